@@ -1,0 +1,76 @@
+// One catalogue of every error WardDesk can show a person: a stable code, the
+// HTTP status the node answers with, and the message in Vietnamese and English.
+// Pure data so the PWA, the node and the city's validate_doc_update share it.
+
+export interface ErrorSpec { status: number; vi: string; en: string }
+
+export const ERRORS = {
+  bad_json: { status: 400, vi: 'Dữ liệu gửi lên không phải JSON hợp lệ.', en: 'The request body is not valid JSON.' },
+  body_too_large: { status: 413, vi: 'Dữ liệu gửi lên quá lớn.', en: 'The request body is too large.' },
+  invalid_input: { status: 400, vi: 'Dữ liệu không hợp lệ.', en: 'The data is not valid.' },
+  unsupported_media_type: { status: 415, vi: 'Định dạng dữ liệu không được hỗ trợ.', en: 'This content type is not supported.' },
+  not_found: { status: 404, vi: 'Không tìm thấy.', en: 'Not found.' },
+  document_not_found: { status: 404, vi: 'Không tìm thấy văn bản.', en: 'Document not found.' },
+  user_not_found: { status: 404, vi: 'Không tìm thấy người dùng.', en: 'User not found.' },
+  user_exists: { status: 409, vi: 'Tên đăng nhập đã tồn tại.', en: 'That user name is already taken.' },
+  not_logged_in: { status: 401, vi: 'Bạn chưa đăng nhập hoặc phiên đã hết hạn.', en: 'You are not logged in or your session has expired.' },
+  bad_credentials: { status: 401, vi: 'Tên đăng nhập hoặc mật khẩu không đúng.', en: 'Wrong user name or password.' },
+  account_locked: { status: 429, vi: 'Tài khoản tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau.', en: 'Too many failed logins: the account is locked for a while. Try again later.' },
+  account_disabled: { status: 403, vi: 'Tài khoản đã bị vô hiệu hoá.', en: 'This account is disabled.' },
+  forbidden: { status: 403, vi: 'Bạn không có quyền thực hiện thao tác này.', en: 'You are not allowed to do this.' },
+  wrong_role: { status: 403, vi: 'Vai trò của bạn không được thực hiện bước này.', en: 'Your role cannot take this step.' },
+  csrf: { status: 403, vi: 'Yêu cầu không hợp lệ (thiếu mã chống giả mạo).', en: 'The request lacks a valid anti-forgery token.' },
+  illegal_transition: { status: 409, vi: 'Không thể thực hiện bước này ở trạng thái hiện tại của văn bản.', en: 'This step is not allowed in the document\'s current state.' },
+  not_editable: { status: 409, vi: 'Văn bản không còn ở trạng thái dự thảo nên không thể sửa.', en: 'The document is no longer a draft and cannot be edited.' },
+  stale_revision: { status: 409, vi: 'Văn bản vừa được người khác thay đổi. Hãy tải lại rồi thử lại.', en: 'Someone else changed the document. Reload and try again.' },
+  scan_required: { status: 400, vi: 'Cần đính kèm bản quét của văn bản giấy.', en: 'The scan of the paper document is required.' },
+  attachment_not_found: { status: 404, vi: 'Không tìm thấy tệp đính kèm.', en: 'Attachment not found.' },
+  bad_attachment: { status: 400, vi: 'Tệp đính kèm không hợp lệ.', en: 'The attachment is not valid.' },
+  weak_password: { status: 400, vi: 'Mật khẩu phải có ít nhất 10 ký tự.', en: 'The password must be at least 10 characters long.' },
+  audit_broken: { status: 500, vi: 'Nhật ký kiểm tra đã bị thay đổi.', en: 'The audit log has been tampered with.' },
+  signature_required: { status: 409, vi: 'Văn bản chưa có chữ ký số hợp lệ của người ký.', en: 'The document lacks a valid signature of the signer.' },
+  signature_invalid: { status: 400, vi: 'Chữ ký số không hợp lệ.', en: 'The digital signature is not valid.' },
+  wrong_pin: { status: 401, vi: 'Mã PIN không đúng.', en: 'Wrong PIN.' },
+  key_locked: { status: 429, vi: 'Khoá ký tạm khoá do nhập sai PIN nhiều lần.', en: 'The signing key is locked after too many wrong PINs.' },
+  store_unavailable: { status: 503, vi: 'Kho dữ liệu tạm thời không sẵn sàng.', en: 'The data store is temporarily unavailable.' },
+  internal: { status: 500, vi: 'Lỗi hệ thống. Vui lòng thử lại hoặc báo quản trị viên.', en: 'Internal error. Try again or tell the administrator.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A failure a person can act on; `details` names fields, never internals. */
+export class WardError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly vi: string;
+  readonly en: string;
+  readonly details: readonly FieldProblem[] | undefined;
+
+  constructor(code: ErrorCode, details?: readonly FieldProblem[]) {
+    super(ERRORS[code].en);
+    this.name = 'WardError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.vi = ERRORS[code].vi;
+    this.en = ERRORS[code].en;
+    this.details = details;
+  }
+
+  toJSON(): ErrorBody {
+    return { status: 'error', code: this.code, message: { vi: this.vi, en: this.en }, ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+/** A problem with one field, in both languages. */
+export interface FieldProblem { path: string; vi: string; en: string }
+
+export interface ErrorBody {
+  status: 'error';
+  code: ErrorCode;
+  message: { vi: string; en: string };
+  details?: readonly FieldProblem[];
+}
+
+export function wardError(code: ErrorCode, details?: readonly FieldProblem[]): WardError {
+  return new WardError(code, details);
+}
