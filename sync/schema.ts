@@ -68,7 +68,7 @@ export const DocumentRecord = z.strictObject({
 });
 export type DocumentRecord = z.infer<typeof DocumentRecord>;
 
-export const OUTGOING_ACTIONS = ['create', 'edit', 'submit', 'return', 'approve', 'sign', 'sign-paper', 'number', 'issue', 'send', 'recipient-status'] as const;
+export const OUTGOING_ACTIONS = ['create', 'register-paper', 'edit', 'submit', 'return', 'approve', 'sign', 'sign-paper', 'number', 'issue', 'send', 'recipient-status'] as const;
 export const INCOMING_ACTIONS = ['arrive', 'refuse', 'register', 'assign', 'start', 'done', 'recall'] as const;
 export type OutgoingAction = (typeof OUTGOING_ACTIONS)[number];
 export type IncomingAction = (typeof INCOMING_ACTIONS)[number];

@@ -1,0 +1,75 @@
+// Configuration is read once at boot: defaults, then a JSON file, then
+// WARDDESK_* environment variables; validated and frozen. Nothing secret lives
+// here, so the whole object may be logged.
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const Register = z.strictObject({
+  /** ASCII key used in ids, e.g. "chung" or "qd". */
+  key: z.string().regex(/^[a-z0-9-]{1,20}$/),
+  /** Document types numbered in this register; "*" catches every type not listed elsewhere. */
+  types: z.array(z.string()).min(1),
+});
+
+export const Config = z.strictObject({
+  dataDir: z.string().default('./data'),
+  host: z.string().default('0.0.0.0'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  ward: z.strictObject({
+    code: z.string().regex(/^[a-z0-9-]{2,40}$/).default('phuong-mau'),
+    agencyParent: z.string().default('UBND QUẬN MẪU'),
+    agencyName: z.string().default('UBND PHƯỜNG MẪU'),
+    agencyCode: z.string().default('UBND'),
+    agencyId: z.string().regex(/^[0-9A-Z.]{13}$/).optional(),
+    place: z.string().default('Phường Mẫu'),
+  }).default({ code: 'phuong-mau', agencyParent: 'UBND QUẬN MẪU', agencyName: 'UBND PHƯỜNG MẪU', agencyCode: 'UBND', place: 'Phường Mẫu' }),
+  registers: z.array(Register).min(1).default([{ key: 'chung', types: ['*'] }]),
+  sessionTtlHours: z.coerce.number().positive().default(24 * 14),
+  lockout: z.strictObject({
+    maxFailures: z.coerce.number().int().positive().default(5),
+    minutes: z.coerce.number().positive().default(15),
+  }).default({ maxFailures: 5, minutes: 15 }),
+  bodyLimitBytes: z.coerce.number().int().positive().default(1024 * 1024),
+  blobLimitBytes: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  /** Secure cookies need HTTPS; only a loopback test or a dev run turns this off. */
+  cookieSecure: z.coerce.boolean().default(true),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+});
+export type Config = Readonly<z.infer<typeof Config>>;
+
+const ENV: Record<string, (c: Record<string, unknown>, v: string) => void> = {
+  WARDDESK_DATA_DIR: (c, v) => { c['dataDir'] = v; },
+  WARDDESK_HOST: (c, v) => { c['host'] = v; },
+  WARDDESK_PORT: (c, v) => { c['port'] = v; },
+  WARDDESK_LOG_LEVEL: (c, v) => { c['logLevel'] = v; },
+  WARDDESK_COOKIE_SECURE: (c, v) => { c['cookieSecure'] = v !== 'false' && v !== '0'; },
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): Config {
+  const merged: Record<string, unknown> = {};
+  const file = env['WARDDESK_CONFIG'];
+  if (file) {
+    if (!existsSync(file)) throw new Error(`WARDDESK_CONFIG points to a missing file: ${file}`);
+    Object.assign(merged, JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>);
+  }
+  for (const [name, set] of Object.entries(ENV)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') set(merged, value);
+  }
+  Object.assign(merged, overrides);
+  const parsed = Config.safeParse(merged);
+  if (!parsed.success) {
+    throw new Error(`Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const config = { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,96 @@
+// Every write to the replicated store goes through the ledger: one at a time,
+// in one LevelDB batch together with its audit entry. One writer makes the
+// numbering race-free by construction, and one batch per command means a crash
+// leaves either the whole command on disk or none of it.
+import type { Actor } from '../sync/schema.js';
+import { wardError } from '../sync/errors.js';
+import { auditId, documentDigest, GENESIS, makeEntry, type AuditEntry } from './audit.js';
+import type { Clock } from './store.js';
+
+export type StoredDoc = { _id: string; _rev?: string } & Record<string, unknown>;
+
+export interface Command {
+  actor: Actor;
+  action: string;
+  target: string | null;
+  docs: StoredDoc[];
+}
+
+export interface LedgerDeps {
+  db: PouchDB.Database;
+  clock: Clock;
+  onError?: (err: unknown, command: Command) => void;
+}
+
+export class Ledger {
+  private tail: Promise<unknown> = Promise.resolve();
+  private seq = 0;
+  private head = GENESIS;
+
+  private constructor(private readonly deps: LedgerDeps) {}
+
+  static async open(deps: LedgerDeps): Promise<Ledger> {
+    const ledger = new Ledger(deps);
+    const last = await deps.db.allDocs({ startkey: 'audit:\uffff', endkey: 'audit:', descending: true, limit: 1, include_docs: true });
+    const row = last.rows[0];
+    if (row?.doc) {
+      const entry = row.doc as unknown as AuditEntry;
+      ledger.seq = entry.seq;
+      ledger.head = entry.hash;
+    }
+    return ledger;
+  }
+
+  /** Runs `build` alone (no other command interleaves), then writes what it returns in one batch. */
+  run<T>(build: (now: Date) => Promise<{ command: Command; result: T }> | { command: Command; result: T }): Promise<T> {
+    const next = this.tail.then(async () => {
+      const now = this.deps.clock.now();
+      const { command, result } = await build(now);
+      await this.write(now, command);
+      return result;
+    });
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(now: Date, command: Command): Promise<void> {
+    const writes = Object.fromEntries(command.docs.map((d) => [d._id, documentDigest(d)]));
+    const entry = makeEntry(this.seq + 1, this.head, now.toISOString(), command.actor, command.action, command.target, writes);
+    let results: (PouchDB.Core.Response | PouchDB.Core.Error)[];
+    try {
+      results = await this.deps.db.bulkDocs([...command.docs, entry as unknown as StoredDoc]);
+    } catch (err) {
+      this.deps.onError?.(err, command);
+      throw wardError('store_unavailable');
+    }
+    const failedIds = results.filter(isError).map((r) => r.id);
+    if (failedIds.length > 0) {
+      // Under the single writer a conflict means another writer (replication)
+      // touched the same ids. If the audit entry itself landed, the chain moved on.
+      if (!failedIds.includes(entry._id)) { this.seq = entry.seq; this.head = entry.hash; }
+      this.deps.onError?.(failedIds, command);
+      throw wardError('stale_revision');
+    }
+    command.docs.forEach((d, i) => { const r = results[i] as PouchDB.Core.Response; d._rev = r.rev; });
+    this.seq = entry.seq;
+    this.head = entry.hash;
+  }
+
+  /** Entries in order, for the verify command. */
+  async *entries(batch = 500): AsyncIterable<AuditEntry> {
+    let startkey = 'audit:';
+    for (;;) {
+      const page = await this.deps.db.allDocs({ startkey, endkey: 'audit:\uffff', include_docs: true, limit: batch, skip: startkey === 'audit:' ? 0 : 1 });
+      for (const row of page.rows) if (row.doc) yield row.doc as unknown as AuditEntry;
+      if (page.rows.length < batch) return;
+      startkey = page.rows[page.rows.length - 1]!.id;
+    }
+  }
+
+  get length(): number { return this.seq; }
+  static idOf(seq: number): string { return auditId(seq); }
+}
+
+function isError(r: PouchDB.Core.Response | PouchDB.Core.Error): r is PouchDB.Core.Error & { id: string } {
+  return 'error' in r && Boolean(r.error);
+}

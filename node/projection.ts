@@ -1,0 +1,116 @@
+// The in-memory view of every document: content, events, derived state,
+// number, and a full-text index. Built from the store at boot and kept current
+// by the ledger, so listing and searching never scan the disk.
+import MiniSearch from 'minisearch';
+import type { DocumentRecord, EventRecord, IncomingArrival, OutgoingDraft } from '../sync/schema.js';
+import { applyEvent, compareEvents, emptyState, type DerivedState, type Direction } from '../sync/workflow.js';
+import { foldVietnamese } from '../sync/text.js';
+
+export interface DocView {
+  id: string;
+  direction: Direction;
+  record: DocumentRecord;
+  events: EventRecord[];
+  derived: DerivedState;
+  /** Outgoing: "05"; incoming: the register number. */
+  numberText: string | null;
+  symbol: string | null;
+  /** Outgoing: issue date once numbered, else creation; incoming: arrival. */
+  date: string;
+  dateMs: number;
+}
+
+/** Body text past this length adds little to finding a document and a lot to memory. */
+const INDEXED_BODY_CHARS = 4000;
+
+export class Projection {
+  private readonly docs = new Map<string, DocView>();
+  /** "out:2026:chung" → last number assigned. */
+  private readonly lastNumbers = new Map<string, number>();
+  private readonly index = new MiniSearch<{ id: string; subject: string; body: string; symbol: string; parties: string }>({
+    fields: ['subject', 'body', 'symbol', 'parties'],
+    storeFields: [],
+    processTerm: (term) => foldVietnamese(term),
+    searchOptions: { boost: { subject: 3, symbol: 3 }, combineWith: 'AND' },
+  });
+
+  get size(): number { return this.docs.size; }
+
+  get(id: string): DocView | undefined { return this.docs.get(id); }
+
+  all(): IterableIterator<DocView> { return this.docs.values(); }
+
+  lastNumber(key: string): number { return this.lastNumbers.get(key) ?? 0; }
+
+  /** Loads every document and event from the store, in pages. */
+  async load(db: PouchDB.Database, pageSize = 5000): Promise<void> {
+    for await (const doc of scan(db, 'doc:', pageSize)) this.putRecord(doc as unknown as DocumentRecord, false);
+    const pending: EventRecord[] = [];
+    for await (const ev of scan(db, 'ev:', pageSize)) pending.push(ev as unknown as EventRecord);
+    pending.sort(compareEvents);
+    for (const ev of pending) this.applyEvent(ev, false);
+    for (const view of this.docs.values()) this.index.add(indexEntry(view));
+  }
+
+  putRecord(record: DocumentRecord, reindex = true): void {
+    const existing = this.docs.get(record._id);
+    const view: DocView = existing
+      ? { ...existing, record }
+      : { id: record._id, direction: record.direction, record, events: [], derived: emptyState(), numberText: null, symbol: null, date: record.createdAt, dateMs: Date.parse(record.createdAt) };
+    this.docs.set(record._id, view);
+    if (reindex) this.reindex(view, existing !== undefined);
+  }
+
+  applyEvent(event: EventRecord, reindex = true): void {
+    const view = this.docs.get(event.docId);
+    if (!view) return; // an event whose document has not replicated yet; it arrives with it
+    view.events.push(event);
+    view.derived = applyEvent(view.direction, view.derived, event);
+    const number = typeof event.data['number'] === 'number' ? event.data['number'] : null;
+    if ((event.action === 'number' || event.action === 'register') && number !== null) {
+      const key = String(event.data['registerKey']);
+      this.lastNumbers.set(key, Math.max(number, this.lastNumber(key)));
+      view.numberText = String(event.data['numberText'] ?? number);
+      view.symbol = typeof event.data['symbol'] === 'string' ? event.data['symbol'] : null;
+      view.date = event.at;
+      view.dateMs = Date.parse(event.at);
+    }
+    if (reindex) this.reindex(view, true);
+  }
+
+  private reindex(view: DocView, replace: boolean): void {
+    if (replace && this.index.has(view.id)) this.index.replace(indexEntry(view));
+    else this.index.add(indexEntry(view));
+  }
+
+  /** Ids matching a free-text query, best first. */
+  search(query: string): string[] {
+    return this.index.search(query, { prefix: (_term, i, terms) => i === terms.length - 1 }).map((r) => String(r.id));
+  }
+}
+
+function indexEntry(view: DocView) {
+  const content = view.record.content;
+  const parties = view.direction === 'outgoing'
+    ? (content as OutgoingDraft).recipients.map((r) => r.name).join(' ')
+    : (content as IncomingArrival).senderName + ' ' + (content as IncomingArrival).originalSymbol;
+  return {
+    id: view.id,
+    subject: content.subject,
+    body: view.direction === 'outgoing' ? ((content as OutgoingDraft).body ?? '').slice(0, INDEXED_BODY_CHARS) : '',
+    symbol: view.numberText && view.symbol ? `${view.numberText}/${view.symbol}` : '',
+    parties,
+  };
+}
+
+async function* scan(db: PouchDB.Database, prefix: string, pageSize: number): AsyncIterable<Record<string, unknown>> {
+  let startkey = prefix;
+  let skip = 0;
+  for (;;) {
+    const page = await db.allDocs({ startkey, endkey: `${prefix}\uffff`, include_docs: true, limit: pageSize, skip });
+    for (const row of page.rows) if (row.doc) yield row.doc as unknown as Record<string, unknown>;
+    if (page.rows.length < pageSize) return;
+    startkey = page.rows[page.rows.length - 1]!.id;
+    skip = 1;
+  }
+}

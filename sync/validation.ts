@@ -1,0 +1,39 @@
+// Turns schema failures into field problems a person can read, in Vietnamese
+// and English. zod's own messages are English-only and name internals.
+import type { z } from 'zod';
+import { wardError, type FieldProblem, type WardError } from './errors.js';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: WardError };
+
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): Parsed<z.infer<S>> {
+  const result = schema.safeParse(input);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, error: wardError('invalid_input', result.error.issues.slice(0, 20).map(describeIssue)) };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): FieldProblem {
+  const path = issue.path.map(String).join('.') || '(body)';
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined
+        ? { path, vi: `Thiếu trường bắt buộc "${path}".`, en: `Required field "${path}" is missing.` }
+        : { path, vi: `Trường "${path}" sai kiểu dữ liệu (cần ${typeVi(issue.expected)}).`, en: `Field "${path}" has the wrong type (expected ${issue.expected}).` };
+    case 'too_small':
+      return { path, vi: `Trường "${path}" quá ngắn hoặc quá nhỏ.`, en: `Field "${path}" is too short or too small.` };
+    case 'too_big':
+      return { path, vi: `Trường "${path}" quá dài hoặc quá lớn.`, en: `Field "${path}" is too long or too large.` };
+    case 'unrecognized_keys':
+      return { path, vi: `Không chấp nhận trường: ${issue.keys.join(', ')}.`, en: `Unknown field(s): ${issue.keys.join(', ')}.` };
+    case 'invalid_value':
+      return { path, vi: `Giá trị của "${path}" không nằm trong danh sách cho phép.`, en: `Field "${path}" must be one of the allowed values.` };
+    case 'invalid_format':
+      return { path, vi: `Trường "${path}" sai định dạng.`, en: `Field "${path}" has the wrong format.` };
+    default:
+      return { path, vi: `Trường "${path}" không hợp lệ.`, en: `Field "${path}" is not valid.` };
+  }
+}
+
+function typeVi(expected: string): string {
+  const names: Record<string, string> = { string: 'chuỗi ký tự', number: 'số', boolean: 'đúng/sai', object: 'đối tượng', array: 'danh sách' };
+  return names[expected] ?? expected;
+}
