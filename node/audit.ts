@@ -29,13 +29,14 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Digest of a stored document without PouchDB's bookkeeping (_rev, _attachments stubs). */
+/**
+ * Digest of a stored document without PouchDB's bookkeeping. Attachments are
+ * left out: they live only in content-addressed `blob:<sha256>` documents,
+ * whose id already vouches for their bytes.
+ */
 export function documentDigest(doc: Record<string, unknown>): string {
-  const { _rev: _ignoredRev, _attachments: attachments, ...rest } = doc;
-  const attachmentDigests = attachments && typeof attachments === 'object'
-    ? Object.fromEntries(Object.entries(attachments as Record<string, { digest?: string }>).map(([k, v]) => [k, v.digest ?? '']))
-    : undefined;
-  return sha256(canonicalize({ ...rest, ...(attachmentDigests ? { _attachments: attachmentDigests } : {}) }) ?? '');
+  const { _rev: _ignoredRev, _attachments: _ignoredAttachments, ...rest } = doc;
+  return sha256(canonicalize(rest) ?? '');
 }
 
 export function entryHash(entry: Omit<AuditEntry, 'hash' | '_rev'>): string {

@@ -16,6 +16,8 @@ export interface Command {
   docs: StoredDoc[];
 }
 
+export interface Built<T> { command: Command; result: T; applied?: () => void }
+
 export interface LedgerDeps {
   db: PouchDB.Database;
   clock: Clock;
@@ -41,12 +43,17 @@ export class Ledger {
     return ledger;
   }
 
-  /** Runs `build` alone (no other command interleaves), then writes what it returns in one batch. */
-  run<T>(build: (now: Date) => Promise<{ command: Command; result: T }> | { command: Command; result: T }): Promise<T> {
+  /**
+   * Runs `build` alone (no other command interleaves), writes what it returns
+   * in one batch, then `applied` — still inside the critical section, so the
+   * in-memory view is current before the next command reads it.
+   */
+  run<T>(build: (now: Date) => Promise<Built<T>> | Built<T>): Promise<T> {
     const next = this.tail.then(async () => {
       const now = this.deps.clock.now();
-      const { command, result } = await build(now);
+      const { command, result, applied } = await build(now);
       await this.write(now, command);
+      applied?.();
       return result;
     });
     this.tail = next.catch(() => undefined);

@@ -17,6 +17,7 @@ export const ERRORS = {
   bad_credentials: { status: 401, vi: 'Tên đăng nhập hoặc mật khẩu không đúng.', en: 'Wrong user name or password.' },
   account_locked: { status: 429, vi: 'Tài khoản tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau.', en: 'Too many failed logins: the account is locked for a while. Try again later.' },
   account_disabled: { status: 403, vi: 'Tài khoản đã bị vô hiệu hoá.', en: 'This account is disabled.' },
+  password_change_required: { status: 403, vi: 'Bạn cần đổi mật khẩu dùng một lần trước khi tiếp tục.', en: 'Change your one-time password before going on.' },
   forbidden: { status: 403, vi: 'Bạn không có quyền thực hiện thao tác này.', en: 'You are not allowed to do this.' },
   wrong_role: { status: 403, vi: 'Vai trò của bạn không được thực hiện bước này.', en: 'Your role cannot take this step.' },
   csrf: { status: 403, vi: 'Yêu cầu không hợp lệ (thiếu mã chống giả mạo).', en: 'The request lacks a valid anti-forgery token.' },

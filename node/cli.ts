@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// `warddesk <command>`: the one entry point for a ward's server.
+import { loadConfig } from './config.js';
+import { openServices, startWardNode } from './ward-node.js';
+import { verifyAudit } from './http/audit-routes.js';
+
+const USAGE = `WardDesk ward node
+
+Usage:
+  warddesk start                 start the ward node (data in $WARDDESK_DATA_DIR, default ./data)
+  warddesk audit verify          check the audit hash chain; exit 1 if anything was changed or removed
+  warddesk help                  this text
+
+Configuration: WARDDESK_CONFIG (JSON file), WARDDESK_DATA_DIR, WARDDESK_HOST, WARDDESK_PORT,
+WARDDESK_LOG_LEVEL, WARDDESK_COOKIE_SECURE.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, sub] = argv;
+  switch (command) {
+    case 'start': return start();
+    case 'audit': if (sub === 'verify') return auditVerify(); break;
+    case undefined: case 'help': case '--help': console.log(USAGE); return 0;
+  }
+  console.error(`Unknown command: ${argv.join(' ')}\n\n${USAGE}`);
+  return 2;
+}
+
+async function start(): Promise<number> {
+  const config = loadConfig();
+  const node = await startWardNode(config);
+  if (node.firstAdmin) {
+    // Printed once, to the terminal of whoever installs the node; never logged or stored in clear.
+    process.stdout.write(`\n  ================================================================
+  Tài khoản quản trị đầu tiên / First administrator account
+    user:     ${node.firstAdmin.username}
+    password: ${node.firstAdmin.password}
+  Mật khẩu dùng một lần: đổi ngay khi đăng nhập lần đầu.
+  One-time password: you must change it at first login.
+  ================================================================\n\n`);
+  }
+  const stop = async (signal: string) => {
+    node.log.info({ signal }, 'shutting down');
+    await node.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  return -1; // keep running
+}
+
+async function auditVerify(): Promise<number> {
+  const config = loadConfig(process.env, { logLevel: 'warn' });
+  const s = await openServices(config);
+  const verdict = await verifyAudit(s.ledger, s.store.docs);
+  await s.store.close();
+  if (verdict.ok) {
+    console.log(`Nhật ký kiểm tra nguyên vẹn / audit chain intact: ${verdict.entries} entries, head ${verdict.head}`);
+    return 0;
+  }
+  console.error(`Nhật ký kiểm tra bị thay đổi / audit chain BROKEN at entry ${verdict.brokenAt}: ${verdict.reason} (${verdict.detail})`);
+  return 1;
+}
+
+main(process.argv.slice(2)).then((code) => { if (code >= 0) process.exit(code); }, (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

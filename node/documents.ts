@@ -1,0 +1,172 @@
+// The document service: every workflow step is checked against sync/'s rules,
+// written as one event (plus the content, on create/edit) through the ledger,
+// then folded into the projection.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { wardError, type WardError } from '../sync/errors.js';
+import { IncomingArrival, OutgoingDraft, type Action, type Actor, type DocumentRecord, type EventRecord } from '../sync/schema.js';
+import { checkTransition, type Direction, type Role } from '../sync/workflow.js';
+import { parseInput } from '../sync/validation.js';
+import { vnIso } from '../sync/vn-time.js';
+import type { Blobs } from './blobs.js';
+import type { Config } from './config.js';
+import type { Ledger } from './ledger.js';
+import type { Numbering } from './numbering.js';
+import type { DocView, Projection } from './projection.js';
+import type { Users } from './users.js';
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** What each step accepts besides a comment; anything else is refused. */
+const ACTION_DATA: Partial<Record<Action, z.ZodType<Record<string, unknown>>>> = {
+  assign: z.strictObject({ handler: z.string().min(1).max(64) }),
+  issue: z.strictObject({ scan: sha256.optional() }),
+  'recipient-status': z.strictObject({ agencyId: z.string(), status: z.string().regex(/^\d{2}$/) }),
+};
+const NO_DATA = z.strictObject({});
+
+export const ActionRequest = z.strictObject({
+  comment: z.string().trim().max(5000).optional(),
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+
+/**
+ * A port for the electronic signing step (certs/). Until a signer is plugged
+ * in, `sign` is refused and the paper path is the way to issue.
+ */
+export interface SignaturePort {
+  verifySignedEvent(view: DocView, data: Record<string, unknown>): Promise<WardError | null>;
+}
+
+export interface DocumentsDeps {
+  config: Config; ledger: Ledger; projection: Projection; numbering: Numbering; blobs: Blobs; users: Users; signer?: SignaturePort;
+}
+
+export class Documents {
+  constructor(private readonly deps: DocumentsDeps) {}
+
+  get(id: string): DocView {
+    const view = this.deps.projection.get(id);
+    if (!view) throw wardError('document_not_found');
+    return view;
+  }
+
+  async createOutgoing(actor: Actor, role: Role, input: unknown, paper = false): Promise<DocView> {
+    const parsed = parseInput(OutgoingDraft, input);
+    if (!parsed.ok) throw parsed.error;
+    await this.deps.blobs.checkRefs(parsed.value.attachments);
+    return this.create(actor, role, 'outgoing', parsed.value, paper ? 'register-paper' : 'create');
+  }
+
+  async createIncoming(actor: Actor, role: Role, input: unknown): Promise<DocView> {
+    const parsed = parseInput(IncomingArrival, input);
+    if (!parsed.ok) throw parsed.error;
+    await this.deps.blobs.checkRefs(parsed.value.attachments);
+    return this.create(actor, role, 'incoming', parsed.value, 'arrive');
+  }
+
+  private create(actor: Actor, role: Role, direction: Direction, content: DocumentRecord['content'], action: Action): Promise<DocView> {
+    const verdict = checkTransition(direction, { state: null, author: null, handler: null, medium: 'electronic', numberEventId: null, lastAt: null }, action, { user: actor.user, role }, undefined);
+    if (!verdict.ok) throw wardError(verdict.code);
+    const uuid = randomUUID();
+    const id = `doc:${direction === 'outgoing' ? 'out' : 'in'}:${uuid}`;
+    return this.deps.ledger.run((now) => {
+      const record: DocumentRecord = { _id: id, type: 'document', ward: this.deps.config.ward.code, direction, createdAt: vnIso(now), createdBy: actor.user, content };
+      const event = this.event(now, actor, id, action, undefined, {});
+      return {
+        command: { actor, action: `document.${action}`, target: id, docs: [record, event] },
+        result: id,
+        applied: () => { this.deps.projection.putRecord(record); this.deps.projection.applyEvent(event); },
+      };
+    }).then((docId) => this.get(docId));
+  }
+
+  /** The author rewrites a draft; `baseRev` guards against overwriting someone's newer save. */
+  async editDraft(actor: Actor, role: Role, id: string, input: unknown, baseRev: string | undefined): Promise<DocView> {
+    const parsed = parseInput(OutgoingDraft, input);
+    if (!parsed.ok) throw parsed.error;
+    await this.deps.blobs.checkRefs(parsed.value.attachments);
+    return this.deps.ledger.run((now) => {
+      const view = this.get(id);
+      if (view.direction !== 'outgoing') throw wardError('illegal_transition');
+      const verdict = checkTransition('outgoing', view.derived, 'edit', { user: actor.user, role }, undefined);
+      if (!verdict.ok) throw wardError(verdict.code === 'illegal_transition' ? 'not_editable' : verdict.code);
+      if (baseRev !== undefined && baseRev !== view.record._rev) throw wardError('stale_revision');
+      const record: DocumentRecord = { ...view.record, content: parsed.value };
+      const event = this.event(now, actor, id, 'edit', undefined, {});
+      return {
+        command: { actor, action: 'document.edit', target: id, docs: [record, event] },
+        result: id,
+        applied: () => { this.deps.projection.putRecord(record); this.deps.projection.applyEvent(event); },
+      };
+    }).then((docId) => this.get(docId));
+  }
+
+  async act(actor: Actor, role: Role, id: string, action: Action, body: unknown): Promise<DocView> {
+    const request = parseInput(ActionRequest, body);
+    if (!request.ok) throw request.error;
+    const data = parseInput(ACTION_DATA[action] ?? NO_DATA, request.value.data);
+    if (!data.ok) throw data.error;
+    const comment = request.value.comment;
+    await this.precheck(action, data.value);
+    return this.deps.ledger.run(async (now) => {
+      const view = this.get(id);
+      const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
+      if (!verdict.ok) throw wardError(verdict.code);
+      const event = await this.stepEvent(now, actor, view, action, comment, data.value);
+      return {
+        command: { actor, action: `document.${action}`, target: id, docs: [event] },
+        result: id,
+        applied: () => this.deps.projection.applyEvent(event),
+      };
+    }).then((docId) => this.get(docId));
+  }
+
+  /** Checks that need I/O but not the document's state, done before queueing. */
+  private async precheck(action: Action, data: Record<string, unknown>): Promise<void> {
+    if (action === 'assign') {
+      const handler = await this.deps.users.get(String(data['handler']));
+      if (!handler || !handler.active || handler.role === 'admin') {
+        throw wardError('invalid_input', [{ path: 'data.handler', vi: 'Người xử lý không tồn tại hoặc không hoạt động.', en: 'The handler does not exist or is inactive.' }]);
+      }
+    }
+    if (action === 'issue' && typeof data['scan'] === 'string') {
+      const blob = await this.deps.blobs.stat(data['scan']);
+      if (!blob) throw wardError('attachment_not_found');
+    }
+  }
+
+  private async stepEvent(now: Date, actor: Actor, view: DocView, action: Action, comment: string | undefined, data: Record<string, unknown>): Promise<EventRecord> {
+    switch (action) {
+      case 'sign': {
+        if (!this.deps.signer) throw wardError('signature_required');
+        const problem = await this.deps.signer.verifySignedEvent(view, data);
+        if (problem) throw problem;
+        return this.event(now, actor, view.id, action, comment, data);
+      }
+      case 'issue':
+        if (view.derived.medium === 'paper' && typeof data['scan'] !== 'string') throw wardError('scan_required');
+        return this.event(now, actor, view.id, action, comment, data);
+      case 'number': {
+        const content = view.record.content as OutgoingDraft;
+        const n = this.deps.numbering.nextOutgoing(now, content.docType, content.unitCode);
+        return this.event(now, actor, view.id, action, comment, { ...n, eventId: undefined, date: vnIso(now) }, n.eventId);
+      }
+      case 'register': {
+        const n = this.deps.numbering.nextIncoming(now);
+        return this.event(now, actor, view.id, action, comment, { ...n, eventId: undefined, date: vnIso(now) }, n.eventId);
+      }
+      default:
+        return this.event(now, actor, view.id, action, comment, data);
+    }
+  }
+
+  private event(now: Date, actor: Actor, docId: string, action: Action, comment: string | undefined, data: Record<string, unknown>, id?: string): EventRecord {
+    const clean = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
+    return {
+      _id: id ?? `ev:${docId.slice(4)}:${String(now.getTime()).padStart(15, '0')}`,
+      type: 'event', ward: this.deps.config.ward.code, docId, action, at: vnIso(now), actor,
+      ...(comment ? { comment } : {}), data: clean,
+    };
+  }
+}

@@ -1,0 +1,50 @@
+// The HTTP surface of the ward node: one router per feature, mounted here.
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
+import type { Logger } from 'pino';
+import type { WardServices } from '../ward-node.js';
+import { authenticate } from './context.js';
+import { errorHandler, notFound } from './errors.js';
+import { loginRouter, sessionRouter } from './auth-routes.js';
+import { userRouter } from './user-routes.js';
+import { documentRouter } from './document-routes.js';
+import { blobRouter } from './blob-routes.js';
+import { auditRouter } from './audit-routes.js';
+import { wardError } from '../../sync/errors.js';
+
+export function buildApp(s: WardServices, log: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
+  app.use(cookieParser());
+
+  app.get('/api/health', (_req, res) => { res.json({ ok: true, ward: s.config.ward.code, documents: s.projection.size }); });
+
+  const api = express.Router();
+  // JSON only, strict (objects and arrays at the top), bounded.
+  api.use((req, _res, next) => {
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && !req.path.startsWith('/blobs')) {
+      const type = String(req.headers['content-type'] ?? '');
+      const length = Number(req.headers['content-length'] ?? 0);
+      if (length > 0 && !type.startsWith('application/json')) throw wardError('unsupported_media_type');
+    }
+    next();
+  });
+  api.use(express.json({ limit: s.config.bodyLimitBytes, strict: true }));
+  const authDeps = { users: s.users, sessions: s.sessions, ledger: s.ledger, cookieSecure: s.config.cookieSecure, sessionTtlMs: s.config.sessionTtlHours * 3_600_000 };
+  api.use(loginRouter(authDeps));
+  api.use(authenticate(s.sessions, s.users));
+  api.use(sessionRouter(authDeps));
+  api.use(userRouter(s.users, s.sessions));
+  api.use(documentRouter(s.documents, s.projection));
+  api.use(blobRouter(s.blobs, s.config.blobLimitBytes));
+  api.use(auditRouter(s.ledger, s.store.docs));
+  app.use('/api', api);
+
+  app.use(notFound());
+  app.use(errorHandler(log));
+  return app;
+}

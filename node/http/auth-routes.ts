@@ -1,0 +1,74 @@
+// Login, logout, who am I, change password.
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { wardError } from '../../sync/errors.js';
+import { parseInput } from '../../sync/validation.js';
+import type { Ledger } from '../ledger.js';
+import type { Sessions } from '../sessions.js';
+import { Password, type UserProfile, type Users } from '../users.js';
+import { actorOf, caller, SESSION_COOKIE } from './context.js';
+
+const Login = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
+const ChangePassword = z.strictObject({ oldPassword: z.string().min(1).max(200), newPassword: Password });
+
+export interface AuthDeps { users: Users; sessions: Sessions; ledger: Ledger; cookieSecure: boolean; sessionTtlMs: number }
+
+export function publicUser(u: UserProfile) {
+  return { username: u.username, fullName: u.fullName, title: u.title, role: u.role, active: u.active };
+}
+
+/** Routes reachable without a session. */
+export function loginRouter(deps: AuthDeps): Router {
+  const router = Router();
+  router.post('/auth/login', async (req, res) => {
+    const input = parseInput(Login, req.body);
+    if (!input.ok) throw input.error;
+    const device = `${req.ip ?? ''} ${String(req.headers['user-agent'] ?? '').slice(0, 200)}`.trim();
+    const verdict = await deps.users.login(input.value.username.toLowerCase(), input.value.password);
+    await deps.ledger.run(() => ({
+      command: { actor: { user: input.value.username.toLowerCase().slice(0, 64), role: verdict.ok ? verdict.user.role : 'specialist', device }, action: verdict.ok ? 'auth.login' : `auth.${verdict.code}`, target: null, docs: [] },
+      result: undefined,
+    }));
+    if (!verdict.ok) {
+      if (verdict.retryAfterSeconds) res.set('Retry-After', String(verdict.retryAfterSeconds));
+      throw wardError(verdict.code);
+    }
+    // Replace whatever cookie came in: never reuse a token the client chose.
+    const old = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    if (old) await deps.sessions.destroy(old);
+    const { token, session } = await deps.sessions.create(verdict.user.username, device, verdict.mustChange);
+    setCookie(res, deps, token);
+    res.json({ user: publicUser(verdict.user), csrfToken: session.csrf, mustChangePassword: verdict.mustChange });
+  });
+  return router;
+}
+
+/** Routes for a logged-in caller. */
+export function sessionRouter(deps: AuthDeps): Router {
+  const router = Router();
+  router.get('/auth/me', (_req, res) => {
+    const c = caller(res);
+    res.json({ user: publicUser(c.user), csrfToken: c.session.csrf, mustChangePassword: c.mustChange });
+  });
+  router.post('/auth/logout', async (_req, res) => {
+    await deps.sessions.destroy(caller(res).token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.json({ ok: true });
+  });
+  router.post('/auth/password', async (req: Request, res: Response) => {
+    const input = parseInput(ChangePassword, req.body);
+    if (!input.ok) throw input.error;
+    const c = caller(res);
+    await deps.users.changePassword(c.user.username, input.value.oldPassword, input.value.newPassword);
+    await deps.ledger.run(() => ({ command: { actor: actorOf(req, res), action: 'auth.password-changed', target: `user:${c.user.username}`, docs: [] }, result: undefined }));
+    await deps.sessions.destroyAllFor(c.user.username);
+    const { token, session } = await deps.sessions.create(c.user.username, c.session.device, false);
+    setCookie(res, deps, token);
+    res.json({ user: publicUser(c.user), csrfToken: session.csrf, mustChangePassword: false });
+  });
+  return router;
+}
+
+function setCookie(res: Response, deps: AuthDeps, token: string): void {
+  res.cookie(SESSION_COOKIE, token, { httpOnly: true, secure: deps.cookieSecure, sameSite: 'strict', path: '/', maxAge: deps.sessionTtlMs });
+}

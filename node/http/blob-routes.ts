@@ -1,0 +1,30 @@
+// Upload and download of files (scans, PDFs, images), addressed by sha-256.
+import express, { Router } from 'express';
+import { wardError } from '../../sync/errors.js';
+import { isBlobType, type Blobs } from '../blobs.js';
+import { actorOf } from './context.js';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export function blobRouter(blobs: Blobs, limitBytes: number): Router {
+  const router = Router();
+  const raw = express.raw({ type: () => true, limit: limitBytes });
+  router.post('/blobs', raw, async (req, res) => {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!isBlobType(type)) throw wardError('unsupported_media_type');
+    if (!Buffer.isBuffer(req.body)) throw wardError('bad_attachment');
+    const meta = await blobs.put(actorOf(req, res), req.body, type);
+    res.status(201).json(meta);
+  });
+  router.get('/blobs/:sha256', async (req, res) => {
+    const sha = String(req.params['sha256']);
+    if (!SHA256.test(sha)) throw wardError('attachment_not_found');
+    const blob = await blobs.read(sha);
+    if (!blob) throw wardError('attachment_not_found');
+    res.set('Content-Type', blob.contentType);
+    res.set('Content-Disposition', `attachment; filename="${sha}"`);
+    res.set('Cache-Control', 'private, max-age=31536000, immutable');
+    res.send(blob.bytes);
+  });
+  return router;
+}

@@ -1,0 +1,77 @@
+// Composition root of a ward node: opens the store, rebuilds the in-memory
+// view, wires the services and the HTTP app. Boot runs in logged steps and
+// stops at the first fatal one.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import { openStore, monotonicClock, type Clock, type Store } from './store.js';
+import { Ledger } from './ledger.js';
+import { Projection } from './projection.js';
+import { Users } from './users.js';
+import { Sessions } from './sessions.js';
+import { Blobs } from './blobs.js';
+import { Numbering } from './numbering.js';
+import { Documents, type SignaturePort } from './documents.js';
+import { buildApp } from './http/app.js';
+
+export interface WardServices {
+  config: Config; store: Store; ledger: Ledger; projection: Projection; users: Users; sessions: Sessions;
+  blobs: Blobs; numbering: Numbering; documents: Documents; log: Logger;
+}
+
+export interface WardNode extends WardServices {
+  server: Server;
+  url: string;
+  /** Set on first boot only: the admin's one-time password, to print once. */
+  firstAdmin: { username: string; password: string } | null;
+  close(): Promise<void>;
+}
+
+export interface BootOptions { clock?: Clock; log?: Logger; signer?: SignaturePort }
+
+export async function openServices(config: Config, options: BootOptions = {}): Promise<WardServices> {
+  const log = options.log ?? pino({ level: config.logLevel, redact: ['password', '*.password', 'oldPassword', 'newPassword', 'token'] });
+  const clock = options.clock ?? monotonicClock();
+  log.info({ dataDir: config.dataDir }, 'boot: opening store');
+  const store = await openStore(config.dataDir);
+  const ledger = await Ledger.open({ db: store.docs, clock, onError: (err) => log.error({ err }, 'store write failed') });
+  log.info({ auditEntries: ledger.length }, 'boot: audit chain head loaded');
+  const projection = new Projection();
+  const started = Date.now();
+  await projection.load(store.docs);
+  log.info({ documents: projection.size, ms: Date.now() - started }, 'boot: documents loaded');
+  const users = new Users({ docs: store.docs, secrets: store.secrets, ledger, lockout: config.lockout });
+  const sessions = new Sessions(store.secrets, config.sessionTtlHours * 3_600_000);
+  const blobs = new Blobs(store.docs, ledger);
+  const numbering = new Numbering(config, projection);
+  const documents = new Documents({ config, ledger, projection, numbering, blobs, users, ...(options.signer ? { signer: options.signer } : {}) });
+  return { config, store, ledger, projection, users, sessions, blobs, numbering, documents, log };
+}
+
+export async function startWardNode(config: Config, options: BootOptions = {}): Promise<WardNode> {
+  const services = await openServices(config, options);
+  const firstAdmin = (await services.users.count()) === 0 ? await services.users.createFirstAdmin() : null;
+  const app = buildApp(services, services.log);
+  const server = createServer(app);
+  // Slow or stalled clients on a bad LAN must not pin sockets forever.
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 20_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${port}`;
+  services.log.info({ url, host: config.host, port }, 'boot: listening');
+  return {
+    ...services, server, url, firstAdmin,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.store.close();
+    },
+  };
+}
+
