@@ -1,0 +1,107 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { official, sampleDraft, startTestWard, type Client, type TestWard } from '../helpers/ward.js';
+
+let ward: TestWard;
+let specialist: Client, leader: Client, clerk: Client;
+
+const arrival = (o: Record<string, unknown> = {}) => ({
+  senderName: 'UBND Quận Mẫu', senderAgencyId: '000.00.00.H30', originalSymbol: '123/UBND-VP', originalDate: '2026-11-20',
+  docType: 'CV', subject: 'Về việc triển khai tiêm chủng mở rộng', ...o,
+});
+
+test.before(async () => {
+  ward = await startTestWard();
+  specialist = await official(ward, 'chuyenvien', 'specialist');
+  leader = await official(ward, 'chutich', 'leader');
+  clerk = await official(ward, 'vanthu', 'clerk');
+});
+test.after(async () => { await ward.stop(); });
+
+test('an incoming document goes arrived → registered → assigned → in progress → done with Decision 28 status codes', async () => {
+  const arrived = await clerk.post('/api/documents/incoming', arrival());
+  assert.is(arrived.status, 201);
+  assert.is(arrived.body.exchangeStatus, '01');
+  const id = arrived.body.id as string;
+  const registered = await clerk.post(`/api/documents/${id}/actions/register`);
+  assert.is(registered.body.exchangeStatus, '03');
+  assert.match(registered.body.number, /^\d\d+$/);
+  const badHandler = await leader.post(`/api/documents/${id}/actions/assign`, { data: { handler: 'nobody' } });
+  assert.is(badHandler.status, 400);
+  const assigned = await leader.post(`/api/documents/${id}/actions/assign`, { data: { handler: 'chuyenvien' } });
+  assert.is(assigned.body.state, 'assigned');
+  assert.is(assigned.body.handler, 'chuyenvien');
+  assert.is((await clerk.post(`/api/documents/${id}/actions/start`)).status, 403, 'only the handler starts');
+  assert.is((await specialist.post(`/api/documents/${id}/actions/start`)).body.exchangeStatus, '05');
+  const done = await specialist.post(`/api/documents/${id}/actions/done`, { comment: 'Đã triển khai' });
+  assert.is(done.body.exchangeStatus, '06');
+  const mine = await specialist.get('/api/documents?handler=chuyenvien&direction=incoming');
+  assert.ok(mine.body.items.some((d: { id: string }) => d.id === id));
+});
+
+test('refusing an arrival needs a reason and ends in status 02', async () => {
+  const id = (await clerk.post('/api/documents/incoming', arrival({ subject: 'Gửi nhầm đơn vị' }))).body.id as string;
+  assert.is((await clerk.post(`/api/documents/${id}/actions/refuse`)).status, 400);
+  const refused = await clerk.post(`/api/documents/${id}/actions/refuse`, { comment: 'Gửi nhầm địa chỉ' });
+  assert.is(refused.body.exchangeStatus, '02');
+  assert.is((await clerk.post(`/api/documents/${id}/actions/register`)).status, 409);
+});
+
+test('incoming numbers have their own yearly run, separate from outgoing', async () => {
+  const nums: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const id = (await clerk.post('/api/documents/incoming', arrival({ subject: `Văn bản đến ${i}` }))).body.id as string;
+    nums.push(Number((await clerk.post(`/api/documents/${id}/actions/register`)).body.number));
+  }
+  assert.equal(nums, [nums[0]!, nums[0]! + 1, nums[0]! + 2]);
+});
+
+test('search is accent-insensitive: "quyet dinh ve viec" finds "Quyết định về việc"', async () => {
+  await specialist.post('/api/documents/outgoing', sampleDraft({ subject: 'Quyết định về việc thành lập tổ công tác đô thị văn minh' }));
+  await specialist.post('/api/documents/outgoing', sampleDraft({ subject: 'Báo cáo kết quả thu ngân sách', docType: 'BC' }));
+  const r = await specialist.get(`/api/documents?q=${encodeURIComponent('quyet dinh ve viec thanh lap')}`);
+  assert.is(r.status, 200);
+  assert.is(r.body.total, 1);
+  assert.is(r.body.items[0].subject, 'Quyết định về việc thành lập tổ công tác đô thị văn minh');
+  const dWithStroke = await specialist.get(`/api/documents?q=${encodeURIComponent('do thi van minh')}`);
+  assert.is(dWithStroke.body.total, 1, 'đ folds to d');
+  const accented = await specialist.get(`/api/documents?q=${encodeURIComponent('ngân sách')}`);
+  assert.is(accented.body.items[0].subject, 'Báo cáo kết quả thu ngân sách');
+  const prefix = await specialist.get(`/api/documents?q=${encodeURIComponent('tiem chu')}`);
+  assert.ok(prefix.body.total >= 1, 'the last word matches as a prefix while typing');
+});
+
+test('filters by type, state, number and date range', async () => {
+  const id = (await clerk.post('/api/documents/outgoing/paper', sampleDraft({ docType: 'KH', subject: 'Kế hoạch phòng chống lụt bão' }))).body.id as string;
+  const numbered = await clerk.post(`/api/documents/${id}/actions/number`);
+  const number = numbered.body.number as string;
+  const byType = await clerk.get('/api/documents?docType=KH');
+  assert.equal(byType.body.items.map((d: { id: string }) => d.id), [id]);
+  const byState = await clerk.get('/api/documents?state=numbered&direction=outgoing');
+  assert.ok(byState.body.items.every((d: { state: string }) => d.state === 'numbered'));
+  const byNumber = await clerk.get(`/api/documents?number=${encodeURIComponent(numbered.body.numberAndSymbol)}`);
+  assert.equal(byNumber.body.items.map((d: { id: string }) => d.id), [id]);
+  const byBareNumber = await clerk.get(`/api/documents?number=${Number(number)}&docType=KH`);
+  assert.is(byBareNumber.body.total, 1);
+  const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+  assert.ok((await clerk.get(`/api/documents?from=${today}&to=${today}&docType=KH`)).body.total === 1);
+  assert.is((await clerk.get('/api/documents?from=2001-01-01&to=2001-12-31')).body.total, 0);
+  const badDate = await clerk.get('/api/documents?from=2026-13-45');
+  assert.is(badDate.status, 400);
+  assert.is(badDate.body.code, 'invalid_input');
+});
+
+test('the document list survives a restart: state is rebuilt from events on disk', async () => {
+  const before = await clerk.get('/api/documents?limit=200');
+  const dataDir = ward.dataDir;
+  await ward.node.close();
+  const { startTestWard: restart } = await import('../helpers/ward.js');
+  const again = await restart({}, dataDir);
+  const admin = again.admin;
+  const after = await admin.get('/api/documents?limit=200');
+  assert.is(after.body.total, before.body.total);
+  assert.equal(after.body.items.map((d: { id: string; state: string }) => `${d.id}:${d.state}`).sort(), before.body.items.map((d: { id: string; state: string }) => `${d.id}:${d.state}`).sort());
+  ward = { ...again, stop: async () => { await again.node.close(); (await import('node:fs')).rmSync(dataDir, { recursive: true, force: true }); } };
+});
+
+test.run();

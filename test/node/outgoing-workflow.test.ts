@@ -1,0 +1,140 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { official, sampleDraft, startTestWard, type Client, type TestWard } from '../helpers/ward.js';
+
+let ward: TestWard;
+let specialist: Client, leader: Client, clerk: Client, other: Client;
+
+test.before(async () => {
+  ward = await startTestWard();
+  specialist = await official(ward, 'chuyenvien', 'specialist', 'Trần Thị Bình');
+  other = await official(ward, 'chuyenvien2', 'specialist');
+  leader = await official(ward, 'chutich', 'leader', 'Nguyễn Văn An');
+  clerk = await official(ward, 'vanthu', 'clerk', 'Lê Thị Cúc');
+});
+test.after(async () => { await ward.stop(); });
+
+const tinyPdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+
+test('a specialist drafts, a leader returns it with a comment, the specialist fixes and resubmits, the leader approves', async () => {
+  const created = await specialist.post('/api/documents/outgoing', sampleDraft());
+  assert.is(created.status, 201);
+  assert.is(created.body.state, 'draft');
+  assert.equal(created.body.nextActions, ['edit', 'submit']);
+  const id = created.body.id as string;
+
+  assert.is((await specialist.post(`/api/documents/${id}/actions/submit`)).body.state, 'submitted');
+  const noComment = await leader.post(`/api/documents/${id}/actions/return`, {});
+  assert.is(noComment.status, 400, 'returning needs a comment');
+  const returned = await leader.post(`/api/documents/${id}/actions/return`, { comment: 'Sửa căn cứ pháp lý' });
+  assert.is(returned.body.state, 'returned');
+
+  const edited = await specialist.put(`/api/documents/${id}`, { baseRev: returned.body.rev, content: sampleDraft({ body: 'Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;' }) });
+  assert.is(edited.status, 200);
+  assert.match(edited.body.content.body, /19 tháng 6 năm 2015/);
+  assert.is((await specialist.post(`/api/documents/${id}/actions/submit`)).body.state, 'submitted');
+  const approved = await leader.post(`/api/documents/${id}/actions/approve`, {});
+  assert.is(approved.body.state, 'approved');
+  assert.equal(approved.body.events.map((e: { action: string }) => e.action), ['create', 'submit', 'return', 'edit', 'submit', 'approve']);
+});
+
+test('the paper path ends issued: leader signs on paper, clerk numbers and issues with the scan', async () => {
+  const id = (await specialist.post('/api/documents/outgoing', sampleDraft())).body.id as string;
+  await specialist.post(`/api/documents/${id}/actions/submit`);
+  await leader.post(`/api/documents/${id}/actions/approve`);
+  const signed = await clerk.post(`/api/documents/${id}/actions/sign-paper`);
+  assert.is(signed.body.state, 'signed');
+  assert.is(signed.body.medium, 'paper');
+  const numbered = await clerk.post(`/api/documents/${id}/actions/number`);
+  assert.is(numbered.body.state, 'numbered');
+  assert.match(numbered.body.numberAndSymbol, /^\d{2,}\/QĐ-UBND$/);
+
+  const noScan = await clerk.post(`/api/documents/${id}/actions/issue`);
+  assert.is(noScan.status, 400);
+  assert.is(noScan.body.code, 'scan_required');
+  assert.ok(noScan.body.message.vi.length > 0 && noScan.body.message.en.length > 0);
+
+  const scan = await clerk.post('/api/blobs', tinyPdf, { 'content-type': 'application/pdf' });
+  assert.is(scan.status, 201);
+  const issued = await clerk.post(`/api/documents/${id}/actions/issue`, { data: { scan: scan.body.sha256 } });
+  assert.is(issued.status, 200);
+  assert.is(issued.body.state, 'issued');
+  assert.is((await clerk.post(`/api/documents/${id}/actions/send`)).body.state, 'sent');
+});
+
+test('electronic signing is refused until a signer is configured, so the electronic path stops at approved', async () => {
+  const id = (await specialist.post('/api/documents/outgoing', sampleDraft())).body.id as string;
+  await specialist.post(`/api/documents/${id}/actions/submit`);
+  await leader.post(`/api/documents/${id}/actions/approve`);
+  const sign = await leader.post(`/api/documents/${id}/actions/sign`, {});
+  assert.is(sign.status, 409);
+  assert.is(sign.body.code, 'signature_required');
+  assert.is((await leader.get(`/api/documents/${id}`)).body.state, 'approved');
+});
+
+test('a step by the wrong role or in the wrong state is refused with a bilingual message and writes nothing', async () => {
+  const id = (await specialist.post('/api/documents/outgoing', sampleDraft())).body.id as string;
+  const before = (await specialist.get(`/api/documents/${id}`)).body.events.length;
+  const cases: [Client, string, number, string][] = [
+    [leader, 'approve', 409, 'illegal_transition'],     // not submitted yet
+    [other, 'submit', 403, 'wrong_role'],               // not the author
+    [clerk, 'number', 409, 'illegal_transition'],       // not signed
+    [specialist, 'approve', 409, 'illegal_transition'],
+  ];
+  for (const [client, action, status, code] of cases) {
+    const r = await client.post(`/api/documents/${id}/actions/${action}`);
+    assert.is(r.status, status, `${action}`);
+    assert.is(r.body.code, code, `${action}`);
+    assert.type(r.body.message.vi, 'string');
+    assert.type(r.body.message.en, 'string');
+  }
+  await specialist.post(`/api/documents/${id}/actions/submit`);
+  const wrongRole = await specialist.post(`/api/documents/${id}/actions/approve`);
+  assert.is(wrongRole.status, 403);
+  assert.is(wrongRole.body.code, 'wrong_role');
+  const editAfterSubmit = await specialist.put(`/api/documents/${id}`, { content: sampleDraft() });
+  assert.is(editAfterSubmit.status, 409);
+  assert.is(editAfterSubmit.body.code, 'not_editable');
+  assert.is((await specialist.get(`/api/documents/${id}`)).body.events.length, before + 1);
+});
+
+test('editing with a stale revision is refused rather than overwriting a newer save', async () => {
+  const created = await specialist.post('/api/documents/outgoing', sampleDraft());
+  const id = created.body.id as string;
+  const first = await specialist.put(`/api/documents/${id}`, { baseRev: created.body.rev, content: sampleDraft({ subject: 'Lần sửa thứ nhất' }) });
+  assert.is(first.status, 200);
+  const stale = await specialist.put(`/api/documents/${id}`, { baseRev: created.body.rev, content: sampleDraft({ subject: 'Lần sửa cũ' }) });
+  assert.is(stale.status, 409);
+  assert.is(stale.body.code, 'stale_revision');
+  assert.is((await specialist.get(`/api/documents/${id}`)).body.subject, 'Lần sửa thứ nhất');
+});
+
+test('a công văn gets agency plus unit as its symbol, and numbers run 01, 02… in the shared register', async () => {
+  const numbers: string[] = [];
+  for (const draft of [sampleDraft({ docType: 'CV', unitCode: 'VP', subject: 'V/v báo cáo tình hình' }), sampleDraft({ docType: 'TB', subject: 'Thông báo lịch họp' })]) {
+    const id = (await specialist.post('/api/documents/outgoing', draft)).body.id as string;
+    await specialist.post(`/api/documents/${id}/actions/submit`);
+    await leader.post(`/api/documents/${id}/actions/approve`);
+    await clerk.post(`/api/documents/${id}/actions/sign-paper`);
+    numbers.push((await clerk.post(`/api/documents/${id}/actions/number`)).body.numberAndSymbol);
+  }
+  assert.match(numbers[0]!, /^\d\d\/UBND-VP$/);
+  assert.match(numbers[1]!, /^\d\d\/TB-UBND$/);
+  const [a, b] = numbers.map((n) => Number(n.split('/')[0]));
+  assert.is(b, a! + 1);
+});
+
+test('a clerk registers a document signed on paper outside WardDesk, then numbers and issues it with its scan', async () => {
+  const reg = await clerk.post('/api/documents/outgoing/paper', sampleDraft({ subject: 'Giấy mời họp tổ dân phố', docType: 'GM' }));
+  assert.is(reg.status, 201);
+  assert.is(reg.body.state, 'signed');
+  assert.is(reg.body.medium, 'paper');
+  const notClerk = await specialist.post('/api/documents/outgoing/paper', sampleDraft());
+  assert.is(notClerk.status, 403);
+  await clerk.post(`/api/documents/${reg.body.id}/actions/number`);
+  const scan = await clerk.post('/api/blobs', Buffer.concat([tinyPdf, Buffer.from('scan-2')]), { 'content-type': 'application/pdf' });
+  const issued = await clerk.post(`/api/documents/${reg.body.id}/actions/issue`, { data: { scan: scan.body.sha256 } });
+  assert.is(issued.body.state, 'issued');
+});
+
+test.run();
