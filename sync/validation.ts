@@ -23,7 +23,7 @@ function describeIssue(issue: z.core.$ZodIssue): FieldProblem {
     case 'too_big':
       return { path, vi: `Trường "${path}" quá dài hoặc quá lớn.`, en: `Field "${path}" is too long or too large.` };
     case 'unrecognized_keys':
-      return { path, vi: `Không chấp nhận trường: ${issue.keys.join(', ')}.`, en: `Unknown field(s): ${issue.keys.join(', ')}.` };
+      return { path: [...issue.path.map(String), issue.keys.join(',')].join('.'), vi: `Không chấp nhận trường: ${issue.keys.join(', ')}.`, en: `Unknown field(s): ${issue.keys.join(', ')}.` };
     case 'invalid_value':
       return { path, vi: `Giá trị của "${path}" không nằm trong danh sách cho phép.`, en: `Field "${path}" must be one of the allowed values.` };
     case 'invalid_format':

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../node/config.js';
-import { startWardNode, type WardNode } from '../../node/ward-node.js';
+import { startWardNode, type BootOptions, type WardNode } from '../../node/ward-node.js';
 
 export interface TestWard { node: WardNode; url: string; dataDir: string; admin: Client; stop(): Promise<void> }
 
-export async function startTestWard(overrides: Record<string, unknown> = {}, dataDir?: string): Promise<TestWard> {
+export async function startTestWard(overrides: Record<string, unknown> = {}, dataDir?: string, boot: BootOptions = {}): Promise<TestWard> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'warddesk-test-'));
   const config = loadConfig({}, { dataDir: dir, host: '127.0.0.1', port: 0, cookieSecure: false, logLevel: 'silent', ...overrides });
-  const node = await startWardNode(config, { log: pino({ level: 'silent' }) });
+  const node = await startWardNode(config, { log: pino({ level: 'silent' }), ...boot });
   const admin = new Client(node.url);
   if (node.firstAdmin) {
     await admin.login(node.firstAdmin.username, node.firstAdmin.password);

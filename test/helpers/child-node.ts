@@ -1,0 +1,32 @@
+// A ward node in its own process, so a test can kill it with SIGKILL the way
+// a power cut or the OOM killer would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../../node/cli.ts', import.meta.url));
+
+export interface ChildNode { url: string; proc: ChildProcess; kill(): Promise<void> }
+
+export function startChildNode(dataDir: string): Promise<ChildNode> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'start'], {
+      env: { ...process.env, WARDDESK_DATA_DIR: dataDir, WARDDESK_HOST: '127.0.0.1', WARDDESK_PORT: '0', WARDDESK_COOKIE_SECURE: 'false', WARDDESK_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`child node did not start:\n${out}`)); }, 30_000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          url: m[1]!, proc,
+          kill: () => new Promise((done) => { if (proc.exitCode !== null) return done(); proc.once('exit', () => done()); proc.kill('SIGKILL'); }),
+        });
+      }
+    });
+    proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+    proc.once('exit', (code) => { clearTimeout(timer); if (!/"url"/.test(out)) reject(new Error(`child node exited ${code}:\n${out}`)); });
+  });
+}
