@@ -26,26 +26,16 @@ export type DocumentQuery = z.infer<typeof DocumentQuery>;
 
 export interface QueryResult { total: number; items: DocView[] }
 
+/** Matching documents, most recently active first; `q` narrows to those containing every word. */
 export function queryDocuments(projection: Projection, query: DocumentQuery): QueryResult {
   const matches = buildFilter(query);
-  const wanted = query.offset + query.limit;
-  if (query.q) {
-    // Relevance order for text search.
-    const items: DocView[] = [];
-    let total = 0;
-    for (const id of projection.search(query.q)) {
-      const view = projection.get(id);
-      if (!view || !matches(view)) continue;
-      total += 1;
-      if (items.length < wanted) items.push(view);
-    }
-    return { total, items: items.slice(query.offset) };
-  }
-  // Most recently active first.
-  const top = new TopK<DocView>(wanted, (v) => v.derived.lastAt ?? v.record.createdAt);
+  const candidates: Iterable<DocView | undefined> = query.q
+    ? projection.search(query.q).map((id) => projection.get(id))
+    : projection.all();
+  const top = new TopK<DocView>(query.offset + query.limit, (v) => v.derived.lastAt ?? v.record.createdAt);
   let total = 0;
-  for (const view of projection.all()) {
-    if (!matches(view)) continue;
+  for (const view of candidates) {
+    if (!view || !matches(view)) continue;
     total += 1;
     top.offer(view);
   }

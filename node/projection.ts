@@ -1,10 +1,9 @@
 // The in-memory view of every document: content, events, derived state,
 // number, and a full-text index. Built from the store at boot and kept current
 // by the ledger, so listing and searching never scan the disk.
-import MiniSearch from 'minisearch';
 import type { DocumentRecord, EventRecord, IncomingArrival, OutgoingDraft } from '../sync/schema.js';
 import { applyEvent, compareEvents, emptyState, type DerivedState, type Direction } from '../sync/workflow.js';
-import { foldVietnamese } from '../sync/text.js';
+import { SearchIndex } from './search-index.js';
 
 export interface DocView {
   id: string;
@@ -21,18 +20,13 @@ export interface DocView {
 }
 
 /** Body text past this length adds little to finding a document and a lot to memory. */
-const INDEXED_BODY_CHARS = 4000;
+const INDEXED_BODY_CHARS = 2000;
 
 export class Projection {
   private readonly docs = new Map<string, DocView>();
   /** "out:2026:chung" → last number assigned. */
   private readonly lastNumbers = new Map<string, number>();
-  private readonly index = new MiniSearch<{ id: string; subject: string; body: string; symbol: string; parties: string }>({
-    fields: ['subject', 'body', 'symbol', 'parties'],
-    storeFields: [],
-    processTerm: (term) => foldVietnamese(term),
-    searchOptions: { boost: { subject: 3, symbol: 3 }, combineWith: 'AND' },
-  });
+  private readonly index = new SearchIndex();
 
   get size(): number { return this.docs.size; }
 
@@ -49,7 +43,7 @@ export class Projection {
     for await (const ev of scan(db, 'ev:', pageSize)) pending.push(ev as unknown as EventRecord);
     pending.sort(compareEvents);
     for (const ev of pending) this.applyEvent(ev, false);
-    for (const view of this.docs.values()) this.index.add(indexEntry(view));
+    for (const view of this.docs.values()) this.index.put(view.id, searchableTexts(view));
   }
 
   putRecord(record: DocumentRecord, reindex = true): void {
@@ -58,7 +52,7 @@ export class Projection {
       ? { ...existing, record }
       : { id: record._id, direction: record.direction, record, events: [], derived: emptyState(), numberText: null, symbol: null, date: record.createdAt, dateMs: Date.parse(record.createdAt) };
     this.docs.set(record._id, view);
-    if (reindex) this.reindex(view, existing !== undefined);
+    if (reindex) this.index.put(view.id, searchableTexts(view));
   }
 
   applyEvent(event: EventRecord, reindex = true): void {
@@ -75,32 +69,23 @@ export class Projection {
       view.date = event.at;
       view.dateMs = Date.parse(event.at);
     }
-    if (reindex) this.reindex(view, true);
+    // Only numbering changes what is searchable; other steps leave the index alone.
+    if (reindex && view.numberText && (event.action === 'number' || event.action === 'register')) this.index.put(view.id, searchableTexts(view));
   }
 
-  private reindex(view: DocView, replace: boolean): void {
-    if (replace && this.index.has(view.id)) this.index.replace(indexEntry(view));
-    else this.index.add(indexEntry(view));
-  }
-
-  /** Ids matching a free-text query, best first. */
+  /** Ids of documents containing every word of the query (accents optional). */
   search(query: string): string[] {
-    return this.index.search(query, { prefix: (_term, i, terms) => i === terms.length - 1 }).map((r) => String(r.id));
+    return this.index.search(query);
   }
 }
 
-function indexEntry(view: DocView) {
+function searchableTexts(view: DocView): string[] {
   const content = view.record.content;
   const parties = view.direction === 'outgoing'
     ? (content as OutgoingDraft).recipients.map((r) => r.name).join(' ')
-    : (content as IncomingArrival).senderName + ' ' + (content as IncomingArrival).originalSymbol;
-  return {
-    id: view.id,
-    subject: content.subject,
-    body: view.direction === 'outgoing' ? ((content as OutgoingDraft).body ?? '').slice(0, INDEXED_BODY_CHARS) : '',
-    symbol: view.numberText && view.symbol ? `${view.numberText}/${view.symbol}` : '',
-    parties,
-  };
+    : `${(content as IncomingArrival).senderName} ${(content as IncomingArrival).originalSymbol}`;
+  const body = view.direction === 'outgoing' ? ((content as OutgoingDraft).body ?? '').slice(0, INDEXED_BODY_CHARS) : '';
+  return [content.subject, view.numberText ?? '', view.symbol ?? '', parties, body];
 }
 
 async function* scan(db: PouchDB.Database, prefix: string, pageSize: number): AsyncIterable<Record<string, unknown>> {

@@ -1,0 +1,116 @@
+// List and search latency with 10,000 and 100,000 documents on disk, measured
+// over HTTP against a real ward node; and numbering throughput under 50
+// concurrent clients. Prints one figure a line.
+//   npx tsx test/bench/documents.ts [--sizes 10000,100000]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import PouchDB from 'pouchdb';
+import { vnIso } from '../../sync/vn-time.js';
+import { official, sampleDraft, startTestWard, type Client } from '../helpers/ward.js';
+
+const sizes = (process.argv.find((a) => a.startsWith('--sizes='))?.slice(8) ?? '10000,100000').split(',').map(Number);
+
+const NOUNS = ['kế hoạch', 'quyết định', 'báo cáo', 'thông báo', 'giấy mời', 'tờ trình', 'hướng dẫn', 'chương trình'];
+const TOPICS = ['chuyển đổi số', 'phòng chống lụt bão', 'thu ngân sách', 'tiêm chủng mở rộng', 'đô thị văn minh', 'an ninh trật tự', 'cải cách hành chính', 'vệ sinh môi trường', 'giải phóng mặt bằng', 'khuyến học', 'phòng cháy chữa cháy', 'an toàn giao thông'];
+const TYPES = ['QĐ', 'TB', 'KH', 'BC', 'GM', 'TTr', 'HD', 'CV'];
+const FLOWS = [['create'], ['create', 'submit'], ['create', 'submit', 'approve'], ['register-paper', 'number', 'issue']];
+const pick = <T>(xs: readonly T[], i: number): T => xs[i % xs.length]!;
+
+/** Writes documents and their events straight into the store, as replication would. */
+async function seed(dataDir: string, count: number): Promise<void> {
+  const db = new PouchDB(join(dataDir, 'docs'));
+  const base = Date.parse('2026-01-02T01:00:00Z');
+  const numbers = new Map<string, number>();
+  for (let start = 0; start < count; start += 1000) {
+    const batch: Record<string, unknown>[] = [];
+    for (let i = start; i < Math.min(count, start + 1000); i++) {
+      const id = `doc:out:${randomUUID()}`;
+      const t = base + i * 60_000;
+      const docType = pick(TYPES, i);
+      batch.push({ _id: id, type: 'document', ward: 'phuong-mau', direction: 'outgoing', createdAt: vnIso(new Date(t)), createdBy: 'seed',
+        content: sampleDraft({ docType, subject: `${pick(NOUNS, i)} về việc ${pick(TOPICS, i * 7 + (i >> 3))} đợt ${i % 97} năm 2026`, body: `Nội dung văn bản số ${i} về ${pick(TOPICS, i)}. `.repeat(20) }) });
+      pick(FLOWS, i).forEach((action, k) => {
+        const at = vnIso(new Date(t + k * 1000));
+        let evId = `ev:${id.slice(4)}:${String(t + k * 1000).padStart(15, '0')}`;
+        let data: Record<string, unknown> = {};
+        if (action === 'number') {
+          const n = (numbers.get('chung') ?? 0) + 1;
+          numbers.set('chung', n);
+          evId = `ev:num:out:2026:chung:${String(n).padStart(6, '0')}`;
+          data = { registerKey: 'out:2026:chung', number: n, numberText: n < 10 ? `0${n}` : String(n), symbol: `${docType}-UBND`, year: 2026, date: at };
+        }
+        batch.push({ _id: evId, type: 'event', ward: 'phuong-mau', docId: id, action, at, actor: { user: 'seed', role: 'clerk', device: 'bench' }, data });
+      });
+    }
+    await db.bulkDocs(batch);
+  }
+  await db.close();
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function timed(client: Client, paths: string[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const path of paths) {
+    const t = performance.now();
+    const r = await client.get(path);
+    out.push(performance.now() - t);
+    if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
+  }
+  return out;
+}
+
+const QUERIES = ['quyet dinh ve viec chuyen doi so', 'ke hoach phong chong lut bao', 'bao cao thu ngan sach', 'tiem chung', 'do thi van minh', 'cải cách hành chính', 'an toan giao th', 'khuyen hoc dot 5'];
+
+for (const size of sizes) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'warddesk-bench-'));
+  try {
+    let t = performance.now();
+    await seed(dataDir, size);
+    console.log(`seed_${size}_docs_s ${((performance.now() - t) / 1000).toFixed(1)}`);
+    t = performance.now();
+    const ward = await startTestWard({}, dataDir);
+    console.log(`boot_${size}_docs_s ${((performance.now() - t) / 1000).toFixed(1)}`);
+    const c = ward.admin;
+    const rounds = 200;
+    const listPaths = Array.from({ length: rounds }, (_, i) => [`/api/documents?limit=50`, `/api/documents?state=approved&limit=50`, `/api/documents?docType=${pick(TYPES, i)}&limit=50&offset=50`, `/api/documents?from=2026-02-01&to=2026-03-31&limit=50`][i % 4]!);
+    const searchPaths = Array.from({ length: rounds }, (_, i) => `/api/documents?q=${encodeURIComponent(pick(QUERIES, i))}&limit=50`);
+    const numberPaths = Array.from({ length: rounds }, (_, i) => `/api/documents?number=${(i % 50) + 1}`);
+    await timed(c, listPaths.slice(0, 20)); // warm up the JIT
+    const list = await timed(c, listPaths);
+    const search = await timed(c, searchPaths);
+    const byNumber = await timed(c, numberPaths);
+    console.log(`list_${size}_p50_ms ${percentile(list, 50).toFixed(1)}`);
+    console.log(`list_${size}_p95_ms ${percentile(list, 95).toFixed(1)}`);
+    console.log(`search_${size}_p50_ms ${percentile(search, 50).toFixed(1)}`);
+    console.log(`search_${size}_p95_ms ${percentile(search, 95).toFixed(1)}`);
+    console.log(`by_number_${size}_p95_ms ${percentile(byNumber, 95).toFixed(1)}`);
+    console.log(`rss_${size}_docs_mb ${(process.memoryUsage().rss / 1048576).toFixed(0)}`);
+    await ward.stop();
+  } finally { rmSync(dataDir, { recursive: true, force: true }); }
+}
+
+// Numbering throughput: 50 clients numbering 500 signed documents at once.
+{
+  const ward = await startTestWard();
+  try {
+    const clerks = await Promise.all(Array.from({ length: 5 }, (_, i) => official(ward, `vanthu${i}`, 'clerk')));
+    const ids: string[] = [];
+    for (let i = 0; i < 500; i++) ids.push((await clerks[0]!.post('/api/documents/outgoing/paper', sampleDraft({ subject: `Văn bản ${i}` }))).body.id);
+    const queue = [...ids];
+    const t = performance.now();
+    await Promise.all(Array.from({ length: 50 }, async (_, w) => {
+      for (let id = queue.shift(); id; id = queue.shift()) {
+        const r = await clerks[w % 5]!.post(`/api/documents/${id}/actions/number`);
+        if (r.status !== 200) throw new Error(`number: ${r.status}`);
+      }
+    }));
+    const s = (performance.now() - t) / 1000;
+    console.log(`numbering_50_concurrent_per_s ${(500 / s).toFixed(0)}`);
+  } finally { await ward.stop(); }
+}
