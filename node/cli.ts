@@ -52,6 +52,7 @@ async function auditVerify(): Promise<number> {
   const config = loadConfig(process.env, { logLevel: 'warn' });
   const s = await openServices(config);
   const verdict = await verifyAudit(s.ledger, s.store.docs);
+  s.snapshots.stop();
   await s.store.close();
   if (verdict.ok) {
     console.log(`Nhật ký kiểm tra nguyên vẹn / audit chain intact: ${verdict.entries} entries, head ${verdict.head}`);

@@ -60,6 +60,13 @@ export class Ledger {
     return next;
   }
 
+  /** Runs `fn` with no command in flight, writing nothing itself (snapshots). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
   private async write(now: Date, command: Command): Promise<void> {
     const writes = Object.fromEntries(command.docs.map((d) => [d._id, documentDigest(d)]));
     const entry = makeEntry(this.seq + 1, this.head, now.toISOString(), command.actor, command.action, command.target, writes);

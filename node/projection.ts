@@ -4,6 +4,7 @@
 import type { DocumentRecord, EventRecord, IncomingArrival, OutgoingDraft } from '../sync/schema.js';
 import { applyEvent, compareEvents, emptyState, type DerivedState, type Direction } from '../sync/workflow.js';
 import { SearchIndex } from './search-index.js';
+import { readSnapshot, writeSnapshot } from './projection-snapshot.js';
 
 export interface DocView {
   id: string;
@@ -36,13 +37,55 @@ export class Projection {
 
   lastNumber(key: string): number { return this.lastNumbers.get(key) ?? 0; }
 
-  /** Loads every document and event from the store, in pages. */
-  async load(db: PouchDB.Database, pageSize = 5000): Promise<void> {
-    for await (const doc of scan(db, 'doc:', pageSize)) this.putRecord(doc as unknown as DocumentRecord, false);
-    const pending: EventRecord[] = [];
-    for await (const ev of scan(db, 'ev:', pageSize)) pending.push(ev as unknown as EventRecord);
-    pending.sort(compareEvents);
-    for (const ev of pending) this.applyEvent(ev, false);
+  /**
+   * Builds the view: from the snapshot file plus the store's changes since it
+   * when there is one, else from every document in the store. Returns how
+   * many changes were read from the store.
+   */
+  async load(db: PouchDB.Database, snapshotFile: string | null, pageSize = 5000): Promise<{ fromSnapshot: boolean; changesRead: number }> {
+    const current = (await db.info()).update_seq;
+    const loaded = snapshotFile ? await readSnapshot(snapshotFile) : null;
+    // A snapshot from ahead of the store (the store was restored or replaced) describes another history.
+    const snap = loaded && Number(loaded.seq) <= Number(current) ? loaded : null;
+    if (!snap) {
+      let read = 0;
+      const records: DocumentRecord[] = [];
+      const events: EventRecord[] = [];
+      for await (const doc of scan(db, 'doc:', pageSize)) { records.push(doc as unknown as DocumentRecord); read += 1; }
+      for await (const ev of scan(db, 'ev:', pageSize)) { events.push(ev as unknown as EventRecord); read += 1; }
+      this.hydrate(records, events);
+      return { fromSnapshot: false, changesRead: read };
+    }
+    this.hydrate(snap.records, snap.events);
+    let since = snap.seq;
+    let read = 0;
+    for (;;) {
+      const page = await db.changes({ since, include_docs: true, limit: pageSize });
+      for (const change of page.results) {
+        read += 1;
+        const doc = change.doc;
+        if (!doc || change.deleted) continue;
+        if (doc._id.startsWith('doc:')) this.putRecord(doc as unknown as DocumentRecord);
+        else if (doc._id.startsWith('ev:')) this.applyEvent(doc as unknown as EventRecord);
+      }
+      since = page.last_seq;
+      if (page.results.length < pageSize) break;
+    }
+    return { fromSnapshot: true, changesRead: read };
+  }
+
+  /** Saves what is in memory as of `seq` (the caller makes sure nothing is written meanwhile). */
+  async save(snapshotFile: string, seq: number | string): Promise<void> {
+    const records: DocumentRecord[] = [];
+    const events: EventRecord[] = [];
+    for (const view of this.docs.values()) { records.push(view.record); events.push(...view.events); }
+    await writeSnapshot(snapshotFile, { seq, records, events });
+  }
+
+  private hydrate(records: readonly DocumentRecord[], events: EventRecord[]): void {
+    for (const record of records) this.putRecord(record, false);
+    events.sort(compareEvents);
+    for (const ev of events) this.applyEvent(ev, false);
     for (const view of this.docs.values()) this.index.put(view.id, searchableTexts(view));
   }
 
@@ -58,6 +101,7 @@ export class Projection {
   applyEvent(event: EventRecord, reindex = true): void {
     const view = this.docs.get(event.docId);
     if (!view) return; // an event whose document has not replicated yet; it arrives with it
+    if (view.events.some((e) => e._id === event._id)) return; // replayed after a snapshot
     view.events.push(event);
     view.derived = applyEvent(view.direction, view.derived, event);
     const number = typeof event.data['number'] === 'number' ? event.data['number'] : null;

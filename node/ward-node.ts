@@ -2,6 +2,7 @@
 // view, wires the services and the HTTP app. Boot runs in logged steps and
 // stops at the first fatal one.
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
@@ -17,7 +18,32 @@ import { buildApp } from './http/app.js';
 
 export interface WardServices {
   config: Config; store: Store; ledger: Ledger; projection: Projection; users: Users; sessions: Sessions;
-  blobs: Blobs; numbering: Numbering; documents: Documents; log: Logger;
+  blobs: Blobs; numbering: Numbering; documents: Documents; log: Logger; snapshots: SnapshotKeeper;
+  loaded: { fromSnapshot: boolean; changesRead: number };
+}
+
+/** Saves the projection snapshot at boot after a rebuild, every few minutes when busy, and at shutdown. */
+export class SnapshotKeeper {
+  private savedAt = -1;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly projection: Projection, private readonly ledger: Ledger, private readonly db: PouchDB.Database,
+    private readonly file: string, private readonly log: Logger, everyMs = 10 * 60_000) {
+    this.timer = setInterval(() => { if (this.ledger.length !== this.savedAt) void this.save('periodic'); }, everyMs);
+    this.timer.unref();
+  }
+
+  save(reason: string): Promise<void> {
+    return this.ledger.exclusive(async () => {
+      const started = Date.now();
+      const seq = (await this.db.info()).update_seq;
+      await this.projection.save(this.file, seq);
+      this.savedAt = this.ledger.length;
+      this.log.info({ reason, ms: Date.now() - started, documents: this.projection.size }, 'snapshot saved');
+    }).catch((err: unknown) => { this.log.warn({ err }, 'snapshot not saved; the next boot rebuilds from the store'); });
+  }
+
+  stop(): void { clearInterval(this.timer); }
 }
 
 export interface WardNode extends WardServices {
@@ -39,18 +65,22 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   log.info({ auditEntries: ledger.length }, 'boot: audit chain head loaded');
   const projection = new Projection();
   const started = Date.now();
-  await projection.load(store.docs);
-  log.info({ documents: projection.size, ms: Date.now() - started }, 'boot: documents loaded');
+  const snapshotFile = join(config.dataDir, 'projection.snapshot');
+  const loaded = await projection.load(store.docs, snapshotFile);
+  log.info({ documents: projection.size, ms: Date.now() - started, ...loaded }, 'boot: documents loaded');
+  const snapshots = new SnapshotKeeper(projection, ledger, store.docs, snapshotFile, log);
   const users = new Users({ docs: store.docs, secrets: store.secrets, ledger, lockout: config.lockout });
   const sessions = new Sessions(store.secrets, config.sessionTtlHours * 3_600_000);
   const blobs = new Blobs(store.docs, ledger);
   const numbering = new Numbering(config, projection);
   const documents = new Documents({ config, ledger, projection, numbering, blobs, users, ...(options.signer ? { signer: options.signer } : {}) });
-  return { config, store, ledger, projection, users, sessions, blobs, numbering, documents, log };
+  return { config, store, ledger, projection, users, sessions, blobs, numbering, documents, log, snapshots, loaded };
 }
 
 export async function startWardNode(config: Config, options: BootOptions = {}): Promise<WardNode> {
   const services = await openServices(config, options);
+  // After a full rebuild or a long catch-up, save now so the next boot is fast.
+  if (!services.loaded.fromSnapshot || services.loaded.changesRead > 1000) void services.snapshots.save('boot');
   const firstAdmin = (await services.users.count()) === 0 ? await services.users.createFirstAdmin() : null;
   const app = buildApp(services, services.log);
   const server = createServer(app);
@@ -70,6 +100,8 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      services.snapshots.stop();
+      await services.snapshots.save('shutdown');
       await services.store.close();
     },
   };
