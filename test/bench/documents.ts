@@ -52,7 +52,11 @@ for (const size of sizes) {
     console.log(`search_${size}_p95_ms ${percentile(search, 95).toFixed(1)}`);
     console.log(`by_number_${size}_p95_ms ${percentile(byNumber, 95).toFixed(1)}`);
     console.log(`rss_${size}_docs_mb ${(process.memoryUsage().rss / 1048576).toFixed(0)}`);
-    await ward.stop();
+    await ward.node.close(); // saves the projection snapshot
+    t = performance.now();
+    const again = await startTestWard({}, dataDir);
+    console.log(`boot_${size}_docs_from_snapshot_s ${((performance.now() - t) / 1000).toFixed(1)}`);
+    await again.node.close();
   } finally { rmSync(dataDir, { recursive: true, force: true }); }
 }
 
