@@ -32,7 +32,7 @@ export function queryDocuments(projection: Projection, query: DocumentQuery): Qu
   const candidates: Iterable<DocView | undefined> = query.q
     ? projection.search(query.q).map((id) => projection.get(id))
     : projection.all();
-  const top = new TopK<DocView>(query.offset + query.limit, (v) => v.derived.lastAt ?? v.record.createdAt);
+  const top = new TopK<DocView>(query.offset + query.limit, (v) => v.activeMs);
   let total = 0;
   for (const view of candidates) {
     if (!view || !matches(view)) continue;
@@ -76,8 +76,8 @@ function parseDay(s: string) {
 
 /** Keeps the k largest by key; O(n log k). */
 class TopK<T> {
-  private readonly heap: { key: string; item: T }[] = [];
-  constructor(private readonly k: number, private readonly keyOf: (item: T) => string) {}
+  private readonly heap: { key: number; item: T }[] = [];
+  constructor(private readonly k: number, private readonly keyOf: (item: T) => number) {}
 
   offer(item: T): void {
     const key = this.keyOf(item);
@@ -87,7 +87,7 @@ class TopK<T> {
     this.down(0);
   }
 
-  sorted(): T[] { return [...this.heap].sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0)).map((e) => e.item); }
+  sorted(): T[] { return [...this.heap].sort((a, b) => b.key - a.key).map((e) => e.item); }
 
   private up(i: number): void {
     while (i > 0) {

@@ -18,6 +18,8 @@ export interface DocView {
   /** Outgoing: issue date once numbered, else creation; incoming: arrival. */
   date: string;
   dateMs: number;
+  /** Time of the last event, as a number so listing compares numbers, not ISO strings. */
+  activeMs: number;
 }
 
 /** Body text past this length adds little to finding a document and a lot to memory. */
@@ -93,7 +95,7 @@ export class Projection {
     const existing = this.docs.get(record._id);
     const view: DocView = existing
       ? { ...existing, record }
-      : { id: record._id, direction: record.direction, record, events: [], derived: emptyState(), numberText: null, symbol: null, date: record.createdAt, dateMs: Date.parse(record.createdAt) };
+      : { id: record._id, direction: record.direction, record, events: [], derived: emptyState(), numberText: null, symbol: null, date: record.createdAt, dateMs: Date.parse(record.createdAt), activeMs: Date.parse(record.createdAt) };
     this.docs.set(record._id, view);
     if (reindex) this.index.put(view.id, searchableTexts(view));
   }
@@ -104,6 +106,7 @@ export class Projection {
     if (view.events.some((e) => e._id === event._id)) return; // replayed after a snapshot
     view.events.push(event);
     view.derived = applyEvent(view.direction, view.derived, event);
+    view.activeMs = Math.max(view.activeMs, Date.parse(event.at));
     const number = typeof event.data['number'] === 'number' ? event.data['number'] : null;
     if ((event.action === 'number' || event.action === 'register') && number !== null) {
       const key = String(event.data['registerKey']);
