@@ -3,6 +3,7 @@
 // stops at the first fatal one.
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { networkInterfaces } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
@@ -54,6 +55,14 @@ export interface WardNode extends WardServices {
   close(): Promise<void>;
 }
 
+/** Where officials' devices reach the node: every non-loopback IPv4 address when listening on all. */
+function lanUrls(host: string, port: number): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [`http://${host}:${port}`];
+  return Object.values(networkInterfaces()).flat()
+    .filter((a): a is NonNullable<typeof a> => !!a && a.family === 'IPv4' && !a.internal)
+    .map((a) => `http://${a.address}:${port}`);
+}
+
 export interface BootOptions { clock?: Clock; log?: Logger; signer?: SignaturePort }
 
 export async function openServices(config: Config, options: BootOptions = {}): Promise<WardServices> {
@@ -94,7 +103,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
-  services.log.info({ url, host: config.host, port }, 'boot: listening');
+  services.log.info({ url, host: config.host, port, lan: lanUrls(config.host, port) }, 'boot: listening');
   return {
     ...services, server, url, firstAdmin,
     async close() {
