@@ -9,6 +9,7 @@ import { checkPassword, hashPassword, oneTimePassword, type PasswordHash } from 
 import type { Ledger } from './ledger.js';
 import { isNotFound } from './store.js';
 import { vnIso } from '../sync/vn-time.js';
+import { KeyedMutex } from './keyed-mutex.js';
 
 export const Username = z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/);
 export const Password = z.string().min(10).max(200);
@@ -42,6 +43,7 @@ export interface UsersDeps { docs: PouchDB.Database; secrets: PouchDB.Database; 
 
 export class Users {
   private readonly now: () => number;
+  private readonly perUser = new KeyedMutex();
   constructor(private readonly deps: UsersDeps) { this.now = deps.now ?? Date.now; }
 
   async get(username: string): Promise<UserProfile | null> {
@@ -63,8 +65,10 @@ export class Users {
     return this.deps.ledger.run(async (now) => {
       if (await this.get(input.username)) throw wardError('user_exists');
       const profile: UserProfile = { _id: `user:${input.username}`, type: 'user', username: input.username, fullName: input.fullName, title: input.title, role: input.role, active: true, updatedAt: vnIso(now) };
-      // The credentials go first: a user doc without credentials could never log in, the reverse is invisible.
-      await this.deps.secrets.put<Omit<Credentials, '_id'>>({ _id: `cred:${input.username}`, password, mustChange, failures: 0, lockedUntil: 0 });
+      // The credentials go first: a user doc without credentials could never log in, the reverse is
+      // invisible (and overwritten here if an earlier attempt died between the two writes).
+      const orphan = await this.credentials(input.username);
+      await this.deps.secrets.put<Omit<Credentials, '_id'>>({ _id: `cred:${input.username}`, ...(orphan?._rev ? { _rev: orphan._rev } : {}), password, mustChange, failures: 0, lockedUntil: 0 });
       return { command: { actor, action: 'user.create', target: profile._id, docs: [profile as unknown as { _id: string }] }, result: profile };
     });
   }
@@ -85,7 +89,11 @@ export class Users {
     });
   }
 
-  async login(username: string, password: string): Promise<LoginVerdict> {
+  login(username: string, password: string): Promise<LoginVerdict> {
+    return this.perUser.run(username, () => this.checkLogin(username, password));
+  }
+
+  private async checkLogin(username: string, password: string): Promise<LoginVerdict> {
     const user = await this.get(username);
     const creds = user ? await this.credentials(username) : null;
     if (!user || !creds) {
@@ -108,16 +116,22 @@ export class Users {
   async changePassword(username: string, oldPassword: string, newPassword: string): Promise<void> {
     const verdict = await this.login(username, oldPassword);
     if (!verdict.ok) throw wardError(verdict.code);
-    const creds = await this.credentials(username);
-    await this.deps.secrets.put({ ...creds!, password: await hashPassword(newPassword), mustChange: false });
+    const password = await hashPassword(newPassword);
+    await this.perUser.run(username, async () => {
+      const creds = await this.credentials(username);
+      await this.deps.secrets.put({ ...creds!, password, mustChange: false });
+    });
   }
 
   /** Admin reset: a new one-time password the user must change at next login. */
   async resetPassword(username: string): Promise<string> {
-    const creds = await this.credentials(username);
-    if (!creds) throw wardError('user_not_found');
     const password = oneTimePassword();
-    await this.deps.secrets.put({ ...creds, password: await hashPassword(password), mustChange: true, failures: 0, lockedUntil: 0 });
+    const hash = await hashPassword(password);
+    await this.perUser.run(username, async () => {
+      const creds = await this.credentials(username);
+      if (!creds) throw wardError('user_not_found');
+      await this.deps.secrets.put({ ...creds, password: hash, mustChange: true, failures: 0, lockedUntil: 0 });
+    });
     return password;
   }
 

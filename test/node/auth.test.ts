@@ -62,6 +62,15 @@ test('five wrong passwords lock the account, even for the right password, and th
   assert.match(right.body.message.vi, /khoá/);
 });
 
+test('twenty guesses fired at once cannot slip past the lockout', async () => {
+  await official(ward, 'parallel', 'clerk');
+  const c = new Client(ward.url);
+  const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => c.post('/api/auth/login', { username: 'parallel', password: `guess-${i}` })));
+  assert.equal([...new Set(replies.map((r) => r.status))].sort(), [401, 429]);
+  assert.is(replies.filter((r) => r.status === 401).length, 4, 'only four guesses are checked before the lock');
+  assert.is((await c.post('/api/auth/login', { username: 'parallel', password: 'parallel-real-password' })).status, 429);
+});
+
 test('an unknown user and a wrong password get the same answer', async () => {
   const c = new Client(ward.url);
   const unknown = await c.post('/api/auth/login', { username: 'ghost', password: 'whatever-123' });
