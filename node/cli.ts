@@ -3,6 +3,7 @@
 import { loadConfig } from './config.js';
 import { openServices, startWardNode } from './ward-node.js';
 import { verifyAudit } from './http/audit-routes.js';
+import { cityCommand, CITY_USAGE } from './city/command.js';
 
 const USAGE = `WardDesk ward node
 
@@ -10,6 +11,7 @@ Usage:
   warddesk start                 start the ward node (data in $WARDDESK_DATA_DIR, default ./data)
   warddesk audit verify          check the audit hash chain; exit 1 if anything was changed or removed
   warddesk help                  this text
+${CITY_USAGE}
 
 Configuration: WARDDESK_CONFIG (JSON file), WARDDESK_DATA_DIR, WARDDESK_HOST, WARDDESK_PORT,
 WARDDESK_LOG_LEVEL, WARDDESK_COOKIE_SECURE.`;
@@ -17,6 +19,7 @@ WARDDESK_LOG_LEVEL, WARDDESK_COOKIE_SECURE.`;
 async function main(argv: string[]): Promise<number> {
   const [command, sub] = argv;
   switch (command) {
+    case 'city': return cityCommand(argv.slice(1));
     case 'start': return start();
     case 'audit': if (sub === 'verify') return auditVerify(); break;
     case undefined: case 'help': case '--help': console.log(USAGE); return 0;

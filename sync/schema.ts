@@ -65,6 +65,10 @@ export const DocumentRecord = z.strictObject({
   createdAt: z.iso.datetime({ offset: true }),
   createdBy: z.string().min(1).max(64),
   content: z.union([OutgoingDraft, IncomingArrival]),
+  /** Written by the city (a document routed into the ward's inbox); only the city may set it. */
+  origin: z.literal('city').optional(),
+  /** Set once the document is signed or issued: from then on nobody may change or delete the record. */
+  sealed: z.literal(true).optional(),
 });
 export type DocumentRecord = z.infer<typeof DocumentRecord>;
 
@@ -86,5 +90,7 @@ export const EventRecord = z.strictObject({
   actor: Actor,
   comment: optionalText(5000).optional(),
   data: z.record(z.string(), z.unknown()).default({}),
+  /** Written by the city (arrival of an inbox document, recipient statuses); only the city may set it. */
+  origin: z.literal('city').optional(),
 });
 export type EventRecord = z.infer<typeof EventRecord>;

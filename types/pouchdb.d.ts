@@ -15,7 +15,7 @@ declare namespace PouchDB {
     interface AllDocsResponse { total_rows: number; offset: number; rows: AllDocsRow[] }
     interface GetOptions { rev?: string; revs?: boolean; conflicts?: boolean; attachments?: boolean; binary?: boolean; open_revs?: 'all' | string[]; latest?: boolean }
     interface DatabaseInfo { db_name: string; doc_count: number; update_seq: number | string; adapter?: string }
-    interface ChangesOptions { since?: number | string | 'now'; live?: boolean; include_docs?: boolean; limit?: number; filter?: string | ((doc: Document) => boolean); doc_ids?: string[]; batch_size?: number }
+    interface ChangesOptions { since?: number | string | 'now'; live?: boolean; include_docs?: boolean; limit?: number; filter?: string | ((doc: Document) => boolean); doc_ids?: string[]; batch_size?: number; selector?: Record<string, unknown>; return_docs?: boolean; style?: 'main_only' | 'all_docs' }
     interface ChangesResponseChange { id: string; seq: number | string; changes: { rev: string }[]; deleted?: boolean; doc?: Document & Record<string, unknown> }
     interface ChangesResponse { results: ChangesResponseChange[]; last_seq: number | string; status?: string }
     interface Changes extends EventEmitterLike, Promise<ChangesResponse> { cancel(): void }
@@ -25,7 +25,7 @@ declare namespace PouchDB {
   interface ReplicateOptions {
     live?: boolean; retry?: boolean; batch_size?: number; batches_limit?: number; filter?: string | ((doc: Core.Document) => boolean);
     doc_ids?: string[]; since?: number | string; checkpoint?: false | 'source' | 'target'; back_off_function?: (delay: number) => number;
-    timeout?: number; heartbeat?: number | false;
+    timeout?: number; heartbeat?: number | false; selector?: Record<string, unknown>;
   }
   interface Replication extends Core.EventEmitterLike, Promise<unknown> { cancel(): void }
   interface Database<Content = {}> {

@@ -1,0 +1,65 @@
+// `warddesk city …`: the city side, wired from node/cli.ts.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { adminFromEnv, initCity, type AdminCredentials } from './init.js';
+import { startCityServer } from './server.js';
+
+export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR]
+                                 run the embedded CouchDB-compatible city server (demos, tests; default 127.0.0.1:5984, ./city-data)
+  warddesk city init <url> --wards a,b,c [--out DIR]
+                                 create per-ward databases, users, _security and rules on a CouchDB 3 (or the embedded server);
+                                 writes DIR/<ward>.credentials.json (default ./city-credentials) for each ward to install
+  City administrator: WARDDESK_CITY_ADMIN=name:password (environment only).`;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Runs `warddesk city <sub> …`; returns the exit code, or -1 to keep running (a server). */
+export async function cityCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'start') return start(rest);
+  if (sub === 'init') return init(rest);
+  console.error(`Unknown city command.\n\n${CITY_USAGE}`);
+  return 2;
+}
+
+async function start(args: string[]): Promise<number> {
+  const dataDir = resolve(flag(args, '--data') ?? './city-data');
+  mkdirSync(dataDir, { recursive: true });
+  let admin: AdminCredentials;
+  if (process.env['WARDDESK_CITY_ADMIN']) admin = adminFromEnv();
+  else admin = generatedAdmin(dataDir);
+  // express-pouchdb (2019) leaves some plugin rejections unhandled; one bad
+  // request must not stop the city for every ward. Log it and keep serving.
+  process.on('unhandledRejection', (reason) => { console.error('city: unhandled rejection (request answered or dropped):', reason instanceof Error ? reason.message : reason); });
+  const city = await startCityServer({ dataDir, port: Number(flag(args, '--port') ?? 5984), host: flag(args, '--host') ?? '127.0.0.1', admin });
+  // One JSON line a supervisor (or a test) can wait for.
+  console.log(JSON.stringify({ city: 'listening', url: city.url, dataDir }));
+  const stop = async () => { await city.close(); process.exit(0); };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  return -1;
+}
+
+/** No admin given: make one, keep it in a 0600 file in the data dir, and say where (never print it). */
+function generatedAdmin(dataDir: string): AdminCredentials {
+  const file = join(dataDir, 'city-admin.txt');
+  if (!existsSync(file)) writeFileSync(file, `admin:${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
+  const admin = adminFromEnv({ WARDDESK_CITY_ADMIN: readFileSync(file, 'utf8').trim() });
+  console.error(`City administrator credentials are in ${file} (use them as WARDDESK_CITY_ADMIN=name:password).`);
+  return admin;
+}
+
+async function init(args: string[]): Promise<number> {
+  const url = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1]!.startsWith('--')));
+  const wards = (flag(args, '--wards') ?? '').split(',').map((w) => w.trim()).filter(Boolean);
+  if (!url || wards.length === 0) { console.error(`city init needs a URL and --wards.\n\n${CITY_USAGE}`); return 2; }
+  const results = await initCity({ url, admin: adminFromEnv(), wards, outDir: resolve(flag(args, '--out') ?? './city-credentials') });
+  for (const r of results) {
+    console.log(`${r.ward}: database ${r.db}${r.createdDb ? ' (created)' : ''}, user ${r.username}${r.newPassword ? ' (new password)' : ''}, credentials ${r.credentialsFile}`);
+  }
+  return 0;
+}

@@ -1,0 +1,9 @@
+// express-pouchdb ships no types; this is the part WardDesk uses.
+declare module 'express-pouchdb' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+  interface CouchConfig { set(section: string, key: string, value: string, callback: (err: unknown) => void): void }
+  interface ExpressPouchApp { (req: IncomingMessage, res: ServerResponse): void; couchConfig: CouchConfig }
+  interface Options { mode?: 'fullCouchDB' | 'minimumForPouchDB' | 'custom'; configPath?: string; logPath?: string; inMemoryConfig?: boolean; overrideMode?: { include?: string[]; exclude?: string[] } }
+  function expressPouchdb(PouchDB: unknown, options?: Options): ExpressPouchApp;
+  export default expressPouchdb;
+}

@@ -1,0 +1,86 @@
+// `warddesk city init`: prepares a city CouchDB for its wards using only the
+// CouchDB HTTP API, so it runs unchanged against a real CouchDB 3 or the
+// embedded server. Per ward: a database `ward_<code>`, a user `ward-<code>`
+// who is the database's only member (`_security`), and the design document
+// whose validate_doc_update enforces sync/write-rules.ts. Safe to run again:
+// existing databases are kept, a ward's password is kept when its credentials
+// file exists (else a new one is generated), the rules are reinstalled.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { DESIGN_DOC_ID, WARD_CODE, WardCredentials, wardDbName, wardUserName } from '../../sync/city-contract.js';
+import { wardDesignDoc } from '../../sync/validate-doc-update.js';
+
+export interface AdminCredentials { name: string; password: string }
+
+/** `WARDDESK_CITY_ADMIN=name:password` — from the environment, never from argv (argv is visible to every local user). */
+export function adminFromEnv(env: NodeJS.ProcessEnv = process.env): AdminCredentials {
+  const raw = env['WARDDESK_CITY_ADMIN'] ?? '';
+  const at = raw.indexOf(':');
+  if (at < 1 || at === raw.length - 1) throw new Error('Set WARDDESK_CITY_ADMIN=name:password (the city CouchDB administrator).');
+  return { name: raw.slice(0, at), password: raw.slice(at + 1) };
+}
+
+export interface InitOptions { url: string; admin: AdminCredentials; wards: string[]; outDir: string }
+export interface WardInitResult { ward: string; db: string; username: string; credentialsFile: string; createdDb: boolean; newPassword: boolean }
+
+export class CouchHttpError extends Error {
+  constructor(readonly status: number, readonly body: string, what: string) { super(`${what}: HTTP ${status} ${body.slice(0, 300)}`); }
+}
+
+export function couchClient(baseUrl: string, admin: AdminCredentials) {
+  const base = baseUrl.replace(/\/+$/, '');
+  const authorization = `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}`;
+  return async function couch<T = Record<string, unknown>>(method: string, path: string, body?: unknown, okStatuses: number[] = []): Promise<{ status: number; body: T }> {
+    const res = await fetch(base + path, {
+      method, headers: { authorization, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    if (!res.ok && !okStatuses.includes(res.status)) throw new CouchHttpError(res.status, text, `${method} ${path}`);
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+  };
+}
+
+export async function initCity(options: InitOptions): Promise<WardInitResult[]> {
+  const url = new URL(options.url);
+  if (url.username || url.password) throw new Error('Put no credentials in the URL; use WARDDESK_CITY_ADMIN.');
+  const couch = couchClient(options.url, options.admin);
+  await couch('GET', '/_session');
+  // CouchDB 3 does not create the system databases on its own; the embedded server has them already.
+  await couch('PUT', '/_users', undefined, [412]);
+  mkdirSync(options.outDir, { recursive: true, mode: 0o700 });
+  const results: WardInitResult[] = [];
+  for (const ward of options.wards) {
+    if (!WARD_CODE.test(ward)) throw new Error(`Not a ward code: ${ward} (a-z, 0-9, -; 2 to 40 characters)`);
+    const db = wardDbName(ward);
+    const username = wardUserName(ward);
+    const dbPath = `/${encodeURIComponent(db)}`;
+    const created = await couch('PUT', dbPath, undefined, [412]);
+    const credentialsFile = join(options.outDir, `${ward}.credentials.json`);
+    const previous = readCredentials(credentialsFile);
+    const password = previous?.password ?? randomBytes(24).toString('base64url');
+    const userPath = `/_users/${encodeURIComponent(`org.couchdb.user:${username}`)}`;
+    const existingUser = await couch<{ _rev?: string }>('GET', userPath, undefined, [404]);
+    await couch('PUT', userPath, {
+      _id: `org.couchdb.user:${username}`, ...(existingUser.status === 200 ? { _rev: existingUser.body._rev } : {}),
+      name: username, type: 'user', roles: [], password,
+    });
+    await couch('PUT', `${dbPath}/_security`, { admins: { names: [], roles: ['_admin'] }, members: { names: [username], roles: [] } });
+    const ddocPath = `${dbPath}/${DESIGN_DOC_ID}`;
+    const existingDdoc = await couch<{ _rev?: string }>('GET', ddocPath, undefined, [404]);
+    const ddoc = await wardDesignDoc(ward);
+    await couch('PUT', ddocPath, { ...ddoc, ...(existingDdoc.status === 200 ? { _rev: existingDdoc.body._rev } : {}) });
+    const credentials: WardCredentials = { ward, db, username, password, url: url.origin + url.pathname.replace(/\/+$/, '') };
+    writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(credentialsFile, 0o600);
+    results.push({ ward, db, username, credentialsFile, createdDb: created.status === 201, newPassword: !previous });
+  }
+  return results;
+}
+
+function readCredentials(file: string): WardCredentials | null {
+  if (!existsSync(file)) return null;
+  const parsed = WardCredentials.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  return parsed.success ? parsed.data : null;
+}

@@ -1,0 +1,99 @@
+// The embedded CouchDB-compatible city server for laptops, demos and tests.
+//
+// Choice: express-pouchdb 4.2.0 (the server half of PouchDB Server). Its last
+// release is from 2019, but it takes the PouchDB constructor as an argument,
+// so it runs on our PouchDB 9 / Node 20 unchanged: checked for `_users` with
+// Basic auth, `_session`, per-database `_security` (members), design documents
+// with `validate_doc_update` (403 {forbidden}), replication endpoints
+// (`_revs_diff`, `_bulk_docs`, `_bulk_get`, `_changes` with `_selector`) — all
+// covered by test/sync/city.test.ts. It brings its own Express 4 internally;
+// we mount it on a bare node:http server. Alternatives considered:
+// pouchdb-server (the same code plus a CLI we do not need), and writing a
+// CouchDB subset by hand (the replication protocol is large; no). A real
+// CouchDB 3 is the production target: `city init` speaks only the HTTP API.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import PouchDB from 'pouchdb';
+import expressPouchdb from 'express-pouchdb';
+
+export interface CityServerOptions { dataDir: string; port?: number; host?: string; admin: { name: string; password: string } }
+export interface CityServer { url: string; port: number; server: Server; close(): Promise<void> }
+
+export async function startCityServer(options: CityServerOptions): Promise<CityServer> {
+  mkdirSync(options.dataDir, { recursive: true });
+  // The trailing separator makes PouchDB put each database in its own folder under dataDir.
+  const CityPouch = PouchDB.defaults({ prefix: join(options.dataDir, '/') });
+  const app = expressPouchdb(CityPouch, {
+    mode: 'fullCouchDB',
+    configPath: join(options.dataDir, 'config.json'),
+    logPath: join(options.dataDir, 'log.txt'),
+    overrideMode: { exclude: ['routes/fauxton'] },
+  });
+  // Set the admin before the first request is served: with no admin, CouchDB
+  // semantics make everyone an admin ("admin party").
+  await new Promise<void>((resolve, reject) => app.couchConfig.set('admins', options.admin.name, options.admin.password, (err) => (err ? reject(err) : resolve())));
+  const adminAuth = `Basic ${Buffer.from(`${options.admin.name}:${options.admin.password}`).toString('base64')}`;
+  const server = createServer((req, res) => {
+    // A member writing a design document makes express-pouchdb's security
+    // plugin reject a promise nobody handles, which would end the process.
+    // Only the administrator (Basic auth) may, as in CouchDB; others get 403 here.
+    if (req.method !== 'GET' && req.method !== 'HEAD' && /\/_design\//.test(req.url ?? '') && req.headers.authorization !== adminAuth) {
+      res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"forbidden","reason":"only the city administrator may change design documents"}');
+      return;
+    }
+    void withSelectorChanges(req, res, app);
+  });
+  server.requestTimeout = 10 * 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 5984, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`, port, server,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const CHANGES_PATH = /^\/[^/?]+\/_changes$/;
+
+/**
+ * express-pouchdb predates CouchDB's `_changes?filter=_selector` (POST body
+ * `{selector}`), which replication with a `selector` uses and CouchDB 3
+ * serves natively. PouchDB's own changes() supports selectors, so we hand it
+ * one: read the body here and pre-set `req.query` (Express 4 keeps a query
+ * that is already set). Other filters are refused; everything else goes to
+ * express-pouchdb untouched.
+ */
+async function withSelectorChanges(req: IncomingMessage, res: ServerResponse, app: (req: IncomingMessage, res: ServerResponse) => void): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://city.invalid');
+  const filter = url.searchParams.get('filter');
+  if (!CHANGES_PATH.test(url.pathname) || filter === null || filter === '_doc_ids') { app(req, res); return; }
+  // Design-document filters make PouchDB reject a promise nobody handles, which
+  // ends the process (any member could stop the city). WardDesk uses none.
+  if (req.method !== 'POST' || filter !== '_selector') {
+    res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad_request","reason":"the embedded city server supports only filter=_selector and _doc_ids"}');
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 1024 * 1024) { res.writeHead(413, { 'content-type': 'application/json' }).end('{"error":"too_large","reason":"selector too large"}'); return; }
+    chunks.push(chunk);
+  }
+  let selector: unknown;
+  try { selector = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { selector?: unknown }).selector; } catch { selector = undefined; }
+  if (!selector || typeof selector !== 'object') { res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad_request","reason":"filter=_selector needs a JSON body with a selector"}'); return; }
+  const query: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  const augmented = req as IncomingMessage & { query?: Record<string, unknown>; body?: unknown; _body?: boolean };
+  augmented.query = { ...query, selector };
+  augmented.body = {};
+  augmented._body = true; // body-parser: already read
+  app(req, res);
+}

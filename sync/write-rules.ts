@@ -1,0 +1,118 @@
+// Who may write what into a ward's database at the city, as one pure
+// function. The same function is bundled into the city's validate_doc_update
+// (validate-doc-update.ts), so the rules a ward node keeps and the rules the
+// city enforces cannot drift apart. It must stay free of anything a bare
+// JavaScript engine (CouchDB's couchjs) lacks.
+import type { z } from 'zod';
+import { DocumentRecord, EventRecord } from './schema.js';
+import { AuditRecord, BlobRecord, UserRecord, isCityWriter, wardUserName } from './city-contract.js';
+
+export interface UserCtx { name?: string | null; roles?: readonly string[] | null }
+export type WriteVerdict = { ok: true } | { ok: false; forbidden: string };
+type Doc = Record<string, unknown> & { _id: string };
+
+const OK: WriteVerdict = { ok: true };
+const no = (forbidden: string): WriteVerdict => ({ ok: false, forbidden });
+
+/** CouchDB bookkeeping the schemas do not describe; `_attachments` is checked on its own. */
+const BOOKKEEPING = ['_revisions', '_attachments', '_deleted', '_conflicts', '_deleted_conflicts', '_local_seq', '_revs_info'];
+
+function body(doc: Doc): Doc {
+  const copy: Doc = { ...doc };
+  for (const key of BOOKKEEPING) delete copy[key];
+  return copy;
+}
+
+function shape(schema: z.ZodType, doc: Doc, kind: string): WriteVerdict {
+  const parsed = schema.safeParse(body(doc));
+  if (parsed.success) return OK;
+  const first = parsed.error.issues[0];
+  return no(`${kind} ${doc._id} has the wrong shape: ${first ? `${first.path.join('.') || '(document)'}: ${first.message}` : 'invalid'}`);
+}
+
+/**
+ * May `userCtx` write `newDoc` (replacing `oldDoc`, null when new) into the
+ * database of ward `wardOfDb`? Written as CouchDB's validate_doc_update sees
+ * it: `newDoc._deleted` marks a deletion, `oldDoc` is the revision replaced.
+ */
+export function checkWrite(newDoc: Doc, oldDoc: Doc | null, userCtx: UserCtx, wardOfDb: string): WriteVerdict {
+  const id = newDoc._id;
+  const city = isCityWriter(userCtx);
+  if (id.startsWith('_design/')) return (userCtx.roles ?? []).includes('_admin') ? OK : no('only a city administrator may change design documents');
+  if (!city && userCtx.name !== wardUserName(wardOfDb)) return no(`user ${String(userCtx.name)} does not write for ward ${wardOfDb}`);
+  // Nothing replicated is ever deleted: documents are withdrawn by events, files and the audit chain are permanent.
+  if (newDoc['_deleted'] === true) return no(`${id} cannot be deleted: replicated records are permanent`);
+  const existing = oldDoc && oldDoc['_deleted'] !== true ? oldDoc : null;
+  if (id.startsWith('ev:')) return checkEvent(newDoc, existing, city, wardOfDb);
+  if (id.startsWith('doc:')) return checkDocument(newDoc, existing, city, wardOfDb);
+  if (id.startsWith('blob:')) return checkBlob(newDoc, existing, city);
+  if (id.startsWith('user:')) return city ? no('user profiles are written by the ward only') : plain(newDoc) ?? shape(UserRecord, newDoc, 'user profile');
+  if (id.startsWith('audit:')) {
+    if (city) return no('the audit chain is written by the ward only');
+    if (existing) return no(`audit entry ${id} is written once and never changed`);
+    return plain(newDoc) ?? shape(AuditRecord, newDoc, 'audit entry');
+  }
+  return no(`${id}: this kind of document does not belong in a ward database`);
+}
+
+/** Only blobs carry attachments. */
+function plain(doc: Doc): WriteVerdict | null {
+  return doc['_attachments'] ? no(`${doc._id} may not carry attachments`) : null;
+}
+
+function checkOrigin(doc: Doc, city: boolean): WriteVerdict | null {
+  if (doc['origin'] === 'city' && !city) return no(`${doc._id}: only the city writes documents marked as coming from the city`);
+  if (city && doc['origin'] !== 'city') return no(`${doc._id}: what the city writes must be marked origin "city"`);
+  return null;
+}
+
+function checkEvent(doc: Doc, old: Doc | null, city: boolean, ward: string): WriteVerdict {
+  if (old) return no(`event ${doc._id} is written once and never changed`);
+  const problem = plain(doc) ?? shape(EventRecord, doc, 'event');
+  if (!problem.ok) return problem;
+  const ev = doc as unknown as EventRecord;
+  if (ev.ward !== ward) return no(`event ${doc._id} belongs to ward ${ev.ward}, not ${ward}`);
+  const origin = checkOrigin(doc, city);
+  if (origin) return origin;
+  if ((ev.actor.role === 'city') !== city) return no(`event ${doc._id}: only the city acts as "city"`);
+  const num = /^ev:num:(out:\d{4}:[a-z0-9-]{1,20}|in:\d{4}):(\d{6})$/.exec(doc._id);
+  if (doc._id.startsWith('ev:num:')) {
+    if (!num || (ev.action !== 'number' && ev.action !== 'register')) return no(`numbering event ${doc._id} is malformed`);
+    if (ev.data['number'] !== Number(num[2]) || ev.data['registerKey'] !== num[1]) return no(`numbering event ${doc._id} carries another number than its id`);
+    return OK;
+  }
+  if (!doc._id.startsWith(`ev:${ev.docId.slice(4)}:`)) return no(`event ${doc._id} does not belong to ${ev.docId}`);
+  return OK;
+}
+
+function checkDocument(doc: Doc, old: Doc | null, city: boolean, ward: string): WriteVerdict {
+  const problem = plain(doc) ?? shape(DocumentRecord, doc, 'document');
+  if (!problem.ok) return problem;
+  const rec = doc as unknown as DocumentRecord;
+  if (rec.ward !== ward) return no(`document ${doc._id} belongs to ward ${rec.ward}, not ${ward}`);
+  const origin = checkOrigin(doc, city);
+  if (origin) return origin;
+  if ((rec.direction === 'outgoing') !== doc._id.startsWith('doc:out:')) return no(`document ${doc._id}: direction does not match the id`);
+  if (!old) return OK;
+  if (old['sealed'] === true) return no(`document ${doc._id} is signed or issued and can no longer be changed`);
+  for (const key of ['ward', 'direction', 'createdAt', 'createdBy', 'origin'] as const) {
+    if (JSON.stringify(old[key]) !== JSON.stringify(doc[key])) return no(`document ${doc._id}: ${key} cannot be changed`);
+  }
+  return OK;
+}
+
+function checkBlob(doc: Doc, old: Doc | null, city: boolean): WriteVerdict {
+  if (old) return no(`file ${doc._id} is immutable`);
+  const problem = shape(BlobRecord, doc, 'file');
+  if (!problem.ok) return problem;
+  const origin = checkOrigin(doc, city);
+  if (origin) return origin;
+  if (doc._id !== `blob:${String(doc['sha256'])}`) return no(`file ${doc._id}: id and sha-256 differ`);
+  const atts = doc['_attachments'] as Record<string, { content_type?: string; length?: number }> | undefined;
+  const names = atts ? Object.keys(atts) : [];
+  if (names.length !== 1 || names[0] !== 'data') return no(`file ${doc._id} must carry exactly one attachment named "data"`);
+  const att = atts!['data']!;
+  if (att.content_type !== doc['contentType']) return no(`file ${doc._id}: attachment type differs from the declared type`);
+  if (typeof att.length === 'number' && att.length !== doc['size']) return no(`file ${doc._id}: attachment size differs from the declared size`);
+  return OK;
+}
