@@ -35,6 +35,16 @@ export const Config = z.strictObject({
   /** Secure cookies need HTTPS; only a loopback test or a dev run turns this off. */
   cookieSecure: z.coerce.boolean().default(true),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  /** Replication to the city: on when a credentials file (from `warddesk city init`) is given. */
+  city: z.strictObject({
+    url: z.string().url().optional(),
+    credentialsFile: z.string().optional(),
+    intervalSeconds: z.coerce.number().positive().default(60),
+    batchSize: z.coerce.number().int().positive().max(500).default(25),
+    backoffBaseSeconds: z.coerce.number().positive().default(2),
+    backoffCapSeconds: z.coerce.number().positive().default(600),
+    requestTimeoutSeconds: z.coerce.number().positive().default(120),
+  }).default({ intervalSeconds: 60, batchSize: 25, backoffBaseSeconds: 2, backoffCapSeconds: 600, requestTimeoutSeconds: 120 }),
 });
 export type Config = Readonly<z.infer<typeof Config>>;
 
@@ -44,6 +54,8 @@ const ENV: Record<string, (c: Record<string, unknown>, v: string) => void> = {
   WARDDESK_PORT: (c, v) => { c['port'] = v; },
   WARDDESK_LOG_LEVEL: (c, v) => { c['logLevel'] = v; },
   WARDDESK_COOKIE_SECURE: (c, v) => { c['cookieSecure'] = v !== 'false' && v !== '0'; },
+  WARDDESK_CITY_URL: (c, v) => { c['city'] = { ...(c['city'] as object | undefined), url: v }; },
+  WARDDESK_CITY_CREDENTIALS: (c, v) => { c['city'] = { ...(c['city'] as object | undefined), credentialsFile: v }; },
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): Config {

@@ -16,10 +16,11 @@ import { Blobs } from './blobs.js';
 import { Numbering } from './numbering.js';
 import { Documents, type SignaturePort } from './documents.js';
 import { buildApp } from './http/app.js';
+import { CitySync } from './city-sync.js';
 
 export interface WardServices {
   config: Config; store: Store; ledger: Ledger; projection: Projection; users: Users; sessions: Sessions;
-  blobs: Blobs; numbering: Numbering; documents: Documents; log: Logger; snapshots: SnapshotKeeper;
+  blobs: Blobs; numbering: Numbering; documents: Documents; log: Logger; snapshots: SnapshotKeeper; citySync: CitySync;
   loaded: { fromSnapshot: boolean; changesRead: number };
 }
 
@@ -83,7 +84,8 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const blobs = new Blobs(store.docs, ledger);
   const numbering = new Numbering(config, projection);
   const documents = new Documents({ config, ledger, projection, numbering, blobs, users, ...(options.signer ? { signer: options.signer } : {}) });
-  return { config, store, ledger, projection, users, sessions, blobs, numbering, documents, log, snapshots, loaded };
+  const citySync = new CitySync({ config, docs: store.docs, ledger, projection, log });
+  return { config, store, ledger, projection, users, sessions, blobs, numbering, documents, log, snapshots, citySync, loaded };
 }
 
 export async function startWardNode(config: Config, options: BootOptions = {}): Promise<WardNode> {
@@ -91,6 +93,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   // After a full rebuild or a long catch-up, save now so the next boot is fast.
   if (!services.loaded.fromSnapshot || services.loaded.changesRead > 1000) void services.snapshots.save('boot');
   const firstAdmin = (await services.users.count()) === 0 ? await services.users.createFirstAdmin() : null;
+  await services.citySync.start();
   const app = buildApp(services, services.log);
   const server = createServer(app);
   // Slow or stalled clients on a bad LAN must not pin sockets forever.
@@ -109,6 +112,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.citySync.stop();
       services.snapshots.stop();
       await services.snapshots.save('shutdown');
       await services.store.close();

@@ -35,6 +35,14 @@ export const ERRORS = {
   key_locked: { status: 429, vi: 'Khoá ký tạm khoá do nhập sai PIN nhiều lần.', en: 'The signing key is locked after too many wrong PINs.' },
   store_unavailable: { status: 503, vi: 'Kho dữ liệu tạm thời không sẵn sàng.', en: 'The data store is temporarily unavailable.' },
   internal: { status: 500, vi: 'Lỗi hệ thống. Vui lòng thử lại hoặc báo quản trị viên.', en: 'Internal error. Try again or tell the administrator.' },
+  sync_not_configured: { status: 503, vi: 'Chưa cấu hình đồng bộ với thành phố (thiếu địa chỉ hoặc tệp thông tin đăng nhập).', en: 'Sync with the city is not configured (no city address or credentials file).' },
+  sync_offline: { status: 503, vi: 'Không kết nối được máy chủ thành phố. Dữ liệu vẫn được lưu tại phường và sẽ gửi khi có mạng.', en: 'The city server cannot be reached. Everything stays safe at the ward and will be sent when the link is back.' },
+  sync_timeout: { status: 504, vi: 'Máy chủ thành phố không trả lời kịp thời; sẽ thử lại.', en: 'The city server did not answer in time; will retry.' },
+  sync_unauthorized: { status: 502, vi: 'Máy chủ thành phố từ chối thông tin đăng nhập của phường. Cần thành phố cấp lại tệp thông tin đăng nhập.', en: 'The city server refused the ward\'s credentials. Ask the city for a new credentials file.' },
+  sync_server_error: { status: 502, vi: 'Máy chủ thành phố đang gặp lỗi; sẽ thử lại sau.', en: 'The city server is failing; will retry later.' },
+  sync_too_large: { status: 502, vi: 'Gói dữ liệu quá lớn đối với máy chủ thành phố; đang gửi theo gói nhỏ hơn.', en: 'A batch was too large for the city server; sending smaller batches.' },
+  sync_refused: { status: 502, vi: 'Thành phố từ chối một số văn bản (vi phạm quy tắc ghi). Cần quản trị viên kiểm tra.', en: 'The city refused some documents (they break the write rules). An administrator must look into it.' },
+  sync_failed: { status: 502, vi: 'Đồng bộ với thành phố thất bại; sẽ thử lại.', en: 'Sync with the city failed; will retry.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -11,6 +11,7 @@ import { userRouter } from './user-routes.js';
 import { documentRouter } from './document-routes.js';
 import { blobRouter } from './blob-routes.js';
 import { auditRouter } from './audit-routes.js';
+import { syncRouter } from './sync-routes.js';
 import { wardError } from '../../sync/errors.js';
 
 export function buildApp(s: WardServices, log: Logger): Express {
@@ -42,6 +43,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
   api.use(documentRouter(s.documents, s.projection));
   api.use(blobRouter(s.blobs, s.config.blobLimitBytes));
   api.use(auditRouter(s.ledger, s.store.docs));
+  api.use(syncRouter(s.citySync));
   app.use('/api', api);
 
   app.use(notFound());

@@ -1,0 +1,278 @@
+// Ward → city replication, driven from the edge (as CHT does): one-shot runs
+// on a timer plus "sync now", never a live feed. A run pushes the ward's
+// replicated documents (doc:, ev:, user:, blob:, audit: — never `_local/`, and
+// the secrets database is not even opened here), pulls the ward's inbox (what
+// the city marked origin "city"), and pushes again if the pull brought
+// anything, so the confirmed checkpoint covers it. Small batches, the batch
+// halved on 413, exponential backoff with jitter and a cap, 401/403 fatal.
+// The remote PouchDB is closed after every run (CHT found leaks otherwise).
+//
+// No Node or Express imports: PouchDB and fetch are handed in, so the same
+// engine can later drive device ↔ node sync in the PWA.
+import { ERRORS, type ErrorCode } from './errors.js';
+import { INBOX_SELECTOR, WardCredentials, isReplicatedId } from './city-contract.js';
+import { computeStatus, type SyncFacts, type SyncStatus } from './status.js';
+
+type FetchLike = (url: string, init: Record<string, unknown>) => Promise<{ headers: { get(name: string): string | null } }>;
+
+export interface ReplicatorOptions {
+  local: PouchDB.Database;
+  /** Opens the remote database; `fetch` must be passed on to PouchDB (it counts bytes and sets timeouts). */
+  openRemote: (url: string, options: { auth: { username: string; password: string }; fetch: FetchLike; skip_setup: true }) => PouchDB.Database;
+  /** The base fetch the counting wrapper calls (PouchDB's own). */
+  baseFetch: FetchLike;
+  /** Read before every run, so a new credentials file takes effect without a restart. */
+  loadCredentials: () => Promise<WardCredentials | null>;
+  /** Overrides the URL in the credentials file (WARDDESK_CITY_URL). */
+  cityUrl?: string | undefined;
+  intervalMs?: number;
+  batchSize?: number;
+  batchesLimit?: number;
+  backoff?: { baseMs: number; capMs: number };
+  requestTimeoutMs?: number;
+  now?: () => number;
+  random?: () => number;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+}
+
+const STATE_ID = '_local/warddesk-city-sync';
+interface PersistedState { _id: string; _rev?: string; confirmedSeq: number | null; lastSuccessAt: number | null; refused: { id: string; reason: string }[] }
+interface ReplicationResult { ok: boolean; status?: string; docs_written: number; doc_write_failures: number; last_seq: number | string; errors?: { id?: string; name?: string; message?: string; reason?: string }[] }
+
+const FATAL: ReadonlySet<ErrorCode> = new Set(['sync_unauthorized', 'sync_not_configured']);
+const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE|UND_ERR_SOCKET|ECONNABORTED)$/;
+
+export class Replicator {
+  private readonly o: Required<Omit<ReplicatorOptions, 'cityUrl' | 'log'>> & Pick<ReplicatorOptions, 'cityUrl' | 'log'>;
+  private facts: SyncFacts;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running: Promise<void> | null = null;
+  private failures = 0;
+  private stopped = false;
+  private pendingKey = '';
+
+  constructor(options: ReplicatorOptions) {
+    this.o = {
+      intervalMs: 60_000, batchSize: 25, batchesLimit: 2, backoff: { baseMs: 2_000, capMs: 10 * 60_000 }, requestTimeoutMs: 120_000,
+      now: Date.now, random: Math.random, ...options,
+    };
+    this.facts = {
+      configured: true, phase: 'idle', confirmedSeq: null, localSeq: 0, pendingDocs: 0, pendingBytes: 0, reachable: null,
+      lastAttemptAt: null, lastSuccessAt: null, nextRunAt: null, lastError: null, refused: [], rate: null, batchSize: this.o.batchSize,
+    };
+  }
+
+  /** Loads the persisted checkpoint and schedules the first run right away. */
+  async start(): Promise<void> {
+    const saved = await this.readState();
+    this.facts.confirmedSeq = saved.confirmedSeq;
+    this.facts.lastSuccessAt = saved.lastSuccessAt;
+    this.facts.refused = saved.refused;
+    this.schedule(0);
+  }
+
+  /** Stops the timer and waits for a run in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** "Sync now": runs at once (or joins the run under way), also after a fatal error. */
+  syncNow(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    return this.run();
+  }
+
+  async status(): Promise<SyncStatus> {
+    await this.refreshPending();
+    return computeStatus(this.facts, this.o.now());
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.facts.nextRunAt = this.o.now() + delayMs;
+    this.timer = setTimeout(() => { this.timer = null; void this.run(); }, delayMs);
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private run(): Promise<void> {
+    this.running ??= this.runOnce().finally(() => { this.running = null; });
+    return this.running;
+  }
+
+  private async runOnce(): Promise<void> {
+    this.facts.phase = 'running';
+    this.facts.nextRunAt = null;
+    this.facts.lastAttemptAt = this.o.now();
+    const credentials = await this.o.loadCredentials().catch(() => null);
+    const url = this.o.cityUrl ?? credentials?.url;
+    if (!credentials || !url) {
+      this.facts.configured = false;
+      this.finish('sync_not_configured');
+      return;
+    }
+    this.facts.configured = true;
+    const meter = { bytes: 0 };
+    const remote = this.o.openRemote(`${url.replace(/\/+$/, '')}/${encodeURIComponent(credentials.db)}`, {
+      auth: { username: credentials.username, password: credentials.password }, fetch: this.countingFetch(meter), skip_setup: true,
+    });
+    const started = this.o.now();
+    let written = 0;
+    try {
+      written += await this.push(remote);
+      const pulled = await this.replicate(() => remote.replicate.to(this.o.local, this.replicationOptions({ selector: INBOX_SELECTOR })));
+      written += pulled.docs_written;
+      // What the pull wrote got local sequence numbers: push again so the city's checkpoint covers them.
+      if (pulled.docs_written > 0) written += await this.push(remote);
+      const ms = Math.max(1, this.o.now() - started);
+      if (written > 0) this.facts.rate = { docsPerSecond: round(written * 1000 / ms), bytesPerSecond: round(meter.bytes * 1000 / ms) };
+      this.facts.lastSuccessAt = this.o.now();
+      await this.writeState();
+      this.finish(this.facts.refused.length > 0 ? 'sync_refused' : null);
+    } catch (err) {
+      this.finish(classify(err), describe(err));
+    } finally {
+      await remote.close().catch(() => undefined);
+    }
+  }
+
+  /** Pushes with the batch halved on 413 until it fits (down to one document). */
+  private async push(remote: PouchDB.Database): Promise<number> {
+    for (;;) {
+      try {
+        const result = await this.replicate(() => this.o.local.replicate.to(remote, this.replicationOptions({ filter: (doc: PouchDB.Core.Document) => isReplicatedId(doc._id) }))
+          .on('checkpoint', (info: { checkpoint?: number | string }) => {
+            if (info.checkpoint !== undefined) this.confirm(info.checkpoint);
+          }));
+        this.noteRefused(result);
+        if (result.status === 'complete' || result.ok) this.confirm(result.last_seq);
+        return result.docs_written;
+      } catch (err) {
+        if (status(err) === 413 && this.facts.batchSize > 1) {
+          this.facts.batchSize = Math.max(1, Math.floor(this.facts.batchSize / 2));
+          this.o.log?.('warn', 'city refused a batch as too large; halving', { batchSize: this.facts.batchSize });
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  private replicationOptions(extra: PouchDB.ReplicateOptions): PouchDB.ReplicateOptions {
+    return { live: false, retry: false, batch_size: this.facts.batchSize, batches_limit: this.o.batchesLimit, ...extra };
+  }
+
+  private async replicate(start: () => PouchDB.Replication): Promise<ReplicationResult> {
+    return (await start()) as ReplicationResult;
+  }
+
+  private confirm(seq: number | string): void {
+    const n = Number(seq);
+    if (Number.isFinite(n) && (this.facts.confirmedSeq === null || n > this.facts.confirmedSeq)) this.facts.confirmedSeq = n;
+  }
+
+  private noteRefused(result: ReplicationResult): void {
+    if (!result.doc_write_failures) return;
+    for (const e of result.errors ?? []) {
+      const id = e.id ?? '(unknown)';
+      if (!this.facts.refused.some((r) => r.id === id)) this.facts.refused.push({ id, reason: String(e.reason ?? e.message ?? e.name ?? 'refused') });
+    }
+    this.o.log?.('error', 'the city refused documents', { refused: result.errors?.length ?? result.doc_write_failures });
+  }
+
+  private finish(code: ErrorCode | null, detail?: string): void {
+    this.facts.phase = 'idle';
+    const reached = code === null || code === 'sync_refused' || code === 'sync_server_error' || code === 'sync_too_large' || code === 'sync_unauthorized';
+    this.facts.reachable = code === 'sync_not_configured' ? null : reached;
+    if (code === null) {
+      this.failures = 0;
+      this.facts.lastError = null;
+      this.schedule(this.o.intervalMs);
+      return;
+    }
+    this.facts.lastError = { code, at: this.o.now(), ...(detail ? { detail } : {}) };
+    if (code === 'sync_refused') { this.failures = 0; this.schedule(this.o.intervalMs); return; }
+    this.o.log?.('warn', `city sync: ${ERRORS[code].en}`, { detail });
+    if (FATAL.has(code)) { this.facts.phase = 'stopped'; return; }
+    this.failures += 1;
+    this.schedule(this.backoffMs());
+  }
+
+  /** Full jitter between half and all of base·2^failures, capped. */
+  private backoffMs(): number {
+    const { baseMs, capMs } = this.o.backoff;
+    const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(this.failures - 1, 30));
+    return Math.round(ceiling / 2 + this.o.random() * ceiling / 2);
+  }
+
+  /** Counts what the ward sends and receives, and bounds each request (half-open sockets). */
+  private countingFetch(meter: { bytes: number }): FetchLike {
+    return async (url, init) => {
+      const body = init['body'] as { length?: number; byteLength?: number; size?: number } | undefined;
+      meter.bytes += body ? (body.byteLength ?? body.length ?? body.size ?? 0) : 0;
+      const res = await this.o.baseFetch(url, { ...init, signal: AbortSignal.timeout(this.o.requestTimeoutMs) });
+      meter.bytes += Number(res.headers.get('content-length') ?? 0);
+      return res;
+    };
+  }
+
+  /** Documents and bytes the city has not confirmed; recomputed only when something moved. */
+  private async refreshPending(): Promise<void> {
+    const info = await this.o.local.info();
+    this.facts.localSeq = Number(info.update_seq);
+    const key = `${this.facts.localSeq}/${this.facts.confirmedSeq}`;
+    if (key === this.pendingKey) return;
+    let docs = 0;
+    let bytes = 0;
+    const since = this.facts.confirmedSeq ?? 0;
+    const page = await this.o.local.changes({ since, include_docs: true, return_docs: true, filter: (doc) => isReplicatedId(doc._id) });
+    for (const change of page.results) {
+      docs += 1;
+      const doc = change.doc;
+      if (!doc) continue;
+      const { _attachments: atts, ...rest } = doc;
+      bytes += JSON.stringify(rest).length;
+      for (const att of Object.values(atts ?? {})) bytes += att.length ?? 0;
+    }
+    this.facts.pendingDocs = docs;
+    this.facts.pendingBytes = bytes;
+    this.pendingKey = key;
+  }
+
+  private async readState(): Promise<PersistedState> {
+    try { return await this.o.local.get<PersistedState>(STATE_ID); } catch { return { _id: STATE_ID, confirmedSeq: null, lastSuccessAt: null, refused: [] }; }
+  }
+
+  private async writeState(): Promise<void> {
+    const current = await this.readState();
+    await this.o.local.put<PersistedState>({ ...current, confirmedSeq: this.facts.confirmedSeq, lastSuccessAt: this.facts.lastSuccessAt, refused: this.facts.refused.slice(0, 1000) });
+  }
+}
+
+function round(n: number): number { return Math.round(n * 10) / 10; }
+
+function status(err: unknown): number | undefined {
+  const s = (err as { status?: unknown } | null)?.status;
+  return typeof s === 'number' ? s : undefined;
+}
+
+/** Maps a failure to a code a person can act on. */
+export function classify(err: unknown): ErrorCode {
+  const e = (err ?? {}) as { status?: number; code?: string; name?: string; type?: string; message?: string; cause?: { code?: string } };
+  const code = e.code ?? e.cause?.code ?? '';
+  if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.type === 'aborted' || code === 'ETIMEDOUT') return 'sync_timeout';
+  if (NETWORK_CODES.test(code) || e.name === 'FetchError' || /fetch failed|socket hang up|network/i.test(e.message ?? '')) return 'sync_offline';
+  if (e.status === 401 || e.status === 403) return 'sync_unauthorized';
+  if (e.status === 413) return 'sync_too_large';
+  if (typeof e.status === 'number' && e.status >= 500) return 'sync_server_error';
+  return 'sync_failed';
+}
+
+function describe(err: unknown): string {
+  const e = (err ?? {}) as { status?: number; name?: string; message?: string; code?: string };
+  return [e.status, e.name, e.code, e.message].filter((x) => x !== undefined && x !== '').join(' ').slice(0, 300);
+}
