@@ -27,7 +27,9 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
   const CityPouch = PouchDB.defaults({ prefix: join(options.dataDir, '/') });
   const app = expressPouchdb(CityPouch, {
     mode: 'fullCouchDB',
-    configPath: join(options.dataDir, 'config.json'),
+    // Kept in memory: the admin is set from the caller at every start, and
+    // express-pouchdb's own config file writer races with itself on restart.
+    inMemoryConfig: true,
     logPath: join(options.dataDir, 'log.txt'),
     overrideMode: { exclude: ['routes/fauxton'] },
   });
