@@ -4,7 +4,7 @@
 // queues work and the status stays honest until the city confirms.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +134,22 @@ test('a city outage queues the work, the status says so, and after a restart eve
   assert.is(up.body.upToDate, true, JSON.stringify(up.body));
   assert.is(up.body.pending.documents, 0);
   assert.is(up.body.lastError, null);
+  await assertConverged();
+});
+
+test('refused credentials stop the timer with a plain-words error; a fixed credentials file works at the next "sync now"', async () => {
+  const file = join(credsDir, 'phuc-xa.credentials.json');
+  const good = readFileSync(file, 'utf8');
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(good), password: 'a-wrong-password-for-the-city' }));
+  await author.post('/api/documents/outgoing', sampleDraft());
+  const refused = await author.post('/api/sync/now');
+  assert.is(refused.body.lastError.code, 'sync_unauthorized', JSON.stringify(refused.body));
+  assert.is(refused.body.phase, 'stopped');
+  assert.is(refused.body.nextRun, null, 'no blind retries with credentials the city refuses');
+  assert.is(refused.body.upToDate, false);
+  writeFileSync(file, good);
+  const fixed = await author.post('/api/sync/now');
+  assert.is(fixed.body.upToDate, true, JSON.stringify(fixed.body));
   await assertConverged();
 });
 
