@@ -25,6 +25,9 @@ const ACTION_DATA: Partial<Record<Action, z.ZodType<Record<string, unknown>>>> =
 };
 const NO_DATA = z.strictObject({});
 
+/** Steps after which the document's content may never change again. */
+const SEALING = new Set<Action>(['sign', 'sign-paper']);
+
 export const ActionRequest = z.strictObject({
   comment: z.string().trim().max(5000).optional(),
   data: z.record(z.string(), z.unknown()).default({}),
@@ -71,7 +74,10 @@ export class Documents {
     const uuid = randomUUID();
     const id = `doc:${direction === 'outgoing' ? 'out' : 'in'}:${uuid}`;
     return this.deps.ledger.run((now) => {
-      const record: DocumentRecord = { _id: id, type: 'document', ward: this.deps.config.ward.code, direction, createdAt: vnIso(now), createdBy: actor.user, content };
+      const record: DocumentRecord = {
+        _id: id, type: 'document', ward: this.deps.config.ward.code, direction, createdAt: vnIso(now), createdBy: actor.user, content,
+        ...(action === 'register-paper' ? { sealed: true as const } : {}),
+      };
       const event = this.event(now, actor, id, action, undefined, {});
       return {
         command: { actor, action: `document.${action}`, target: id, docs: [record, event] },
@@ -114,10 +120,12 @@ export class Documents {
       const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
       if (!verdict.ok) throw wardError(verdict.code);
       const event = await this.stepEvent(now, actor, view, action, comment, data.value);
+      // Signing seals the content in the same batch: from then on the city refuses any change to it.
+      const sealed: DocumentRecord | null = SEALING.has(action) && !view.record.sealed ? { ...view.record, sealed: true } : null;
       return {
-        command: { actor, action: `document.${action}`, target: id, docs: [event] },
+        command: { actor, action: `document.${action}`, target: id, docs: sealed ? [sealed, event] : [event] },
         result: id,
-        applied: () => this.deps.projection.applyEvent(event),
+        applied: () => { if (sealed) this.deps.projection.putRecord(sealed); this.deps.projection.applyEvent(event); },
       };
     }).then((docId) => this.get(docId));
   }

@@ -44,6 +44,8 @@ test('the paper path ends issued: leader signs on paper, clerk numbers and issue
   await leader.post(`/api/documents/${id}/actions/approve`);
   const signed = await clerk.post(`/api/documents/${id}/actions/sign-paper`);
   assert.is(signed.body.state, 'signed');
+  const stored = await ward.node.store.docs.get<{ sealed?: boolean }>(id);
+  assert.is(stored.sealed, true, 'the signed content is sealed for the city');
   assert.is(signed.body.medium, 'paper');
   const numbered = await clerk.post(`/api/documents/${id}/actions/number`);
   assert.is(numbered.body.state, 'numbered');
