@@ -35,6 +35,17 @@ export const Config = z.strictObject({
   /** Secure cookies need HTTPS; only a loopback test or a dev run turns this off. */
   cookieSecure: z.coerce.boolean().default(true),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  /**
+   * HTTPS on the LAN with the ward node's certificate (a PKCS#12 file from
+   * `warddesk ca issue-tls`; its PIN comes from WARDDESK_TLS_PIN, never from a
+   * file). `port` is then the HTTPS port and plain HTTP on `setupPort` only
+   * serves the /setup page and redirects everything else.
+   */
+  tls: z.strictObject({
+    pfxFile: z.string().optional(),
+    rootCaFile: z.string().optional(),
+    setupPort: z.coerce.number().int().min(0).max(65535).default(8080),
+  }).default({ setupPort: 8080 }),
   /** Replication to the city: on when a credentials file (from `warddesk city init`) is given. */
   city: z.strictObject({
     url: z.string().url().optional(),
@@ -54,6 +65,9 @@ const ENV: Record<string, (c: Record<string, unknown>, v: string) => void> = {
   WARDDESK_PORT: (c, v) => { c['port'] = v; },
   WARDDESK_LOG_LEVEL: (c, v) => { c['logLevel'] = v; },
   WARDDESK_COOKIE_SECURE: (c, v) => { c['cookieSecure'] = v !== 'false' && v !== '0'; },
+  WARDDESK_TLS_PFX: (c, v) => { c['tls'] = { ...(c['tls'] as object | undefined), pfxFile: v }; },
+  WARDDESK_CITY_ROOT: (c, v) => { c['tls'] = { ...(c['tls'] as object | undefined), rootCaFile: v }; },
+  WARDDESK_SETUP_PORT: (c, v) => { c['tls'] = { ...(c['tls'] as object | undefined), setupPort: v }; },
   WARDDESK_CITY_URL: (c, v) => { c['city'] = { ...(c['city'] as object | undefined), url: v }; },
   WARDDESK_CITY_CREDENTIALS: (c, v) => { c['city'] = { ...(c['city'] as object | undefined), credentialsFile: v }; },
 };

@@ -2,6 +2,7 @@
 // view, wires the services and the HTTP app. Boot runs in logged steps and
 // stops at the first fatal one.
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { networkInterfaces } from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,8 @@ import { Blobs } from './blobs.js';
 import { Numbering } from './numbering.js';
 import { Documents, type SignaturePort } from './documents.js';
 import { buildApp } from './http/app.js';
+import { buildSetupApp } from './http/setup-app.js';
+import { loadTls } from './tls.js';
 import { CitySync } from './city-sync.js';
 
 export interface WardServices {
@@ -51,17 +54,19 @@ export class SnapshotKeeper {
 export interface WardNode extends WardServices {
   server: Server;
   url: string;
+  /** Plain-HTTP setup page, when the node serves HTTPS. */
+  setupUrl: string | null;
   /** Set on first boot only: the admin's one-time password, to print once. */
   firstAdmin: { username: string; password: string } | null;
   close(): Promise<void>;
 }
 
 /** Where officials' devices reach the node: every non-loopback IPv4 address when listening on all. */
-function lanUrls(host: string, port: number): string[] {
-  if (host !== '0.0.0.0' && host !== '::') return [`http://${host}:${port}`];
+function lanUrls(host: string, port: number, scheme: string): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [`${scheme}://${host}:${port}`];
   return Object.values(networkInterfaces()).flat()
     .filter((a): a is NonNullable<typeof a> => !!a && a.family === 'IPv4' && !a.internal)
-    .map((a) => `http://${a.address}:${port}`);
+    .map((a) => `${scheme}://${a.address}:${port}`);
 }
 
 export interface BootOptions { clock?: Clock; log?: Logger; signer?: SignaturePort }
@@ -89,29 +94,41 @@ export async function openServices(config: Config, options: BootOptions = {}): P
 }
 
 export async function startWardNode(config: Config, options: BootOptions = {}): Promise<WardNode> {
+  // First, before touching the store: a wrong TLS PIN must stop the boot cleanly.
+  const identity = loadTls(config);
   const services = await openServices(config, options);
   // After a full rebuild or a long catch-up, save now so the next boot is fast.
   if (!services.loaded.fromSnapshot || services.loaded.changesRead > 1000) void services.snapshots.save('boot');
   const firstAdmin = (await services.users.count()) === 0 ? await services.users.createFirstAdmin() : null;
   await services.citySync.start();
   const app = buildApp(services, services.log);
-  const server = createServer(app);
+  const server = identity ? createHttpsServer({ pfx: identity.pfx, passphrase: identity.passphrase }, app) : createServer(app);
   // Slow or stalled clients on a bad LAN must not pin sockets forever.
   server.requestTimeout = 120_000;
   server.headersTimeout = 20_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host}:${port}`;
-  services.log.info({ url, host: config.host, port, lan: lanUrls(config.host, port) }, 'boot: listening');
+  const scheme = identity ? 'https' : 'http';
+  const url = `${scheme}://${host}:${port}`;
+  let setupServer: Server | null = null;
+  let setupUrl: string | null = null;
+  if (identity) {
+    setupServer = createServer(buildSetupApp(port, identity.rootPem));
+    await listen(setupServer, config.tls.setupPort, config.host);
+    setupUrl = `http://${host}:${(setupServer.address() as AddressInfo).port}/setup`;
+  } else {
+    services.log.warn('boot: no TLS certificate configured (WARDDESK_TLS_PFX): serving plain HTTP; browsers need HTTPS for the app');
+  }
+  services.log.info({ url, setupUrl, host: config.host, port, lan: lanUrls(config.host, port, scheme) }, 'boot: listening');
   return {
-    ...services, server, url, firstAdmin,
+    ...services, server, url, setupUrl, firstAdmin,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of [server, setupServer]) {
+        if (!s) continue;
+        s.closeAllConnections();
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
       await services.citySync.stop();
       services.snapshots.stop();
       await services.snapshots.save('shutdown');
@@ -120,3 +137,10 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   };
 }
 
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => { server.off('error', reject); resolve(); });
+  });
+}
