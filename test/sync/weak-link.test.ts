@@ -8,17 +8,18 @@ import { WeakLink } from '../helpers/weak-link.js';
 
 let echo: Server;
 let port: number;
+const sockets = new Set<Socket>();
 const links: WeakLink[] = [];
 
 test.before(async () => {
-  // Echoes everything back; a line "sink\n" makes it swallow instead.
-  echo = createServer((s) => { s.on('error', () => undefined); s.pipe(s); });
+  // Echoes everything back.
+  echo = createServer((s) => { sockets.add(s); s.on('error', () => undefined); s.pipe(s); });
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
   port = (echo.address() as AddressInfo).port;
 });
 test.after(async () => {
   for (const l of links) await l.close();
-  echo.closeAllConnections?.();
+  for (const s of sockets) s.destroy();
   await new Promise<void>((r) => echo.close(() => r()));
 });
 
