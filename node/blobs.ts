@@ -1,15 +1,20 @@
 // Files (scans, PDFs, signature images) stored once by their sha-256, as a
-// `blob:<sha256>` document with one attachment. The same scan uploaded twice
-// is stored once; the id proves the bytes.
-import { createHash } from 'node:crypto';
+// small `blob:<sha256>` document listing the file's content-addressed chunks
+// (`chunk:<sha256>`, sync/chunks.ts), which is how large files cross a weak
+// link to the city and resume where a cut stopped them. The same scan uploaded
+// twice is stored once (and a chunk shared by two files once); the ids prove
+// the bytes, checked again on every read. Files stored before chunking (one
+// attachment `data` on the blob document) are still read.
 import { wardError } from '../sync/errors.js';
+import { chunkId } from '../sync/city-contract.js';
+import { assembleFile, chunkDocs, splitFile } from '../sync/chunks.js';
 import type { Actor, AttachmentRef } from '../sync/schema.js';
 import type { Ledger } from './ledger.js';
 import { isNotFound } from './store.js';
 
 export type BlobType = AttachmentRef['contentType'];
 
-interface BlobDoc { _id: string; type: 'blob'; contentType: BlobType; size: number; sha256: string }
+interface BlobDoc { _id: string; type: 'blob'; contentType: BlobType; size: number; sha256: string; chunkSize?: number; chunks?: string[] }
 
 /** Magic numbers: a declared PDF must start like one, so a renamed .exe is refused. */
 const MAGIC: Record<BlobType, (b: Buffer) => boolean> = {
@@ -28,10 +33,23 @@ export class Blobs {
   async put(actor: Actor, bytes: Buffer, contentType: string): Promise<{ sha256: string; size: number; contentType: BlobType }> {
     if (!isBlobType(contentType)) throw wardError('unsupported_media_type');
     if (bytes.length === 0 || !MAGIC[contentType](bytes)) throw wardError('bad_attachment');
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const file = await splitFile(bytes);
+    const sha256 = file.sha256;
     const meta = { sha256, size: bytes.length, contentType };
     if (await this.stat(sha256)) return meta;
-    const doc = { _id: `blob:${sha256}`, type: 'blob' as const, contentType, size: bytes.length, sha256, _attachments: { data: { content_type: contentType, data: bytes } } };
+    // Chunks first, outside the ledger: each is self-certifying (its id is its
+    // hash) and the audited blob document lists them, so a crash in between
+    // leaves only unreferenced chunks, which the next upload reuses.
+    const chunks = chunkDocs(file);
+    const have = await this.db.allDocs({ keys: chunks.map((c) => c._id) });
+    const missing = new Set(have.rows.filter((r) => 'error' in r || (r as { value?: { deleted?: boolean } }).value?.deleted).map((r) => r.key));
+    const fresh = chunks.filter((c) => missing.has(c._id));
+    if (fresh.length > 0) {
+      const written = await this.db.bulkDocs(fresh as unknown as Parameters<PouchDB.Database['bulkDocs']>[0]);
+      // A conflict means the chunk arrived meanwhile (same id, same bytes).
+      if (written.some((r) => 'error' in r && (r as { status?: number }).status !== 409)) throw wardError('store_unavailable');
+    }
+    const doc = { _id: `blob:${sha256}`, type: 'blob' as const, contentType, size: bytes.length, sha256, chunkSize: file.chunkSize, chunks: file.chunks.map((c) => c.sha256) };
     return this.ledger.run(async () => {
       if (await this.stat(sha256)) return { command: { actor, action: 'blob.put', target: doc._id, docs: [] }, result: meta };
       return { command: { actor, action: 'blob.put', target: doc._id, docs: [doc as unknown as { _id: string }] }, result: meta };
@@ -45,8 +63,13 @@ export class Blobs {
   async read(sha256: string): Promise<{ bytes: Buffer; contentType: BlobType } | null> {
     const meta = await this.stat(sha256);
     if (!meta) return null;
-    const bytes = await this.db.getAttachment(`blob:${sha256}`, 'data') as Buffer;
-    return { bytes, contentType: meta.contentType };
+    if (!meta.chunks) return { bytes: await this.db.getAttachment(`blob:${sha256}`, 'data') as Buffer, contentType: meta.contentType };
+    const file = await assembleFile({ sha256, size: meta.size, chunks: meta.chunks }, async (sha) => {
+      try { return await this.db.getAttachment(chunkId(sha), 'data') as Buffer; } catch (err) { if (isNotFound(err)) return null; throw err; }
+    });
+    // A missing or corrupt chunk (a file still arriving from the city, or a damaged disk) is not served.
+    if (!file.ok) return null;
+    return { bytes: Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength), contentType: meta.contentType };
   }
 
   /** Every referenced file must already be stored, with the declared size and type. */

@@ -17,12 +17,26 @@ export const WARD_CODE = /^[a-z0-9-]{2,40}$/;
 export const DESIGN_DOC_ID = '_design/warddesk';
 
 /** Bumped whenever the rules change, so `city init` knows to reinstall them. */
-export const RULES_VERSION = 1;
+export const RULES_VERSION = 2;
 
 /** Ids that replicate from the ward to the city. Everything else (and `_local/…`) stays home. */
 export const REPLICATED_ID = /^(doc:|ev:|user:|blob:|audit:)/;
 
 export function isReplicatedId(id: string): boolean { return REPLICATED_ID.test(id); }
+
+/**
+ * `chunk:<sha256>`: a piece of a file (sync/chunks.ts). Chunks also replicate,
+ * but by their own pass after everything above (one binary PUT each), never
+ * through the CouchDB replication batches.
+ */
+export const CHUNK_ID = /^chunk:[0-9a-f]{64}$/;
+export function isChunkId(id: string): boolean { return CHUNK_ID.test(id); }
+export function chunkId(sha256: string): string { return `chunk:${sha256}`; }
+/** The chunk size files are cut into; the blob document records its own. */
+export const CHUNK_BYTES = 64 * 1024;
+/** The largest chunk the city accepts, and the bounds of a blob's chunk size. */
+export const MAX_CHUNK_BYTES = 1024 * 1024;
+export const MIN_CHUNK_BYTES = 4 * 1024;
 
 /** The ward's inbox: what the city wrote for it. A Mango selector, so CouchDB filters natively. */
 export const INBOX_SELECTOR = { origin: 'city' } as const;
@@ -43,7 +57,11 @@ export const WardCredentials = z.strictObject({
 });
 export type WardCredentials = z.infer<typeof WardCredentials>;
 
-/** `blob:<sha256>`: one immutable file, its bytes in the attachment `data`. */
+/**
+ * `blob:<sha256>`: one immutable file. Its bytes are either in the chunks
+ * listed in order (`chunkSize`, `chunks`), or — files stored before chunking
+ * — in one attachment `data`.
+ */
 export const BlobRecord = z.strictObject({
   _id: z.string().regex(/^blob:[0-9a-f]{64}$/),
   _rev: z.string().optional(),
@@ -51,6 +69,8 @@ export const BlobRecord = z.strictObject({
   contentType: z.enum(['application/pdf', 'image/png', 'image/jpeg']),
   size: z.number().int().positive().max(50 * 1024 * 1024),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  chunkSize: z.number().int().min(MIN_CHUNK_BYTES).max(MAX_CHUNK_BYTES).optional(),
+  chunks: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(50 * 1024 * 1024 / MIN_CHUNK_BYTES).optional(),
   origin: z.literal('city').optional(),
 });
 

@@ -1,7 +1,9 @@
 // Ward → city replication, driven from the edge (as CHT does): one-shot runs
 // on a timer plus "sync now", never a live feed. A run pushes the ward's
 // replicated documents (doc:, ev:, user:, blob:, audit: — never `_local/`, and
-// the secrets database is not even opened here), pulls the ward's inbox (what
+// the secrets database is not even opened here), then the chunks of files in
+// a pass of their own (chunk-push.ts: binary, resumable, deduplicated, so
+// records never wait behind scans), pulls the ward's inbox (what
 // the city marked origin "city"), and pushes again if the pull brought
 // anything, so the confirmed checkpoint covers it. Small batches, the batch
 // halved on 413, exponential backoff with jitter and a cap, 401/403 fatal.
@@ -10,7 +12,8 @@
 // No Node or Express imports: PouchDB and fetch are handed in, so the same
 // engine can later drive device ↔ node sync in the PWA.
 import { ERRORS, type ErrorCode } from './errors.js';
-import { INBOX_SELECTOR, WardCredentials, isReplicatedId } from './city-contract.js';
+import { INBOX_SELECTOR, WardCredentials, isChunkId, isReplicatedId } from './city-contract.js';
+import { pushChunks } from './chunk-push.js';
 import { computeStatus, type SyncFacts, type SyncStatus } from './status.js';
 
 type FetchLike = (url: string, init: Record<string, unknown>) => Promise<{ headers: { get(name: string): string | null } }>;
@@ -30,13 +33,16 @@ export interface ReplicatorOptions {
   batchesLimit?: number;
   backoff?: { baseMs: number; capMs: number };
   requestTimeoutMs?: number;
+  /** Chunks asked about per `_all_docs` (one checkpoint each), and sent at once. */
+  chunkPage?: number;
+  chunkConcurrency?: number;
   now?: () => number;
   random?: () => number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
 }
 
 const STATE_ID = '_local/warddesk-city-sync';
-interface PersistedState { _id: string; _rev?: string; confirmedSeq: number | null; lastSuccessAt: number | null; refused: { id: string; reason: string }[] }
+interface PersistedState { _id: string; _rev?: string; confirmedSeq: number | null; chunkSeq?: number | null; lastSuccessAt: number | null; refused: { id: string; reason: string }[] }
 interface ReplicationResult { ok: boolean; status?: string; docs_written: number; doc_write_failures: number; last_seq: number | string; errors?: { id?: string; name?: string; message?: string; reason?: string }[] }
 
 const FATAL: ReadonlySet<ErrorCode> = new Set(['sync_unauthorized', 'sync_not_configured']);
@@ -54,10 +60,10 @@ export class Replicator {
   constructor(options: ReplicatorOptions) {
     this.o = {
       intervalMs: 60_000, batchSize: 25, batchesLimit: 2, backoff: { baseMs: 2_000, capMs: 10 * 60_000 }, requestTimeoutMs: 120_000,
-      now: Date.now, random: Math.random, ...options,
+      chunkPage: 32, chunkConcurrency: 3, now: Date.now, random: Math.random, ...options,
     };
     this.facts = {
-      configured: true, phase: 'idle', confirmedSeq: null, localSeq: 0, pendingDocs: 0, pendingBytes: 0, reachable: null,
+      configured: true, phase: 'idle', confirmedSeq: null, chunkSeq: null, localSeq: 0, pendingDocs: 0, pendingBytes: 0, reachable: null,
       lastAttemptAt: null, lastSuccessAt: null, nextRunAt: null, lastError: null, refused: [], rate: null, batchSize: this.o.batchSize,
     };
   }
@@ -66,6 +72,7 @@ export class Replicator {
   async start(): Promise<void> {
     const saved = await this.readState();
     this.facts.confirmedSeq = saved.confirmedSeq;
+    this.facts.chunkSeq = saved.chunkSeq ?? null;
     this.facts.lastSuccessAt = saved.lastSuccessAt;
     this.facts.refused = saved.refused;
     this.schedule(0);
@@ -124,6 +131,7 @@ export class Replicator {
     let written = 0;
     try {
       written += await this.push(remote);
+      written += await this.pushFiles(remote);
       const pulled = await this.replicate(() => remote.replicate.to(this.o.local, this.replicationOptions({ selector: INBOX_SELECTOR })));
       written += pulled.docs_written;
       // What the pull wrote got local sequence numbers: push again so the city's checkpoint covers them.
@@ -160,6 +168,18 @@ export class Replicator {
         throw err;
       }
     }
+  }
+
+  /** The chunks of files, after the records; the chunk checkpoint is saved after every page. */
+  private async pushFiles(remote: PouchDB.Database): Promise<number> {
+    return pushChunks({
+      local: this.o.local, remote, since: this.facts.chunkSeq ?? 0, page: this.o.chunkPage, concurrency: this.o.chunkConcurrency,
+      onPage: async (seq) => { this.facts.chunkSeq = seq; await this.writeState(); },
+      onRefused: (id, reason) => {
+        if (!this.facts.refused.some((r) => r.id === id)) this.facts.refused.push({ id, reason });
+        this.o.log?.('error', 'a file chunk was not accepted', { id, reason });
+      },
+    });
   }
 
   private replicationOptions(extra: PouchDB.ReplicateOptions): PouchDB.ReplicateOptions {
@@ -224,7 +244,7 @@ export class Replicator {
   private async refreshPending(): Promise<void> {
     const info = await this.o.local.info();
     this.facts.localSeq = Number(info.update_seq);
-    const key = `${this.facts.localSeq}/${this.facts.confirmedSeq}`;
+    const key = `${this.facts.localSeq}/${this.facts.confirmedSeq}/${this.facts.chunkSeq}`;
     if (key === this.pendingKey) return;
     let docs = 0;
     let bytes = 0;
@@ -238,6 +258,12 @@ export class Replicator {
       bytes += JSON.stringify(rest).length;
       for (const att of Object.values(atts ?? {})) bytes += att.length ?? 0;
     }
+    // Chunks count from their own checkpoint: the records' checkpoint passes them by.
+    const chunks = await this.o.local.changes({ since: this.facts.chunkSeq ?? 0, include_docs: true, return_docs: true, filter: (doc) => isChunkId(doc._id) });
+    for (const change of chunks.results) {
+      docs += 1;
+      for (const att of Object.values(change.doc?._attachments ?? {})) bytes += att.length ?? 0;
+    }
     this.facts.pendingDocs = docs;
     this.facts.pendingBytes = bytes;
     this.pendingKey = key;
@@ -249,7 +275,7 @@ export class Replicator {
 
   private async writeState(): Promise<void> {
     const current = await this.readState();
-    await this.o.local.put<PersistedState>({ ...current, confirmedSeq: this.facts.confirmedSeq, lastSuccessAt: this.facts.lastSuccessAt, refused: this.facts.refused.slice(0, 1000) });
+    await this.o.local.put<PersistedState>({ ...current, confirmedSeq: this.facts.confirmedSeq, chunkSeq: this.facts.chunkSeq, lastSuccessAt: this.facts.lastSuccessAt, refused: this.facts.refused.slice(0, 1000) });
   }
 }
 

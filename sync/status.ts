@@ -11,8 +11,10 @@ export interface SyncFacts {
   phase: 'idle' | 'running' | 'waiting' | 'stopped';
   /** Local sequence up to which the city confirmed the push (persisted). */
   confirmedSeq: number | null;
+  /** Local sequence up to which every file chunk is confirmed at the city (persisted). */
+  chunkSeq: number | null;
   localSeq: number;
-  /** Replicated documents changed locally after confirmedSeq, and their size (JSON + attachments). */
+  /** Replicated documents changed locally after confirmedSeq and chunks after chunkSeq, and their size (JSON + attachments). */
   pendingDocs: number;
   pendingBytes: number;
   /** Did the last attempt reach the city at all? null before the first attempt. */
@@ -36,7 +38,7 @@ export interface SyncStatus {
   lastSuccessfulSync: string | null;
   lastAttempt: string | null;
   nextRun: string | null;
-  pending: { documents: number; bytes: number; localSeq: number; confirmedSeq: number | null };
+  pending: { documents: number; bytes: number; localSeq: number; confirmedSeq: number | null; chunkSeq: number | null };
   refused: { count: number; ids: string[] };
   rate: { docsPerSecond: number; bytesPerSecond: number } | null;
   batchSize: number;
@@ -57,7 +59,7 @@ export function computeStatus(f: SyncFacts, now: number): SyncStatus {
   return {
     configured: f.configured, online: f.reachable, phase: f.phase, upToDate,
     lastSuccessfulSync: iso(f.lastSuccessAt), lastAttempt: iso(f.lastAttemptAt), nextRun: iso(f.nextRunAt),
-    pending: { documents: f.pendingDocs, bytes: f.pendingBytes, localSeq: f.localSeq, confirmedSeq: f.confirmedSeq },
+    pending: { documents: f.pendingDocs, bytes: f.pendingBytes, localSeq: f.localSeq, confirmedSeq: f.confirmedSeq, chunkSeq: f.chunkSeq },
     refused: { count: f.refused.length, ids: f.refused.slice(0, 50).map((r) => r.id) },
     rate: f.rate, batchSize: f.batchSize, health, lastError, summary: summarize(f, upToDate),
   };

@@ -5,7 +5,7 @@
 // JavaScript engine (CouchDB's couchjs) lacks.
 import type { z } from 'zod';
 import { DocumentRecord, EventRecord } from './schema.js';
-import { AuditRecord, BlobRecord, UserRecord, isCityWriter, wardUserName } from './city-contract.js';
+import { AuditRecord, BlobRecord, CHUNK_ID, MAX_CHUNK_BYTES, UserRecord, isCityWriter, wardUserName } from './city-contract.js';
 
 export interface UserCtx { name?: string | null; roles?: readonly string[] | null }
 export type WriteVerdict = { ok: true } | { ok: false; forbidden: string };
@@ -46,6 +46,7 @@ export function checkWrite(newDoc: Doc, oldDoc: Doc | null, userCtx: UserCtx, wa
   if (id.startsWith('ev:')) return checkEvent(newDoc, existing, city, wardOfDb);
   if (id.startsWith('doc:')) return checkDocument(newDoc, existing, city, wardOfDb);
   if (id.startsWith('blob:')) return checkBlob(newDoc, existing, city);
+  if (id.startsWith('chunk:')) return checkChunk(newDoc, existing);
   if (id.startsWith('user:')) return city ? no('user profiles are written by the ward only') : plain(newDoc) ?? shape(UserRecord, newDoc, 'user profile');
   if (id.startsWith('audit:')) {
     if (city) return no('the audit chain is written by the ward only');
@@ -55,7 +56,7 @@ export function checkWrite(newDoc: Doc, oldDoc: Doc | null, userCtx: UserCtx, wa
   return no(`${id}: this kind of document does not belong in a ward database`);
 }
 
-/** Only blobs carry attachments. */
+/** Only blobs and chunks carry attachments. */
 function plain(doc: Doc): WriteVerdict | null {
   return doc['_attachments'] ? no(`${doc._id} may not carry attachments`) : null;
 }
@@ -108,6 +109,15 @@ function checkBlob(doc: Doc, old: Doc | null, city: boolean): WriteVerdict {
   const origin = checkOrigin(doc, city);
   if (origin) return origin;
   if (doc._id !== `blob:${String(doc['sha256'])}`) return no(`file ${doc._id}: id and sha-256 differ`);
+  if (doc['chunks'] !== undefined || doc['chunkSize'] !== undefined) {
+    const attached = plain(doc);
+    if (attached) return attached;
+    const chunks = doc['chunks'] as string[] | undefined;
+    const chunkSize = doc['chunkSize'] as number | undefined;
+    if (!chunks || !chunkSize) return no(`file ${doc._id}: a chunked file needs both chunkSize and chunks`);
+    if (chunks.length !== Math.ceil(Number(doc['size']) / chunkSize)) return no(`file ${doc._id}: ${chunks.length} chunks do not make ${String(doc['size'])} bytes in chunks of ${chunkSize}`);
+    return OK;
+  }
   const atts = doc['_attachments'] as Record<string, { content_type?: string; length?: number }> | undefined;
   const names = atts ? Object.keys(atts) : [];
   if (names.length !== 1 || names[0] !== 'data') return no(`file ${doc._id} must carry exactly one attachment named "data"`);
@@ -115,4 +125,36 @@ function checkBlob(doc: Doc, old: Doc | null, city: boolean): WriteVerdict {
   if (att.content_type !== doc['contentType']) return no(`file ${doc._id}: attachment type differs from the declared type`);
   if (typeof att.length === 'number' && att.length !== doc['size']) return no(`file ${doc._id}: attachment size differs from the declared size`);
   return OK;
+}
+
+/**
+ * `chunk:<sha256>`: one attachment `data` and nothing else, written once. The
+ * city cannot hash attachments here (CouchDB hands validate_doc_update only
+ * stubs), so the id is checked where the bytes are read: assembleFile() in
+ * sync/chunks.ts checks each chunk and the whole file against their hashes.
+ */
+function checkChunk(doc: Doc, old: Doc | null): WriteVerdict {
+  if (old) return no(`chunk ${doc._id} is immutable`);
+  if (!CHUNK_ID.test(doc._id)) return no(`chunk ${doc._id}: the id must be chunk:<sha-256>`);
+  const extra = Object.keys(body(doc)).filter((k) => k !== '_id' && k !== '_rev');
+  if (extra.length > 0) return no(`chunk ${doc._id} carries only its attachment, not ${extra.join(', ')}`);
+  const atts = doc['_attachments'] as Record<string, { length?: number; data?: unknown }> | undefined;
+  const names = atts ? Object.keys(atts) : [];
+  if (names.length !== 1 || names[0] !== 'data') return no(`chunk ${doc._id} must carry exactly one attachment named "data"`);
+  const att = atts!['data']!;
+  const length = typeof att.length === 'number' ? att.length : attachedLength(att.data);
+  if (length !== null && (length < 1 || length > MAX_CHUNK_BYTES)) return no(`chunk ${doc._id}: ${length} bytes is not a chunk size (1 to ${MAX_CHUNK_BYTES})`);
+  return OK;
+}
+
+/** Inline data: base64 (CouchDB JSON) or bytes (the embedded server hands the body of an attachment PUT). */
+function attachedLength(data: unknown): number | null {
+  if (typeof data === 'string') {
+    const pad = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+    return Math.floor((data.length * 3) / 4) - pad;
+  }
+  const d = data as { byteLength?: unknown; size?: unknown } | null;
+  if (d && typeof d.byteLength === 'number') return d.byteLength;
+  if (d && typeof d.size === 'number') return d.size;
+  return null;
 }

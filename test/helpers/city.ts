@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isChunkId, isReplicatedId } from '../../sync/city-contract.js';
+import { assembleFile } from '../../sync/chunks.js';
 
 const cli = fileURLToPath(new URL('../../node/cli.ts', import.meta.url));
 export const CITY_ADMIN = { name: 'cityadmin', password: 'city-admin-password-1' };
@@ -62,4 +64,46 @@ export async function couch(url: string, auth: { name: string; password: string 
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+const basic = (a: { name: string; password: string }) => `Basic ${Buffer.from(`${a.name}:${a.password}`).toString('base64')}`;
+
+/** A file as the city holds it: the blob record, then every chunk, each and the whole checked against its sha-256. */
+export async function cityFile(url: string, db: string, sha256: string, auth = CITY_ADMIN): Promise<Buffer | null> {
+  const get = (path: string) => fetch(`${url}/${db}/${path}`, { headers: { authorization: basic(auth) } });
+  const meta = await get(`blob:${sha256}`);
+  if (meta.status !== 200) return null;
+  const blob = await meta.json() as { size: number; chunks?: string[] };
+  if (!blob.chunks) { const r = await get(`blob:${sha256}/data`); return r.status === 200 ? Buffer.from(await r.arrayBuffer()) : null; }
+  const file = await assembleFile({ sha256, size: blob.size, chunks: blob.chunks }, async (sha) => {
+    const r = await get(`chunk:${sha}/data`);
+    return r.status === 200 ? new Uint8Array(await r.arrayBuffer()) : null;
+  });
+  return file.ok ? Buffer.from(file.bytes) : null;
+}
+
+/**
+ * What keeps the city from holding exactly the ward's replicated data, once:
+ * a record missing, at another revision, with a conflicting copy, or extra;
+ * a chunk missing or extra; a file that does not assemble to its sha-256.
+ * Chunks are compared by id (their hash), not revision: they travel by attachment PUT.
+ */
+export async function divergence(local: PouchDB.Database, url: string, db: string): Promise<string[]> {
+  const problems: string[] = [];
+  const r = await couch(url, CITY_ADMIN, 'GET', `/${db}/_all_docs?include_docs=true&conflicts=true`);
+  const remote = new Map<string, { _rev: string; _conflicts?: string[] }>((r.body.rows as { id: string; doc: { _rev: string } }[]).filter((row) => !row.id.startsWith('_design/')).map((row) => [row.id, row.doc]));
+  const mine = (await local.allDocs()).rows.filter((row) => isReplicatedId(row.id) || isChunkId(row.id));
+  for (const row of mine) {
+    const there = remote.get(row.id);
+    if (!there) { problems.push(`${row.id} missing at the city`); continue; }
+    if (!isChunkId(row.id) && there._rev !== row.value.rev) problems.push(`${row.id}: revision ${there._rev} at the city, ${row.value.rev} at the ward`);
+    if (there._conflicts) problems.push(`${row.id} has conflicting copies at the city`);
+  }
+  const ids = new Set(mine.map((row) => row.id));
+  for (const id of remote.keys()) if (!ids.has(id)) problems.push(`${id} at the city but not at the ward`);
+  for (const row of mine) {
+    if (!row.id.startsWith('blob:') || !remote.has(row.id)) continue;
+    if (!(await cityFile(url, db, row.id.slice(5)))) problems.push(`${row.id} does not assemble to its sha-256 at the city`);
+  }
+  return problems;
 }

@@ -73,6 +73,24 @@ test('files are immutable and must match their id and declared attachment', () =
   refused(checkWrite(blob({ _attachments: { data: { content_type: 'application/pdf', length: 6 } } }), null, ward, WARD), /size differs/);
 });
 
+test('a chunked file lists as many chunks as its size needs and carries no attachment; a chunk is one attachment, once', () => {
+  const chunked = (over: Record<string, unknown> = {}) => ({ _id: `blob:${sha}`, type: 'blob', contentType: 'application/pdf', size: 150_000, sha256: sha, chunkSize: 65_536, chunks: ['b'.repeat(64), 'c'.repeat(64), 'd'.repeat(64)], ...over });
+  assert.equal(checkWrite(chunked(), null, ward, WARD), { ok: true });
+  refused(checkWrite(chunked({ chunks: ['b'.repeat(64)] }), null, ward, WARD), /1 chunks do not make 150000 bytes/);
+  refused(checkWrite(chunked({ _attachments: { data: { content_type: 'application/pdf', length: 5 } } }), null, ward, WARD), /may not carry attachments/);
+  refused(checkWrite(chunked({ chunkSize: undefined }), null, ward, WARD), /needs both chunkSize and chunks/);
+  const chunk = (over: Record<string, unknown> = {}) => ({ _id: `chunk:${'b'.repeat(64)}`, _attachments: { data: { content_type: 'application/octet-stream', length: 65_536, stub: true } }, ...over });
+  assert.equal(checkWrite(chunk(), null, ward, WARD), { ok: true });
+  assert.equal(checkWrite(chunk(), null, city, WARD), { ok: true }, 'the city sends files to wards too');
+  refused(checkWrite(chunk(), chunk({ _rev: '1-a' }), ward, WARD), /immutable/);
+  refused(checkWrite(chunk({ _id: 'chunk:xyz' }), null, ward, WARD), /chunk:<sha-256>/);
+  refused(checkWrite(chunk({ size: 3 }), null, ward, WARD), /carries only its attachment/);
+  refused(checkWrite(chunk({ _attachments: { data: { content_type: 'application/octet-stream', length: 2 * 1024 * 1024 } } }), null, ward, WARD), /not a chunk size/);
+  refused(checkWrite(chunk({ _attachments: { data: { content_type: 'application/octet-stream', data: Buffer.alloc(2 * 1024 * 1024) } } }), null, ward, WARD), /not a chunk size/);
+  refused(checkWrite(chunk({ _deleted: true }), chunk({ _rev: '1-a' }), ward, WARD), /cannot be deleted/);
+  refused(checkWrite(chunk(), null, other, WARD), /does not write for ward/);
+});
+
 test('refuses secrets, unknown shapes and unknown kinds of document', () => {
   refused(checkWrite({ _id: 'user:vanthu', type: 'user', username: 'vanthu', fullName: 'V', title: '', role: 'clerk', active: true, updatedAt: '2026-03-02T09:00:00+07:00', password: { hash: 'x' } }, null, ward, WARD), /wrong shape/);
   refused(checkWrite({ _id: 'cred:vanthu', password: 'x' }, null, ward, WARD), /does not belong/);
