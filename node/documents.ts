@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { wardError, type WardError } from '../sync/errors.js';
 import { IncomingArrival, OutgoingDraft, type Action, type Actor, type DocumentRecord, type EventRecord } from '../sync/schema.js';
-import { checkTransition, type Direction, type Role } from '../sync/workflow.js';
+import { checkTransition, emptyState, type Direction, type Role } from '../sync/workflow.js';
 import { parseInput } from '../sync/validation.js';
 import { vnIso } from '../sync/vn-time.js';
 import type { Blobs } from './blobs.js';
@@ -69,7 +69,7 @@ export class Documents {
   }
 
   private create(actor: Actor, role: Role, direction: Direction, content: DocumentRecord['content'], action: Action): Promise<DocView> {
-    const verdict = checkTransition(direction, { state: null, author: null, handler: null, medium: 'electronic', numberEventId: null, lastAt: null }, action, { user: actor.user, role }, undefined);
+    const verdict = checkTransition(direction, emptyState(), action, { user: actor.user, role }, undefined);
     if (!verdict.ok) throw wardError(verdict.code);
     const uuid = randomUUID();
     const id = `doc:${direction === 'outgoing' ? 'out' : 'in'}:${uuid}`;

@@ -4,7 +4,7 @@
 // leaves either the whole command on disk or none of it.
 import type { Actor } from '../sync/schema.js';
 import { wardError } from '../sync/errors.js';
-import { auditId, documentDigest, GENESIS, makeEntry, type AuditEntry } from './audit.js';
+import { documentDigest, GENESIS, makeEntry, type AuditEntry } from './audit.js';
 import type { Clock } from './store.js';
 
 export type StoredDoc = { _id: string; _rev?: string } & Record<string, unknown>;
@@ -102,7 +102,6 @@ export class Ledger {
   }
 
   get length(): number { return this.seq; }
-  static idOf(seq: number): string { return auditId(seq); }
 }
 
 function isError(r: PouchDB.Core.Response | PouchDB.Core.Error): r is PouchDB.Core.Error & { id: string } {

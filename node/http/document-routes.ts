@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { wardError } from '../../sync/errors.js';
 import { INCOMING_ACTIONS, OUTGOING_ACTIONS, type Action } from '../../sync/schema.js';
-import { EXCHANGE_STATUS, availableActions, type IncomingState } from '../../sync/workflow.js';
+import { EXCHANGE_STATUS, availableActions, type IncomingState, type Role } from '../../sync/workflow.js';
 import { parseInput } from '../../sync/validation.js';
 import { DocumentQuery, queryDocuments } from '../document-query.js';
 import type { Documents } from '../documents.js';
@@ -75,7 +75,7 @@ function docId(raw: string | undefined): string {
   return parsed.data;
 }
 
-function summary(v: DocView, username: string, role: string) {
+function summary(v: DocView, username: string, role: Role) {
   return {
     id: v.id,
     rev: v.record._rev,
@@ -92,11 +92,11 @@ function summary(v: DocView, username: string, role: string) {
     author: v.derived.author,
     handler: v.derived.handler,
     lastActivity: v.derived.lastAt,
-    nextActions: role === 'admin' ? [] : availableActions(v.direction, v.derived, { user: username, role: role as 'specialist' }),
+    nextActions: role === 'admin' ? [] : availableActions(v.direction, v.derived, { user: username, role }),
   };
 }
 
-function detail(v: DocView, username: string, role: string) {
+function detail(v: DocView, username: string, role: Role) {
   return {
     ...summary(v, username, role),
     content: v.record.content,
