@@ -21,6 +21,8 @@ export interface ChunkPushOptions {
   concurrency: number;
   /** Called after each completed page with the new checkpoint. */
   onPage: (seq: number) => Promise<void>;
+  /** Called after each chunk the city stored. */
+  onSent?: () => void;
   /** A chunk the city refused (validate_doc_update) or that is corrupt on the ward's disk. */
   onRefused: (id: string, reason: string) => void;
 }
@@ -34,7 +36,7 @@ export async function pushChunks(o: ChunkPushOptions): Promise<number> {
     const ids = [...new Set(page.results.filter((r) => !r.deleted).map((r) => r.id))];
     if (ids.length > 0) {
       const missing = await absent(o.remote, ids);
-      await pool(missing, o.concurrency, async (id) => { if (await upload(o, id)) uploaded += 1; });
+      await pool(missing, o.concurrency, async (id) => { if (await upload(o, id)) { uploaded += 1; o.onSent?.(); } });
     }
     const last = Number(page.last_seq);
     if (Number.isFinite(last) && last > since) { since = last; await o.onPage(since); }

@@ -54,13 +54,15 @@ export class Replicator {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
   private failures = 0;
+  /** Did the current run get anything confirmed by the city? */
+  private moved = false;
   private stopped = false;
   private pendingKey = '';
 
   constructor(options: ReplicatorOptions) {
     this.o = {
       intervalMs: 60_000, batchSize: 25, batchesLimit: 2, backoff: { baseMs: 2_000, capMs: 10 * 60_000 }, requestTimeoutMs: 120_000,
-      chunkPage: 32, chunkConcurrency: 3, now: Date.now, random: Math.random, ...options,
+      chunkPage: 16, chunkConcurrency: 3, now: Date.now, random: Math.random, ...options,
     };
     this.facts = {
       configured: true, phase: 'idle', confirmedSeq: null, chunkSeq: null, localSeq: 0, pendingDocs: 0, pendingBytes: 0, reachable: null,
@@ -129,19 +131,25 @@ export class Replicator {
     });
     const started = this.o.now();
     let written = 0;
+    this.moved = false;
     try {
+      // Records first, both ways; the chunks of files last, so neither the
+      // city's view nor the ward's inbox ever waits behind a large scan.
       written += await this.push(remote);
-      written += await this.pushFiles(remote);
       const pulled = await this.replicate(() => remote.replicate.to(this.o.local, this.replicationOptions({ selector: INBOX_SELECTOR })));
       written += pulled.docs_written;
       // What the pull wrote got local sequence numbers: push again so the city's checkpoint covers them.
       if (pulled.docs_written > 0) written += await this.push(remote);
+      written += await this.pushFiles(remote);
       const ms = Math.max(1, this.o.now() - started);
       if (written > 0) this.facts.rate = { docsPerSecond: round(written * 1000 / ms), bytesPerSecond: round(meter.bytes * 1000 / ms) };
       this.facts.lastSuccessAt = this.o.now();
       await this.writeState();
       this.finish(this.facts.refused.length > 0 ? 'sync_refused' : null);
     } catch (err) {
+      // A run that moved data before the link dropped proves the link works:
+      // retry soon (a link cut every few seconds must not push retries out to minutes).
+      if (this.moved) this.failures = 0;
       this.finish(classify(err), describe(err));
     } finally {
       await remote.close().catch(() => undefined);
@@ -175,6 +183,7 @@ export class Replicator {
     return pushChunks({
       local: this.o.local, remote, since: this.facts.chunkSeq ?? 0, page: this.o.chunkPage, concurrency: this.o.chunkConcurrency,
       onPage: async (seq) => { this.facts.chunkSeq = seq; await this.writeState(); },
+      onSent: () => { this.moved = true; },
       onRefused: (id, reason) => {
         if (!this.facts.refused.some((r) => r.id === id)) this.facts.refused.push({ id, reason });
         this.o.log?.('error', 'a file chunk was not accepted', { id, reason });
@@ -192,7 +201,7 @@ export class Replicator {
 
   private confirm(seq: number | string): void {
     const n = Number(seq);
-    if (Number.isFinite(n) && (this.facts.confirmedSeq === null || n > this.facts.confirmedSeq)) this.facts.confirmedSeq = n;
+    if (Number.isFinite(n) && (this.facts.confirmedSeq === null || n > this.facts.confirmedSeq)) { this.facts.confirmedSeq = n; this.moved = true; }
   }
 
   private noteRefused(result: ReplicationResult): void {

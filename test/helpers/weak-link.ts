@@ -6,6 +6,8 @@
 //   cuts        cut(ms): every socket reset, new connections reset for ms; or every N s automatically
 //   half-open   halfOpen(): connections stop forwarding and never close (a dead NAT entry)
 //   resets      resetAfter(bytes): reset everything once that many more bytes went up the link
+//   HTTP faults httpFault(fn): a request whose head fn answers with a status (503, 413…) gets that
+//               answer from the proxy, and its connection closes; the city never sees it
 //
 // Bytes "on the wire" are the bytes that passed the bucket (were forwarded);
 // what the proxy still held when a cut came never crossed the link.
@@ -27,6 +29,12 @@ export interface WeakLinkOptions {
 }
 
 type Dir = 'up' | 'down';
+
+export interface RequestHead { method: string; path: string; contentLength: number }
+/** Returns an HTTP status to answer instead of the city, or null to let the request through. */
+export type HttpFault = (head: RequestHead) => number | null;
+
+const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/1\.[01]\r\n/;
 
 interface Conn { client: Socket; server: Socket; queued: Record<Dir, number>; zombie: boolean; dead: boolean }
 interface Item { conn: Conn; dir: Dir; buf: Buffer }
@@ -84,6 +92,9 @@ export class WeakLink {
   private downSince: number | null = null;
   private halfOpenOn = false;
   private resetAt: number | null = null;
+  private fault: HttpFault | null = null;
+  /** Requests the HTTP fault layer answered itself. */
+  faulted = 0;
   private autoTimer: NodeJS.Timeout | null = null;
   private readonly startedAt = Date.now();
   port = 0;
@@ -126,6 +137,13 @@ export class WeakLink {
     }
   }
 
+  /** Ends an outage started by cut() early. */
+  restore(): void {
+    if (!this.isDown) return;
+    this.downUntil = Date.now();
+    this.settleDown();
+  }
+
   /** Every current and new connection stops forwarding and is never closed, until heal(). */
   halfOpen(): void {
     this.halfOpenOn = true;
@@ -134,6 +152,13 @@ export class WeakLink {
 
   /** Ends half-open mode for new connections (the zombies stay stuck, as real ones do). */
   heal(): void { this.halfOpenOn = false; }
+
+  /**
+   * Answers requests in the proxy's place while `fn` is set. The request head
+   * is read from the first bytes of a packet that starts with a request line,
+   * which is how HTTP/1.1 clients write it (a test harness, not a parser).
+   */
+  httpFault(fn: HttpFault | null): void { this.fault = fn; }
 
   /** Resets every connection once `bytes` more bytes went ward → city. */
   resetAfter(bytes: number): void { this.resetAt = this.bytes.up + bytes; }
@@ -159,7 +184,7 @@ export class WeakLink {
   /** @internal writes a slice to the far side after the added latency. */
   deliver(conn: Conn, dir: Dir, slice: Buffer): void {
     const dest = dir === 'up' ? conn.server : conn.client;
-    const write = () => { if (!conn.dead && !conn.zombie) dest.write(slice); };
+    const write = () => { if (!conn.dead && !conn.zombie && dest.writable) dest.write(slice); };
     if (this.latencyMs > 0) setTimeout(write, this.latencyMs); else write();
   }
 
@@ -187,17 +212,38 @@ export class WeakLink {
     this.conns.add(conn);
     const relay = (dir: Dir, src: Socket) => (data: Buffer) => {
       if (conn.zombie) return; // swallowed: a half-open link acknowledges nothing and says nothing
+      if (dir === 'up' && this.fault && this.answered(conn, data)) return;
       conn.queued[dir] += data.length;
       if (conn.queued[dir] > HIGH_WATER) src.pause();
       this.lanes[dir].push({ conn, dir, buf: data });
     };
     client.on('data', relay('up', client));
     server.on('data', relay('down', server));
-    const end = () => this.kill(conn);
-    for (const s of [client, server]) { s.on('error', end); s.on('close', end); }
+    // An error resets both sides; a clean close lets the bytes still on the link arrive first (see after()).
+    for (const s of [client, server]) {
+      s.on('error', () => this.kill(conn));
+      s.on('close', () => { if (client.destroyed && server.destroyed) { conn.dead = true; this.conns.delete(conn); } });
+    }
+    client.on('close', () => this.after(conn, 'up', () => server.end()));
+    server.on('close', () => this.after(conn, 'down', () => client.end()));
     // A clean close (FIN) travels after the bytes queued before it.
     client.on('end', () => this.after(conn, 'up', () => server.end()));
     server.on('end', () => this.after(conn, 'down', () => client.end()));
+  }
+
+  private answered(conn: Conn, data: Buffer): boolean {
+    const text = data.subarray(0, 4096).toString('latin1');
+    const line = REQUEST_LINE.exec(text);
+    if (!line) return false;
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(text);
+    const status = this.fault!({ method: line[1]!, path: line[2]!, contentLength: length ? Number(length[1]) : 0 });
+    if (status === null) return false;
+    this.faulted += 1;
+    const body = JSON.stringify({ error: status === 413 ? 'too_large' : 'unavailable', reason: `weak-link fault ${status}` });
+    conn.client.end(`HTTP/1.1 ${status} Fault\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+    conn.zombie = true; // nothing more from this connection reaches the city
+    conn.server.destroy();
+    return true;
   }
 
   private after(conn: Conn, dir: Dir, fn: () => void): void {

@@ -1,0 +1,158 @@
+// The replicator over the weak-link proxy, against a real embedded city in
+// its own process: cuts with latency, a reset in the middle of a large file,
+// 5xx and 413 answers, a name that does not resolve, half-open sockets, and a
+// long outage. Data is scaled down (tens of documents, files up to 3 MB) so
+// the suite stays short; the full scenario is test/bench/sync-weak-link.ts.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import PouchDB from 'pouchdb';
+import { initCity } from '../../node/city/init.js';
+import { WardCredentials, wardDbName } from '../../sync/city-contract.js';
+import type { Replicator } from '../../sync/replicator.js';
+import { startTestCity, divergence, CITY_ADMIN, type TestCity } from '../helpers/city.js';
+import { WeakLink } from '../helpers/weak-link.js';
+import { payloadBytes, untilUpToDate, wardReplicator, wardWork, writeChunked } from '../helpers/sync-data.js';
+
+const WARDS = ['w-cuts', 'w-resume', 'w-faults', 'w-413', 'w-halfopen', 'w-outage'];
+let city: TestCity;
+let dir: string;
+const open: { link?: WeakLink; rep?: Replicator; db?: PouchDB.Database }[] = [];
+
+test.before(async () => {
+  city = await startTestCity();
+  dir = mkdtempSync(join(tmpdir(), 'warddesk-weak-'));
+  await initCity({ url: city.url, admin: CITY_ADMIN, wards: WARDS, outDir: join(dir, 'creds') });
+});
+test.after(async () => {
+  for (const o of open) { await o.rep?.stop(); await o.link?.close(); await o.db?.close(); }
+  await city.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function credentials(ward: string): WardCredentials {
+  return WardCredentials.parse(JSON.parse(readFileSync(join(dir, 'creds', `${ward}.credentials.json`), 'utf8')));
+}
+
+async function setup(ward: string, linkOptions: Partial<Parameters<typeof WeakLink.start>[0]>, shape: { documents: number; pdfBytes: number; scans: number; scanBytes: number }) {
+  const link = await WeakLink.start({ target: { host: '127.0.0.1', port: city.port }, ...linkOptions });
+  const db = new PouchDB(join(dir, ward));
+  const work = wardWork({ ward, ...shape });
+  await writeChunked(db, work);
+  const entry: (typeof open)[number] = { link, db };
+  open.push(entry);
+  return { link, db, work, payload: payloadBytes(work), entry };
+}
+
+async function assertConverged(db: PouchDB.Database, ward: string): Promise<void> {
+  const problems = await divergence(db, city.url, wardDbName(ward));
+  assert.equal(problems, [], problems.slice(0, 5).join('; '));
+}
+
+test('converges with nothing lost and nothing duplicated over a slow link with latency, cut every 1.5 s', async () => {
+  const { link, db, entry } = await setup('w-cuts', { bytesPerSecond: 300_000, latencyMs: 40, cutEveryMs: 1500, downMs: 300 }, { documents: 20, pdfBytes: 30_000, scans: 2, scanBytes: 400_000 });
+  const rep = entry.rep = wardReplicator(db, credentials('w-cuts'), link.url);
+  await rep.start();
+  const status = await untilUpToDate(rep, 60_000);
+  assert.ok(link.cuts >= 2, `the link was cut ${link.cuts} times during the sync`);
+  assert.is(status.pending.documents, 0);
+  assert.is(status.refused.count, 0);
+  await assertConverged(db, 'w-cuts');
+});
+
+test('a reset in the middle of a 3 MB scan resumes from the chunks the city has: bytes on the wire stay well below 2× the payload', async () => {
+  const { link, db, payload, entry } = await setup('w-resume', { bytesPerSecond: 2_000_000 }, { documents: 1, pdfBytes: 20_000, scans: 1, scanBytes: 3_000_000 });
+  link.resetAfter(1_800_000);
+  const rep = entry.rep = wardReplicator(db, credentials('w-resume'), link.url);
+  await rep.syncNow();
+  const cut = await rep.status();
+  assert.is(cut.lastError?.code, 'sync_offline', `the reset ended the first run: ${JSON.stringify(cut.lastError)}`);
+  assert.is(cut.upToDate, false);
+  const status = await untilUpToDate(rep, 30_000);
+  assert.is(status.lastError, null);
+  await assertConverged(db, 'w-resume');
+  const ratio = link.bytes.up / payload;
+  assert.ok(ratio < 1.3, `ward → city bytes ${link.bytes.up} for a payload of ${payload} (${ratio.toFixed(2)}×)`);
+  // A second run sends nothing again: the file stored twice, or sent twice, goes up once.
+  const before = link.bytes.up;
+  await rep.syncNow();
+  assert.ok(link.bytes.up - before < 10_000, `an idle run sent ${link.bytes.up - before} bytes`);
+});
+
+test('5xx answers and a city name that does not resolve are retried with backoff until the sync converges', async () => {
+  const { link, db, entry } = await setup('w-faults', {}, { documents: 5, pdfBytes: 10_000, scans: 1, scanBytes: 200_000 });
+  const good = credentials('w-faults');
+  let creds = { ...good, url: 'http://city.warddesk.invalid:5984' };
+  const rep = entry.rep = wardReplicator(db, good, null, { loadCredentials: async () => creds });
+  await rep.syncNow();
+  const dns = await rep.status();
+  assert.is(dns.lastError?.code, 'sync_offline', JSON.stringify(dns.lastError));
+  assert.is(dns.online, false);
+  let failures = 0;
+  link.httpFault(() => (failures++ < 4 ? 503 : null));
+  creds = { ...good, url: link.url };
+  await rep.syncNow();
+  const failing = await rep.status();
+  assert.is(failing.lastError?.code, 'sync_server_error', JSON.stringify(failing.lastError));
+  assert.ok(failing.nextRun, 'a retry is scheduled');
+  assert.is(failing.upToDate, false);
+  const status = await untilUpToDate(rep, 30_000);
+  assert.is(status.lastError, null);
+  assert.ok(link.faulted >= 4, `${link.faulted} requests answered 503`);
+  await assertConverged(db, 'w-faults');
+});
+
+test('413 on large batches halves the batch until the city takes it', async () => {
+  const { link, db, entry } = await setup('w-413', {}, { documents: 30, pdfBytes: 5_000, scans: 0, scanBytes: 0 });
+  link.httpFault((h) => (h.method === 'POST' && h.path.includes('_bulk_docs') && h.contentLength > 8_000 ? 413 : null));
+  const rep = entry.rep = wardReplicator(db, credentials('w-413'), link.url, { batchSize: 32 });
+  await rep.start();
+  const status = await untilUpToDate(rep, 30_000);
+  assert.ok(status.batchSize < 32, `batch size came down to ${status.batchSize}`);
+  assert.ok(link.faulted >= 1);
+  await assertConverged(db, 'w-413');
+});
+
+test('half-open sockets time out and the sync recovers on fresh connections', async () => {
+  const { link, db, entry } = await setup('w-halfopen', { bytesPerSecond: 400_000 }, { documents: 5, pdfBytes: 10_000, scans: 1, scanBytes: 1_000_000 });
+  const rep = entry.rep = wardReplicator(db, credentials('w-halfopen'), link.url, { requestTimeoutMs: 1_000 });
+  await rep.start();
+  await new Promise((r) => setTimeout(r, 500));
+  link.halfOpen();
+  await new Promise((r) => setTimeout(r, 1_500));
+  const stuck = await rep.status();
+  assert.is(stuck.upToDate, false);
+  link.heal();
+  const status = await untilUpToDate(rep, 30_000);
+  assert.is(status.lastError, null);
+  await assertConverged(db, 'w-halfopen');
+});
+
+test('a long outage simply queues: pending shown, retries thin out to the cap, no error storm; then it converges', async () => {
+  const { link, db, entry } = await setup('w-outage', {}, { documents: 10, pdfBytes: 10_000, scans: 1, scanBytes: 300_000 });
+  link.cut(10 * 60_000);
+  let attempts = 0;
+  const rep = entry.rep = wardReplicator(db, credentials('w-outage'), link.url, { backoff: { baseMs: 100, capMs: 800 }, log: (level) => { if (level === 'warn') attempts += 1; } });
+  await rep.start();
+  await new Promise((r) => setTimeout(r, 4_000));
+  const down = await rep.status();
+  assert.is(down.upToDate, false);
+  assert.is(down.online, false);
+  assert.is(down.lastError?.code, 'sync_offline');
+  assert.ok(down.lastError!.vi.length > 0 && down.lastError!.en.length > 0);
+  assert.ok(down.pending.documents > 40, `pending ${down.pending.documents}`);
+  assert.ok(down.pending.bytes > 300_000, `pending bytes ${down.pending.bytes}`);
+  assert.match(down.summary.en, /No connection to the city/);
+  // 4 s with delays growing 100 → 800 ms: about ten attempts, not hundreds.
+  assert.ok(attempts >= 4 && attempts <= 12, `${attempts} failed runs in 4 s`);
+  const wait = Date.parse(down.nextRun!) - Date.parse(down.lastAttempt!);
+  assert.ok(wait <= 900, `the next retry is ${wait} ms away: capped`);
+  link.restore();
+  const status = await untilUpToDate(rep, 30_000);
+  assert.is(status.online, true);
+  await assertConverged(db, 'w-outage');
+});
+
+test.run();
