@@ -17,6 +17,8 @@ declare namespace PouchDB {
     interface DatabaseInfo { db_name: string; doc_count: number; update_seq: number | string; adapter?: string }
     interface ChangesOptions { since?: number | string | 'now'; live?: boolean; include_docs?: boolean; limit?: number; filter?: string | ((doc: Document) => boolean); doc_ids?: string[]; batch_size?: number; selector?: Record<string, unknown>; return_docs?: boolean; style?: 'main_only' | 'all_docs' }
     interface ChangesResponseChange { id: string; seq: number | string; changes: { rev: string }[]; deleted?: boolean; doc?: Document & Record<string, unknown> }
+    interface BulkGetOptions { docs: { id: string; rev?: string }[]; revs?: boolean; attachments?: boolean; binary?: boolean; latest?: boolean }
+    interface BulkGetResponse { results: { id: string; docs: ({ ok: Document & Record<string, unknown> } | { error: Error })[] }[] }
     interface ChangesResponse { results: ChangesResponseChange[]; last_seq: number | string; status?: string }
     interface Changes extends EventEmitterLike, Promise<ChangesResponse> { cancel(): void }
     // Listener arguments differ per event (change, paused, error…); callers narrow them.
@@ -37,6 +39,7 @@ declare namespace PouchDB {
     remove(doc: { _id: string; _rev: string }): Promise<Core.Response>;
     bulkDocs<T = Content>(docs: (T & Partial<Core.Document>)[], options?: { new_edits?: boolean }): Promise<(Core.Response | Core.Error)[]>;
     allDocs(options?: Core.AllDocsOptions): Promise<Core.AllDocsResponse>;
+    bulkGet(options: Core.BulkGetOptions): Promise<Core.BulkGetResponse>;
     changes(options?: Core.ChangesOptions): Core.Changes;
     putAttachment(docId: string, attachmentId: string, rev: string | undefined, attachment: Buffer | Blob | string, type: string): Promise<Core.Response>;
     getAttachment(docId: string, attachmentId: string, options?: { rev?: string }): Promise<Buffer | Blob>;
