@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { openServices, startWardNode } from './ward-node.js';
 import { verifyAudit } from './http/audit-routes.js';
 import { cityCommand, CITY_USAGE } from './city/command.js';
+import { backupCommand, restoreCommand, BACKUP_USAGE } from './backup-cli.js';
 
 const USAGE = `WardDesk ward node
 
@@ -12,6 +13,7 @@ Usage:
   warddesk audit verify          check the audit hash chain; exit 1 if anything was changed or removed
   warddesk help                  this text
 ${CITY_USAGE}
+${BACKUP_USAGE}
 
 Configuration: WARDDESK_CONFIG (JSON file), WARDDESK_DATA_DIR, WARDDESK_HOST, WARDDESK_PORT,
 WARDDESK_LOG_LEVEL, WARDDESK_COOKIE_SECURE.`;
@@ -21,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'city': return cityCommand(argv.slice(1));
     case 'start': return start();
+    case 'backup': return backupCommand(argv.slice(1));
+    case 'restore': return restoreCommand(argv.slice(1));
     case 'audit': if (sub === 'verify') return auditVerify(); break;
     case undefined: case 'help': case '--help': console.log(USAGE); return 0;
   }

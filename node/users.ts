@@ -73,6 +73,24 @@ export class Users {
     });
   }
 
+  /**
+   * Makes sure an administrator can log in: on a first boot, or after a ward
+   * was restored from the city (profiles came back, password hashes never
+   * left the node), gives `admin` a one-time password to print once.
+   */
+  async ensureAdmin(): Promise<{ username: string; password: string } | null> {
+    const admins = (await this.list()).filter((u) => u.role === 'admin' && u.active);
+    for (const a of admins) if (await this.credentials(a.username)) return null;
+    const existing = await this.get('admin');
+    if (!existing) return this.createFirstAdmin();
+    const password = oneTimePassword();
+    const hash = await hashPassword(password);
+    const creds = await this.credentials('admin');
+    await this.deps.secrets.put({ _id: 'cred:admin', ...(creds?._rev ? { _rev: creds._rev } : {}), password: hash, mustChange: true, failures: 0, lockedUntil: 0 });
+    if (existing.role !== 'admin' || !existing.active) await this.update({ user: 'system', role: 'admin', device: 'boot' }, 'admin', { role: 'admin', active: true });
+    return { username: 'admin', password };
+  }
+
   /** The first admin, with a one-time password shown once to whoever installs the node. */
   async createFirstAdmin(): Promise<{ username: string; password: string }> {
     const password = oneTimePassword();

@@ -99,7 +99,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   const services = await openServices(config, options);
   // After a full rebuild or a long catch-up, save now so the next boot is fast.
   if (!services.loaded.fromSnapshot || services.loaded.changesRead > 1000) void services.snapshots.save('boot');
-  const firstAdmin = (await services.users.count()) === 0 ? await services.users.createFirstAdmin() : null;
+  const firstAdmin = await services.users.ensureAdmin();
   await services.citySync.start();
   const app = buildApp(services, services.log);
   const server = identity ? createHttpsServer({ pfx: identity.pfx, passphrase: identity.passphrase }, app) : createServer(app);
