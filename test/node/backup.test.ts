@@ -33,7 +33,7 @@ test.before(async () => {
 test.after(async () => { await city.destroy(); rmSync(root, { recursive: true, force: true }); });
 
 /** Paper-issues one document through the API and returns its number text. */
-async function issueOne(ward: TestWard, people: { specialist: Client; leader: Client; clerk: Client }, subject: string): Promise<string> {
+async function issueOne(people: { specialist: Client; leader: Client; clerk: Client }, subject: string): Promise<string> {
   const id = (await people.specialist.post('/api/documents/outgoing', sampleDraft({ subject }))).body.id as string;
   await people.specialist.post(`/api/documents/${id}/actions/submit`);
   await people.leader.post(`/api/documents/${id}/actions/approve`);
@@ -76,7 +76,7 @@ test('a ward restored from its backup gets back what it sent the city later, num
   const dataDir = join(root, 'ward');
   let ward = await startTestWard(cityConfig(), dataDir);
   const people = { specialist: await official(ward, 'chuyenvien', 'specialist'), leader: await official(ward, 'lanhdao', 'leader'), clerk: await official(ward, 'vanthu', 'clerk') };
-  const before = [await issueOne(ward, people, 'Văn bản một'), await issueOne(ward, people, 'Văn bản hai')];
+  const before = [await issueOne(people, 'Văn bản một'), await issueOne(people, 'Văn bản hai')];
   await syncedToCity(people.clerk);
   await ward.stop();
 
@@ -89,7 +89,7 @@ test('a ward restored from its backup gets back what it sent the city later, num
   ward = await startTestWard(cityConfig(), dataDir);
   const clerk = await login(ward, 'vanthu');
   const again = { specialist: await login(ward, 'chuyenvien'), leader: await login(ward, 'lanhdao'), clerk };
-  const after = await issueOne(ward, again, 'Văn bản ba');
+  const after = await issueOne(again, 'Văn bản ba');
   await syncedToCity(clerk);
   await ward.stop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -105,7 +105,7 @@ test('a ward restored from its backup gets back what it sent the city later, num
     const list = await people2.clerk.get('/api/documents?direction=outgoing&state=issued');
     const numbers = (list.body.items as { numberAndSymbol: string }[]).map((d) => d.numberAndSymbol).sort();
     assert.equal(numbers, [...before, after].sort());
-    const next = await issueOne(ward, people2, 'Văn bản bốn');
+    const next = await issueOne(people2, 'Văn bản bốn');
     const n = (s: string) => Number(s.split('/')[0]);
     assert.is(n(next), Math.max(...[...before, after].map(n)) + 1, `numbering resumes after ${after}: got ${next}`);
     await syncedToCity(people2.clerk);
