@@ -30,6 +30,12 @@ export const Config = z.strictObject({
     maxFailures: z.coerce.number().int().positive().default(5),
     minutes: z.coerce.number().positive().default(15),
   }).default({ maxFailures: 5, minutes: 15 }),
+  /**
+   * fsync the store's log after every acknowledged write (node/durability.ts),
+   * so a power cut loses nothing a user was told is saved. Only benchmarks of
+   * the bare store turn it off.
+   */
+  store: z.strictObject({ fsync: z.coerce.boolean().default(true) }).default({ fsync: true }),
   bodyLimitBytes: z.coerce.number().int().positive().default(1024 * 1024),
   blobLimitBytes: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   /** Secure cookies need HTTPS; only a loopback test or a dev run turns this off. */

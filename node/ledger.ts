@@ -21,6 +21,8 @@ export interface Built<T> { command: Command; result: T; applied?: () => void }
 export interface LedgerDeps {
   db: PouchDB.Database;
   clock: Clock;
+  /** Makes the batch durable (fsync) before the command is acknowledged; see durability.ts. */
+  flush?: () => Promise<void>;
   onError?: (err: unknown, command: Command) => void;
 }
 
@@ -73,6 +75,7 @@ export class Ledger {
     let results: (PouchDB.Core.Response | PouchDB.Core.Error)[];
     try {
       results = await this.deps.db.bulkDocs([...command.docs, entry as unknown as StoredDoc]);
+      await this.deps.flush?.();
     } catch (err) {
       this.deps.onError?.(err, command);
       throw wardError('store_unavailable');

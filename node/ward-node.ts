@@ -10,6 +10,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { openStore, monotonicClock, type Clock, type Store } from './store.js';
 import { Ledger } from './ledger.js';
+import { syncLevelDb } from './durability.js';
 import { Projection } from './projection.js';
 import { Users } from './users.js';
 import { Sessions } from './sessions.js';
@@ -76,7 +77,11 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const clock = options.clock ?? monotonicClock();
   log.info({ dataDir: config.dataDir }, 'boot: opening store');
   const store = await openStore(config.dataDir);
-  const ledger = await Ledger.open({ db: store.docs, clock, onError: (err) => log.error({ err }, 'store write failed') });
+  const docsDir = join(config.dataDir, 'docs');
+  const ledger = await Ledger.open({
+    db: store.docs, clock, onError: (err) => log.error({ err }, 'store write failed'),
+    ...(config.store.fsync ? { flush: () => syncLevelDb(docsDir) } : {}),
+  });
   log.info({ auditEntries: ledger.length }, 'boot: audit chain head loaded');
   const projection = new Projection();
   const started = Date.now();
