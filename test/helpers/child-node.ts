@@ -7,10 +7,10 @@ const cli = fileURLToPath(new URL('../../node/cli.ts', import.meta.url));
 
 export interface ChildNode { url: string; proc: ChildProcess; kill(): Promise<void> }
 
-export function startChildNode(dataDir: string): Promise<ChildNode> {
+export function startChildNode(dataDir: string, env: Record<string, string> = {}): Promise<ChildNode> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'start'], {
-      env: { ...process.env, WARDDESK_DATA_DIR: dataDir, WARDDESK_HOST: '127.0.0.1', WARDDESK_PORT: '0', WARDDESK_COOKIE_SECURE: 'false', WARDDESK_LOG_LEVEL: 'info' },
+      env: { ...process.env, WARDDESK_DATA_DIR: dataDir, WARDDESK_HOST: '127.0.0.1', WARDDESK_PORT: '0', WARDDESK_COOKIE_SECURE: 'false', WARDDESK_LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
