@@ -1,0 +1,162 @@
+// The PDF object syntax (ISO 32000-1 §7.3), just enough to read the objects an
+// incremental update must extend (catalog, pages, AcroForm, signatures) and to
+// write new ones. Written by hand: the PDF libraries on npm either rewrite the
+// whole file on save (pdf-lib), which would break earlier signatures, or do
+// not expose their parser (pdfkit writes only).
+
+export class Ref {
+  constructor(readonly num: number, readonly gen = 0) {}
+  toString(): string { return `${this.num} ${this.gen} R`; }
+}
+export class Name {
+  constructor(readonly name: string) {}
+}
+/** Bytes written verbatim (placeholders, pre-formatted numbers). */
+export class Raw {
+  constructor(readonly text: string) {}
+}
+/** A string written as hex (<…>), so any bytes are safe. */
+export class HexString {
+  constructor(readonly bytes: Buffer) {}
+}
+export type PdfValue = number | boolean | null | string | Buffer | Ref | Name | Raw | HexString | PdfValue[] | PdfDict;
+export type PdfDict = Map<string, PdfValue>;
+
+export const name = (n: string): Name => new Name(n);
+export const dict = (entries: Record<string, PdfValue>): PdfDict => new Map(Object.entries(entries));
+
+const DELIMITERS = new Set('()<>[]{}/%');
+const isWhite = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x00;
+
+/** Parses one object value starting at `pos` in `src` (latin1 text of the file). */
+export function parseValue(src: string, pos: number): { value: PdfValue; end: number } {
+  const p = new Parser(src, pos);
+  const value = p.value();
+  return { value, end: p.pos };
+}
+
+class Parser {
+  constructor(readonly src: string, public pos: number) {}
+
+  private skip(): void {
+    for (;;) {
+      while (this.pos < this.src.length && isWhite(this.src.charCodeAt(this.pos))) this.pos += 1;
+      if (this.src[this.pos] !== '%') return;
+      while (this.pos < this.src.length && this.src[this.pos] !== '\n' && this.src[this.pos] !== '\r') this.pos += 1;
+    }
+  }
+
+  private token(): string {
+    const start = this.pos;
+    while (this.pos < this.src.length && !isWhite(this.src.charCodeAt(this.pos)) && !DELIMITERS.has(this.src[this.pos]!)) this.pos += 1;
+    return this.src.slice(start, this.pos);
+  }
+
+  value(): PdfValue {
+    this.skip();
+    const c = this.src[this.pos];
+    if (c === '<' && this.src[this.pos + 1] === '<') return this.dict();
+    if (c === '<') return this.hex();
+    if (c === '[') return this.array();
+    if (c === '(') return this.literal();
+    if (c === '/') { this.pos += 1; return new Name(decodeName(this.token())); }
+    const word = this.token();
+    if (word === 'true') return true;
+    if (word === 'false') return false;
+    if (word === 'null') return null;
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(word)) throw new Error(`PDF syntax: unexpected '${word || c}' at ${this.pos}`);
+    // "n g R" is a reference: look ahead without consuming when it is not.
+    const save = this.pos;
+    this.skip();
+    const gen = this.token();
+    if (/^\d+$/.test(word) && /^\d+$/.test(gen)) {
+      this.skip();
+      if (this.src[this.pos] === 'R') { this.pos += 1; return new Ref(Number(word), Number(gen)); }
+    }
+    this.pos = save;
+    return Number(word);
+  }
+
+  private dict(): PdfDict {
+    this.pos += 2;
+    const out: PdfDict = new Map();
+    for (;;) {
+      this.skip();
+      if (this.src.startsWith('>>', this.pos)) { this.pos += 2; return out; }
+      if (this.src[this.pos] !== '/') throw new Error(`PDF syntax: dictionary key expected at ${this.pos}`);
+      this.pos += 1;
+      const key = decodeName(this.token());
+      out.set(key, this.value());
+    }
+  }
+
+  private array(): PdfValue[] {
+    this.pos += 1;
+    const out: PdfValue[] = [];
+    for (;;) {
+      this.skip();
+      if (this.src[this.pos] === ']') { this.pos += 1; return out; }
+      out.push(this.value());
+    }
+  }
+
+  private hex(): HexString {
+    const end = this.src.indexOf('>', this.pos);
+    const digits = this.src.slice(this.pos + 1, end).replace(/\s+/g, '');
+    this.pos = end + 1;
+    return new HexString(Buffer.from(digits.length % 2 ? `${digits}0` : digits, 'hex'));
+  }
+
+  private literal(): Buffer {
+    this.pos += 1;
+    const bytes: number[] = [];
+    let depth = 1;
+    while (this.pos < this.src.length) {
+      const c = this.src.charCodeAt(this.pos++);
+      if (c === 0x5c) { // backslash
+        const n = this.src[this.pos++]!;
+        const esc: Record<string, number> = { n: 10, r: 13, t: 9, b: 8, f: 12, '(': 40, ')': 41, '\\': 92 };
+        if (n in esc) bytes.push(esc[n]!);
+        else if (/[0-7]/.test(n)) {
+          let oct = n;
+          while (oct.length < 3 && /[0-7]/.test(this.src[this.pos]!)) oct += this.src[this.pos++];
+          bytes.push(parseInt(oct, 8) & 0xff);
+        } else if (n === '\r') { if (this.src[this.pos] === '\n') this.pos += 1; } else if (n !== '\n') bytes.push(n.charCodeAt(0));
+        continue;
+      }
+      if (c === 0x28) depth += 1;
+      if (c === 0x29 && --depth === 0) break;
+      bytes.push(c);
+    }
+    return Buffer.from(bytes);
+  }
+}
+
+function decodeName(raw: string): string {
+  return raw.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/** Serializes a value; strings are written as PDF text strings (UTF-16BE when not ASCII). */
+export function serialize(v: PdfValue): string {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(4).replace(/\.?0+$/, '');
+  if (typeof v === 'string') return textString(v);
+  if (Buffer.isBuffer(v)) return `<${v.toString('hex')}>`;
+  if (v instanceof Ref) return v.toString();
+  if (v instanceof Name) return `/${v.name.replace(/[^!-~]|[()<>[\]{}/%#]/g, (c) => `#${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}`;
+  if (v instanceof Raw) return v.text;
+  if (v instanceof HexString) return `<${v.bytes.toString('hex')}>`;
+  if (Array.isArray(v)) return `[${v.map(serialize).join(' ')}]`;
+  return `<<${[...v].map(([k, val]) => `${serialize(new Name(k))} ${serialize(val)}`).join(' ')}>>`;
+}
+
+/** A text string: literal when printable ASCII, else UTF-16BE with a BOM, in hex. */
+export function textString(s: string): string {
+  if (/^[\x20-\x7e]*$/.test(s)) return `(${s.replace(/[()\\]/g, (c) => `\\${c}`)})`;
+  const utf16 = Buffer.from(`\ufeff${s}`, 'utf16le').swap16();
+  return `<${utf16.toString('hex')}>`;
+}
+
+/** Reads a Name value, or null. */
+export const nameOf = (v: PdfValue | undefined): string | null => (v instanceof Name ? v.name : null);
