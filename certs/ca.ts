@@ -1,0 +1,132 @@
+// Certificates of the city's PKI: the city root, a ward's intermediate CA,
+// the ward node's TLS certificate, officials' signing certificates and the
+// agency's seal certificate. Keys come from Node's native generator (forge's
+// pure-JS one takes seconds); certificates are built and signed with
+// node-forge, the one well-kept pure-JS X.509 writer that needs no WebCrypto.
+import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import forge from 'node-forge';
+import { ROLE_OU } from './roles.js';
+
+export type CertKind = 'root' | 'ward-ca' | 'tls' | 'leader' | 'agency';
+
+export interface Subject {
+  commonName: string;
+  organization?: string;
+  /** Province/city, e.g. "Hà Nội". */
+  locality?: string;
+}
+
+export interface Issuer { certPem: string; privateKey: KeyObject }
+
+export interface IssueInput {
+  kind: CertKind;
+  subject: Subject;
+  publicKey: KeyObject;
+  /** The CA that signs; for the self-signed root, its own private key. */
+  issuer: Issuer | { self: KeyObject };
+  days: number;
+  /** TLS only: host names and IP addresses. */
+  hosts?: string[];
+  ips?: string[];
+  notBefore?: Date;
+}
+
+export function generateKey(bits = 2048): { privateKey: KeyObject; publicKey: KeyObject } {
+  return generateKeyPairSync('rsa', { modulusLength: bits });
+}
+
+const toForgeKey = (k: KeyObject) => forge.pki.privateKeyFromPem(k.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
+const toForgePub = (k: KeyObject) => forge.pki.publicKeyFromPem(k.export({ type: 'spki', format: 'pem' }).toString());
+
+function extensions(input: IssueInput): object[] {
+  switch (input.kind) {
+    case 'root':
+      return [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }, { name: 'subjectKeyIdentifier' }];
+    case 'ward-ca':
+      return [{ name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }, { name: 'subjectKeyIdentifier' }];
+    case 'tls':
+      return [
+        { name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        { name: 'subjectAltName', altNames: [...(input.hosts ?? []).map((value) => ({ type: 2, value })), ...(input.ips ?? []).map((ip) => ({ type: 7, ip }))] },
+      ];
+    case 'leader':
+    case 'agency':
+      return [
+        { name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
+        { name: 'extKeyUsage', emailProtection: true, codeSigning: false },
+      ];
+  }
+}
+
+export function issueCertificate(input: IssueInput): string {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = toForgePub(input.publicKey);
+  // Positive 16-byte serial (RFC 5280: ≤ 20 octets, unpredictable).
+  cert.serialNumber = `4${randomBytes(15).toString('hex')}`;
+  const from = input.notBefore ?? new Date(Date.now() - 5 * 60_000);
+  cert.validity.notBefore = from;
+  cert.validity.notAfter = new Date(from.getTime() + input.days * 86_400_000);
+  // UTF8String for names with Vietnamese letters (forge encodes the value itself).
+  const attrs: forge.pki.CertificateField[] = [{ shortName: 'C', value: 'VN' }];
+  if (input.subject.locality) attrs.push({ shortName: 'L', value: input.subject.locality, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class });
+  if (input.subject.organization) attrs.push({ shortName: 'O', value: input.subject.organization, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class });
+  if (input.kind === 'leader' || input.kind === 'agency') attrs.push({ shortName: 'OU', value: ROLE_OU[input.kind] });
+  attrs.push({ shortName: 'CN', value: input.subject.commonName, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class });
+  cert.setSubject(attrs);
+  const issuerCert = 'certPem' in input.issuer ? forge.pki.certificateFromPem(input.issuer.certPem) : null;
+  // forge reads UTF8String names back as raw bytes but would encode them again: decode first.
+  cert.setIssuer(issuerCert ? issuerCert.subject.attributes.map((a) => (a.valueTagClass === (forge.asn1.Type.UTF8 as unknown) ? { ...a, value: forge.util.decodeUtf8(String(a.value)) } : a)) : cert.subject.attributes);
+  const ext = extensions(input);
+  if (issuerCert) ext.push({ name: 'authorityKeyIdentifier', keyIdentifier: issuerCert.generateSubjectKeyIdentifier().getBytes() });
+  cert.setExtensions(ext);
+  cert.sign(toForgeKey('self' in input.issuer ? input.issuer.self : input.issuer.privateKey), forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert);
+}
+
+export interface Pkcs12Contents { privateKey: KeyObject; chain: string[] }
+
+/**
+ * A PKCS#12 encrypted with a key derived from the PIN (AES-256-CBC, PBKDF2
+ * with `iterations`). A stronger KDF would not save a 6-digit PIN from an
+ * offline attacker who has the file; keeping the file on the ward node and
+ * locking the key after five wrong PINs (keystore.ts) is the defence.
+ */
+export function toPkcs12(contents: Pkcs12Contents, pin: string, iterations = 20_000, friendlyName = 'warddesk'): Buffer {
+  const asn1 = forge.pkcs12.toPkcs12Asn1(toForgeKey(contents.privateKey), contents.chain.map((p) => forge.pki.certificateFromPem(p)), pin,
+    { algorithm: 'aes256', count: iterations, friendlyName, generateLocalKeyId: true });
+  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+}
+
+/** Opens a PKCS#12; throws `WrongPin` when the PIN does not decrypt it. */
+export class WrongPin extends Error {}
+
+export function fromPkcs12(p12: Buffer, pin: string): Pkcs12Contents {
+  let parsed: forge.pkcs12.Pkcs12Pfx;
+  try {
+    parsed = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(p12.toString('binary'))), true, pin);
+  } catch {
+    throw new WrongPin('wrong PIN or damaged PKCS#12');
+  }
+  const keyBag = [...(parsed.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag!] ?? []),
+    ...(parsed.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag!] ?? [])][0];
+  if (!keyBag?.key) throw new WrongPin('no private key in the PKCS#12');
+  const certs = (parsed.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag!] ?? []).flatMap((b) => (b.cert ? [forge.pki.certificateToPem(b.cert)] : []));
+  const privateKey = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key));
+  return { privateKey, chain: orderChain(certs, privateKey) };
+}
+
+/** Leaf (the key's certificate) first, then each issuer. */
+function orderChain(pems: string[], key: KeyObject): string[] {
+  const certs = pems.map((p) => new X509Certificate(p));
+  const leaf = certs.find((c) => c.checkPrivateKey(key));
+  if (!leaf) return pems;
+  const out = [leaf];
+  for (let cur = leaf; ;) {
+    const next = certs.find((c) => !out.includes(c) && cur.checkIssued(c));
+    if (!next) break;
+    out.push(next);
+    cur = next;
+  }
+  return out.map((c) => c.toString());
+}

@@ -1,0 +1,163 @@
+// Signing in two steps, as Decree 30/2020 requires, each an incremental
+// update so the earlier signature stays valid:
+//   1. the leader signs: the blue handwritten-signature image centred in the
+//      blank between title and name, as a visible CAdES signature;
+//   2. the clerk writes the number and date (stamp annotations, not page
+//      content, which a validator would call tampering) and applies the
+//      agency's signature: the red seal at real size over the left third of
+//      the leader's signature. Refused unless the leader's signature holds.
+// A separate-file attachment gets the agency signature with no image at the
+// top right of page 1: number/symbol and signing time (ISO 8601, +07:00).
+import { wardError } from '../sync/errors.js';
+import { FONTS } from './fonts.js';
+import type { Box, RenderLayout } from './pdf-boxes.js';
+import { embedFont, type EmbeddedFont } from './pdf-font.js';
+import type { IncrementalUpdate } from './pdf-file.js';
+import { addPngImage, pngSize } from './pdf-image.js';
+import { dict, name, type Ref } from './pdf-objects.js';
+import { appendSignature, type Appearance, type Signer } from './pdf-signature.js';
+import { verifyPdf, type TrustOptions } from './pdf-verify.js';
+
+export type { Signer } from './pdf-signature.js';
+
+const MM = 72 / 25.4;
+const fmt = (n: number) => n.toFixed(2);
+
+export interface LeaderSignOptions {
+  signer: Signer;
+  /** The leader's handwritten signature: blue ink, transparent PNG. */
+  image: Buffer;
+  box: Box;
+  signingTime?: Date;
+  reason?: string;
+  location?: string;
+}
+
+/** Step 1: the leader's visible signature. */
+export function signAsLeader(pdf: Buffer, o: LeaderSignOptions): Buffer {
+  const placed = imageRect(o.box, pngSize(o.image), o.box.width, o.box.height);
+  return appendSignature(pdf, {
+    signer: o.signer, fieldName: 'LanhDaoKy', signingTime: o.signingTime ?? new Date(), reason: o.reason ?? 'Ký ban hành / Signed for issue',
+    ...(o.location ? { location: o.location } : {}),
+    widget: { page: o.box.page, rect: placed, appearance: (u) => imageAppearance(u, o.image, placed) },
+  });
+}
+
+export interface AgencySignOptions {
+  signer: Signer;
+  /** The agency's red seal: transparent PNG, drawn at `sealDiameterMm`. */
+  sealImage: Buffer;
+  sealDiameterMm?: number;
+  layout: RenderLayout;
+  /** "05" and the day, month and year of issue, as printed. */
+  number: string;
+  date: { day: string; month: string; year: string };
+  /** Trust for checking the leader's signature first. */
+  trust: TrustOptions;
+  signingTime?: Date;
+  location?: string;
+}
+
+/** Step 2: the clerk's number and date, then the agency's signature with the seal. */
+export async function signAsAgency(pdf: Buffer, o: AgencySignOptions): Promise<Buffer> {
+  await requireLeaderSignature(pdf, o.trust);
+  const sig = o.layout.signature;
+  const size = (o.sealDiameterMm ?? 36) * MM;
+  // The seal's right third overlaps the left third of the leader's signature image.
+  const leaderImage = { x: sig.x, width: sig.width };
+  const right = leaderImage.x + leaderImage.width / 3;
+  const seal: [number, number, number, number] = [right - size, sig.y + sig.height / 2 - size / 2, right, sig.y + sig.height / 2 + size / 2];
+  const stamps: { box: Box; text: string; italic: boolean }[] = [
+    { box: o.layout.number, text: o.number, italic: false },
+    { box: o.layout.day, text: o.date.day, italic: true },
+    { box: o.layout.month, text: o.date.month, italic: true },
+    { box: o.layout.year, text: o.date.year, italic: true },
+  ];
+  return appendSignature(pdf, {
+    signer: o.signer, fieldName: 'CoQuanKy', signingTime: o.signingTime ?? new Date(), reason: 'Văn thư cơ quan ký số / Agency signature',
+    ...(o.location ? { location: o.location } : {}),
+    widget: { page: sig.page, rect: seal, appearance: (u) => imageAppearance(u, o.sealImage, seal) },
+    annotations: (u, pages) => {
+      const regular = embedFont(u, FONTS.regular, stamps.filter((s) => !s.italic).map((s) => s.text));
+      const italic = embedFont(u, FONTS.italic, stamps.filter((s) => s.italic).map((s) => s.text));
+      return stamps.map((s) => ({ page: s.box.page, ref: textStamp(u, pages[s.box.page]!, s.box, [s.text], s.italic ? italic : regular, 13, 'center') }));
+    },
+  });
+}
+
+export interface AttachmentSignOptions {
+  signer: Signer;
+  box: Box;
+  /** "05/QĐ-UBND" of the document the attachment belongs to. */
+  numberSymbol: string;
+  agencyName: string;
+  signingTime?: Date;
+}
+
+/** The agency signature of a separate-file attachment or copy: no image, text at the top right of page 1. */
+export function signAttachment(pdf: Buffer, o: AttachmentSignOptions): Buffer {
+  const at = o.signingTime ?? new Date();
+  const lines = [o.agencyName, o.numberSymbol, isoVn(at)];
+  const rect: [number, number, number, number] = [o.box.x, o.box.y, o.box.x + o.box.width, o.box.y + o.box.height];
+  return appendSignature(pdf, {
+    signer: o.signer, fieldName: 'CoQuanKyPhuLuc', signingTime: at, reason: 'Ký số phụ lục / Attachment signature',
+    widget: {
+      page: o.box.page, rect,
+      appearance: (u) => {
+        const font = embedFont(u, FONTS.regular, lines);
+        return textAppearance(font, o.box, lines, 10, 'right');
+      },
+    },
+  });
+}
+
+/** ISO 8601 in Vietnam time with its offset, e.g. 2026-03-02T09:15:00+07:00. */
+export function isoVn(d: Date): string {
+  return `${new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 19)}+07:00`;
+}
+
+async function requireLeaderSignature(pdf: Buffer, trust: TrustOptions): Promise<void> {
+  const verdict = await verifyPdf(pdf, { ...trust, allowUnknownRevocation: true });
+  const leader = verdict.signatures.find((s) => s.role === 'leader');
+  // Revocation may be 'unknown' offline; integrity and chain must hold.
+  if (!leader || leader.integrity !== 'valid' || leader.chain !== 'valid' || leader.status === 'invalid') throw wardError('signature_required');
+}
+
+/** The image's rectangle: fitted into the box, centred, aspect kept. */
+function imageRect(box: Box, img: { width: number; height: number }, maxW: number, maxH: number): [number, number, number, number] {
+  const scale = Math.min(maxW / img.width, maxH / img.height);
+  const w = img.width * scale;
+  const h = img.height * scale;
+  const x = box.x + (box.width - w) / 2;
+  const y = box.y + (box.height - h) / 2;
+  return [x, y, x + w, y + h];
+}
+
+function imageAppearance(u: IncrementalUpdate, png: Buffer, rect: [number, number, number, number]): Appearance {
+  const img = addPngImage(u, png);
+  return {
+    content: `q ${fmt(rect[2] - rect[0])} 0 0 ${fmt(rect[3] - rect[1])} 0 0 cm /Img Do Q`,
+    resources: dict({ XObject: dict({ Img: img.ref }) }),
+  };
+}
+
+function textAppearance(font: EmbeddedFont, box: Box, lines: string[], size: number, align: 'center' | 'right'): Appearance {
+  const lead = size * 1.2;
+  const top = box.height - (box.height - lead * lines.length) / 2 - size * 0.85;
+  const ops = lines.map((line, i) => {
+    const { hex, width } = font.show(line, size);
+    const x = align === 'center' ? (box.width - width) / 2 : box.width - width;
+    return `1 0 0 1 ${fmt(Math.max(0, x))} ${fmt(top - i * lead)} Tm <${hex}> Tj`;
+  });
+  return { content: `BT /F1 ${size} Tf 0 g ${ops.join(' ')} ET`, resources: dict({ Font: dict({ F1: font.ref }) }) };
+}
+
+/** A stamp annotation showing `lines` in `box`, drawn by its own appearance stream. */
+function textStamp(u: IncrementalUpdate, page: Ref, box: Box, lines: string[], font: EmbeddedFont, size: number, align: 'center' | 'right'): Ref {
+  const ap = textAppearance(font, box, lines, size, align);
+  const form = u.add(dict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, box.width, box.height], Resources: ap.resources }), Buffer.from(ap.content, 'latin1'));
+  return u.add(dict({
+    Type: name('Annot'), Subtype: name('Stamp'), Name: name('WardDeskText'), P: page, F: 4 + 128,
+    Rect: [box.x, box.y, box.x + box.width, box.y + box.height], Contents: lines.join(' '), AP: dict({ N: form }),
+  }));
+}

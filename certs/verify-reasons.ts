@@ -1,0 +1,28 @@
+// Why a signature is not valid (or not known to be), in Vietnamese and English.
+import type { Reason } from './verdict.js';
+
+const REASONS = {
+  not_pdf: { vi: 'Tệp không phải PDF đọc được.', en: 'The file is not a readable PDF.' },
+  no_signature: { vi: 'Tệp không có chữ ký số nào.', en: 'The file has no digital signature.' },
+  bad_byte_range: { vi: 'Vùng dữ liệu được ký không hợp lệ.', en: 'The signed byte range is malformed.' },
+  bad_cms: { vi: 'Không đọc được dữ liệu chữ ký (CMS).', en: 'The signature data (CMS) cannot be read.' },
+  digest_mismatch: { vi: 'Nội dung đã bị thay đổi sau khi ký (mã băm không khớp).', en: 'The content was changed after signing (digest mismatch).' },
+  signature_mismatch: { vi: 'Chữ ký không khớp với chứng thư số của người ký.', en: 'The signature does not match the signer\'s certificate.' },
+  cert_mismatch: { vi: 'Chứng thư số trong chữ ký không phải chứng thư đã ký.', en: 'The certificate in the signature is not the one that signed.' },
+  untrusted_chain: { vi: 'Chứng thư số không được cấp bởi CA gốc tin cậy của thành phố.', en: 'The certificate does not chain to the trusted city root.' },
+  not_a_ca: { vi: 'Một chứng thư trung gian không phải CA.', en: 'An intermediate certificate is not a CA.' },
+  expired_at_signing: { vi: 'Chứng thư số đã hết hạn hoặc chưa có hiệu lực tại thời điểm ký.', en: 'A certificate was expired or not yet valid at signing time.' },
+  no_signing_time: { vi: 'Chữ ký không có thời điểm ký.', en: 'The signature has no signing time.' },
+  revoked: { vi: 'Chứng thư số đã bị thu hồi.', en: 'A certificate has been revoked.' },
+  revocation_unknown: { vi: 'Không kiểm tra được tình trạng thu hồi (thiếu hoặc hết hạn CRL): kết quả là chưa xác định.', en: 'Revocation could not be checked (CRL missing or out of date): the result is unknown.' },
+  changed_after_signing: { vi: 'Tệp có thay đổi sau chữ ký ngoài những gì quy trình cho phép.', en: 'The file was changed after the signature beyond what the workflow allows.' },
+  appended_after_last: { vi: 'Có dữ liệu được thêm vào sau chữ ký cuối cùng.', en: 'Data was appended after the last signature.' },
+  unsupported_algorithm: { vi: 'Thuật toán băm không được hỗ trợ.', en: 'Unsupported digest algorithm.' },
+} as const;
+
+export type ReasonCode = keyof typeof REASONS;
+
+export function reason(code: ReasonCode, detail?: string): Reason {
+  const r = REASONS[code];
+  return detail ? { code, vi: `${r.vi} (${detail})`, en: `${r.en} (${detail})` } : { code, ...r };
+}
