@@ -15,7 +15,7 @@ export function checkChangesAfter(pdf: Buffer, coversBytes: number): string | nu
   try { base = readPdf(pdf.subarray(0, coversBytes)); } catch (err) { return `signed revision unreadable: ${(err as Error).message}`; }
   const src = pdf.toString('latin1');
   const objectHead = /(?:^|[\r\n])(\d+)\s+(\d+)\s+obj\b/g;
-  objectHead.lastIndex = coversBytes;
+  objectHead.lastIndex = Math.max(0, coversBytes - 1); // from the newline that ends the signed revision
   for (let m = objectHead.exec(src); m; m = objectHead.exec(src)) {
     const num = Number(m[1]);
     let value: PdfValue;
