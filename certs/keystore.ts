@@ -1,0 +1,96 @@
+// Private keys at rest on the ward node: one PKCS#12 per holder (an
+// official, the agency seal, the ward CA, the TLS key), encrypted under the
+// holder's PIN, which is never stored. Five wrong PINs lock the key for a
+// while; the counter is on disk (a restart does not reset it) and attempts on
+// one key run one at a time (parallel guesses cannot slip past the limit).
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { wardError } from '../sync/errors.js';
+import { fromPkcs12, toPkcs12, WrongPin, type Pkcs12Contents } from './ca.js';
+
+export interface KeystoreOptions { maxFailures?: number; lockMinutes?: number; now?: () => number }
+interface Attempts { failures: number; lockedUntil: number }
+
+const HOLDER = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+export class Keystore {
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly max: number;
+  private readonly lockMs: number;
+  private readonly now: () => number;
+
+  constructor(readonly dir: string, o: KeystoreOptions = {}) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.max = o.maxFailures ?? 5;
+    this.lockMs = (o.lockMinutes ?? 15) * 60_000;
+    this.now = o.now ?? Date.now;
+  }
+
+  has(holder: string): boolean { return existsSync(this.file(holder, 'p12')); }
+
+  holders(): string[] { return readdirSync(this.dir).filter((f) => f.endsWith('.p12')).map((f) => f.slice(0, -4)); }
+
+  /** The holder's certificate (public), leaf first with its chain. */
+  chain(holder: string): string[] {
+    return readFileSync(this.file(holder, 'pem'), 'utf8').split(/(?<=-----END CERTIFICATE-----)\s*/).filter((p) => p.includes('BEGIN'));
+  }
+
+  /** Stores a key under `pin`, replacing any earlier one, and resets the attempt counter. */
+  save(holder: string, contents: Pkcs12Contents, pin: string): void {
+    this.writeAtomic(this.file(holder, 'p12'), toPkcs12(contents, pin, undefined, holder));
+    this.writeAtomic(this.file(holder, 'pem'), Buffer.from(contents.chain.join('\n')));
+    this.writeAttempts(holder, { failures: 0, lockedUntil: 0 });
+  }
+
+  /** Opens the key with the PIN: `wrong_pin` (401) or `key_locked` (429) otherwise. */
+  unlock(holder: string, pin: string): Promise<Pkcs12Contents> {
+    return this.serial(holder, async () => {
+      if (!this.has(holder)) throw wardError('certificate_missing');
+      const attempts = this.readAttempts(holder);
+      if (attempts.lockedUntil > this.now()) throw wardError('key_locked');
+      try {
+        const contents = fromPkcs12(readFileSync(this.file(holder, 'p12')), pin);
+        if (attempts.failures > 0 || attempts.lockedUntil > 0) this.writeAttempts(holder, { failures: 0, lockedUntil: 0 });
+        return contents;
+      } catch (err) {
+        if (!(err instanceof WrongPin)) throw err;
+        const failures = attempts.failures + 1;
+        const locked = failures >= this.max;
+        this.writeAttempts(holder, { failures: locked ? 0 : failures, lockedUntil: locked ? this.now() + this.lockMs : 0 });
+        throw wardError(locked ? 'key_locked' : 'wrong_pin');
+      }
+    });
+  }
+
+  async changePin(holder: string, oldPin: string, newPin: string): Promise<void> {
+    const contents = await this.unlock(holder, oldPin);
+    await this.serial(holder, async () => this.save(holder, contents, newPin));
+  }
+
+  private serial<T>(holder: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(holder) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    this.queues.set(holder, next.catch(() => undefined));
+    return next;
+  }
+
+  private file(holder: string, ext: 'p12' | 'pem' | 'attempts.json'): string {
+    if (!HOLDER.test(holder)) throw wardError('invalid_input');
+    return join(this.dir, `${holder}.${ext}`);
+  }
+
+  private readAttempts(holder: string): Attempts {
+    try { return JSON.parse(readFileSync(this.file(holder, 'attempts.json'), 'utf8')) as Attempts; } catch { return { failures: 0, lockedUntil: 0 }; }
+  }
+
+  private writeAttempts(holder: string, a: Attempts): void {
+    this.writeAtomic(this.file(holder, 'attempts.json'), Buffer.from(JSON.stringify(a)));
+  }
+
+  private writeAtomic(path: string, bytes: Buffer): void {
+    const tmp = `${path}.${randomUUID()}.tmp`;
+    writeFileSync(tmp, bytes, { mode: 0o600, flush: true });
+    renameSync(tmp, path);
+  }
+}
