@@ -143,7 +143,8 @@ function imageAppearance(u: IncrementalUpdate, png: Buffer, rect: [number, numbe
 
 function textAppearance(font: EmbeddedFont, box: Box, lines: string[], size: number, align: 'center' | 'right'): Appearance {
   const lead = size * 1.2;
-  const top = box.height - (box.height - lead * lines.length) / 2 - size * 0.85;
+  // One line sits on the box's baseline (1/5 up, as the renderer reports blanks); several are centred.
+  const top = lines.length === 1 ? box.height / 5 : box.height - (box.height - lead * lines.length) / 2 - size * 0.85;
   const ops = lines.map((line, i) => {
     const { hex, width } = font.show(line, size);
     const x = align === 'center' ? (box.width - width) / 2 : box.width - width;

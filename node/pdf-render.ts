@@ -1,0 +1,154 @@
+// Renders an outgoing document as a Decree 30/2020 PDF with pdfkit: A4, the
+// decree's margins and font sizes, national title and motto, agency, number
+// and symbol, place and date, type and subject, justified body, signer block
+// and recipients, page numbers from page 2, Liberation Serif (Times New
+// Roman metrics) embedded. The number and the date are not known when the
+// leader signs: they are left blank and their boxes reported (RenderLayout),
+// so the clerk's step stamps them over the signed file (certs/pdf-sign.ts).
+//   renderDocument({ content, ward, number?, date? }) → { pdf, layout }
+import PDFDocument from 'pdfkit';
+import { FONTS } from '../certs/fonts.js';
+import type { Box, RenderLayout } from '../certs/pdf-boxes.js';
+import { DOCUMENT_TYPES } from '../sync/doc-types.js';
+import { wardError } from '../sync/errors.js';
+import { formatSymbol } from '../sync/numbering-format.js';
+import type { OutgoingDraft } from '../sync/schema.js';
+
+const MM = 72 / 25.4;
+const PAGE = { width: 595.28, height: 841.89 };
+const MARGIN = { top: 20 * MM, bottom: 20 * MM, left: 30 * MM, right: 15 * MM };
+const CONTENT_W = PAGE.width - MARGIN.left - MARGIN.right;
+const LEFT_COL = { x: MARGIN.left - 10 * MM, width: 80 * MM };
+const RIGHT_COL = { x: MARGIN.left + 62 * MM, width: CONTENT_W - 62 * MM + 5 * MM };
+const SIGNATURE_HEIGHT = 30 * MM;
+
+export interface RenderInput {
+  content: OutgoingDraft;
+  ward: { agencyParent: string; agencyName: string; agencyCode: string; place: string };
+  /** Known only for re-renders (paper, copies); blank otherwise. */
+  number?: string;
+  date?: { day: string; month: string; year: string };
+}
+
+/** A box in PDF space from pdfkit's top-down coordinates. */
+const box = (page: number, x: number, top: number, width: number, height: number): Box => ({ page, x, y: PAGE.height - top - height, width, height });
+
+export async function renderDocument(input: RenderInput): Promise<{ pdf: Buffer; layout: RenderLayout }> {
+  const c = input.content;
+  if (!c.subject.trim()) throw wardError('invalid_input', [{ path: 'subject', vi: 'Thiếu trích yếu.', en: 'The subject is missing.' }]);
+  if (!c.signerName.trim() || !c.signerTitle.trim()) {
+    throw wardError('invalid_input', [{ path: 'signerName', vi: 'Thiếu chức vụ hoặc họ tên người ký.', en: 'The signer\'s title or name is missing.' }]);
+  }
+  const doc = new PDFDocument({ size: 'A4', margins: MARGIN, autoFirstPage: true, bufferPages: true, info: { Title: c.subject, Creator: 'WardDesk' } });
+  const chunks: Buffer[] = [];
+  doc.on('data', (b: Buffer) => chunks.push(b));
+  const ended = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  doc.registerFont('R', FONTS.regular).registerFont('B', FONTS.bold).registerFont('I', FONTS.italic).registerFont('BI', FONTS.boldItalic);
+
+  const top = MARGIN.top;
+  // Left: parent agency, issuing agency (bold, with a short rule), number and symbol.
+  doc.font('R').fontSize(13).text(input.ward.agencyParent.toUpperCase(), LEFT_COL.x, top, { width: LEFT_COL.width, align: 'center' });
+  doc.font('B').text(input.ward.agencyName.toUpperCase(), { width: LEFT_COL.width, align: 'center' });
+  rule(doc, LEFT_COL.x + LEFT_COL.width / 2, doc.y + 1, doc.widthOfString(input.ward.agencyName.toUpperCase()) * 0.4);
+  const symbol = formatSymbol({ docType: c.docType, agencyCode: input.ward.agencyCode, unitCode: c.unitCode });
+  const numberTop = doc.y + 10;
+  const number = blankLine(doc, 'R', 13, LEFT_COL, numberTop, ['Số: ', { blank: 42, text: input.number }, `/${symbol}`]);
+  if (c.docType === 'CV') doc.font('R').fontSize(12).text(`V/v ${c.subject}`, LEFT_COL.x, numberTop + 22, { width: LEFT_COL.width, align: 'center' });
+  const leftBottom = doc.y;
+
+  // Right: national title, motto with a rule as wide as it, place and date in italics.
+  doc.font('B').fontSize(12.5).text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', RIGHT_COL.x, top, { width: RIGHT_COL.width, align: 'center' });
+  doc.font('B').fontSize(13.5).text('Độc lập - Tự do - Hạnh phúc', { width: RIGHT_COL.width, align: 'center' });
+  rule(doc, RIGHT_COL.x + RIGHT_COL.width / 2, doc.y + 1, doc.widthOfString('Độc lập - Tự do - Hạnh phúc'));
+  const d = input.date;
+  const [day, month, year] = blankLine(doc, 'I', 13.5, RIGHT_COL, numberTop, [
+    `${input.ward.place}, ngày `, { blank: 20, text: d?.day }, ' tháng ', { blank: 20, text: d?.month }, ' năm ', { blank: 32, text: d?.year },
+  ]) as [Box, Box, Box];
+
+  // Type name and subject, centred.
+  doc.x = MARGIN.left;
+  doc.y = Math.max(leftBottom, numberTop + 30) + 18;
+  if (c.docType !== 'CV') {
+    doc.font('B').fontSize(14).text(DOCUMENT_TYPES[c.docType].toUpperCase(), MARGIN.left, doc.y, { width: CONTENT_W, align: 'center' });
+    doc.font('B').fontSize(14).text(c.subject, { width: CONTENT_W, align: 'center' });
+    rule(doc, MARGIN.left + CONTENT_W / 2, doc.y + 2, 45 * MM);
+    doc.moveDown(1);
+  } else {
+    doc.moveDown(0.5);
+  }
+
+  // Body: 14 pt, justified, first-line indent 1 cm, 6 pt between paragraphs.
+  doc.font('R').fontSize(14);
+  for (const paragraph of c.body.split(/\n\s*\n|\n/).map((p) => p.trim()).filter(Boolean)) {
+    doc.text(paragraph, MARGIN.left, doc.y, { width: CONTENT_W, align: 'justify', indent: 10 * MM, paragraphGap: 6, lineGap: 1.5 });
+  }
+
+  // Signer block (right) and recipients (left) side by side; never split across pages.
+  const blockHeight = 14 * 2 * 1.3 + SIGNATURE_HEIGHT + 20 + 16;
+  if (doc.y + 14 + blockHeight > PAGE.height - MARGIN.bottom) doc.addPage();
+  const blockTop = doc.y + 14;
+  const authority = c.signerAuthority ? `${c.signerAuthority} ${authorityBody(input.ward.agencyName)}` : '';
+  doc.font('B').fontSize(14);
+  if (authority) doc.text(authority.toUpperCase(), RIGHT_COL.x, blockTop, { width: RIGHT_COL.width, align: 'center' });
+  doc.text(c.signerTitle.toUpperCase(), RIGHT_COL.x, authority ? doc.y : blockTop, { width: RIGHT_COL.width, align: 'center' });
+  const signatureTop = doc.y + 4;
+  const page = pageIndex(doc);
+  const signature = box(page, RIGHT_COL.x + 10, signatureTop, RIGHT_COL.width - 20, SIGNATURE_HEIGHT);
+  doc.font('B').fontSize(14).text(c.signerName, RIGHT_COL.x, signatureTop + SIGNATURE_HEIGHT + 4, { width: RIGHT_COL.width, align: 'center' });
+
+  doc.font('BI').fontSize(12).text('Nơi nhận:', MARGIN.left, blockTop + 6, { width: 70 * MM });
+  doc.font('R').fontSize(11);
+  const recipients = c.recipients.map((r) => r.name);
+  recipients.forEach((name, i) => doc.text(`- ${name}${i === recipients.length - 1 ? '.' : ';'}`, MARGIN.left, doc.y, { width: 70 * MM }));
+
+  // Page numbers, centred in the top margin, from page 2.
+  const range = doc.bufferedPageRange();
+  for (let i = 1; i < range.count; i += 1) {
+    doc.switchToPage(i);
+    doc.font('R').fontSize(13).text(String(i + 1), MARGIN.left, MARGIN.top / 2 - 6, { width: CONTENT_W, align: 'center', lineBreak: false });
+  }
+  const pageCount = range.count;
+  doc.end();
+  const pdf = await ended;
+  return {
+    pdf,
+    layout: { pageCount, signature, number: number[0]!, day, month, year, attachmentStamp: box(0, PAGE.width - MARGIN.right - 62 * MM, 6 * MM, 62 * MM, 14 * MM) },
+  };
+}
+
+type Piece = string | { blank: number; text?: string | undefined };
+
+/** Writes a centred line of text with blanks; returns the boxes of the blanks (filled when text is given). */
+function blankLine(doc: PDFKit.PDFDocument, font: string, size: number, col: { x: number; width: number }, top: number, pieces: Piece[]): Box[] {
+  doc.font(font).fontSize(size);
+  const widths = pieces.map((p) => (typeof p === 'string' ? doc.widthOfString(p) : Math.max(p.blank, p.text ? doc.widthOfString(p.text) : 0)));
+  let x = col.x + (col.width - widths.reduce((a, b) => a + b, 0)) / 2;
+  const boxes: Box[] = [];
+  const height = size * 1.25;
+  pieces.forEach((p, i) => {
+    if (typeof p === 'string') doc.text(p, x, top, { lineBreak: false });
+    else {
+      // The blank's box: its baseline sits 1/5 up from the bottom (0.25 × size), where the stamp writes.
+      const baseline = top + 0.891 * size; // Liberation Serif's ascender
+      boxes.push(box(pageIndex(doc), x, baseline - size, widths[i]!, height));
+      if (p.text) doc.text(p.text, x, top, { width: widths[i]!, align: 'center', lineBreak: false });
+    }
+    x += widths[i]!;
+  });
+  doc.y = top + height;
+  return boxes;
+}
+
+function rule(doc: PDFKit.PDFDocument, centreX: number, y: number, width: number): void {
+  doc.save().lineWidth(0.6).moveTo(centreX - width / 2, y + 2).lineTo(centreX + width / 2, y + 2).stroke().restore();
+  doc.y = y + 6;
+}
+
+/** "UBND PHƯỜNG MẪU" → "ỦY BAN NHÂN DÂN" as the collective the leader signs for. */
+function authorityBody(agencyName: string): string {
+  return /^UBND\b/i.test(agencyName) ? 'Ủy ban nhân dân' : agencyName;
+}
+
+function pageIndex(doc: PDFKit.PDFDocument): number {
+  return doc.bufferedPageRange().start + doc.bufferedPageRange().count - 1;
+}
