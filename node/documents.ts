@@ -3,7 +3,7 @@
 // then folded into the projection.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { wardError, type WardError } from '../sync/errors.js';
+import { wardError } from '../sync/errors.js';
 import { IncomingArrival, OutgoingDraft, type Action, type Actor, type DocumentRecord, type EventRecord } from '../sync/schema.js';
 import { checkTransition, emptyState, type Direction, type Role } from '../sync/workflow.js';
 import { parseInput } from '../sync/validation.js';
@@ -20,7 +20,9 @@ const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 /** What each step accepts besides a comment; anything else is refused. */
 const ACTION_DATA: Partial<Record<Action, z.ZodType<Record<string, unknown>>>> = {
   assign: z.strictObject({ handler: z.string().min(1).max(64) }),
-  issue: z.strictObject({ scan: sha256.optional() }),
+  // The PIN opens the signer's key on this node; it is never written anywhere.
+  sign: z.strictObject({ pin: z.string().min(1).max(64) }),
+  issue: z.strictObject({ scan: sha256.optional(), pin: z.string().min(1).max(64).optional() }),
   'recipient-status': z.strictObject({ agencyId: z.string(), status: z.string().regex(/^\d{2}$/) }),
 };
 const NO_DATA = z.strictObject({});
@@ -34,11 +36,13 @@ export const ActionRequest = z.strictObject({
 });
 
 /**
- * A port for the electronic signing step (certs/). Until a signer is plugged
- * in, `sign` is refused and the paper path is the way to issue.
+ * The electronic signing steps (node/signing.ts): the leader's signature at
+ * `sign`, the clerk's number, date and agency seal at `issue`. Each returns
+ * the event's data (the signed PDF's blob, certificate serial…), never the PIN.
  */
 export interface SignaturePort {
-  verifySignedEvent(view: DocView, data: Record<string, unknown>): Promise<WardError | null>;
+  signAsLeader(view: DocView, actor: Actor, pin: string): Promise<Record<string, unknown>>;
+  signAsAgency(view: DocView, actor: Actor, pin: string): Promise<Record<string, unknown>>;
 }
 
 export interface DocumentsDeps {
@@ -115,11 +119,12 @@ export class Documents {
     if (!data.ok) throw data.error;
     const comment = request.value.comment;
     await this.precheck(action, data.value);
+    const signed = await this.sign(actor, role, id, action, comment, data.value);
     return this.deps.ledger.run(async (now) => {
       const view = this.get(id);
       const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
       if (!verdict.ok) throw wardError(verdict.code);
-      const event = await this.stepEvent(now, actor, view, action, comment, data.value);
+      const event = await this.stepEvent(now, actor, view, action, comment, signed ?? data.value);
       // Signing seals the content in the same batch: from then on the city refuses any change to it.
       const sealed: DocumentRecord | null = SEALING.has(action) && !view.record.sealed ? { ...view.record, sealed: true } : null;
       return {
@@ -128,6 +133,23 @@ export class Documents {
         applied: () => { if (sealed) this.deps.projection.putRecord(sealed); this.deps.projection.applyEvent(event); },
       };
     }).then((docId) => this.get(docId));
+  }
+
+  /**
+   * Electronic signing, before the ledger command: rendering and RSA take a
+   * while and must not hold the single writer. The state is checked here
+   * (no PIN is tried for a step that is not allowed) and again in the command.
+   */
+  private async sign(actor: Actor, role: Role, id: string, action: Action, comment: string | undefined, data: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+    if (action !== 'sign' && action !== 'issue') return null;
+    const view = this.get(id);
+    if (view.derived.medium === 'paper' || view.direction !== 'outgoing') return null;
+    const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
+    if (!verdict.ok) throw wardError(verdict.code);
+    const pin = typeof data['pin'] === 'string' ? data['pin'] : null;
+    if (!pin) throw wardError('invalid_input', [{ path: 'data.pin', vi: 'Cần nhập mã PIN của khoá ký.', en: 'The signing key\'s PIN is required.' }]);
+    if (!this.deps.signer) throw wardError('signature_required');
+    return action === 'sign' ? this.deps.signer.signAsLeader(view, actor, pin) : this.deps.signer.signAsAgency(view, actor, pin);
   }
 
   /** Checks that need I/O but not the document's state, done before queueing. */
@@ -146,14 +168,13 @@ export class Documents {
 
   private async stepEvent(now: Date, actor: Actor, view: DocView, action: Action, comment: string | undefined, data: Record<string, unknown>): Promise<EventRecord> {
     switch (action) {
-      case 'sign': {
-        if (!this.deps.signer) throw wardError('signature_required');
-        const problem = await this.deps.signer.verifySignedEvent(view, data);
-        if (problem) throw problem;
+      case 'sign':
+        // Reached only with the signer's data (sign() ran first): the PIN never gets here.
+        if (typeof data['pdf'] !== 'string') throw wardError('signature_required');
         return this.event(now, actor, view.id, action, comment, data);
-      }
       case 'issue':
         if (view.derived.medium === 'paper' && typeof data['scan'] !== 'string') throw wardError('scan_required');
+        if (view.derived.medium === 'electronic' && typeof data['pdf'] !== 'string') throw wardError('signature_required');
         return this.event(now, actor, view.id, action, comment, data);
       case 'number': {
         const content = view.record.content as OutgoingDraft;

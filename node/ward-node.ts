@@ -17,6 +17,7 @@ import { Sessions } from './sessions.js';
 import { Blobs } from './blobs.js';
 import { Numbering } from './numbering.js';
 import { Documents, type SignaturePort } from './documents.js';
+import { Signing } from './signing.js';
 import { buildApp } from './http/app.js';
 import { buildSetupApp } from './http/setup-app.js';
 import { loadTls } from './tls.js';
@@ -24,7 +25,7 @@ import { CitySync } from './city-sync.js';
 
 export interface WardServices {
   config: Config; store: Store; ledger: Ledger; projection: Projection; users: Users; sessions: Sessions;
-  blobs: Blobs; numbering: Numbering; documents: Documents; log: Logger; snapshots: SnapshotKeeper; citySync: CitySync;
+  blobs: Blobs; numbering: Numbering; documents: Documents; signing: Signing; log: Logger; snapshots: SnapshotKeeper; citySync: CitySync;
   loaded: { fromSnapshot: boolean; changesRead: number };
 }
 
@@ -93,9 +94,10 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const sessions = new Sessions(store.secrets, config.sessionTtlHours * 3_600_000);
   const blobs = new Blobs(store.docs, ledger);
   const numbering = new Numbering(config, projection);
-  const documents = new Documents({ config, ledger, projection, numbering, blobs, users, ...(options.signer ? { signer: options.signer } : {}) });
+  const signing = new Signing({ config, blobs });
+  const documents = new Documents({ config, ledger, projection, numbering, blobs, users, signer: options.signer ?? signing });
   const citySync = new CitySync({ config, docs: store.docs, ledger, projection, log });
-  return { config, store, ledger, projection, users, sessions, blobs, numbering, documents, log, snapshots, citySync, loaded };
+  return { config, store, ledger, projection, users, sessions, blobs, numbering, documents, signing, log, snapshots, citySync, loaded };
 }
 
 export async function startWardNode(config: Config, options: BootOptions = {}): Promise<WardNode> {

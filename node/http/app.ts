@@ -12,6 +12,7 @@ import { documentRouter } from './document-routes.js';
 import { blobRouter } from './blob-routes.js';
 import { auditRouter } from './audit-routes.js';
 import { syncRouter } from './sync-routes.js';
+import { certRouter } from './cert-routes.js';
 import { wardError } from '../../sync/errors.js';
 
 export function buildApp(s: WardServices, log: Logger): Express {
@@ -27,7 +28,9 @@ export function buildApp(s: WardServices, log: Logger): Express {
   const api = express.Router();
   // JSON only, strict (objects and arrays at the top), bounded.
   api.use((req, _res, next) => {
-    if (['POST', 'PUT', 'PATCH'].includes(req.method) && !req.path.startsWith('/blobs')) {
+    // Files (uploads, signature and seal images) are the only raw bodies.
+    const raw = req.path.startsWith('/blobs') || req.path === '/me/signature-image' || req.path === '/seal/image';
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && !raw) {
       const type = String(req.headers['content-type'] ?? '');
       const length = Number(req.headers['content-length'] ?? 0);
       if (length > 0 && !type.startsWith('application/json')) throw wardError('unsupported_media_type');
@@ -44,6 +47,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
   api.use(blobRouter(s.blobs, s.config.blobLimitBytes));
   api.use(auditRouter(s.ledger, s.store.docs));
   api.use(syncRouter(s.citySync));
+  api.use(certRouter(s.signing, s.users, s.projection, s.config.ward.agencyName));
   app.use('/api', api);
 
   app.use(notFound());

@@ -13,6 +13,8 @@ import type { Signer } from '../../certs/pdf-sign.js';
 export interface TestPki {
   rootPem: string;
   wardCaPem: string;
+  /** The ward CA as a node installs it: key and chain [ward CA, root]. */
+  wardCa: Signer;
   leader: Signer;
   agency: Signer;
   stranger: Signer;
@@ -40,7 +42,7 @@ export function makeTestPki(): TestPki {
   const strangerPem = issueCertificate({ kind: 'leader', subject: { commonName: 'Người Lạ' }, publicKey: strangerKey.publicKey, issuer: { certPem: otherRootPem, privateKey: otherRoot.privateKey }, days: 365 });
   const now = Date.now();
   return {
-    rootPem, wardCaPem,
+    rootPem, wardCaPem, wardCa: { privateKey: wardKey.privateKey, chain: [wardCaPem, rootPem] },
     leader: issue('leader', 'Nguyễn Văn An'),
     agency: issue('agency', 'UBND Phường Mẫu'),
     stranger: { privateKey: strangerKey.privateKey, chain: [strangerPem, otherRootPem] },

@@ -64,13 +64,16 @@ test('the paper path ends issued: leader signs on paper, clerk numbers and issue
   assert.is((await clerk.post(`/api/documents/${id}/actions/send`)).body.state, 'sent');
 });
 
-test('electronic signing is refused until a signer is configured, so the electronic path stops at approved', async () => {
+test('electronic signing needs a PIN and a ward CA on the node, so without them the path stops at approved', async () => {
   const id = (await specialist.post('/api/documents/outgoing', sampleDraft())).body.id as string;
   await specialist.post(`/api/documents/${id}/actions/submit`);
   await leader.post(`/api/documents/${id}/actions/approve`);
-  const sign = await leader.post(`/api/documents/${id}/actions/sign`, {});
+  const noPin = await leader.post(`/api/documents/${id}/actions/sign`, {});
+  assert.is(noPin.status, 400);
+  assert.is(noPin.body.code, 'invalid_input');
+  const sign = await leader.post(`/api/documents/${id}/actions/sign`, { data: { pin: '123456' } });
   assert.is(sign.status, 409);
-  assert.is(sign.body.code, 'signature_required');
+  assert.is(sign.body.code, 'ca_missing');
   assert.is((await leader.get(`/api/documents/${id}`)).body.state, 'approved');
 });
 

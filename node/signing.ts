@@ -1,0 +1,106 @@
+// The ward node's signing service: renders the approved document, signs it
+// with the leader's key (PIN), later stamps the clerk's number and date and
+// applies the agency seal (PIN), and stores each PDF as a blob. Keys live in
+// the keystore under data/keys (never replicated); the city root is the top
+// of the installed ward CA's chain. Runs before the workflow step's ledger
+// command, so a slow signature never holds the single writer.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateKey, issueCertificate, type CertKind } from '../certs/ca.js';
+import { Keystore } from '../certs/keystore.js';
+import type { RenderLayout } from '../certs/pdf-boxes.js';
+import { signAsAgency, signAsLeader } from '../certs/pdf-sign.js';
+import { verifyPdf, type TrustOptions } from '../certs/pdf-verify.js';
+import { roleOf } from '../certs/roles.js';
+import type { PdfVerdict } from '../certs/verdict.js';
+import { wardError } from '../sync/errors.js';
+import type { Actor, OutgoingDraft } from '../sync/schema.js';
+import { X509Certificate } from 'node:crypto';
+import type { Blobs } from './blobs.js';
+import type { Config } from './config.js';
+import { renderDocument } from './pdf-render.js';
+import type { DocView } from './projection.js';
+
+export const WARD_CA = 'ward-ca';
+export const SEAL = 'seal';
+export const holderOf = (username: string) => `user.${username.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
+
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+export class Signing {
+  readonly keys: Keystore;
+
+  constructor(private readonly deps: { config: Config; blobs: Blobs }) {
+    this.keys = new Keystore(join(deps.config.dataDir, 'keys'), { maxFailures: 5, lockMinutes: 15 });
+  }
+
+  /** The city root and the CRLs this node knows (`*.crl` in data/keys: the ward CA's own and the city's). */
+  trust(): TrustOptions {
+    if (!this.keys.has(WARD_CA)) throw wardError('ca_missing');
+    const chain = this.keys.chain(WARD_CA);
+    const crls = readdirSync(this.keys.dir).filter((f) => f.endsWith('.crl')).map((f) => readFileSync(join(this.keys.dir, f)));
+    return { roots: [chain[chain.length - 1]!], crls };
+  }
+
+  async verifyBlob(sha256: string): Promise<PdfVerdict> {
+    const stored = await this.deps.blobs.read(sha256);
+    if (!stored) throw wardError('attachment_not_found');
+    return verifyPdf(stored.bytes, this.trust());
+  }
+
+  /** The leader's step: render, sign with their key, store. Returns the sign event's data. */
+  async signAsLeader(view: DocView, actor: Actor, pin: string): Promise<Record<string, unknown>> {
+    const trust = this.trust();
+    const holder = holderOf(actor.user);
+    const image = this.image(holder);
+    const content = view.record.content as OutgoingDraft;
+    const { pdf, layout } = await renderDocument({ content, ward: this.deps.config.ward });
+    const key = await this.keys.unlock(holder, pin);
+    if (roleOf(new X509Certificate(key.chain[0]!)) !== 'leader') throw wardError('certificate_missing');
+    const signed = signAsLeader(pdf, { signer: key, image, box: layout.signature, location: this.deps.config.ward.place });
+    const verdict = await verifyPdf(signed, { ...trust, allowUnknownRevocation: true });
+    if (verdict.status === 'invalid') throw wardError('signature_invalid');
+    const blob = await this.deps.blobs.put(actor, signed, 'application/pdf');
+    const cert = new X509Certificate(key.chain[0]!);
+    return { pdf: blob.sha256, layout, certSerial: cert.serialNumber.toLowerCase(), signer: cert.subject.replace(/\n/g, ', ') };
+  }
+
+  /** The clerk's step at issue: number and date stamped, agency seal applied over the leader-signed PDF. */
+  async signAsAgency(view: DocView, actor: Actor, pin: string): Promise<Record<string, unknown>> {
+    const sign = [...view.events].reverse().find((e) => e.action === 'sign');
+    const numbered = [...view.events].reverse().find((e) => e.action === 'number');
+    if (!sign || typeof sign.data['pdf'] !== 'string') throw wardError('signature_required');
+    if (!numbered) throw wardError('illegal_transition');
+    const stored = await this.deps.blobs.read(sign.data['pdf']);
+    if (!stored) throw wardError('attachment_not_found');
+    const date = String(numbered.data['date'] ?? numbered.at).slice(0, 10).split('-');
+    const key = await this.keys.unlock(SEAL, pin);
+    const issued = await signAsAgency(stored.bytes, {
+      signer: key, sealImage: this.image(SEAL), layout: sign.data['layout'] as RenderLayout, trust: this.trust(),
+      number: String(numbered.data['numberText']), date: { year: date[0]!, month: date[1]!, day: date[2]! }, location: this.deps.config.ward.place,
+    });
+    const blob = await this.deps.blobs.put(actor, issued, 'application/pdf');
+    return { pdf: blob.sha256, certSerial: new X509Certificate(key.chain[0]!).serialNumber.toLowerCase() };
+  }
+
+  /** Enrols a signing key for an official (`leader`) or the agency seal (`agency`), issued by the ward CA. */
+  async enrol(holder: string, kind: Extract<CertKind, 'leader' | 'agency'>, commonName: string, caPin: string, pin: string): Promise<string> {
+    if (!/^.{6,32}$/.test(pin)) throw wardError('weak_pin');
+    const ca = await this.keys.unlock(WARD_CA, caPin);
+    const pair = generateKey(2048);
+    const pem = issueCertificate({ kind, subject: { commonName, organization: this.deps.config.ward.agencyName }, publicKey: pair.publicKey, issuer: { certPem: ca.chain[0]!, privateKey: ca.privateKey }, days: 3 * 365 });
+    this.keys.save(holder, { privateKey: pair.privateKey, chain: [pem, ...ca.chain] }, pin);
+    return pem;
+  }
+
+  setImage(holder: string, png: Buffer): void {
+    if (png.length > 2 * 1024 * 1024 || !png.subarray(0, 8).equals(PNG_MAGIC)) throw wardError('bad_attachment');
+    writeFileSync(join(this.keys.dir, `${holder}.png`), png, { mode: 0o600 });
+  }
+
+  private image(holder: string): Buffer {
+    const file = join(this.keys.dir, `${holder}.png`);
+    if (!existsSync(file)) throw wardError('signature_image_missing');
+    return readFileSync(file);
+  }
+}
