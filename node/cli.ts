@@ -5,6 +5,7 @@ import { openServices, startWardNode } from './ward-node.js';
 import { verifyAudit } from './http/audit-routes.js';
 import { cityCommand, CITY_USAGE } from './city/command.js';
 import { backupCommand, restoreCommand, BACKUP_USAGE } from './backup-cli.js';
+import { caCommand, verifyCommand, CA_USAGE } from './ca-cli.js';
 
 const USAGE = `WardDesk ward node
 
@@ -14,6 +15,7 @@ Usage:
   warddesk help                  this text
 ${CITY_USAGE}
 ${BACKUP_USAGE}
+${CA_USAGE}
 
 Configuration: WARDDESK_CONFIG (JSON file), WARDDESK_DATA_DIR, WARDDESK_HOST, WARDDESK_PORT,
 WARDDESK_LOG_LEVEL, WARDDESK_COOKIE_SECURE.`;
@@ -24,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
     case 'city': return cityCommand(argv.slice(1));
     case 'start': return start();
     case 'backup': return backupCommand(argv.slice(1));
+    case 'ca': return caCommand(argv.slice(1));
+    case 'verify': return verifyCommand(argv.slice(1));
     case 'restore': return restoreCommand(argv.slice(1));
     case 'audit': if (sub === 'verify') return auditVerify(); break;
     case undefined: case 'help': case '--help': console.log(USAGE); return 0;
