@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { wardError } from '../sync/errors.js';
-import { fromPkcs12, toPkcs12, WrongPin, type Pkcs12Contents } from './ca.js';
+import { fromPkcs12, toPkcs12, unlockKeyNative, WrongPin, type Pkcs12Contents } from './ca.js';
 
 export interface KeystoreOptions { maxFailures?: number; lockMinutes?: number; now?: () => number }
 interface Attempts { failures: number; lockedUntil: number }
@@ -50,7 +50,9 @@ export class Keystore {
       const attempts = this.readAttempts(holder);
       if (attempts.lockedUntil > this.now()) throw wardError('key_locked');
       try {
-        const contents = fromPkcs12(readFileSync(this.file(holder, 'p12')), pin);
+        const p12 = readFileSync(this.file(holder, 'p12'));
+        const key = unlockKeyNative(p12, pin);
+        const contents = key ? { privateKey: key, chain: this.chain(holder) } : fromPkcs12(p12, pin);
         if (attempts.failures > 0 || attempts.lockedUntil > 0) this.writeAttempts(holder, { failures: 0, lockedUntil: 0 });
         return contents;
       } catch (err) {

@@ -63,7 +63,8 @@ function verifyOne(pdf: Buffer, src: string, br: [number, number, number, number
   if (a !== 0 || b >= c || c + d > pdf.length || src[b] !== '<' || src[c - 1] !== '>') { v.reasons.push(reason('bad_byte_range')); return v; }
   let cms: CmsParts;
   try {
-    cms = readCms(Buffer.from(src.slice(b + 1, c - 1).replace(/(00)+$/, ''), 'hex'));
+    // The placeholder's zero padding follows the DER; its length header says where it ends.
+    cms = readCms(Buffer.from(src.slice(b + 1, c - 1), 'hex'));
   } catch (err) {
     v.reasons.push(reason('bad_cms', (err as Error).message));
     return v;
