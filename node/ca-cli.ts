@@ -2,6 +2,7 @@
 // PINs come from environment variables (never argv, which `ps` shows):
 //   WARDDESK_CA_PIN       the city root's key        WARDDESK_WARD_CA_PIN  the ward CA's key (and its bundle)
 //   WARDDESK_TLS_PIN      the TLS PKCS#12            WARDDESK_PIN          a holder's first PIN at enrolment
+//   WARDDESK_P12_PIN      an imported PKCS#12's password
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ export const CA_USAGE = `  warddesk ca root create --out DIR [--name NAME]      
   warddesk ca ward install DIR    ward: install the bundle into the node's data/keys
   warddesk ca tls --host NAME [--host …] [--ip IP …] --out FILE.p12   the node's HTTPS certificate (WARDDESK_TLS_PIN)
   warddesk ca enrol USER|seal --name "FULL NAME"   a leader's signing key or the agency seal (first PIN: WARDDESK_PIN)
+  warddesk ca import-p12 FILE.p12 --holder USER|seal [--root ROOT.pem]   an external key (WARDDESK_P12_PIN → WARDDESK_PIN)
   warddesk ca revoke SERIAL [--reason keyCompromise|…]   revoke and publish data/keys/ward-ca.crl
   warddesk ca list                list the node's keys and certificates
   warddesk verify FILE.pdf [--root city-root.pem] [--crl FILE …] [--json]
@@ -112,6 +114,23 @@ async function run(args: string[]): Promise<number> {
     const holder = who === SEAL ? SEAL : holderOf(who);
     ks.save(holder, { privateKey: key.privateKey, chain: [pem, ...ca.chain] }, pin('WARDDESK_PIN'));
     console.log(`${holder}: ${new X509Certificate(pem).subject.replace(/\n/g, ', ')} serial ${new X509Certificate(pem).serialNumber.toLowerCase()}`);
+    return 0;
+  }
+  if (a === 'import-p12') {
+    // An externally issued key (e.g. from the government CA): its chain must end at a root the ward trusts.
+    const file = need(b, 'FILE.p12');
+    const who = need(opt(args, '--holder'), '--holder USER|seal');
+    const ks = keystore();
+    const contents = fromPkcs12(readFileSync(file), pin('WARDDESK_P12_PIN'));
+    const trusted = [...opts(args, '--root').map((p) => readFileSync(p, 'utf8')), ...(ks.has(WARD_CA) ? [ks.chain(WARD_CA).at(-1)!] : [])].map((p) => new X509Certificate(p));
+    const chain = contents.chain.map((p) => new X509Certificate(p));
+    const top = chain[chain.length - 1]!;
+    const linked = chain.every((c, i) => i === chain.length - 1 || (c.checkIssued(chain[i + 1]!) && c.verify(chain[i + 1]!.publicKey)));
+    const anchored = trusted.some((r) => r.fingerprint256 === top.fingerprint256 || (top.checkIssued(r) && top.verify(r.publicKey)));
+    if (!linked || !anchored) throw new CliError('Chuỗi chứng thư không dẫn tới CA gốc tin cậy (thêm --root GOC.pem nếu thành phố tin CA đó) / the chain does not lead to a trusted root (add --root ROOT.pem if the city trusts that CA)');
+    const holder = who === SEAL ? SEAL : holderOf(who);
+    ks.save(holder, contents, pin('WARDDESK_PIN'));
+    console.log(`${holder}: imported ${chain[0]!.subject.replace(/\n/g, ', ')}`);
     return 0;
   }
   if (a === 'revoke') {

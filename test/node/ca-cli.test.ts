@@ -60,6 +60,20 @@ test('enrol a leader and the seal, revoke the leader: the CRL lists exactly that
   assert.match(openssl.stdout, /Key Compromise/);
 });
 
+test('an external PKCS#12 is imported only when its chain leads to a trusted root, then re-encrypted under the holder\'s PIN', () => {
+  const other = join(dir, 'other');
+  const env = { ...PINS, WARDDESK_CA_PIN: 'other-root-pin', WARDDESK_DATA_DIR: join(dir, 'other-data') };
+  assert.is(spawnSync(process.execPath, ['--import', 'tsx', cli, 'ca', 'root', 'create', '--out', other, '--name', 'Government CA'], { env: { ...process.env, ...env } }).status, 0);
+  assert.is(spawnSync(process.execPath, ['--import', 'tsx', cli, 'ca', 'ward', 'issue', '--root', other, '--ward', 'gov', '--name', 'Gov', '--out', join(dir, 'gov')], { env: { ...process.env, ...env } }).status, 0);
+  const p12 = join(dir, 'gov', 'ward-ca.p12');
+  const refused = warddesk(['ca', 'import-p12', p12, '--holder', 'chutich2'], { ...PINS, WARDDESK_P12_PIN: PINS.WARDDESK_WARD_CA_PIN });
+  assert.is(refused.code, 1);
+  assert.match(refused.out, /trusted root/);
+  const ok = warddesk(['ca', 'import-p12', p12, '--holder', 'chutich2', '--root', join(other, 'city-root.pem')], { ...PINS, WARDDESK_P12_PIN: PINS.WARDDESK_WARD_CA_PIN });
+  assert.is(ok.code, 0, ok.out);
+  assert.is(spawnSync('openssl', ['pkcs12', '-in', join(data, 'keys', 'user.chutich2.p12'), '-nokeys', '-passin', `pass:${PINS.WARDDESK_PIN}`]).status, 0);
+});
+
 test('the demo issues a document that verifies (exit 0), is unknown without CRLs (2) and invalid once tampered (1)', () => {
   const out = join(dir, 'demo');
   const run = warddesk(['--out', out], {}, demo);
