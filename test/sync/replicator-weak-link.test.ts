@@ -2,7 +2,7 @@
 // its own process: cuts with latency, a reset in the middle of a large file,
 // 5xx and 413 answers, a name that does not resolve, half-open sockets, and a
 // long outage. Data is scaled down (tens of documents, files up to 3 MB) so
-// the suite stays short; the full scenario is test/bench/sync-weak-link.ts.
+// the suite stays short. Deadlines are generous: they only bound a hung run on a loaded CI machine.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -55,7 +55,7 @@ test('converges with nothing lost and nothing duplicated over a slow link with l
   const { link, db, entry } = await setup('w-cuts', { bytesPerSecond: 300_000, latencyMs: 40, cutEveryMs: 1500, downMs: 300 }, { documents: 20, pdfBytes: 30_000, scans: 2, scanBytes: 400_000 });
   const rep = entry.rep = wardReplicator(db, credentials('w-cuts'), link.url);
   await rep.start();
-  const status = await untilUpToDate(rep, 60_000);
+  const status = await untilUpToDate(rep, 180_000);
   assert.ok(link.cuts >= 2, `the link was cut ${link.cuts} times during the sync`);
   assert.is(status.pending.documents, 0);
   assert.is(status.refused.count, 0);
@@ -70,7 +70,7 @@ test('a reset in the middle of a 3 MB scan resumes from the chunks the city has:
   const cut = await rep.status();
   assert.is(cut.lastError?.code, 'sync_offline', `the reset ended the first run: ${JSON.stringify(cut.lastError)}`);
   assert.is(cut.upToDate, false);
-  const status = await untilUpToDate(rep, 30_000);
+  const status = await untilUpToDate(rep, 90_000);
   assert.is(status.lastError, null);
   await assertConverged(db, 'w-resume');
   const ratio = link.bytes.up / payload;
@@ -98,7 +98,7 @@ test('5xx answers and a city name that does not resolve are retried with backoff
   assert.is(failing.lastError?.code, 'sync_server_error', JSON.stringify(failing.lastError));
   assert.ok(failing.nextRun, 'a retry is scheduled');
   assert.is(failing.upToDate, false);
-  const status = await untilUpToDate(rep, 30_000);
+  const status = await untilUpToDate(rep, 90_000);
   assert.is(status.lastError, null);
   assert.ok(link.faulted >= 4, `${link.faulted} requests answered 503`);
   await assertConverged(db, 'w-faults');
@@ -109,7 +109,7 @@ test('413 on large batches halves the batch until the city takes it', async () =
   link.httpFault((h) => (h.method === 'POST' && h.path.includes('_bulk_docs') && h.contentLength > 8_000 ? 413 : null));
   const rep = entry.rep = wardReplicator(db, credentials('w-413'), link.url, { batchSize: 32 });
   await rep.start();
-  const status = await untilUpToDate(rep, 30_000);
+  const status = await untilUpToDate(rep, 90_000);
   assert.ok(status.batchSize < 32, `batch size came down to ${status.batchSize}`);
   assert.ok(link.faulted >= 1);
   await assertConverged(db, 'w-413');
@@ -125,7 +125,7 @@ test('half-open sockets time out and the sync recovers on fresh connections', as
   const stuck = await rep.status();
   assert.is(stuck.upToDate, false);
   link.heal();
-  const status = await untilUpToDate(rep, 30_000);
+  const status = await untilUpToDate(rep, 90_000);
   assert.is(status.lastError, null);
   await assertConverged(db, 'w-halfopen');
 });
@@ -150,7 +150,7 @@ test('a long outage simply queues: pending shown, retries thin out to the cap, n
   const wait = Date.parse(down.nextRun!) - Date.parse(down.lastAttempt!);
   assert.ok(wait <= 900, `the next retry is ${wait} ms away: capped`);
   link.restore();
-  const status = await untilUpToDate(rep, 30_000);
+  const status = await untilUpToDate(rep, 90_000);
   assert.is(status.online, true);
   await assertConverged(db, 'w-outage');
 });
