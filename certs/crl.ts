@@ -59,6 +59,8 @@ export function createCrl(o: CrlInput): Buffer {
 
 export interface ParsedCrl {
   issuerDer: Buffer;
+  /** The CRL number extension (0 when absent): later lists have higher numbers. */
+  crlNumber: number;
   thisUpdate: Date;
   nextUpdate: Date | null;
   revoked: Map<string, Date>;
@@ -85,10 +87,16 @@ export function readCrl(data: Buffer): ParsedCrl {
       revoked.set(normSerial(Buffer.from(serial!.value as string, 'binary').toString('hex')), readTime(date!));
     }
   }
+  if (f[i] && f[i]!.tagClass === U && f[i]!.type === T.SEQUENCE) i += 1;
+  let crlNumber = 0;
+  for (const ext of kids(kids(f[i])[0])) {
+    const [oid, value] = kids(ext);
+    if (asn1.derToOid(oid!.value as string) === CRL_NUMBER) crlNumber = parseInt(Buffer.from(parse(Buffer.from(value!.value as string, 'binary')).value as string, 'binary').toString('hex'), 16);
+  }
   const tbsDer = der(tbs!);
   const signature = Buffer.from((sig!.value as string).slice(1), 'binary');
   return {
-    issuerDer, thisUpdate, nextUpdate, revoked,
+    issuerDer, crlNumber, thisUpdate, nextUpdate, revoked,
     signedBy: (issuerPem) => nativeVerify('sha256', tbsDer, createPublicKey(issuerPem), signature),
   };
 }

@@ -133,7 +133,10 @@ function checkRevocation(chain: X509Certificate[], crls: ParsedCrl[], now: Date,
     const cert = chain[i]!;
     const issuer = chain[i + 1]!;
     const names = certNames(Buffer.from(cert.raw));
-    const crl = crls.find((c) => c.issuerDer.equals(names.issuerDer) && c.signedBy(issuer.toString()) && (!c.nextUpdate || c.nextUpdate >= now));
+    // The newest genuine list of this issuer: an older one must not hide a later revocation.
+    const newest = crls.filter((c) => c.issuerDer.equals(names.issuerDer) && c.signedBy(issuer.toString()))
+      .sort((x, y) => y.crlNumber - x.crlNumber || y.thisUpdate.getTime() - x.thisUpdate.getTime())[0];
+    const crl = newest && (!newest.nextUpdate || newest.nextUpdate >= now) ? newest : undefined;
     if (!crl) { result = worst(result, 'unknown'); reasons.push(reason('revocation_unknown', cert.subject.split('\n').find((l) => l.startsWith('CN=')) ?? '')); continue; }
     const revokedAt = crl.revoked.get(names.serialHex);
     if (revokedAt) { result = 'invalid'; reasons.push(reason('revoked', `${names.serialHex} @ ${revokedAt.toISOString()}`)); }

@@ -16,13 +16,17 @@ import type { PdfVerdict } from '../certs/verdict.js';
 import { wardError } from '../sync/errors.js';
 import type { Actor, OutgoingDraft } from '../sync/schema.js';
 import { X509Certificate } from 'node:crypto';
+import { CrlRecord, crlId } from '../sync/city-contract.js';
+import { readCrl } from '../certs/crl.js';
 import type { Blobs } from './blobs.js';
+import type { Ledger } from './ledger.js';
 import type { Config } from './config.js';
 import { renderDocument } from './pdf-render.js';
 import type { DocView } from './projection.js';
 
 export const WARD_CA = 'ward-ca';
 export const SEAL = 'seal';
+const SYSTEM = { user: 'system', role: 'admin' as const, device: 'ward node' };
 export const holderOf = (username: string) => `user.${username.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -30,27 +34,69 @@ const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 export class Signing {
   readonly keys: Keystore;
 
-  constructor(private readonly deps: { config: Config; blobs: Blobs }) {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: { config: Config; blobs: Blobs; docs: PouchDB.Database; ledger: Ledger }) {
     this.keys = new Keystore(join(deps.config.dataDir, 'keys'), { maxFailures: 5, lockMinutes: 15 });
   }
 
-  /** The city root and the CRLs this node knows (`*.crl` in data/keys: the ward CA's own and the city's). */
-  trust(): TrustOptions {
+  /** The city root: the top of the installed ward CA's chain. */
+  root(): string {
     if (!this.keys.has(WARD_CA)) throw wardError('ca_missing');
     const chain = this.keys.chain(WARD_CA);
-    const crls = readdirSync(this.keys.dir).filter((f) => f.endsWith('.crl')).map((f) => readFileSync(join(this.keys.dir, f)));
-    return { roots: [chain[chain.length - 1]!], crls };
+    return chain[chain.length - 1]!;
   }
+
+  /**
+   * The city root and every revocation list this node knows: `*.crl` files in
+   * data/keys (its own CA's, the root's from the bundle) and the `crl:*`
+   * documents replicated from the city (other wards' and the root's).
+   */
+  async trust(): Promise<TrustOptions> {
+    const roots = [this.root()];
+    const files = readdirSync(this.keys.dir).filter((f) => f.endsWith('.crl')).map((f) => readFileSync(join(this.keys.dir, f)));
+    const docs = await this.deps.docs.allDocs({ startkey: 'crl:', endkey: 'crl:\uffff', include_docs: true });
+    const replicated = docs.rows.flatMap((r) => (r.doc && typeof r.doc['der'] === 'string' ? [Buffer.from(r.doc['der'], 'base64')] : []));
+    return { roots, crls: [...files, ...replicated] };
+  }
+
+  /** Publishes the ward CA's list (data/keys/ward-ca.crl) as `crl:<ward>:<number>`, once per number. */
+  async publishCrl(): Promise<boolean> {
+    const file = join(this.keys.dir, 'ward-ca.crl');
+    if (!existsSync(file)) return false;
+    const der = readFileSync(file);
+    const crl = readCrl(der);
+    const ward = this.deps.config.ward.code;
+    const id = crlId(ward, crl.crlNumber);
+    const exists = async () => (await this.deps.docs.allDocs({ keys: [id] })).rows.some((r) => !('error' in r) && !(r as { value?: { deleted?: boolean } }).value?.deleted);
+    // Checked before the ledger too: the minute timer must not add an audit entry when nothing changed.
+    if (await exists()) return false;
+    return this.deps.ledger.run(async () => {
+      if (await exists()) return { command: { actor: SYSTEM, action: 'crl.unchanged', target: id, docs: [] }, result: false };
+      const doc = CrlRecord.parse({ _id: id, type: 'crl', issuer: ward, crlNumber: crl.crlNumber, thisUpdate: crl.thisUpdate.toISOString(), der: der.toString('base64') });
+      return { command: { actor: SYSTEM, action: 'crl.publish', target: id, docs: [doc as unknown as { _id: string }] }, result: true };
+    });
+  }
+
+  /** Publishes at boot and then every minute (`warddesk ca revoke` may run beside the node). */
+  startPublishing(onError: (err: unknown) => void): void {
+    const run = () => { this.publishCrl().catch(onError); };
+    run();
+    this.timer = setInterval(run, 60_000);
+    this.timer.unref();
+  }
+
+  stopPublishing(): void { if (this.timer) clearInterval(this.timer); this.timer = null; }
 
   async verifyBlob(sha256: string): Promise<PdfVerdict> {
     const stored = await this.deps.blobs.read(sha256);
     if (!stored) throw wardError('attachment_not_found');
-    return verifyPdf(stored.bytes, this.trust());
+    return verifyPdf(stored.bytes, await this.trust());
   }
 
   /** The leader's step: render, sign with their key, store. Returns the sign event's data. */
   async signAsLeader(view: DocView, actor: Actor, pin: string): Promise<Record<string, unknown>> {
-    const trust = this.trust();
+    const trust = await this.trust();
     const holder = holderOf(actor.user);
     const image = this.image(holder);
     const content = view.record.content as OutgoingDraft;
@@ -76,7 +122,7 @@ export class Signing {
     const date = String(numbered.data['date'] ?? numbered.at).slice(0, 10).split('-');
     const key = await this.keys.unlock(SEAL, pin);
     const issued = await signAsAgency(stored.bytes, {
-      signer: key, sealImage: this.image(SEAL), layout: sign.data['layout'] as RenderLayout, trust: this.trust(),
+      signer: key, sealImage: this.image(SEAL), layout: sign.data['layout'] as RenderLayout, trust: await this.trust(),
       number: String(numbered.data['numberText']), date: { year: date[0]!, month: date[1]!, day: date[2]! }, location: this.deps.config.ward.place,
     });
     const blob = await this.deps.blobs.put(actor, issued, 'application/pdf');

@@ -94,7 +94,7 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const sessions = new Sessions(store.secrets, config.sessionTtlHours * 3_600_000);
   const blobs = new Blobs(store.docs, ledger);
   const numbering = new Numbering(config, projection);
-  const signing = new Signing({ config, blobs });
+  const signing = new Signing({ config, blobs, docs: store.docs, ledger });
   const documents = new Documents({ config, ledger, projection, numbering, blobs, users, signer: options.signer ?? signing });
   const citySync = new CitySync({ config, docs: store.docs, ledger, projection, log });
   return { config, store, ledger, projection, users, sessions, blobs, numbering, documents, signing, log, snapshots, citySync, loaded };
@@ -108,6 +108,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   if (!services.loaded.fromSnapshot || services.loaded.changesRead > 1000) void services.snapshots.save('boot');
   const firstAdmin = await services.users.ensureAdmin();
   await services.citySync.start();
+  services.signing.startPublishing((err) => services.log.warn({ err }, 'the revocation list could not be published'));
   const app = buildApp(services, services.log);
   const server = identity ? createHttpsServer({ pfx: identity.pfx, passphrase: identity.passphrase }, app) : createServer(app);
   // Slow or stalled clients on a bad LAN must not pin sockets forever.
@@ -137,6 +138,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
       await services.citySync.stop();
+      services.signing.stopPublishing();
       services.snapshots.stop();
       await services.snapshots.save('shutdown');
       await services.store.close();

@@ -17,10 +17,10 @@ export const WARD_CODE = /^[a-z0-9-]{2,40}$/;
 export const DESIGN_DOC_ID = '_design/warddesk';
 
 /** Bumped whenever the rules change, so `city init` knows to reinstall them. */
-export const RULES_VERSION = 2;
+export const RULES_VERSION = 3;
 
 /** Ids that replicate from the ward to the city. Everything else (and `_local/…`) stays home. */
-export const REPLICATED_ID = /^(doc:|ev:|user:|blob:|audit:)/;
+export const REPLICATED_ID = /^(doc:|ev:|user:|blob:|audit:|crl:)/;
 
 export function isReplicatedId(id: string): boolean { return REPLICATED_ID.test(id); }
 
@@ -46,6 +46,29 @@ export function isCityWriter(userCtx: { roles?: readonly string[] | null }): boo
   const roles = userCtx.roles ?? [];
   return roles.includes('_admin') || roles.includes('city');
 }
+
+/**
+ * `crl:<issuer>:<number>`: a certificate revocation list travelling ward →
+ * city → wards. A ward writes each new list of its CA once, as
+ * `crl:<ward>:<000007>`; the city copies it (marked origin "city", so it lands
+ * in the wards' inboxes) into every other ward's database, and the root's
+ * lists as `crl:city-root:<n>`. Written once, like events: verifiers use the
+ * highest number they hold, so an old list can never hide a newer revocation.
+ */
+export const CRL_ID = /^crl:[a-z0-9-]{2,40}:\d{6}$/;
+export function crlId(issuer: string, crlNumber: number): string { return `crl:${issuer}:${String(crlNumber).padStart(6, '0')}`; }
+export const CrlRecord = z.strictObject({
+  _id: z.string().regex(CRL_ID),
+  _rev: z.string().optional(),
+  type: z.literal('crl'),
+  issuer: z.string().regex(WARD_CODE),
+  crlNumber: z.number().int().nonnegative().max(999_999),
+  thisUpdate: z.string().min(10).max(40),
+  /** The DER of the CRL, base64. */
+  der: z.string().min(16).max(2_000_000).regex(/^[A-Za-z0-9+/]+=*$/),
+  origin: z.literal('city').optional(),
+});
+export type CrlRecord = z.infer<typeof CrlRecord>;
 
 /** What the city hands a ward: written by `warddesk city init`, read by the ward's replicator. */
 export const WardCredentials = z.strictObject({

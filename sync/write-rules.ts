@@ -5,7 +5,7 @@
 // JavaScript engine (CouchDB's couchjs) lacks.
 import type { z } from 'zod';
 import { DocumentRecord, EventRecord } from './schema.js';
-import { AuditRecord, BlobRecord, CHUNK_ID, MAX_CHUNK_BYTES, UserRecord, isCityWriter, wardUserName } from './city-contract.js';
+import { AuditRecord, BlobRecord, CHUNK_ID, CrlRecord, MAX_CHUNK_BYTES, UserRecord, crlId, isCityWriter, wardUserName } from './city-contract.js';
 
 export interface UserCtx { name?: string | null; roles?: readonly string[] | null }
 export type WriteVerdict = { ok: true } | { ok: false; forbidden: string };
@@ -53,7 +53,20 @@ export function checkWrite(newDoc: Doc, oldDoc: Doc | null, userCtx: UserCtx, wa
     if (existing) return no(`audit entry ${id} is written once and never changed`);
     return plain(newDoc) ?? shape(AuditRecord, newDoc, 'audit entry');
   }
+  if (id.startsWith('crl:')) return checkCrl(newDoc, existing, city, wardOfDb);
   return no(`${id}: this kind of document does not belong in a ward database`);
+}
+
+/** A ward publishes only its own CA's lists; the city distributes the others; each list is written once. */
+function checkCrl(doc: Doc, old: Doc | null, city: boolean, ward: string): WriteVerdict {
+  if (old) return no(`revocation list ${doc._id} is written once and never changed`);
+  const problem = plain(doc) ?? checkOrigin(doc, city) ?? shape(CrlRecord, doc, 'revocation list');
+  if (!problem.ok) return problem;
+  const issuer = String(doc['issuer']);
+  if (doc._id !== crlId(issuer, Number(doc['crlNumber']))) return no(`${doc._id}: the id must name its issuer and number`);
+  if (!city && issuer !== ward) return no(`${doc._id}: a ward publishes only its own revocation list`);
+  if (city && issuer === ward) return no(`${doc._id}: the ward's own list is written by the ward`);
+  return OK;
 }
 
 /** Only blobs and chunks carry attachments. */

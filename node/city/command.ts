@@ -4,12 +4,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { adminFromEnv, initCity, type AdminCredentials } from './init.js';
 import { startCityServer } from './server.js';
+import { distributeCrls } from './crl-distribution.js';
 
 export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR]
                                  run the embedded CouchDB-compatible city server (demos, tests; default 127.0.0.1:5984, ./city-data)
   warddesk city init <url> --wards a,b,c [--out DIR]
                                  create per-ward databases, users, _security and rules on a CouchDB 3 (or the embedded server);
                                  writes DIR/<ward>.credentials.json (default ./city-credentials) for each ward to install
+  warddesk city publish-crls <url> [--root-crl city-root.crl]
+                                 copy each ward's revocation list (and the root's) into every other ward's inbox
   City administrator: WARDDESK_CITY_ADMIN=name:password (environment only).`;
 
 function flag(args: string[], name: string): string | undefined {
@@ -22,6 +25,14 @@ export async function cityCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'start') return start(rest);
   if (sub === 'init') return init(rest);
+  if (sub === 'publish-crls') {
+    const url = rest.find((a) => !a.startsWith('--') && a !== flag(rest, '--root-crl'));
+    if (!url) { console.error(CITY_USAGE); return 2; }
+    const rootCrl = flag(rest, '--root-crl');
+    const r = await distributeCrls({ url, admin: adminFromEnv(), ...(rootCrl ? { rootCrl: readFileSync(rootCrl) } : {}) });
+    console.log(`revocation lists: ${r.lists}, copies written: ${r.copies}`);
+    return 0;
+  }
   console.error(`Unknown city command.\n\n${CITY_USAGE}`);
   return 2;
 }

@@ -29,7 +29,7 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
   });
 
   router.get('/certificates/root', (_req, res) => {
-    res.type('application/x-pem-file').send(signing.trust().roots[0]);
+    res.type('application/x-pem-file').send(signing.root());
   });
 
   /** Admin: enrol `holder` = a leader's user name, or "seal" (the agency's seal, used by clerks). */

@@ -107,6 +107,19 @@ test('only the city writes the inbox, and it must mark what it writes', () => {
   refused(checkWrite(event({ actor: { user: 'x', role: 'city', device: '' } }), null, ward, WARD), /only the city acts/);
 });
 
+test('a ward publishes only its own revocation lists, the city distributes the others, and each list is written once', () => {
+  const crl = (issuer: string, n: number, over: Record<string, unknown> = {}) => ({ _id: `crl:${issuer}:${String(n).padStart(6, '0')}`, type: 'crl', issuer, crlNumber: n, thisUpdate: '2026-03-02T02:00:00Z', der: 'MIIBAAAAAAAAAAAAAAAA', ...over });
+  assert.equal(checkWrite(crl(WARD, 2), null, ward, WARD), { ok: true });
+  refused(checkWrite(crl(WARD, 2, { der: 'MIIBBBBBBBBBBBBBBBBB' }), crl(WARD, 2), ward, WARD), /written once/);
+  refused(checkWrite(crl('cong-vi', 1), null, ward, WARD), /only its own/);
+  refused(checkWrite(crl(WARD, 1, { crlNumber: 5 }), null, ward, WARD), /must name its issuer and number/);
+  refused(checkWrite(crl(WARD, 1, { der: 'not base64!' }), null, ward, WARD), /wrong shape/);
+  assert.equal(checkWrite(crl('cong-vi', 1, { origin: 'city' }), null, city, WARD), { ok: true });
+  assert.equal(checkWrite(crl('city-root', 1, { origin: 'city' }), null, city, WARD), { ok: true });
+  refused(checkWrite(crl('cong-vi', 1), null, city, WARD), /origin "city"/);
+  refused(checkWrite(crl(WARD, 9, { origin: 'city' }), null, city, WARD), /written by the ward/);
+});
+
 test('the bundled validate_doc_update runs in a bare context and throws {forbidden}', async () => {
   const source = await validateDocUpdateSource(WARD);
   const fn = runInContext(`(${source})`, createContext({})) as (n: unknown, o: unknown, u: unknown, s: unknown) => void;
