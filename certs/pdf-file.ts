@@ -19,46 +19,73 @@ export interface PdfFile {
 export function readPdf(bytes: Buffer): PdfFile {
   const src = bytes.toString('latin1');
   if (!src.startsWith('%PDF-')) throw new PdfFormatError('not a PDF');
+  const startxref = lastStartxref(src);
+  const sections = xrefSections(src, startxref);
+  const offsets = new Map<number, number>();
+  const freed = new Set<number>();
+  for (const section of sections) {
+    for (const [num, off] of section.entries) {
+      if (offsets.has(num) || freed.has(num)) continue;
+      if (off === null) freed.add(num); else offsets.set(num, off);
+    }
+  }
+  const trailer = sections[0]!.trailer;
+  const size = trailer.get('Size');
+  if (typeof size !== 'number') throw new PdfFormatError('trailer without /Size');
+  return { bytes, src, offsets, trailer, startxref, size };
+}
+
+/** The offset the last `startxref` keyword names. */
+export function lastStartxref(src: string): number {
   const at = src.lastIndexOf('startxref');
   if (at < 0) throw new PdfFormatError('no startxref');
-  const startxref = Number(/startxref\s+(\d+)/.exec(src.slice(at))?.[1]);
-  const offsets = new Map<number, number>();
-  let trailer: PdfDict | null = null;
+  const m = /startxref\s+(\d+)/.exec(src.slice(at, at + 40));
+  if (!m) throw new PdfFormatError('no startxref');
+  return Number(m[1]);
+}
+
+/** One cross-reference section: where it starts, its entries (null: a freed object) and its trailer. */
+export interface XrefSection { at: number; entries: Map<number, number | null>; trailer: PdfDict }
+
+/** The sections a reader follows from `startxref` through /Prev, newest first. */
+export function xrefSections(src: string, startxref: number): XrefSection[] {
+  const out: XrefSection[] = [];
   const seen = new Set<number>();
   for (let pos: number | null = startxref; pos !== null;) {
     if (seen.has(pos)) throw new PdfFormatError('xref loop');
     seen.add(pos);
     const section = readXrefSection(src, pos);
-    for (const [num, off] of section.entries) if (!offsets.has(num)) offsets.set(num, off);
-    trailer ??= section.trailer;
+    out.push(section);
     const prev = section.trailer.get('Prev');
     pos = typeof prev === 'number' ? prev : null;
   }
-  const size = trailer!.get('Size');
-  if (typeof size !== 'number') throw new PdfFormatError('trailer without /Size');
-  return { bytes, src, offsets, trailer: trailer!, startxref, size };
+  return out;
 }
 
-function readXrefSection(src: string, pos: number): { entries: Map<number, number>; trailer: PdfDict } {
+function readXrefSection(src: string, pos: number): XrefSection {
   if (!src.startsWith('xref', pos)) {
     throw new PdfFormatError('cross-reference streams are not supported (the file was not written by pdfkit or WardDesk)');
   }
-  const entries = new Map<number, number>();
+  const entries = new Map<number, number | null>();
   const lines = /xref\s*([\s\S]*?)trailer/.exec(src.slice(pos, pos + 20 * 1024 * 1024));
   if (!lines) throw new PdfFormatError('xref without trailer');
   const words = lines[1]!.trim().split(/\s+/);
   for (let i = 0; i < words.length;) {
     const first = Number(words[i]);
     const count = Number(words[i + 1]);
+    if (!Number.isInteger(first) || !Number.isInteger(count)) throw new PdfFormatError('bad xref subsection');
     i += 2;
     for (let k = 0; k < count; k += 1, i += 3) {
-      if (words[i + 2] === 'n') entries.set(first + k, Number(words[i]));
+      const kind = words[i + 2];
+      if (kind === 'n') entries.set(first + k, Number(words[i]));
+      else if (kind === 'f') { if (first + k !== 0) entries.set(first + k, null); }
+      else throw new PdfFormatError('bad xref entry');
     }
   }
   const trailerAt = pos + lines.index + lines[0].length;
   const { value } = parseValue(src, trailerAt);
   if (!(value instanceof Map)) throw new PdfFormatError('bad trailer');
-  return { entries, trailer: value };
+  return { at: pos, entries, trailer: value };
 }
 
 /** The value of indirect object `num`, and where its text ends. */

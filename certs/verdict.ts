@@ -18,6 +18,8 @@ export interface SignatureVerdict {
   signingTime: string | null;
   /** The byte range it covers ends at this offset (its revision). */
   coversBytes: number;
+  /** 1-based revision of the file the signature covers (optional: added after the first verdicts). */
+  revision?: number;
   integrity: Validity;
   chain: Validity;
   revocation: Validity;

@@ -17,6 +17,8 @@ const REASONS = {
   revocation_unknown: { vi: 'Không kiểm tra được tình trạng thu hồi (thiếu hoặc hết hạn CRL): kết quả là chưa xác định.', en: 'Revocation could not be checked (CRL missing or out of date): the result is unknown.' },
   changed_after_signing: { vi: 'Tệp có thay đổi sau chữ ký ngoài những gì quy trình cho phép.', en: 'The file was changed after the signature beyond what the workflow allows.' },
   appended_after_last: { vi: 'Có dữ liệu được thêm vào sau chữ ký cuối cùng.', en: 'Data was appended after the last signature.' },
+  wrong_key_usage: { vi: 'Mục đích sử dụng khóa của chứng thư số không cho phép việc này.', en: 'The certificate\'s key usage does not allow this use.' },
+  path_too_long: { vi: 'Chuỗi chứng thư dài hơn giới hạn mà CA cho phép.', en: 'The chain is longer than the CA\'s path length allows.' },
   unsupported_algorithm: { vi: 'Thuật toán băm không được hỗ trợ.', en: 'Unsupported digest algorithm.' },
 } as const;
 
