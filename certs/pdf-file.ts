@@ -69,7 +69,8 @@ function readXrefSection(src: string, pos: number): XrefSection {
   const entries = new Map<number, number | null>();
   const lines = /xref\s*([\s\S]*?)trailer/.exec(src.slice(pos, pos + 20 * 1024 * 1024));
   if (!lines) throw new PdfFormatError('xref without trailer');
-  const words = lines[1]!.trim().split(/\s+/);
+  const body = lines[1]!.trim();
+  const words = body ? body.split(/\s+/) : [];
   for (let i = 0; i < words.length;) {
     const first = Number(words[i]);
     const count = Number(words[i + 1]);

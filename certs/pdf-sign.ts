@@ -119,8 +119,9 @@ export function isoVn(d: Date): string {
 async function requireLeaderSignature(pdf: Buffer, trust: TrustOptions): Promise<void> {
   const verdict = await verifyPdf(pdf, { ...trust, allowUnknownRevocation: true });
   const leader = verdict.signatures.find((s) => s.role === 'leader');
-  // Revocation may be 'unknown' offline; integrity and chain must hold.
-  if (!leader || leader.integrity !== 'valid' || leader.chain !== 'valid' || leader.status === 'invalid') throw wardError('signature_required');
+  // Revocation may be 'unknown' offline; integrity and chain must hold, and nothing may follow the
+  // leader's signature (verdict.reasons: bytes appended after the last signature).
+  if (!leader || leader.integrity !== 'valid' || leader.chain !== 'valid' || leader.status === 'invalid' || verdict.reasons.length > 0) throw wardError('signature_required');
 }
 
 /** The image's rectangle: fitted into the box, centred, aspect kept. */

@@ -1,4 +1,4 @@
-// `warddesk ca …` and `warddesk verify`: the PKI from the command line.
+// `warddesk ca …`: the PKI from the command line (`warddesk verify` is verify-cli.ts).
 // PINs come from environment variables (never argv, which `ps` shows):
 //   WARDDESK_CA_PIN       the city root's key        WARDDESK_WARD_CA_PIN  the ward CA's key (and its bundle)
 //   WARDDESK_TLS_PIN      the TLS PKCS#12            WARDDESK_PIN          a holder's first PIN at enrolment
@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { fromPkcs12, generateKey, issueCertificate, toPkcs12 } from '../certs/ca.js';
 import { createCrl, REVOCATION_REASONS, type RevocationReason, type Revoked } from '../certs/crl.js';
 import { Keystore } from '../certs/keystore.js';
-import { verifyPdf } from '../certs/pdf-verify.js';
 import { loadConfig } from './config.js';
 import { holderOf, SEAL, WARD_CA } from './signing.js';
 
@@ -21,9 +20,7 @@ export const CA_USAGE = `  warddesk ca root create --out DIR [--name NAME]      
   warddesk ca enrol USER|seal --name "FULL NAME"   a leader's signing key or the agency seal (first PIN: WARDDESK_PIN)
   warddesk ca import-p12 FILE.p12 --holder USER|seal [--root ROOT.pem]   an external key (WARDDESK_P12_PIN → WARDDESK_PIN)
   warddesk ca revoke SERIAL [--reason keyCompromise|…]   revoke and publish data/keys/ward-ca.crl
-  warddesk ca list                list the node's keys and certificates
-  warddesk verify FILE.pdf [--root city-root.pem] [--crl FILE …] [--json]
-                                  exit 0 valid, 1 invalid, 2 unknown (e.g. no CRL)`;
+  warddesk ca list                list the node's keys and certificates`;
 
 const YEAR = 365;
 
@@ -157,31 +154,4 @@ async function run(args: string[]): Promise<number> {
   }
   console.error(CA_USAGE);
   return 2;
-}
-
-export async function verifyCommand(args: string[]): Promise<number> {
-  const file = args.find((x, i) => !x.startsWith('--') && !['--root', '--crl'].includes(args[i - 1] ?? ''));
-  if (!file) { console.error(CA_USAGE); return 2; }
-  let roots = opts(args, '--root').map((p) => readFileSync(p, 'utf8'));
-  let crls = opts(args, '--crl').map((p) => readFileSync(p));
-  if (roots.length === 0) {
-    // On a ward node: its city root and CRLs.
-    const ks = keystore();
-    if (!ks.has(WARD_CA)) { console.error('Cần --root city-root.pem / --root city-root.pem is required'); return 2; }
-    const chain = ks.chain(WARD_CA);
-    roots = [chain[chain.length - 1]!];
-    if (crls.length === 0) crls = ['ward-ca.crl', 'city-root.crl'].filter((f) => existsSync(join(ks.dir, f))).map((f) => readFileSync(join(ks.dir, f)));
-  }
-  const verdict = await verifyPdf(readFileSync(file), { roots, crls });
-  if (args.includes('--json')) console.log(JSON.stringify(verdict, null, 2));
-  else {
-    const label = { valid: 'HỢP LỆ / VALID', invalid: 'KHÔNG HỢP LỆ / INVALID', unknown: 'CHƯA XÁC ĐỊNH / UNKNOWN' };
-    console.log(`${file}: ${label[verdict.status]}`);
-    for (const s of verdict.signatures) {
-      console.log(`  #${s.index + 1} ${s.role} — ${s.signerName} (serial ${s.serial}), ${s.signingTime ?? '?'}: ${label[s.status]}; integrity ${s.integrity}, chain ${s.chain}, revocation ${s.revocation}, covers ${s.coversBytes} bytes`);
-      for (const r of s.reasons) console.log(`     - ${r.vi}\n       ${r.en}`);
-    }
-    for (const r of verdict.reasons) console.log(`  - ${r.vi}\n    ${r.en}`);
-  }
-  return verdict.status === 'valid' ? 0 : verdict.status === 'invalid' ? 1 : 2;
 }

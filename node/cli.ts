@@ -5,7 +5,8 @@ import { openServices, startWardNode } from './ward-node.js';
 import { verifyAudit } from './http/audit-routes.js';
 import { cityCommand, CITY_USAGE } from './city/command.js';
 import { backupCommand, restoreCommand, BACKUP_USAGE } from './backup-cli.js';
-import { caCommand, verifyCommand, CA_USAGE } from './ca-cli.js';
+import { caCommand, CA_USAGE } from './ca-cli.js';
+import { verifyCommand, VERIFY_USAGE } from './verify-cli.js';
 
 const USAGE = `WardDesk ward node
 
@@ -16,6 +17,7 @@ Usage:
 ${CITY_USAGE}
 ${BACKUP_USAGE}
 ${CA_USAGE}
+${VERIFY_USAGE}
 
 Configuration: WARDDESK_CONFIG (JSON file), WARDDESK_DATA_DIR, WARDDESK_HOST, WARDDESK_PORT,
 WARDDESK_LOG_LEVEL, WARDDESK_COOKIE_SECURE.`;
