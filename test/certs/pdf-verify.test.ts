@@ -134,10 +134,11 @@ test('between two signatures: new page content, a removed object, a page-sized a
   withAnnot.set('Annots', [huge.add(dict({ Type: name('Annot'), Subtype: name('Stamp'), Rect: [0, 0, 595, 842], F: 4 }))]);
   huge.put(page, withAnnot);
 
-  // The content stream's object rewritten with other text, its header after a space rather than a newline.
+  // The content stream's object rewritten with other text, its header after a tab rather than a
+  // newline (a scan for "\nN 0 obj" misses it; a reader follows the xref and shows it).
   const hidden = new IncrementalUpdate(pdf);
   hidden.put(contentsRef, new Map(), FAKE);
-  const hiddenBytes = Buffer.from(hidden.toBuffer().toString('latin1').replace(/\n(\d+ 0 obj)(?![\s\S]*\n\d+ 0 obj)/, ' $1'), 'latin1');
+  const hiddenBytes = shiftUpdate(hidden.toBuffer(), leaderSigned.length, '\t');
 
   // An update whose /Prev skips the leader's revision.
   const detached = new IncrementalUpdate({ ...pdf, startxref: readPdf(base.pdf).startxref });
@@ -163,6 +164,15 @@ test('the agency step, which relies on the verifier, refuses a leader-signed fil
   const refused = await signAsAgency(withExtraContent(leaderSigned), options).catch((e: unknown) => e);
   assert.is((refused as { code?: string }).code, 'signature_required');
 });
+
+/** `prefix` inserted at the start of the update that begins at `at`, its xref offsets and startxref moved to match. */
+function shiftUpdate(bytes: Buffer, at: number, prefix: string): Buffer {
+  const n = prefix.length;
+  const update = bytes.subarray(at).toString('latin1')
+    .replace(/^(\d{10}) (\d{5}) n/gm, (_, off: string, gen: string) => `${String(Number(off) + (Number(off) >= at ? n : 0)).padStart(10, '0')} ${gen} n`)
+    .replace(/startxref\n(\d+)/, (_, x: string) => `startxref\n${Number(x) + n}`);
+  return Buffer.concat([bytes.subarray(0, at), Buffer.from(prefix + update, 'latin1')]);
+}
 
 /** An update whose xref marks object `num` free: a reader no longer sees it. */
 function freeObject(bytes: Buffer, num: number): Buffer {
