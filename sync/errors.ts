@@ -47,6 +47,10 @@ export const ERRORS = {
   sync_too_large: { status: 502, vi: 'Gói dữ liệu quá lớn đối với máy chủ thành phố; đang gửi theo gói nhỏ hơn.', en: 'A batch was too large for the city server; sending smaller batches.' },
   sync_refused: { status: 502, vi: 'Thành phố từ chối một số văn bản (vi phạm quy tắc ghi). Cần quản trị viên kiểm tra.', en: 'The city refused some documents (they break the write rules). An administrator must look into it.' },
   sync_failed: { status: 502, vi: 'Đồng bộ với thành phố thất bại; sẽ thử lại.', en: 'Sync with the city failed; will retry.' },
+  certificate_untrusted: { status: 422, vi: 'Chuỗi chứng thư không dẫn tới CA gốc tin cậy (cần cung cấp các chứng thư trung gian và CA gốc mà thành phố tin).', en: 'The certificate chain does not lead to a trusted root (supply the intermediate certificates and a root the city trusts).' },
+  certificate_unsuitable: { status: 422, vi: 'Chứng thư không dùng để ký được (hết hạn, chưa có hiệu lực, là chứng thư CA hoặc thiếu mục đích ký số).', en: 'The certificate cannot sign (expired, not yet valid, a CA certificate, or no digital-signature key usage).' },
+  invalid_serial: { status: 400, vi: 'Số hiệu chứng thư phải là chuỗi thập lục phân (tối đa 40 ký tự).', en: 'A certificate serial must be hexadecimal (at most 40 characters).' },
+  crl_missing: { status: 404, vi: 'Chưa có danh sách thu hồi chứng thư (CRL) của CA này.', en: 'There is no certificate revocation list (CRL) for this CA yet.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,0 +1,58 @@
+// The PKI's issuing steps, each returning a key with its chain (leaf first)
+// ready for a PKCS#12 (toPkcs12) or the keystore (Keystore.save). Inputs are
+// checked before any key is made, so a bad host name or ward code costs
+// nothing and writes nothing. Keys: Node's native RSA (3072 for the root,
+// 2048 below it). Certificates: certs/ca.ts (node-forge).
+import { isIP } from 'node:net';
+import { wardError, type FieldProblem } from '../sync/errors.js';
+import { generateKey, issueCertificate, type Pkcs12Contents } from './ca.js';
+
+const YEAR = 365;
+const WARD_CODE = /^[a-z0-9-]{2,40}$/;
+const HOST = /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+function refuse(path: string, vi: string, en: string): never {
+  throw wardError('invalid_input', [{ path, vi, en } satisfies FieldProblem]);
+}
+function named(name: string, path: string): string {
+  const n = name.trim();
+  if (n.length < 2 || n.length > 128) refuse(path, 'Tên phải có từ 2 đến 128 ký tự.', 'The name must be 2 to 128 characters.');
+  return n;
+}
+
+/** The city root CA: self-signed, 20 years, key 3072 bits. */
+export function createRootCa(name = 'WardDesk City Root CA', days = 20 * YEAR): Pkcs12Contents {
+  const key = generateKey(3072);
+  const pem = issueCertificate({ kind: 'root', subject: { commonName: named(name, 'name') }, publicKey: key.publicKey, issuer: { self: key.privateKey }, days });
+  return { privateKey: key.privateKey, chain: [pem] };
+}
+
+/** A ward's intermediate CA (path length 0: it issues only end certificates), chain [ward CA, root]. */
+export function issueWardCa(root: Pkcs12Contents, ward: { code: string; name: string }, days = 5 * YEAR): Pkcs12Contents {
+  if (!WARD_CODE.test(ward.code)) refuse('ward', 'Mã phường: chữ thường không dấu, số và gạch nối (2–40 ký tự).', 'Ward code: lower-case letters, digits and hyphens (2–40).');
+  const key = generateKey(2048);
+  const pem = issueCertificate({ kind: 'ward-ca', subject: { commonName: `${named(ward.name, 'name')} CA`, organization: ward.code }, publicKey: key.publicKey, issuer: { certPem: root.chain[0]!, privateKey: root.privateKey }, days });
+  return { privateKey: key.privateKey, chain: [pem, root.chain[0]!] };
+}
+
+/** The ward node's HTTPS certificate: SANs for every host name and IP address given (at least one). */
+export function issueTls(ca: Pkcs12Contents, names: { hosts: string[]; ips: string[] }, days = 2 * YEAR): Pkcs12Contents {
+  if (names.hosts.length + names.ips.length === 0) refuse('host', 'Cần ít nhất một tên máy (--host) hoặc địa chỉ IP (--ip).', 'Give at least one host name (--host) or IP address (--ip).');
+  for (const h of names.hosts) if (!HOST.test(h)) refuse('host', `Tên máy không hợp lệ: ${h}`, `Not a valid host name: ${h}`);
+  for (const ip of names.ips) if (isIP(ip) === 0) refuse('ip', `Địa chỉ IP không hợp lệ: ${ip}`, `Not a valid IP address: ${ip}`);
+  const key = generateKey(2048);
+  const commonName = names.hosts[0] ?? names.ips[0]!;
+  const pem = issueCertificate({ kind: 'tls', subject: { commonName }, publicKey: key.publicKey, issuer: { certPem: ca.chain[0]!, privateKey: ca.privateKey }, days, hosts: names.hosts, ips: names.ips });
+  return { privateKey: key.privateKey, chain: [pem, ...ca.chain] };
+}
+
+/**
+ * An official's signing key ('leader') or the agency's seal ('agency'):
+ * keyUsage digitalSignature + nonRepudiation; the role is the subject OU
+ * (certs/roles.ts), which verifiers read back.
+ */
+export function issueSigning(ca: Pkcs12Contents, kind: 'leader' | 'agency', subject: { commonName: string; organization?: string }, days = 3 * YEAR): Pkcs12Contents {
+  const key = generateKey(2048);
+  const pem = issueCertificate({ kind, subject: { ...subject, commonName: named(subject.commonName, 'name') }, publicKey: key.publicKey, issuer: { certPem: ca.chain[0]!, privateKey: ca.privateKey }, days });
+  return { privateKey: key.privateKey, chain: [pem, ...ca.chain] };
+}
