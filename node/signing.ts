@@ -4,7 +4,7 @@
 // the keystore under data/keys (never replicated); the city root is the top
 // of the installed ward CA's chain. Runs before the workflow step's ledger
 // command, so a slow signature never holds the single writer.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey, issueCertificate, type CertKind } from '../certs/ca.js';
 import { Keystore } from '../certs/keystore.js';
@@ -18,6 +18,7 @@ import type { Actor, OutgoingDraft } from '../sync/schema.js';
 import { X509Certificate } from 'node:crypto';
 import { CrlRecord, crlId } from '../sync/city-contract.js';
 import { readCrl } from '../certs/crl.js';
+import { loadCrls } from '../certs/revocation.js';
 import type { Blobs } from './blobs.js';
 import type { Ledger } from './ledger.js';
 import type { Config } from './config.js';
@@ -54,10 +55,8 @@ export class Signing {
    */
   async trust(): Promise<TrustOptions> {
     const roots = [this.root()];
-    const files = readdirSync(this.keys.dir).filter((f) => f.endsWith('.crl')).map((f) => readFileSync(join(this.keys.dir, f)));
     const docs = await this.deps.docs.allDocs({ startkey: 'crl:', endkey: 'crl:\uffff', include_docs: true });
-    const replicated = docs.rows.flatMap((r) => (r.doc && typeof r.doc['der'] === 'string' ? [Buffer.from(r.doc['der'], 'base64')] : []));
-    return { roots, crls: [...files, ...replicated] };
+    return { roots, crls: loadCrls({ dir: this.keys.dir, docs: docs.rows.flatMap((r) => (r.doc ? [r.doc as { der?: unknown }] : [])) }) };
   }
 
   /** Publishes the ward CA's list (data/keys/ward-ca.crl) as `crl:<ward>:<number>`, once per number. */

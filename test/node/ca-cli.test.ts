@@ -1,97 +1,137 @@
-// The PKI from the command line, as a city IT engineer and a ward admin run
-// it: root → ward bundle → install → TLS certificate the node serves →
-// enrol → revoke; then the demo, checked by `warddesk verify`'s exit codes.
+// `warddesk ca …` as a city IT engineer and a ward admin run it: root → ward
+// bundle → install → a TLS certificate a real node serves → enrol → revoke →
+// CRL; the root revokes a ward CA; an external PKCS#12 is imported only with
+// its chain. Runs the command in-process (one spawn checks the real entry).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { createRootCa, issueSigning, issueWardCa } from '../../certs/ca-issue.js';
+import { toPkcs12 } from '../../certs/ca.js';
 import { readCrl } from '../../certs/crl.js';
+import { caCommand } from '../../node/ca-cli.js';
+import { loadConfig } from '../../node/config.js';
+import { startWardNode } from '../../node/ward-node.js';
 
-const cli = fileURLToPath(new URL('../../node/cli.ts', import.meta.url));
-const demo = fileURLToPath(new URL('../../node/demo.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'warddesk-ca-cli-'));
 const data = join(dir, 'data');
+const keys = join(data, 'keys');
+const city = join(dir, 'city');
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 const PINS = { WARDDESK_CA_PIN: 'city-root-pin-1', WARDDESK_WARD_CA_PIN: 'ward-ca-pin-12', WARDDESK_TLS_PIN: 'tls-pin-1234', WARDDESK_PIN: '246810' };
-function warddesk(args: string[], env: Record<string, string> = PINS, script = cli) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', env: { ...process.env, WARDDESK_DATA_DIR: data, WARDDESK_LOG_LEVEL: 'silent', ...env } });
-  return { code: r.status, out: r.stdout + r.stderr };
+async function ca(args: string[], env: Record<string, string> = PINS) {
+  const lines: string[] = [];
+  const code = await caCommand(args, { WARDDESK_DATA_DIR: data, ...env }, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+  return { code, out: lines.join('\n') };
 }
+const openssl = (...args: string[]) => spawnSync('openssl', args, { encoding: 'utf8' });
+const serialIn = (out: string) => /serial ([0-9a-f]+)/.exec(out)![1]!;
 
-test('the city creates a root and a ward bundle; the ward installs it and issues a TLS certificate openssl accepts', () => {
-  assert.is(warddesk(['ca', 'root', 'create', '--out', join(dir, 'city')]).code, 0);
-  const noPin = warddesk(['ca', 'root', 'create', '--out', join(dir, 'x')], {});
-  assert.is(noPin.code, 1);
-  assert.match(noPin.out, /WARDDESK_CA_PIN/);
-  assert.is(warddesk(['ca', 'ward', 'issue', '--root', join(dir, 'city'), '--ward', 'phuong-mau', '--name', 'UBND Phường Mẫu', '--out', join(dir, 'bundle')]).code, 0);
-  const wrongPin = warddesk(['ca', 'ward', 'install', join(dir, 'bundle')], { ...PINS, WARDDESK_WARD_CA_PIN: 'not-the-pin' });
-  assert.is(wrongPin.code, 1);
-  assert.is(warddesk(['ca', 'ward', 'install', join(dir, 'bundle')]).code, 0);
+test('the real entry point asks for the PIN in the environment and never takes it from the command line', () => {
+  const cli = fileURLToPath(new URL('../../node/cli.ts', import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'ca', 'root', 'create', '--out', join(dir, 'x')], { encoding: 'utf8', env: { ...process.env, WARDDESK_CA_PIN: '' } });
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /PIN/);
+  assert.not.ok(existsSync(join(dir, 'x', 'city-root.p12')), 'nothing written');
+});
+
+test('the city creates a root (never overwritten) and a ward bundle; the ward installs it, a wrong PIN installs nothing', async () => {
+  assert.is((await ca(['root', 'create', '--out', city])).code, 0);
+  const again = await ca(['root', 'create', '--out', city]);
+  assert.is(again.code, 1);
+  assert.match(again.out, /already holds a root/);
+  const issued = await ca(['ward', 'issue', '--root', city, '--ward', 'phuong-mau', '--name', 'UBND Phường Mẫu', '--out', join(dir, 'bundle')]);
+  assert.is(issued.code, 0, issued.out);
+  assert.is((await ca(['ward', 'issue', '--root', city, '--ward', 'Phường Mẫu', '--name', 'x y', '--out', join(dir, 'b2')])).code, 1, 'bad ward code');
+  const wrong = await ca(['ward', 'install', join(dir, 'bundle')], { ...PINS, WARDDESK_WARD_CA_PIN: 'not-the-pin' });
+  assert.is(wrong.code, 1);
+  assert.not.ok(existsSync(join(keys, 'ward-ca.p12')));
+  assert.is((await ca(['ward', 'install', join(dir, 'bundle')])).code, 0);
+  assert.ok(readCrl(readFileSync(join(keys, 'ward-ca.crl'))).crlNumber >= 1);
+  assert.ok(existsSync(join(keys, 'city-root.crl')));
+});
+
+test('the TLS certificate openssl verifies (SANs for hosts and IPs) is the one a ward node serves over HTTPS', async () => {
   const tls = join(dir, 'tls.p12');
-  assert.is(warddesk(['ca', 'tls', '--host', 'warddesk.local', '--ip', '192.168.1.10', '--out', tls]).code, 0);
-  const pem = spawnSync('openssl', ['pkcs12', '-in', tls, '-nokeys', '-passin', `pass:${PINS.WARDDESK_TLS_PIN}`], { encoding: 'utf8' }).stdout;
-  const leaf = new X509Certificate(pem.slice(pem.indexOf('-----BEGIN CERTIFICATE-----')));
-  assert.match(leaf.subjectAltName ?? '', /DNS:warddesk\.local/);
-  assert.match(leaf.subjectAltName ?? '', /IP Address:192\.168\.1\.10/);
-  const chainFile = join(dir, 'chain.pem');
-  spawnSync('sh', ['-c', `openssl pkcs12 -in ${tls} -nokeys -passin pass:${PINS.WARDDESK_TLS_PIN} > ${chainFile}`]);
-  const verified = spawnSync('openssl', ['verify', '-CAfile', join(dir, 'city', 'city-root.pem'), '-untrusted', chainFile, chainFile], { encoding: 'utf8' });
-  assert.match(verified.stdout, /OK/);
+  assert.is((await ca(['tls', '--host', 'localhost', '--ip', '127.0.0.1', '--ip', '192.168.1.10', '--out', tls])).code, 0);
+  assert.is((await ca(['tls', '--ip', '999.1.1.1', '--out', join(dir, 'bad.p12')])).code, 1);
+  assert.not.ok(existsSync(join(dir, 'bad.p12')));
+  const chain = openssl('pkcs12', '-in', tls, '-nokeys', '-passin', `pass:${PINS.WARDDESK_TLS_PIN}`).stdout;
+  writeFileSync(join(dir, 'chain.pem'), chain);
+  const verified = openssl('verify', '-CAfile', join(city, 'city-root.pem'), '-untrusted', join(dir, 'chain.pem'), join(dir, 'chain.pem'));
+  assert.match(verified.stdout, /OK/, verified.stderr);
+  const text = openssl('x509', '-noout', '-ext', 'subjectAltName', '-in', join(dir, 'chain.pem')).stdout;
+  assert.match(text, /DNS:localhost, IP Address:127\.0\.0\.1, IP Address:192\.168\.1\.10/);
+  assert.not.ok(openssl('pkcs12', '-in', tls, '-nokeys', '-passin', 'pass:wrong-pin').status === 0, 'a wrong PIN does not open it');
+
+  process.env['WARDDESK_TLS_PIN'] = PINS.WARDDESK_TLS_PIN;
+  const config = loadConfig({}, { dataDir: join(dir, 'node-data'), host: '127.0.0.1', port: 0, logLevel: 'silent', tls: { pfxFile: tls, setupPort: 0 } });
+  const node = await startWardNode(config, { log: pino({ level: 'silent' }) });
+  try {
+    const status = await new Promise<number>((resolve, reject) => {
+      request(`${node.url.replace('127.0.0.1', 'localhost')}/api/health`, { ca: readFileSync(join(city, 'city-root.pem')) }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject).end();
+    });
+    assert.is(status, 200);
+  } finally {
+    await node.close();
+    delete process.env['WARDDESK_TLS_PIN'];
+  }
 });
 
-test('enrol a leader and the seal, revoke the leader: the CRL lists exactly that serial', () => {
-  const enrolled = warddesk(['ca', 'enrol', 'chutich', '--name', 'Nguyễn Văn An']);
+test('enrol a leader and the seal, revoke the leader: the CRL openssl reads lists that serial, and list marks it', async () => {
+  const enrolled = await ca(['enrol', 'chutich', '--name', 'Nguyễn Văn An']);
   assert.is(enrolled.code, 0, enrolled.out);
-  assert.is(warddesk(['ca', 'enrol', 'seal', '--name', 'UBND Phường Mẫu']).code, 0);
-  const serial = /serial ([0-9a-f]+)/.exec(enrolled.out)![1]!;
-  const listed = warddesk(['ca', 'list']).out;
-  assert.match(listed, /user\.chutich/);
-  assert.match(listed, /seal/);
-  assert.is(warddesk(['ca', 'revoke', serial, '--reason', 'keyCompromise']).code, 0);
-  const crl = readCrl(readFileSync(join(data, 'keys', 'ward-ca.crl')));
+  assert.is((await ca(['enrol', 'seal', '--name', 'UBND Phường Mẫu'])).code, 0);
+  assert.is((await ca(['enrol', 'phochutich', '--name', 'Lê B'], { ...PINS, WARDDESK_PIN: '123' })).code, 1, 'weak PIN');
+  assert.not.ok(existsSync(join(keys, 'user.phochutich.p12')));
+  const serial = serialIn(enrolled.out);
+  const before = readCrl(readFileSync(join(keys, 'ward-ca.crl'))).crlNumber;
+  assert.is((await ca(['revoke', serial, '--reason', 'keyCompromise'])).code, 0);
+  const crl = readCrl(readFileSync(join(keys, 'ward-ca.crl')));
   assert.equal([...crl.revoked.keys()], [serial.replace(/^(00)+/, '')]);
-  const openssl = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', join(data, 'keys', 'ward-ca.crl'), '-noout', '-text'], { encoding: 'utf8' });
-  assert.is(openssl.status, 0, openssl.stderr);
-  assert.match(openssl.stdout, /Key Compromise/);
+  assert.is(crl.crlNumber, before + 1);
+  const text = openssl('crl', '-inform', 'DER', '-in', join(keys, 'ward-ca.crl'), '-noout', '-text');
+  assert.is(text.status, 0, text.stderr);
+  assert.match(text.stdout, /Key Compromise/);
+  const listed = (await ca(['list'])).out;
+  assert.match(listed, new RegExp(`user\\.chutich\\t${serial}\\tleader\\t.*\\tREVOKED`));
+  assert.match(listed, /seal\t[0-9a-f]+\tagency/);
+  const bad = await ca(['revoke', 'not-hex']);
+  assert.is(bad.code, 1);
+  assert.match(bad.out, /hexadecimal/);
+  assert.is((await ca(['crl'])).code, 0);
+  assert.is(readCrl(readFileSync(join(keys, 'ward-ca.crl'))).crlNumber, before + 2);
 });
 
-test('an external PKCS#12 is imported only when its chain leads to a trusted root, then re-encrypted under the holder\'s PIN', () => {
-  const other = join(dir, 'other');
-  const env = { ...PINS, WARDDESK_CA_PIN: 'other-root-pin', WARDDESK_DATA_DIR: join(dir, 'other-data') };
-  assert.is(spawnSync(process.execPath, ['--import', 'tsx', cli, 'ca', 'root', 'create', '--out', other, '--name', 'Government CA'], { env: { ...process.env, ...env } }).status, 0);
-  assert.is(spawnSync(process.execPath, ['--import', 'tsx', cli, 'ca', 'ward', 'issue', '--root', other, '--ward', 'gov', '--name', 'Gov', '--out', join(dir, 'gov')], { env: { ...process.env, ...env } }).status, 0);
-  const p12 = join(dir, 'gov', 'ward-ca.p12');
-  const refused = warddesk(['ca', 'import-p12', p12, '--holder', 'chutich2'], { ...PINS, WARDDESK_P12_PIN: PINS.WARDDESK_WARD_CA_PIN });
+test('the city root revokes the ward CA: openssl then refuses what the ward issued', async () => {
+  const wardSerial = serialIn((await ca(['ward', 'issue', '--root', city, '--ward', 'phuong-hai', '--name', 'UBND Phường Hai', '--out', join(dir, 'bundle2')])).out);
+  assert.is((await ca(['root', 'revoke', wardSerial, '--root', city, '--reason', 'cACompromise'])).code, 0);
+  assert.ok(readCrl(readFileSync(join(city, 'city-root.crl'))).revoked.has(wardSerial.replace(/^(00)+/, '')));
+  assert.is((await ca(['root', 'revoke', wardSerial, '--root', city], { ...PINS, WARDDESK_CA_PIN: 'wrong-pin-1' })).code, 1);
+});
+
+test('an external PKCS#12 is imported only with its chain to a trusted root, then opens with the holder\'s PIN alone', async () => {
+  const govRoot = createRootCa('Government Root');
+  const govCa = issueWardCa(govRoot, { code: 'gov-ca', name: 'Government Issuing' });
+  const official = issueSigning(govCa, 'leader', { commonName: 'Lê Văn Cường' });
+  writeFileSync(join(dir, 'gov.p12'), toPkcs12({ privateKey: official.privateKey, chain: [official.chain[0]!] }, 'issuer-pass'));
+  writeFileSync(join(dir, 'gov-root.pem'), govRoot.chain[0]!);
+  writeFileSync(join(dir, 'gov-ca.pem'), govCa.chain[0]!);
+  const env = { ...PINS, WARDDESK_P12_PIN: 'issuer-pass', WARDDESK_PIN: '975310' };
+  const refused = await ca(['import-p12', join(dir, 'gov.p12'), '--holder', 'cuong', '--root', join(dir, 'gov-root.pem')], env);
   assert.is(refused.code, 1);
   assert.match(refused.out, /trusted root/);
-  const ok = warddesk(['ca', 'import-p12', p12, '--holder', 'chutich2', '--root', join(other, 'city-root.pem')], { ...PINS, WARDDESK_P12_PIN: PINS.WARDDESK_WARD_CA_PIN });
+  assert.not.ok(existsSync(join(keys, 'user.cuong.p12')));
+  const ok = await ca(['import-p12', join(dir, 'gov.p12'), '--holder', 'cuong', '--root', join(dir, 'gov-root.pem'), '--chain', join(dir, 'gov-ca.pem')], env);
   assert.is(ok.code, 0, ok.out);
-  assert.is(spawnSync('openssl', ['pkcs12', '-in', join(data, 'keys', 'user.chutich2.p12'), '-nokeys', '-passin', `pass:${PINS.WARDDESK_PIN}`]).status, 0);
-});
-
-test('the demo issues a document that verifies (exit 0), is unknown without CRLs (2) and invalid once tampered (1)', () => {
-  const out = join(dir, 'demo');
-  const run = warddesk(['--out', out], {}, demo);
-  assert.is(run.code, 0, run.out);
-  const pdf = join(out, 'issued.pdf');
-  const full = ['verify', pdf, '--root', join(out, 'city-root.pem'), '--crl', join(out, 'ward-ca.crl'), '--crl', join(out, 'city-root.crl')];
-  const ok = warddesk(full, {});
-  assert.is(ok.code, 0, ok.out);
-  assert.match(ok.out, /HỢP LỆ \/ VALID/);
-  assert.is(warddesk(['verify', pdf, '--root', join(out, 'city-root.pem')], {}).code, 2);
-  const other = warddesk(['verify', pdf, '--root', join(dir, 'city', 'city-root.pem')], {});
-  assert.is(other.code, 1, 'a file from another city root is invalid');
-  const tampered = join(out, 'tampered.pdf');
-  copyFileSync(pdf, tampered);
-  appendFileSync(tampered, '\n% appended\n');
-  const bad = warddesk(full.map((a) => (a === pdf ? tampered : a)), {});
-  assert.is(bad.code, 1);
-  assert.match(bad.out, /appended after the last signature/);
+  assert.is(openssl('pkcs12', '-in', join(keys, 'user.cuong.p12'), '-nodes', '-passin', 'pass:975310').status, 0);
+  assert.is.not(openssl('pkcs12', '-in', join(keys, 'user.cuong.p12'), '-nodes', '-passin', 'pass:issuer-pass').status, 0);
 });
 
 test.run();

@@ -1,0 +1,102 @@
+// `warddesk ca …` on the ward node: install the city's bundle, issue the TLS
+// certificate, enrol officials and the seal, import an external PKCS#12,
+// revoke and publish the ward CA's list, list the keys. All keys go to the
+// node's data/keys (never replicated) under their holder's PIN.
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAtomic } from '../certs/atomic-file.js';
+import { issueSigning, issueTls } from '../certs/ca-issue.js';
+import { fromPkcs12, toPkcs12, type Pkcs12Contents } from '../certs/ca.js';
+import type { RevocationReason } from '../certs/crl.js';
+import { Keystore } from '../certs/keystore.js';
+import { importPkcs12 } from '../certs/p12-import.js';
+import { RevocationRegister, normalizeSerial } from '../certs/revocation.js';
+import { roleOf } from '../certs/roles.js';
+import { wardError } from '../sync/errors.js';
+import { CliError, days, type CaContext } from './ca-cli-context.js';
+import { loadConfig } from './config.js';
+import { holderOf, SEAL, WARD_CA } from './signing.js';
+
+const WARD_PIN = ['WARDDESK_WARD_CA_PIN', 'PIN CA phường / ward CA PIN'] as const;
+const holderFor = (who: string) => (who === SEAL ? SEAL : holderOf(who));
+const oneLine = (pem: string) => new X509Certificate(pem).subject.replace(/\n/g, ', ');
+
+export async function wardSide(ctx: CaContext): Promise<number | null> {
+  const [a, b] = ctx.args;
+  const config = () => loadConfig(ctx.env, { logLevel: 'warn' });
+  const keystore = () => new Keystore(join(config().dataDir, 'keys'));
+  const wardCa = async (ks: Keystore): Promise<Pkcs12Contents> => {
+    if (!ks.has(WARD_CA)) throw wardError('ca_missing');
+    return ks.unlock(WARD_CA, await ctx.pin(...WARD_PIN));
+  };
+  if (a === 'ward' && b === 'install') {
+    const dir = ctx.need(ctx.args[2], 'the bundle folder');
+    const bundlePin = await ctx.pin(...WARD_PIN);
+    let contents: Pkcs12Contents;
+    try { contents = fromPkcs12(readFileSync(join(dir, 'ward-ca.p12')), bundlePin); } catch { throw new CliError(`Không mở được ${join(dir, 'ward-ca.p12')} (sai PIN?) / cannot open ${join(dir, 'ward-ca.p12')} (wrong PIN?)`); }
+    const [ca, root] = contents.chain.map((p) => new X509Certificate(p));
+    if (!ca?.ca || !root || !ca.checkIssued(root) || !ca.verify(root.publicKey)) throw new CliError('Gói không chứa CA phường do CA gốc cấp / the bundle holds no ward CA issued by the root');
+    const ks = keystore();
+    ks.save(WARD_CA, contents, bundlePin);
+    if (existsSync(join(dir, 'city-root.crl'))) copyFileSync(join(dir, 'city-root.crl'), join(ks.dir, 'city-root.crl'));
+    new RevocationRegister(ks.dir, WARD_CA).publish(contents);
+    ctx.io.out(`ward CA installed in ${ks.dir}: ${oneLine(contents.chain[0]!)}`);
+    return 0;
+  }
+  if (a === 'tls') {
+    const out = ctx.need(ctx.opt('--out'), '--out');
+    const ca = await wardCa(keystore());
+    const tlsPin = await ctx.pin('WARDDESK_TLS_PIN', 'PIN cho khoá TLS / TLS key PIN');
+    const tls = issueTls(ca, { hosts: ctx.opts('--host'), ips: ctx.opts('--ip') }, days(ctx));
+    writeAtomic(out, toPkcs12(tls, tlsPin, undefined, 'warddesk-tls'));
+    ctx.io.out(`TLS certificate for ${new X509Certificate(tls.chain[0]!).subjectAltName}: ${out} (start the node with WARDDESK_TLS_PFX=${out} and WARDDESK_TLS_PIN)`);
+    return 0;
+  }
+  if (a === 'enrol') {
+    const who = ctx.need(b, 'USER|seal');
+    const name = ctx.need(ctx.opt('--name'), '--name');
+    const ks = keystore();
+    const ca = await wardCa(ks);
+    const pin = await ctx.pin('WARDDESK_PIN', `PIN mới cho ${who} / new PIN for ${who}`);
+    const issued = issueSigning(ca, who === SEAL ? 'agency' : 'leader', { commonName: name, organization: config().ward.agencyName });
+    ks.save(holderFor(who), issued, pin);
+    ctx.io.out(`${holderFor(who)}: ${oneLine(issued.chain[0]!)} serial ${new X509Certificate(issued.chain[0]!).serialNumber.toLowerCase()}`);
+    return 0;
+  }
+  if (a === 'import-p12') {
+    const file = ctx.need(b, 'FILE.p12');
+    const who = ctx.need(ctx.opt('--holder'), '--holder USER|seal');
+    const ks = keystore();
+    const trustedRoots = [...ctx.opts('--root').map((p) => readFileSync(p, 'utf8')), ...(ks.has(WARD_CA) ? [ks.chain(WARD_CA).at(-1)!] : [])];
+    const verdict = importPkcs12({ p12: readFileSync(file), password: await ctx.pin('WARDDESK_P12_PIN', 'Mật khẩu tệp PKCS#12 / PKCS#12 password'), trustedRoots, extraCerts: ctx.opts('--chain').map((p) => readFileSync(p, 'utf8')) });
+    if (!verdict.ok) {
+      if (verdict.reason === 'certificate_untrusted') throw new CliError('Chuỗi chứng thư không dẫn tới CA gốc tin cậy (thêm --chain TRUNG-GIAN.pem, --root GOC.pem nếu thành phố tin CA đó) / the chain does not lead to a trusted root (add --chain INTERMEDIATE.pem, --root ROOT.pem if the city trusts that CA)');
+      throw wardError(verdict.reason);
+    }
+    ks.save(holderFor(who), verdict.contents, await ctx.pin('WARDDESK_PIN', `PIN mới cho ${who} / new PIN for ${who}`));
+    ctx.io.out(`${holderFor(who)}: imported ${oneLine(verdict.contents.chain[0]!)}`);
+    return 0;
+  }
+  if (a === 'revoke' || a === 'crl') {
+    const serial = a === 'revoke' ? normalizeSerial(ctx.need(b, 'SERIAL')) : '';
+    const ks = keystore();
+    const ca = await wardCa(ks);
+    const register = new RevocationRegister(ks.dir, WARD_CA);
+    if (a === 'revoke') register.revoke(ca, serial, (ctx.opt('--reason') ?? 'unspecified') as RevocationReason);
+    else register.publish(ca, new Date(), days(ctx));
+    ctx.io.out(`${a === 'revoke' ? `revoked ${serial}; ` : ''}CRL: ${register.crlFile} (${register.entries().length} entries)`);
+    return 0;
+  }
+  if (a === 'list') {
+    const ks = keystore();
+    const revoked = new Set(new RevocationRegister(ks.dir, WARD_CA).entries().map((e) => e.serial));
+    for (const h of ks.holders()) {
+      const c = new X509Certificate(ks.chain(h)[0]!);
+      const serial = c.serialNumber.toLowerCase();
+      ctx.io.out(`${h}\t${serial}\t${roleOf(c)}\t${c.validTo}\t${c.subject.replace(/\n/g, ', ')}${revoked.has(normalizeSerial(serial)) ? '\tREVOKED' : ''}`);
+    }
+    return 0;
+  }
+  return null;
+}
