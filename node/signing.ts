@@ -138,6 +138,11 @@ export class Signing {
     return pem;
   }
 
+  /** An audit entry for a key operation (enrolment, PIN change): who, what, which holder; never a key or a PIN. */
+  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin', target: string): Promise<void> {
+    return this.deps.ledger.run(() => ({ command: { actor, action, target, docs: [] }, result: undefined }));
+  }
+
   setImage(holder: string, png: Buffer): void {
     if (png.length > 2 * 1024 * 1024 || !png.subarray(0, 8).equals(PNG_MAGIC)) throw wardError('bad_attachment');
     writeFileSync(join(this.keys.dir, `${holder}.png`), png, { mode: 0o600 });

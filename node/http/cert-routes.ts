@@ -1,6 +1,8 @@
 // Certificates and signing keys over HTTP. The admin enrols an official's key
-// or the agency seal with the ward CA's PIN and a first PIN for the holder;
-// holders change their PIN and upload their signature image. Keys never
+// or the agency seal with the ward CA's PIN and a first PIN for the holder,
+// and lists certificates (role, revocation); holders change their PIN and
+// upload their signature image; anyone logged in downloads the ward CA's CRL
+// and the city root. Enrolments and PIN changes go into the audit log. Keys never
 // leave the node: no route returns key material, only certificates.
 import express, { Router } from 'express';
 import { X509Certificate } from 'node:crypto';
@@ -8,7 +10,9 @@ import { z } from 'zod';
 import { wardError } from '../../sync/errors.js';
 import { parseInput } from '../../sync/validation.js';
 import type { Projection } from '../projection.js';
-import { holderOf, SEAL, type Signing } from '../signing.js';
+import { normalizeSerial, RevocationRegister } from '../../certs/revocation.js';
+import { roleOf } from '../../certs/roles.js';
+import { holderOf, SEAL, WARD_CA, type Signing } from '../signing.js';
 import type { Users } from '../users.js';
 import { actorOf, caller, requireRole } from './context.js';
 
@@ -21,11 +25,25 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
   const png = express.raw({ type: 'image/png', limit: 2 * 1024 * 1024 });
 
   router.get('/certificates', requireRole('admin'), (_req, res) => {
+    const revoked = new Map(new RevocationRegister(signing.keys.dir, WARD_CA).entries().map((e) => [e.serial, e]));
     const items = signing.keys.holders().map((holder) => {
       const cert = new X509Certificate(signing.keys.chain(holder)[0]!);
-      return { holder, subject: cert.subject.replace(/\n/g, ', '), serial: cert.serialNumber.toLowerCase(), validFrom: new Date(cert.validFrom).toISOString(), validTo: new Date(cert.validTo).toISOString() };
+      const serial = cert.serialNumber.toLowerCase();
+      const revocation = revoked.get(normalizeSerial(serial));
+      return {
+        holder, role: holder === WARD_CA ? 'ward-ca' : roleOf(cert), subject: cert.subject.replace(/\n/g, ', '), issuer: cert.issuer.replace(/\n/g, ', '), serial,
+        validFrom: new Date(cert.validFrom).toISOString(), validTo: new Date(cert.validTo).toISOString(),
+        revoked: revocation ? { date: revocation.date, reason: revocation.reason } : null,
+      };
     });
     res.json({ items });
+  });
+
+  /** The ward CA's current revocation list (DER), for devices and for anyone checking a signature offline. */
+  router.get('/certificates/crl', (_req, res) => {
+    const crl = new RevocationRegister(signing.keys.dir, WARD_CA).current();
+    if (!crl) throw wardError('crl_missing');
+    res.type('application/pkix-crl').attachment('ward-ca.crl').send(crl);
   });
 
   router.get('/certificates/root', (_req, res) => {
@@ -50,13 +68,16 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
       commonName = user.fullName;
     }
     const pem = await signing.enrol(target, holder === SEAL ? 'agency' : 'leader', commonName, caPin, pin);
-    res.status(201).json({ holder: target, certificate: pem, by: actorOf(req, res).user });
+    await signing.record(actorOf(req, res), 'certificate.enrol', target);
+    res.status(201).json({ holder: target, certificate: pem, serial: new X509Certificate(pem).serialNumber.toLowerCase(), by: actorOf(req, res).user });
   });
 
   router.post('/me/certificate/pin', async (req, res) => {
     const input = parseInput(ChangePin, req.body);
     if (!input.ok) throw input.error;
-    await signing.keys.changePin(holderOf(caller(res).user.username), input.value.oldPin, input.value.newPin);
+    const holder = holderOf(caller(res).user.username);
+    await signing.keys.changePin(holder, input.value.oldPin, input.value.newPin);
+    await signing.record(actorOf(req, res), 'certificate.pin', holder);
     res.json({ ok: true });
   });
 
@@ -64,6 +85,7 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
     const input = parseInput(ChangePin, req.body);
     if (!input.ok) throw input.error;
     await signing.keys.changePin(SEAL, input.value.oldPin, input.value.newPin);
+    await signing.record(actorOf(req, res), 'certificate.pin', SEAL);
     res.json({ ok: true });
   });
 
