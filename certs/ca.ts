@@ -2,7 +2,11 @@
 // the ward node's TLS certificate, officials' signing certificates and the
 // agency's seal certificate. Keys come from Node's native generator (forge's
 // pure-JS one takes seconds); certificates are built and signed with
-// node-forge, the one well-kept pure-JS X.509 writer that needs no WebCrypto.
+// node-forge, already required for PKCS#12 (which @peculiar/x509 does not
+// write) and synchronous. @peculiar/x509 was weighed for certificates and
+// CRLs: it would add a second ASN.1 stack plus its `reflect-metadata`
+// polyfill and make every issuing step async, for what forge already does
+// here; the CRL (which forge lacks) is 40 lines in crl.ts, checked by openssl.
 import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { ROLE_OU } from './roles.js';
@@ -87,10 +91,14 @@ export function issueCertificate(input: IssueInput): string {
 export interface Pkcs12Contents { privateKey: KeyObject; chain: string[] }
 
 /**
- * A PKCS#12 encrypted with a key derived from the PIN (AES-256-CBC, PBKDF2
- * with `iterations`). A stronger KDF would not save a 6-digit PIN from an
- * offline attacker who has the file; keeping the file on the ward node and
- * locking the key after five wrong PINs (keystore.ts) is the defence.
+ * A PKCS#12 whose key bag is encrypted with a key derived from the PIN:
+ * PBES2, PBKDF2 (HMAC-SHA1, forge's PRF) with `iterations`, AES-256-CBC.
+ * 20,000 iterations cost ~8 ms per unlock through OpenSSL (test/bench/pki.ts:
+ * unlock_p50_ms), well inside the 150 ms render+sign budget. A stronger or
+ * slower KDF would not help: a 6-digit PIN has 10^6 values, so an attacker
+ * holding the file tries them all offline in hours even at 100 ms each. The
+ * real defences are that the file never leaves the ward node (data/keys is
+ * never replicated) and that the node locks a key after five wrong PINs.
  */
 export function toPkcs12(contents: Pkcs12Contents, pin: string, iterations = 20_000, friendlyName = 'warddesk'): Buffer {
   const asn1 = forge.pkcs12.toPkcs12Asn1(toForgeKey(contents.privateKey), contents.chain.map((p) => forge.pki.certificateFromPem(p)), pin,

@@ -1,7 +1,8 @@
 // Certificate revocation lists (RFC 5280 §5): made by a CA when it revokes,
 // read by the verifier. node-forge has no CRL support, so the ASN.1 is built
 // and read here with forge's asn1 module; signing and verifying use Node's
-// native crypto.
+// native crypto. (@peculiar/x509 can make CRLs, but see ca.ts for why it is
+// not worth a second ASN.1 stack here; openssl reads these lists in tests.)
 import { createPublicKey, sign as nativeSign, verify as nativeVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 

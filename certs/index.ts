@@ -6,7 +6,7 @@
 //   keystore.unlock(holder, pin): Promise<{ privateKey: KeyObject; chain: string[] /* PEM, leaf first */ }>
 //       throws WardError 'wrong_pin' (401), 'key_locked' (429: five wrong PINs, 15 min, counted on disk,
 //       one attempt at a time per holder), 'certificate_missing' (409)
-//   keystore.save(holder, { privateKey, chain }, pin)   PKCS#12, PBES2 (PBKDF2-SHA256 + AES-256-CBC); 'weak_pin'
+//   keystore.save(holder, { privateKey, chain }, pin)   PKCS#12, PBES2 (PBKDF2 + AES-256-CBC, ~8 ms to open); 'weak_pin' unless 6–32 chars
 //   keystore.changePin(holder, oldPin, newPin) · has(holder) · holders() · chain(holder)
 //   Holders: 'ward-ca', 'seal', 'user.<username>' (node/signing.ts: holderOf).
 //
