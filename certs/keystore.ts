@@ -55,7 +55,7 @@ export class Keystore {
   }
 
   /** Re-encrypts the key under `newPin`; the old PIN is checked (and counted) like any unlock, in the same turn. */
-  changePin(holder: string, oldPin: string, newPin: string): Promise<void> {
+  async changePin(holder: string, oldPin: string, newPin: string): Promise<void> {
     checkPin(newPin);
     return this.serial(holder, async () => this.save(holder, this.open(holder, oldPin), newPin));
   }

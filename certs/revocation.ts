@@ -34,6 +34,18 @@ export class RevocationRegister {
     return file ? (JSON.parse(readFileSync(file, 'utf8')) as RevokedEntry[]) : [];
   }
 
+  /**
+   * A new CA key takes over this register (a ward re-installs a new bundle):
+   * the old CA's entries are kept aside as `<name>.revoked.<time>.json`, not
+   * listed by the new CA; the CRL number keeps growing so no list id repeats.
+   */
+  startOver(now = new Date()): void {
+    const entries = this.entries();
+    if (entries.length === 0) return;
+    writeAtomic(join(this.dir, `${this.name}.revoked.${now.toISOString().replace(/[:.]/g, '-')}.json`), Buffer.from(JSON.stringify(entries, null, 2)));
+    writeAtomic(this.listFile, Buffer.from('[]'));
+  }
+
   /** The current list (DER), or null before the first one. */
   current(): Buffer | null { return existsSync(this.crlFile) ? readFileSync(this.crlFile) : null; }
 

@@ -38,9 +38,12 @@ export async function wardSide(ctx: CaContext): Promise<number | null> {
     const [ca, root] = contents.chain.map((p) => new X509Certificate(p));
     if (!ca?.ca || !root || !ca.checkIssued(root) || !ca.verify(root.publicKey)) throw new CliError('Gói không chứa CA phường do CA gốc cấp / the bundle holds no ward CA issued by the root');
     const ks = keystore();
+    const register = new RevocationRegister(ks.dir, WARD_CA);
+    const previous = ks.has(WARD_CA) ? new X509Certificate(ks.chain(WARD_CA)[0]!) : null;
     ks.save(WARD_CA, contents, bundlePin);
+    if (previous && previous.fingerprint256 !== ca.fingerprint256) register.startOver();
     if (existsSync(join(dir, 'city-root.crl'))) copyFileSync(join(dir, 'city-root.crl'), join(ks.dir, 'city-root.crl'));
-    new RevocationRegister(ks.dir, WARD_CA).publish(contents);
+    register.publish(contents);
     ctx.io.out(`ward CA installed in ${ks.dir}: ${oneLine(contents.chain[0]!)}`);
     return 0;
   }

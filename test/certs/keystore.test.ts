@@ -62,4 +62,26 @@ test('changing the PIN re-encrypts the key; the old PIN no longer opens it', asy
   assert.is(await code(ks.unlock('../etc/passwd', '1')), 'invalid_input');
 });
 
+test('a wrong PIN leaves nothing behind but the counter: the key file is unchanged and no other file appears', async () => {
+  const path = join(dir, 'e');
+  const ks = new Keystore(path);
+  ks.save('user.b', pki.leader, '314159');
+  const before = { files: readdirSync(path).sort(), p12: readFileSync(join(path, 'user.b.p12')), pem: readFileSync(join(path, 'user.b.pem')) };
+  assert.is(await code(ks.unlock('user.b', '271828')), 'wrong_pin');
+  assert.equal(readdirSync(path).sort(), before.files);
+  assert.ok(readFileSync(join(path, 'user.b.p12')).equals(before.p12));
+  assert.ok(readFileSync(join(path, 'user.b.pem')).equals(before.pem));
+  assert.equal(JSON.parse(readFileSync(join(path, 'user.b.attempts.json'), 'utf8')), { failures: 1, lockedUntil: 0 });
+});
+
+test('a weak PIN is refused before anything is written, at save and at PIN change', async () => {
+  const path = join(dir, 'f');
+  const ks = new Keystore(path);
+  assert.throws(() => ks.save('user.c', pki.leader, '12345'), (e: { code?: string }) => e.code === 'weak_pin');
+  assert.equal(readdirSync(path), []);
+  ks.save('user.c', pki.leader, '123456');
+  assert.is(await code(ks.changePin('user.c', '123456', 'abc')), 'weak_pin');
+  assert.is(await code(ks.unlock('user.c', '123456')), 'ok');
+});
+
 test.run();

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRootCa, issueSigning, issueWardCa } from '../../certs/ca-issue.js';
@@ -80,6 +80,20 @@ test('loadCrls gathers the lists of a folder and of replicated documents, skippi
   assert.is(crls.filter((c) => c.signedBy(root.chain[0]!)).length, 2);
   assert.is(crls.filter((c) => c.signedBy(ward.chain[0]!)).length, 1);
   assert.equal(loadCrls({ dir: join(dir, 'missing') }), []);
+});
+
+test('a new CA taking over the register lists none of the old CA\'s entries, and the list number still grows', () => {
+  const dir2 = join(dir, 'takeover');
+  mkdirSync(dir2);
+  const register = new RevocationRegister(dir2, 'ward-ca');
+  register.revoke(ward, 'abcd');
+  const newWard = issueWardCa(root, { code: 'phuong-mau', name: 'UBND Phường Mẫu' });
+  register.startOver();
+  const crl = readCrl(register.publish(newWard));
+  assert.is(crl.revoked.size, 0);
+  assert.is(crl.crlNumber, 2);
+  assert.ok(crl.signedBy(newWard.chain[0]!));
+  assert.ok(readdirSync(dir2).some((f) => /^ward-ca\.revoked\..+\.json$/.test(f)), 'the old entries are kept aside');
 });
 
 test.run();
