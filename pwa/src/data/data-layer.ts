@@ -1,0 +1,195 @@
+// The data layer the UI calls (described in ./index.ts): local replica +
+// outbox + sync runs + in-memory queries.
+import type { DocumentRecord, EventRecord } from '../../../sync/schema.js';
+import { OutgoingDraft } from '../../../sync/schema.js';
+import { checkTransition } from '../../../sync/workflow.js';
+import { parseInput } from '../../../sync/validation.js';
+import { wardError } from '../../../sync/errors.js';
+import { searchTerms } from '../../../sync/text.js';
+import { Outbox, type FetchLike } from './outbox.js';
+import { pullOnce } from './puller.js';
+import { buildViews, type LocalView } from './views.js';
+import { askPersistentStorage, storageEstimate } from './storage.js';
+import type { CommandInput, ConflictRecord, DataUser, DocDetail, DocSummary, ListFilter, QueuedCommand, SyncStatus } from './types.js';
+
+export interface DataLayerOptions {
+  user: DataUser;
+  /** The node's origin, e.g. location.origin; '' is not enough for PouchDB (it would open a local database). */
+  baseUrl: string;
+  /** The session's CSRF token (from login or GET /api/auth/me). */
+  csrf: () => string;
+  /** PouchDB with an IndexedDB adapter in the browser; the LevelDB one on disk in Node tests. */
+  PouchDB: PouchDB.Static;
+  /** Defaults to globalThis.fetch with the session cookie (credentials: 'same-origin'). */
+  fetch?: FetchLike;
+  /** Prefix of the local database names (per user): default 'warddesk'. */
+  dbPrefix?: string;
+  /** Periodic sync; 0 (the default in tests) turns it off. The browser's 'online' event also starts a sync. */
+  intervalMs?: number;
+}
+
+export async function openDataLayer(options: DataLayerOptions): Promise<DataLayer> {
+  const layer = new DataLayer(options);
+  await layer.refresh();
+  layer.status.storage = await storageEstimate(await askPersistentStorage());
+  return layer;
+}
+
+type Listener<T> = (value: T) => void;
+
+export class DataLayer {
+  readonly user: DataUser;
+  /** The replica: written only by pull replication. */
+  readonly local: PouchDB.Database;
+  readonly outbox: Outbox;
+  readonly status: SyncStatus = { online: false, state: 'idle', pending: 0, conflicts: 0, lastSyncAt: null, progress: null, storage: null };
+  private readonly fetch: FetchLike;
+  private readonly records = new Map<string, DocumentRecord>();
+  private readonly events = new Map<string, EventRecord>();
+  private localSeq: number | string = 0;
+  private views = new Map<string, LocalView>();
+  private idMap = new Map<string, string>();
+  private conflictList: ConflictRecord[] = [];
+  private running: Promise<SyncStatus> | null = null;
+  private readonly statusListeners = new Set<Listener<SyncStatus>>();
+  private readonly changeListeners = new Set<Listener<void>>();
+  private readonly timer: ReturnType<typeof setInterval> | null;
+  private readonly onOnline = () => { void this.sync(); };
+
+  constructor(private readonly o: DataLayerOptions) {
+    this.user = o.user;
+    const prefix = `${o.dbPrefix ?? 'warddesk'}-${o.user.username}`;
+    this.local = new o.PouchDB(prefix, { auto_compaction: true });
+    const base = o.fetch ?? ((url: string, init?: RequestInit) => globalThis.fetch(url, init));
+    // PouchDB's requests (replication) carry the CSRF header too: the node asks it of every POST.
+    this.fetch = (url, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set('x-csrf-token', o.csrf());
+      return base(url, { ...init, headers, credentials: 'same-origin' });
+    };
+    this.outbox = new Outbox(new o.PouchDB(`${prefix}-outbox`), { baseUrl: o.baseUrl, fetch: this.fetch, csrf: o.csrf });
+    this.timer = o.intervalMs ? setInterval(() => { void this.sync(); }, o.intervalMs) : null;
+    eventTarget()?.addEventListener('online', this.onOnline);
+  }
+
+  onStatus(fn: Listener<SyncStatus>): () => void { this.statusListeners.add(fn); fn({ ...this.status }); return () => { this.statusListeners.delete(fn); }; }
+  onChange(fn: Listener<void>): () => void { this.changeListeners.add(fn); return () => { this.changeListeners.delete(fn); }; }
+
+  /** Flushes the outbox, then pulls; one run at a time (a second call joins the running one). */
+  sync(): Promise<SyncStatus> {
+    this.running ??= this.run().finally(() => { this.running = null; });
+    return this.running;
+  }
+
+  /** What the user must do next (draft, approve, sign, issue, handle), most recently active first. */
+  tasks(): DocSummary[] {
+    return [...this.views.values()].filter((v) => v.nextActions.length > 0).sort(byActivity).map(summary);
+  }
+
+  list(filter: ListFilter = {}): { total: number; items: DocSummary[] } {
+    const terms = filter.q ? searchTerms(filter.q) : [];
+    const hits = [...this.views.values()].filter((v) =>
+      (!filter.direction || v.direction === filter.direction) && (!filter.state || v.state === filter.state)
+      && (!filter.docType || v.docType === filter.docType) && terms.every((t) => v.folded.includes(t)));
+    const offset = filter.offset ?? 0;
+    return { total: hits.length, items: hits.sort(byActivity).slice(offset, offset + (filter.limit ?? 50)).map(summary) };
+  }
+
+  /** A document in the working set (or queued on this device); null: ask the REST API (older documents). */
+  get(id: string): DocDetail | null {
+    const view = this.views.get(this.idMap.get(id) ?? id);
+    if (!view) return null;
+    const { activeMs: _a, folded: _f, ...detail } = view;
+    return detail;
+  }
+
+  conflicts(): ConflictRecord[] { return [...this.conflictList]; }
+
+  /**
+   * Queues a change; works offline. Content is checked with the same rules as
+   * the node (sync/schema.ts) and steps against the local view, so the user
+   * hears about a mistake now rather than at the next sync. Throws a WardError.
+   */
+  async queue(command: CommandInput): Promise<{ clientId: string; docId: string }> {
+    if (command.kind !== 'act') {
+      const parsed = parseInput(OutgoingDraft, command.content);
+      if (!parsed.ok) throw parsed.error;
+    }
+    if (command.kind !== 'create') {
+      const view = this.views.get(this.idMap.get(command.docId) ?? command.docId);
+      if (!view) throw wardError('document_not_found');
+      const action = command.kind === 'edit' ? 'edit' : command.action;
+      const verdict = checkTransition(view.direction, { state: view.state as never, author: view.author, handler: view.handler, medium: view.medium, numberEventId: null, lastAt: null }, action, { user: this.user.username, role: this.user.role }, command.kind === 'act' ? command.comment : undefined);
+      if (!verdict.ok) throw wardError(verdict.code === 'illegal_transition' && action === 'edit' ? 'not_editable' : verdict.code);
+    }
+    const queued: QueuedCommand = await this.outbox.add(command, (doc) => this.records.get(doc)?._rev ?? null);
+    await this.refresh();
+    return { clientId: queued.clientId, docId: command.kind === 'create' ? `local:${queued.clientId}` : command.docId };
+  }
+
+  async resolveConflict(conflictId: string, choice: 'retry' | 'discard'): Promise<void> {
+    await this.outbox.resolve(conflictId, choice, (doc) => this.records.get(doc)?._rev ?? null);
+    await this.refresh();
+  }
+
+  /** Re-reads what changed in the replica and the outbox, rebuilds the views, tells listeners. */
+  async refresh(): Promise<void> {
+    for (;;) {
+      const page = await this.local.changes({ since: this.localSeq, include_docs: true, limit: 1000 });
+      for (const ch of page.results) {
+        const doc = ch.doc as (PouchDB.Core.Document & Record<string, unknown>) | undefined;
+        if (ch.id.startsWith('doc:')) { if (ch.deleted || !doc) this.records.delete(ch.id); else this.records.set(ch.id, doc as unknown as DocumentRecord); }
+        else if (ch.id.startsWith('ev:')) { if (ch.deleted || !doc) this.events.delete(ch.id); else this.events.set(ch.id, doc as unknown as EventRecord); }
+      }
+      this.localSeq = page.last_seq;
+      if (page.results.length < 1000) break;
+    }
+    const commands = await this.outbox.commands();
+    this.conflictList = await this.outbox.conflicts();
+    this.idMap = await this.outbox.idMap();
+    this.views = buildViews(this.user, [...this.records.values()], [...this.events.values()], commands, this.conflictList, this.idMap);
+    this.setStatus({ pending: commands.length, conflicts: this.conflictList.length });
+    for (const fn of this.changeListeners) fn();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    eventTarget()?.removeEventListener('online', this.onOnline);
+    await this.running?.catch(() => undefined);
+    await Promise.all([this.local.close(), this.outbox.db.close()]);
+  }
+
+  private async run(): Promise<SyncStatus> {
+    this.setStatus({ state: 'syncing', progress: null });
+    const flushed = await this.outbox.flush();
+    await this.refresh();
+    if (flushed !== 'done') { this.setStatus({ state: flushed, online: flushed === 'unauthenticated' }); return { ...this.status }; }
+    const pulled = await pullOnce({
+      PouchDB: this.o.PouchDB, local: this.local, baseUrl: this.o.baseUrl, fetch: this.fetch,
+      onProgress: (progress) => this.setStatus({ progress }),
+    });
+    await this.refresh();
+    if (!pulled.ok) { this.setStatus({ state: pulled.reason, online: pulled.reason === 'unauthenticated', progress: null }); return { ...this.status }; }
+    this.setStatus({ state: 'idle', online: true, lastSyncAt: new Date().toISOString(), progress: null, storage: await storageEstimate(this.status.storage?.persisted ?? false) });
+    return { ...this.status };
+  }
+
+  private setStatus(patch: Partial<SyncStatus>): void {
+    Object.assign(this.status, patch);
+    const snapshot = { ...this.status };
+    for (const fn of this.statusListeners) fn(snapshot);
+  }
+}
+
+function byActivity(a: LocalView, b: LocalView): number { return b.activeMs - a.activeMs || (a.id < b.id ? -1 : 1); }
+
+function summary(v: LocalView): DocSummary {
+  const { activeMs: _a, folded: _f, content: _c, createdAt: _t, createdBy: _b, events: _e, ...rest } = v;
+  return rest;
+}
+
+/** `window` in a browser; nothing in Node (no 'online' events there). */
+function eventTarget(): { addEventListener(t: string, f: () => void): void; removeEventListener(t: string, f: () => void): void } | null {
+  const g = globalThis as { window?: { addEventListener(t: string, f: () => void): void; removeEventListener(t: string, f: () => void): void } };
+  return g.window ?? null;
+}
