@@ -30,6 +30,10 @@ test.after(async () => {
   for (const o of open) { await o.rep?.stop(); await o.link?.close(); await o.db?.close(); }
   await city.destroy();
   rmSync(dir, { recursive: true, force: true });
+  // On a loaded machine a run was seen to pass all six cases and then not exit
+  // (a handle outlived cleanup; not yet found — likely a half-open socket the
+  // proxy keeps by design). Leave with uvu's verdict rather than hang CI.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 5_000).unref();
 });
 
 function credentials(ward: string): WardCredentials {
