@@ -51,6 +51,9 @@ export const ERRORS = {
   certificate_unsuitable: { status: 422, vi: 'Chứng thư không dùng để ký được (hết hạn, chưa có hiệu lực, là chứng thư CA hoặc thiếu mục đích ký số).', en: 'The certificate cannot sign (expired, not yet valid, a CA certificate, or no digital-signature key usage).' },
   invalid_serial: { status: 400, vi: 'Số hiệu chứng thư phải là chuỗi thập lục phân (tối đa 40 ký tự).', en: 'A certificate serial must be hexadecimal (at most 40 characters).' },
   crl_missing: { status: 404, vi: 'Chưa có danh sách thu hồi chứng thư (CRL) của CA này.', en: 'There is no certificate revocation list (CRL) for this CA yet.' },
+  network_unreachable: { status: 503, vi: 'Không kết nối được nút phường. Bản nháp vẫn được lưu trên thiết bị và sẽ gửi khi có kết nối.', en: 'The ward node cannot be reached. Drafts stay on this device and are sent when the connection is back.' },
+  replication_read_only: { status: 403, vi: 'Thiết bị chỉ được đọc dữ liệu từ nút phường qua kênh đồng bộ; mọi thay đổi phải gửi qua các chức năng của ứng dụng.', en: 'Devices only read from the ward node through replication; every change goes through the app\'s commands.' },
+  replication_forbidden: { status: 403, vi: 'Thao tác này không được phép trên kênh đồng bộ của thiết bị.', en: 'This operation is not allowed on the device replication endpoint.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

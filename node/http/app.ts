@@ -13,6 +13,7 @@ import { blobRouter } from './blob-routes.js';
 import { auditRouter } from './audit-routes.js';
 import { syncRouter } from './sync-routes.js';
 import { certRouter } from './cert-routes.js';
+import { findPwaDir, pwaRouter } from './pwa-static.js';
 import { wardError } from '../../sync/errors.js';
 
 export function buildApp(s: WardServices, log: Logger): Express {
@@ -20,7 +21,8 @@ export function buildApp(s: WardServices, log: Logger): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
+  // The app loads only its own scripts and styles; it shows PDFs from blob: URLs in a frame.
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'frame-src': ["'self'", 'blob:'], 'worker-src': ["'self'"], 'manifest-src': ["'self'"] } } }));
   app.use(cookieParser());
 
   app.get('/api/health', (_req, res) => { res.json({ ok: true, ward: s.config.ward.code, documents: s.projection.size }); });
@@ -49,6 +51,9 @@ export function buildApp(s: WardServices, log: Logger): Express {
   api.use(syncRouter(s.citySync));
   api.use(certRouter(s.signing, s.users, s.projection, s.config.ward.agencyName));
   app.use('/api', api);
+
+  const pwaDir = findPwaDir();
+  if (pwaDir) app.use(pwaRouter(pwaDir));
 
   app.use(notFound());
   app.use(errorHandler(log));

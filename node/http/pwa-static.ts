@@ -1,0 +1,35 @@
+// Serves the officials' app (dist/pwa, built by `npm run build`) at /.
+// Hashed files under /assets/ never change: cached for a year. Everything
+// else (index.html, sw.js, the manifest, icons) is revalidated on every
+// load, so a new version reaches the service worker at once. Unknown paths
+// that ask for HTML get index.html (the app routes by hash, but a bookmark or
+// a deep link must still open the app); /api and /setup are never touched.
+import express, { Router } from 'express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** dist/pwa beside the compiled node (dist/node/http → dist/pwa) or from the sources (node/http → dist/pwa). */
+export function findPwaDir(): string | null {
+  const candidates = ['../../pwa', '../../dist/pwa'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  // sw.js marks a build (the sources in pwa/ have an index.html too).
+  return candidates.find((d) => existsSync(join(d, 'sw.js'))) ?? null;
+}
+
+export function pwaRouter(dir: string): Router {
+  const router = Router();
+  router.use(express.static(dir, {
+    index: ['index.html'],
+    setHeaders(res, path) {
+      if (/[\\/]assets[\\/]/.test(path)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      else res.setHeader('Cache-Control', 'no-cache');
+      if (path.endsWith('.webmanifest')) res.setHeader('Content-Type', 'application/manifest+json');
+    },
+  }));
+  router.get(/^\/(?!api\/|api$|setup).*/, (req, res, next) => {
+    if (!req.accepts('html')) { next(); return; }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(join(dir, 'index.html'));
+  });
+  return router;
+}

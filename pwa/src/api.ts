@@ -1,0 +1,111 @@
+// The ward node's JSON API, called directly (until the data layer in ./data
+// takes over the lists and the editor). Cookie session + x-csrf-token header;
+// every failure becomes an ApiError carrying the server's code and both
+// messages, or `network_unreachable` when the node cannot be reached.
+import { ERRORS, type ErrorCode } from '../../sync/errors.js';
+
+export type Role = 'specialist' | 'leader' | 'clerk' | 'admin';
+export interface User { username: string; fullName: string; title: string; role: Role; active: boolean }
+export interface Session { user: User; csrfToken: string; mustChangePassword: boolean }
+export interface AttachmentRef { name: string; contentType: 'application/pdf' | 'image/png' | 'image/jpeg'; size: number; sha256: string }
+export interface Recipient { name: string; agencyId?: string }
+export interface DraftContent {
+  docType: string; subject: string; body: string; unitCode?: string;
+  signerAuthority: string; signerTitle: string; signerName: string;
+  recipients: Recipient[]; attachments: AttachmentRef[];
+}
+export interface DocSummary {
+  id: string; rev: string; direction: 'outgoing' | 'incoming'; state: string | null; exchangeStatus?: string; medium?: string;
+  docType: string; subject: string; number?: string; symbol?: string; numberAndSymbol?: string; date?: string;
+  author?: string; handler?: string; lastActivity?: string; nextActions: string[];
+}
+export interface DocEvent { id: string; action: string; at: string; actor: { user: string; role: string }; comment?: string; data?: Record<string, unknown> }
+export interface DocDetail extends DocSummary { content: Record<string, unknown>; createdAt: string; createdBy: string; events: DocEvent[] }
+export interface DocQuery { q?: string; direction?: string; state?: string; docType?: string; from?: string; to?: string; handler?: string; author?: string; limit?: number; offset?: number }
+export interface Verification { pdf: string; verdict: { status?: string; valid?: boolean; signatures?: unknown[]; [k: string]: unknown } }
+export interface Certificate { holder: string; role: string; subject: string; serial: string; validTo: string; revoked: { date: string; reason: string } | null }
+
+export class ApiError extends Error {
+  constructor(readonly code: string, readonly status: number, readonly vi: string, readonly en: string, readonly details: { path: string; vi: string; en: string }[] = []) {
+    super(en);
+    this.name = 'ApiError';
+  }
+  static of(code: ErrorCode): ApiError {
+    const e = ERRORS[code];
+    return new ApiError(code, e.status, e.vi, e.en);
+  }
+}
+
+let csrf = '';
+const listeners = new Set<(ok: boolean) => void>();
+/** Told after every request whether the node answered (the sync bar's "online"). */
+export function onReachability(fn: (ok: boolean) => void): () => void { listeners.add(fn); return () => listeners.delete(fn); }
+const reached = (ok: boolean) => { for (const fn of listeners) fn(ok); };
+
+async function call<T>(method: string, path: string, body?: unknown, raw?: Blob): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
+  let payload: BodyInit | undefined;
+  if (raw) { payload = raw; headers['content-type'] = raw.type; }
+  else if (body !== undefined) { payload = JSON.stringify(body); headers['content-type'] = 'application/json'; }
+  let res: Response;
+  try {
+    res = await fetch(`/api${path}`, { method, headers, body: payload ?? null, credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    reached(false);
+    throw ApiError.of('network_unreachable');
+  }
+  const text = await res.text();
+  let json: unknown = null;
+  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  // A 502/503/504 without our error shape is a proxy or the service worker saying the node is away.
+  if (res.status >= 502 && !(json && typeof json === 'object' && 'code' in json)) { reached(false); throw ApiError.of('network_unreachable'); }
+  reached(true);
+  if (!res.ok) {
+    const e = json as { code?: string; message?: { vi: string; en: string }; details?: { path: string; vi: string; en: string }[] } | null;
+    if (e?.code && e.message) throw new ApiError(e.code, res.status, e.message.vi, e.message.en, e.details ?? []);
+    const fallback = ERRORS.internal;
+    throw new ApiError('internal', res.status, fallback.vi, fallback.en);
+  }
+  if (json && typeof json === 'object' && 'csrfToken' in json) csrf = String((json as { csrfToken: string }).csrfToken);
+  return json as T;
+}
+
+const qs = (q: Record<string, unknown>) => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+};
+
+export const api = {
+  login: (username: string, password: string) => call<Session>('POST', '/auth/login', { username, password }),
+  me: () => call<Session>('GET', '/auth/me'),
+  changePassword: (oldPassword: string, newPassword: string) => call<Session>('POST', '/auth/password', { oldPassword, newPassword }),
+  logout: () => call<{ ok: boolean }>('POST', '/auth/logout'),
+
+  list: (q: DocQuery) => call<{ total: number; items: DocSummary[] }>('GET', `/documents${qs({ ...q })}`),
+  get: (id: string) => call<DocDetail>('GET', `/documents/${encodeURIComponent(id)}`),
+  createOutgoing: (content: DraftContent) => call<DocDetail>('POST', '/documents/outgoing', content),
+  createIncoming: (arrival: Record<string, unknown>) => call<DocDetail>('POST', '/documents/incoming', arrival),
+  edit: (id: string, baseRev: string, content: DraftContent) => call<DocDetail>('PUT', `/documents/${encodeURIComponent(id)}`, { baseRev, content }),
+  act: (id: string, step: string, comment?: string, data?: Record<string, unknown>) =>
+    call<DocDetail>('POST', `/documents/${encodeURIComponent(id)}/actions/${step}`, { ...(comment ? { comment } : {}), ...(data ? { data } : {}) }),
+  verification: (id: string) => call<Verification>('GET', `/documents/${encodeURIComponent(id)}/verification`),
+  upload: (file: Blob) => call<{ sha256: string; size: number; contentType: AttachmentRef['contentType'] }>('POST', '/blobs', undefined, file),
+  blobUrl: (sha256: string) => `/api/blobs/${sha256}`,
+
+  users: () => call<{ items: User[] }>('GET', '/users'),
+  createUser: (u: { username: string; fullName: string; title: string; role: Role; password: string }) => call<User>('POST', '/users', u),
+  patchUser: (username: string, patch: Partial<Pick<User, 'fullName' | 'title' | 'role' | 'active'>>) => call<User>('PATCH', `/users/${encodeURIComponent(username)}`, patch),
+  resetPassword: (username: string) => call<{ username: string; oneTimePassword: string }>('POST', `/users/${encodeURIComponent(username)}/reset-password`),
+  certificates: () => call<{ items: Certificate[] }>('GET', '/certificates'),
+
+  syncStatus: () => call<{ configured: boolean; online: boolean | null; upToDate: boolean; lastSuccessfulSync: string | null; summary: { vi: string; en: string } }>('GET', '/sync/status'),
+};
+
+/** For `catch (e)`: anything thrown becomes an ApiError a person can read. */
+export function asApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  return ApiError.of('internal');
+}

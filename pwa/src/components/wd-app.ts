@@ -1,0 +1,118 @@
+import { css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { api, ApiError, type Session, type User } from '../api.js';
+import { go, WdElement } from '../element.js';
+import { currentLang, roleName, setLang, t } from '../i18n.js';
+import { shared } from '../styles.js';
+import './wd-login.js';
+import './wd-sync-bar.js';
+import './wd-update-banner.js';
+import './wd-tasks.js';
+import './wd-doc-list.js';
+import './wd-editor.js';
+import './wd-detail.js';
+import './wd-incoming-new.js';
+import './wd-users.js';
+
+const LAST_USER = 'wd.user';
+
+/** The shell: session, navigation by role, language switch, hash routes. */
+@customElement('wd-app')
+export class WdApp extends WdElement {
+  static override styles = [shared, css`
+    header { display: flex; flex-wrap: wrap; align-items: center; gap: .25rem .75rem; padding: .25rem 1rem; background: #b71c1c; color: #fff; }
+    header .brand { font-weight: 700; font-size: 1.1rem; margin-right: auto; }
+    header .who { font-size: .9rem; }
+    header button { background: transparent; border-color: #fff; color: #fff; }
+    nav ul { display: flex; flex-wrap: wrap; gap: .25rem; list-style: none; margin: 0; padding: .25rem 1rem; background: #fff; border-bottom: 1px solid #ddd; overflow-x: auto; }
+    nav a { display: inline-flex; align-items: center; min-height: 44px; padding: 0 .75rem; color: #333; text-decoration: none; border-radius: .35rem; }
+    nav a[aria-current=page] { background: #fbe9e7; color: #8a1515; font-weight: 600; }
+    main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
+    .skip { position: absolute; left: -999px; } .skip:focus { left: .5rem; top: .5rem; z-index: 10; background: #fff; color: #000; padding: .5rem; }
+    @media (max-width: 479px) { header .who { display: none; } main { padding: .5rem; } }
+  `];
+  @state() private session: Session | null = null;
+  @state() private offlineUser: User | null = null;
+  @state() private route = location.hash.slice(1) || '/';
+  @state() private booting = true;
+  private readonly onHash = () => { this.route = location.hash.slice(1) || '/'; };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this.onHash);
+    void this.boot();
+  }
+  override disconnectedCallback(): void { window.removeEventListener('hashchange', this.onHash); super.disconnectedCallback(); }
+
+  private async boot(): Promise<void> {
+    try {
+      const s = await api.me();
+      if (!s.mustChangePassword) this.signedIn(s);
+    } catch (e) {
+      // The node is away: whoever last used this device keeps drafting offline (the node checks them on return).
+      if (e instanceof ApiError && e.code === 'network_unreachable') {
+        try { this.offlineUser = JSON.parse(localStorage.getItem(LAST_USER) ?? 'null') as User | null; } catch { this.offlineUser = null; }
+      }
+    } finally { this.booting = false; }
+  }
+
+  private signedIn(s: Session): void {
+    this.session = s;
+    this.offlineUser = null;
+    localStorage.setItem(LAST_USER, JSON.stringify(s.user));
+    if (this.route === '/' || this.route === '/login') go(s.user.role === 'admin' ? '/users' : '/tasks');
+  }
+
+  private async logout(): Promise<void> {
+    try { await api.logout(); } catch { /* offline: forget locally anyway */ }
+    localStorage.removeItem(LAST_USER);
+    this.session = null;
+    this.offlineUser = null;
+    go('/');
+  }
+
+  private get user(): User | null { return this.session?.user ?? this.offlineUser; }
+
+  private nav(user: User) {
+    const links: [string, string][] = user.role === 'admin'
+      ? [['/users', t('nav_users')], ['/outgoing', t('nav_outgoing')], ['/incoming', t('nav_incoming')]]
+      : [['/tasks', t('nav_tasks')], ['/outgoing', t('nav_outgoing')], ['/incoming', t('nav_incoming')], ['/new', t('nav_new')],
+        ...(user.role === 'clerk' ? [['/incoming/new', t('nav_new_incoming')] as [string, string]] : [])];
+    return html`<nav aria-label=${t('nav')}><ul>${links.map(([path, label]) => html`<li><a href="#${path}" aria-current=${this.route === path ? 'page' : 'false'}>${label}</a></li>`)}</ul></nav>`;
+  }
+
+  private page(user: User) {
+    const r = this.route;
+    if (r.startsWith('/doc/')) return html`<wd-detail .docId=${decodeURIComponent(r.slice(5))} .user=${user}></wd-detail>`;
+    if (r.startsWith('/edit/')) return html`<wd-editor .draftKey=${decodeURIComponent(r.slice(6))} .user=${user}></wd-editor>`;
+    if (r === '/new') return html`<wd-editor .draftKey=${''} .user=${user}></wd-editor>`;
+    if (r === '/incoming/new') return html`<wd-incoming-new></wd-incoming-new>`;
+    if (r === '/outgoing' || r === '/incoming') return html`<wd-doc-list .direction=${r.slice(1) as 'outgoing' | 'incoming'}></wd-doc-list>`;
+    if (r === '/users' && user.role === 'admin') return html`<wd-users></wd-users>`;
+    return html`<wd-tasks .user=${user}></wd-tasks>`;
+  }
+
+  protected override render() {
+    const user = this.user;
+    const other = currentLang() === 'vi' ? 'en' : 'vi';
+    return html`
+      <a class="skip" href="#main" @click=${(e: Event) => { e.preventDefault(); this.renderRoot.querySelector('main')?.focus(); }}>${t('skip_to_main')}</a>
+      <header>
+        <span class="brand">${t('app_name')}</span>
+        ${user ? html`<span class="who">${user.fullName} · ${roleName(user.role)}</span>` : nothing}
+        <button lang=${other} aria-label=${t('lang_switch_label')} @click=${() => setLang(other)}>${t('lang_switch')}</button>
+        ${user ? html`<button @click=${() => void this.logout()}>${t('logout')}</button>` : nothing}
+      </header>
+      ${user ? html`<wd-sync-bar .user=${user.username} @wd-refresh=${() => this.requestChildRefresh()}></wd-sync-bar>${this.nav(user)}` : nothing}
+      <main id="main" tabindex="-1">
+        ${this.booting ? html`<p>${t('loading')}</p>` : user ? this.page(user) : html`<wd-login @wd-session=${(e: CustomEvent<Session>) => this.signedIn(e.detail)}></wd-login>`}
+      </main>
+      <wd-update-banner></wd-update-banner>`;
+  }
+
+  private requestChildRefresh(): void {
+    window.dispatchEvent(new CustomEvent('wd-reload'));
+  }
+}
+
+declare global { interface HTMLElementTagNameMap { 'wd-app': WdApp } }

@@ -1,0 +1,166 @@
+import { css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { api, asApiError, type ApiError, type DocDetail, type User, type Verification } from '../api.js';
+import { go, WdElement } from '../element.js';
+import { formatDate, formatDateTime } from '../format.js';
+import { actionName, docTypeName, stateName, t } from '../i18n.js';
+import { shared } from '../styles.js';
+import { errorBox } from './wd-error.js';
+
+const NEEDS_COMMENT = new Set(['return', 'refuse']);
+const PRIMARY = ['submit', 'approve', 'sign', 'sign-paper', 'number', 'issue', 'send', 'register', 'assign', 'start', 'done'];
+
+/** The newest file the workflow produced: the signed/issued PDF, or the paper scan. */
+function latestPdf(doc: DocDetail): string | null {
+  for (const e of [...doc.events].reverse()) {
+    const d = e.data ?? {};
+    if (typeof d['pdf'] === 'string') return d['pdf'];
+    if (typeof d['scan'] === 'string') return d['scan'];
+  }
+  return null;
+}
+
+/**
+ * A document: its content, the PDF when one exists (preview + verification),
+ * the event timeline, and the steps this user may take now — approve or
+ * return with a comment, sign with a PIN, record a paper signature, number
+ * and issue (seal PIN, or the scan on paper), register and assign.
+ */
+@customElement('wd-detail')
+export class WdDetail extends WdElement {
+  static override styles = [shared, css`
+    dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0; }
+    dt { font-weight: 600; color: #444; } dd { margin: 0; }
+    .body { white-space: pre-wrap; }
+    iframe { width: 100%; height: 70vh; border: 1px solid #ccc; background: #fff; }
+    ol.timeline { list-style: none; padding: 0; border-left: 3px solid #e0c4c4; margin-left: .5rem; }
+    ol.timeline li { padding: .25rem 0 .5rem .9rem; position: relative; }
+    ol.timeline li::before { content: ''; position: absolute; left: -.45rem; top: .65rem; width: .6rem; height: .6rem; border-radius: 50%; background: #b71c1c; }
+    .step-inputs { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 0 .75rem; }
+    @media (max-width: 479px) { dl { grid-template-columns: 1fr; } dt { margin-top: .4rem; } iframe { height: 60vh; } }
+  `];
+  @property() docId = '';
+  @property({ attribute: false }) user!: User;
+  @state() private doc: DocDetail | null = null;
+  @state() private error: ApiError | null = null;
+  @state() private stepError: ApiError | null = null;
+  @state() private message: string | null = null;
+  @state() private busy = false;
+  @state() private pdfUrl: string | null = null;
+  @state() private verification: Verification | null = null;
+  @state() private pending: string | null = null; // a step waiting for its input (comment, PIN, handler, scan)
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('docId')) void this.load();
+  }
+  override disconnectedCallback(): void { if (this.pdfUrl) URL.revokeObjectURL(this.pdfUrl); super.disconnectedCallback(); }
+
+  private async load(): Promise<void> {
+    try {
+      this.doc = await api.get(this.docId);
+      this.error = null;
+      await this.loadPdf();
+    } catch (e) { this.error = asApiError(e); }
+  }
+
+  private async loadPdf(): Promise<void> {
+    const sha = this.doc ? latestPdf(this.doc) : null;
+    if (this.pdfUrl) { URL.revokeObjectURL(this.pdfUrl); this.pdfUrl = null; }
+    this.verification = null;
+    if (!sha) return;
+    // The node sends files as downloads; a blob: URL lets the frame show the PDF inline.
+    const res = await fetch(api.blobUrl(sha), { credentials: 'same-origin' }).catch(() => null);
+    if (res?.ok) this.pdfUrl = URL.createObjectURL(new Blob([await res.arrayBuffer()], { type: 'application/pdf' }));
+    if (this.doc?.events.some((e) => typeof e.data?.['pdf'] === 'string')) this.verification = await api.verification(this.docId).catch(() => null);
+  }
+
+  private async step(action: string, form: HTMLFormElement | null): Promise<void> {
+    const f = form ? new FormData(form) : new FormData();
+    const comment = String(f.get('comment') ?? '').trim();
+    if (NEEDS_COMMENT.has(action) && !comment) { this.pending = action; this.message = t('comment_required'); return; }
+    const data: Record<string, unknown> = {};
+    if (action === 'sign' || (action === 'issue' && this.doc?.medium !== 'paper')) {
+      const pin = String(f.get('pin') ?? '');
+      if (!pin) { this.pending = action; return; }
+      data['pin'] = pin;
+    }
+    if (action === 'assign') {
+      const handler = String(f.get('handler') ?? '').trim();
+      if (!handler) { this.pending = action; return; }
+      data['handler'] = handler;
+    }
+    this.busy = true; this.stepError = null; this.message = null;
+    try {
+      if (action === 'issue' && this.doc?.medium === 'paper') {
+        const file = f.get('scan');
+        if (!(file instanceof File) || file.size === 0) { this.pending = action; return; }
+        data['scan'] = (await api.upload(file)).sha256;
+      }
+      this.doc = await api.act(this.docId, action, comment || undefined, Object.keys(data).length ? data : undefined);
+      this.pending = null;
+      this.message = t('done_ok');
+      form?.reset();
+      await this.loadPdf();
+    } catch (e) { this.stepError = asApiError(e); } finally { this.busy = false; }
+  }
+
+  private stepForm(d: DocDetail) {
+    const steps = d.nextActions.filter((a) => a !== 'edit');
+    if (!steps.length && !d.nextActions.includes('edit')) return nothing;
+    const p = this.pending;
+    const needsPin = p === 'sign' || (p === 'issue' && d.medium !== 'paper');
+    return html`<section class="card" aria-labelledby="steps-h">
+      <h2 id="steps-h">${t('actions')}</h2>
+      ${this.message ? html`<p class="info" role="status">${this.message}</p>` : nothing}
+      ${errorBox(this.stepError)}
+      <form @submit=${(e: SubmitEvent) => { e.preventDefault(); const b = e.submitter as HTMLButtonElement | null; if (b?.value) void this.step(b.value, e.target as HTMLFormElement); }}>
+        <label for="comment">${t('comment')}</label>
+        <textarea id="comment" name="comment" style="min-height:5rem"></textarea>
+        <div class="step-inputs">
+          ${needsPin ? html`<div><label for="pin">${p === 'issue' ? t('seal_pin') : t('pin')}</label>
+            <input id="pin" name="pin" type="password" inputmode="numeric" autocomplete="off" required minlength="6"></div>` : nothing}
+          ${p === 'assign' ? html`<div><label for="handler">${t('handler')}</label><input id="handler" name="handler" autocapitalize="none" required></div>` : nothing}
+          ${p === 'issue' && d.medium === 'paper' ? html`<div><label for="scan">${t('scan')}</label><input id="scan" name="scan" type="file" accept="application/pdf" required></div>` : nothing}
+        </div>
+        <div class="actions">
+          ${d.nextActions.includes('edit') ? html`<button type="button" class="secondary" @click=${() => go(`/edit/${d.id}`)}>${t('edit')}</button>` : nothing}
+          ${[...steps].sort((a, b) => PRIMARY.indexOf(b) - PRIMARY.indexOf(a)).reverse().map((a) => html`<button type="submit" name="step" value=${a} data-step=${a} class=${NEEDS_COMMENT.has(a) ? 'secondary' : ''} ?disabled=${this.busy}>${actionName(a)}</button>`)}
+        </div>
+      </form>
+    </section>`;
+  }
+
+  protected override render() {
+    if (this.error) return html`<h1>${t('detail')}</h1>${errorBox(this.error)}`;
+    const d = this.doc;
+    if (!d) return html`<p>${t('loading')}</p>`;
+    const c = d.content;
+    const recipients = Array.isArray(c['recipients']) ? (c['recipients'] as { name: string }[]) : [];
+    const attachments = Array.isArray(c['attachments']) ? (c['attachments'] as { name: string; sha256: string }[]) : [];
+    return html`
+      <p><a href="#/${d.direction}" class="muted">← ${d.direction === 'outgoing' ? t('nav_outgoing') : t('nav_incoming')}</a></p>
+      <h1>${d.subject}</h1>
+      <dl>
+        <dt>${t('col_state')}</dt><dd><span class="badge" data-state=${d.state ?? ''}>${stateName(d.state)}</span>${d.exchangeStatus ? html` <span class="muted">(${t('exchange_status')} ${d.exchangeStatus})</span>` : nothing}</dd>
+        <dt>${t('doc_type')}</dt><dd>${docTypeName(d.docType)}</dd>
+        ${d.numberAndSymbol ? html`<dt>${t('col_number')}</dt><dd data-number>${d.numberAndSymbol}</dd>` : nothing}
+        ${d.date ? html`<dt>${t('col_date')}</dt><dd>${formatDate(d.date)}</dd>` : nothing}
+        ${d.medium ? html`<dt>${t('medium')}</dt><dd>${d.medium === 'paper' ? t('medium_paper') : t('medium_electronic')}</dd>` : nothing}
+        ${typeof c['senderName'] === 'string' ? html`<dt>${t('sender')}</dt><dd>${c['senderName']}</dd><dt>${t('original_symbol')}</dt><dd>${String(c['originalSymbol'] ?? '')} · ${formatDate(String(c['originalDate'] ?? ''))}</dd>` : nothing}
+        ${d.handler ? html`<dt>${t('col_handler')}</dt><dd>${d.handler}</dd>` : nothing}
+        <dt>${t('created_by')}</dt><dd>${d.createdBy} · ${formatDateTime(d.createdAt)}</dd>
+      </dl>
+      ${this.stepForm(d)}
+      ${typeof c['body'] === 'string' && c['body'] ? html`<h2>${t('body')}</h2><div class="card body">${c['body']}</div>` : nothing}
+      ${recipients.length ? html`<h2>${t('recipients')}</h2><ul>${recipients.map((r) => html`<li>${r.name}</li>`)}</ul>` : nothing}
+      ${attachments.length ? html`<h2>${t('attachments')}</h2><ul>${attachments.map((a) => html`<li><a href=${api.blobUrl(a.sha256)} download=${a.name}>${a.name}</a></li>`)}</ul>` : nothing}
+      <h2>${t('preview')}</h2>
+      ${this.pdfUrl ? html`<iframe src=${this.pdfUrl} title=${t('preview')}></iframe><p><a class="button secondary" href=${this.pdfUrl} download="${d.numberAndSymbol ?? d.id}.pdf">${t('open_pdf')}</a></p>` : html`<p class="muted" data-no-pdf>${t('no_pdf')}</p>`}
+      ${this.verification ? html`<h2>${t('verification')}</h2><pre class="card" data-verdict>${JSON.stringify(this.verification.verdict, null, 1).slice(0, 2000)}</pre>` : nothing}
+      <h2>${t('timeline')}</h2>
+      <ol class="timeline">${d.events.map((e) => html`<li data-action=${e.action}><strong>${actionName(e.action)}</strong> · ${e.actor.user} · <time datetime=${e.at}>${formatDateTime(e.at)}</time>
+        ${e.comment ? html`<div class="muted">“${e.comment}”</div>` : nothing}</li>`)}</ol>`;
+  }
+}
+
+declare global { interface HTMLElementTagNameMap { 'wd-detail': WdDetail } }

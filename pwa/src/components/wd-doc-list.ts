@@ -1,0 +1,81 @@
+import { css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { api, asApiError, type ApiError, type DocQuery, type DocSummary } from '../api.js';
+import { docTable, tableStyles } from '../doc-table.js';
+import { WdElement } from '../element.js';
+import { docTypeName, DOC_TYPE_CODES, stateName, t } from '../i18n.js';
+import { shared } from '../styles.js';
+import { errorBox } from './wd-error.js';
+
+const STATES = {
+  outgoing: ['draft', 'submitted', 'returned', 'approved', 'signed', 'numbered', 'issued', 'sent'],
+  incoming: ['arrived', 'refused', 'registered', 'assigned', 'in_progress', 'done'],
+};
+const PAGE = 50;
+
+/** Outgoing or incoming documents with filters; the search ignores accents ("quyet dinh" finds "Quyết định"). */
+@customElement('wd-doc-list')
+export class WdDocList extends WdElement {
+  static override styles = [shared, tableStyles, css`
+    form { display: grid; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); gap: 0 .75rem; margin-bottom: .75rem; }
+    form .q { grid-column: 1 / -1; }
+  `];
+  @property() direction: 'outgoing' | 'incoming' = 'outgoing';
+  @state() private query: DocQuery = {};
+  @state() private items: DocSummary[] | null = null;
+  @state() private total = 0;
+  @state() private error: ApiError | null = null;
+  private debounce = 0;
+  private seq = 0;
+  private readonly reload = () => void this.load();
+
+  override connectedCallback(): void { super.connectedCallback(); window.addEventListener('wd-reload', this.reload); }
+  override disconnectedCallback(): void { window.removeEventListener('wd-reload', this.reload); super.disconnectedCallback(); }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('direction')) { this.query = {}; this.items = null; void this.load(); }
+  }
+
+  private async load(more = false): Promise<void> {
+    const seq = ++this.seq;
+    try {
+      const offset = more ? this.items?.length ?? 0 : 0;
+      const page = await api.list({ ...this.query, direction: this.direction, limit: PAGE, offset });
+      if (seq !== this.seq) return; // a newer query is on its way
+      this.items = more ? [...(this.items ?? []), ...page.items] : page.items;
+      this.total = page.total;
+      this.error = null;
+    } catch (e) { if (seq === this.seq) { this.error = asApiError(e); this.items ??= []; } }
+  }
+
+  private onFilter(e: Event): void {
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const q: DocQuery = {};
+    for (const k of ['q', 'state', 'docType', 'from', 'to'] as const) { const v = String(f.get(k) ?? '').trim(); if (v) q[k] = v; }
+    this.query = q;
+    clearTimeout(this.debounce);
+    this.debounce = window.setTimeout(() => void this.load(), e.type === 'input' ? 250 : 0);
+  }
+
+  protected override render() {
+    const title = this.direction === 'outgoing' ? t('nav_outgoing') : t('nav_incoming');
+    return html`<h1>${title}</h1>
+      <form role="search" @input=${this.onFilter} @change=${this.onFilter} @submit=${(e: Event) => { e.preventDefault(); this.onFilter(e); }}>
+        <div class="q"><label for="q">${t('search')}</label>
+          <input id="q" name="q" type="search" placeholder=${t('search_hint')} .value=${this.query.q ?? ''}></div>
+        <div><label for="state">${t('filter_state')}</label><select id="state" name="state">
+          <option value="">${t('all')}</option>${STATES[this.direction].map((s) => html`<option value=${s} ?selected=${this.query.state === s}>${stateName(s)}</option>`)}</select></div>
+        <div><label for="docType">${t('filter_type')}</label><select id="docType" name="docType">
+          <option value="">${t('all')}</option>${DOC_TYPE_CODES.map((c) => html`<option value=${c} ?selected=${this.query.docType === c}>${docTypeName(c)}</option>`)}</select></div>
+        <div><label for="from">${t('filter_from')}</label><input id="from" name="from" type="date" .value=${this.query.from ?? ''}></div>
+        <div><label for="to">${t('filter_to')}</label><input id="to" name="to" type="date" .value=${this.query.to ?? ''}></div>
+      </form>
+      ${errorBox(this.error)}
+      ${this.items === null ? html`<p>${t('loading')}</p>` : html`
+        <p class="muted" aria-live="polite">${t('total')}: <span data-total>${this.total}</span></p>
+        ${this.items.length ? docTable(this.items, title) : html`<p>${t('empty')}</p>`}
+        ${this.items.length < this.total ? html`<button class="secondary" @click=${() => void this.load(true)}>${t('more')}</button>` : nothing}`}`;
+  }
+}
+
+declare global { interface HTMLElementTagNameMap { 'wd-doc-list': WdDocList } }

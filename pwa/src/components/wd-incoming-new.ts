@@ -1,0 +1,53 @@
+import { html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { api, asApiError, type ApiError, type AttachmentRef } from '../api.js';
+import { go, WdElement } from '../element.js';
+import { vnToday } from '../format.js';
+import { docTypeName, DOC_TYPE_CODES, t } from '../i18n.js';
+import { shared } from '../styles.js';
+import { errorBox } from './wd-error.js';
+
+/** The clerk records an incoming document that came on paper (with its scan); it then waits to be registered. */
+@customElement('wd-incoming-new')
+export class WdIncomingNew extends WdElement {
+  static override styles = [shared];
+  @state() private error: ApiError | null = null;
+  @state() private busy = false;
+
+  private async submit(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    this.busy = true; this.error = null;
+    try {
+      const attachments: AttachmentRef[] = [];
+      const scan = f.get('scan');
+      if (scan instanceof File && scan.size > 0) {
+        const meta = await api.upload(scan);
+        attachments.push({ name: scan.name.replace(/[/\\]/g, '_'), contentType: meta.contentType, size: meta.size, sha256: meta.sha256 });
+      }
+      const doc = await api.createIncoming({
+        senderName: String(f.get('senderName')), originalSymbol: String(f.get('originalSymbol')), originalDate: String(f.get('originalDate')),
+        docType: String(f.get('docType')), subject: String(f.get('subject')), medium: 'paper', attachments,
+      });
+      go(`/doc/${doc.id}`);
+    } catch (err) { this.error = asApiError(err); } finally { this.busy = false; }
+  }
+
+  protected override render() {
+    return html`<h1>${t('incoming_new')}</h1>${errorBox(this.error)}
+      <form @submit=${this.submit}>
+        <label for="sender">${t('sender')}</label><input id="sender" name="senderName" required>
+        <div class="row">
+          <div><label for="osym">${t('original_symbol')}</label><input id="osym" name="originalSymbol" required></div>
+          <div><label for="odate">${t('original_date')}</label><input id="odate" name="originalDate" type="date" required .value=${vnToday()}></div>
+          <div><label for="dtype">${t('doc_type')}</label><select id="dtype" name="docType">${DOC_TYPE_CODES.map((c) => html`<option value=${c} ?selected=${c === 'CV'}>${docTypeName(c)}</option>`)}</select></div>
+        </div>
+        <label for="subj">${t('subject')}</label><input id="subj" name="subject" required>
+        <label for="scan">${t('scan')}</label><input id="scan" name="scan" type="file" accept="application/pdf,image/png,image/jpeg">
+        <div class="actions"><button type="submit" ?disabled=${this.busy}>${t('save')}</button></div>
+        ${this.busy ? html`<p role="status">${t('uploading')}</p>` : nothing}
+      </form>`;
+  }
+}
+
+declare global { interface HTMLElementTagNameMap { 'wd-incoming-new': WdIncomingNew } }

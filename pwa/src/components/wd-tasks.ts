@@ -1,0 +1,66 @@
+import { css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { api, asApiError, type ApiError, type User } from '../api.js';
+import { docTable, tableStyles } from '../doc-table.js';
+import { localDrafts, type LocalDraft } from '../drafts.js';
+import { WdElement } from '../element.js';
+import { formatDateTime } from '../format.js';
+import { localized, t } from '../i18n.js';
+import { shared } from '../styles.js';
+import { groupTasks, taskQueries, type TaskGroup } from '../tasks.js';
+import { errorBox } from './wd-error.js';
+
+const PAGE = 100;
+
+/** The documents waiting for this user, by step; unsent drafts on this device first. */
+@customElement('wd-tasks')
+export class WdTasks extends WdElement {
+  static override styles = [shared, tableStyles, css`section { margin-bottom: 1.5rem; } .count { font-weight: normal; color: #555; }`];
+  @property({ attribute: false }) user!: User;
+  @state() private groups: TaskGroup[] | null = null;
+  @state() private local: LocalDraft[] = [];
+  @state() private error: ApiError | null = null;
+  @state() private shown: Record<string, number> = {};
+  private readonly reload = () => void this.load();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('wd-reload', this.reload);
+    window.addEventListener('wd-drafts', this.reload);
+    void this.load();
+  }
+  override disconnectedCallback(): void {
+    window.removeEventListener('wd-reload', this.reload);
+    window.removeEventListener('wd-drafts', this.reload);
+    super.disconnectedCallback();
+  }
+
+  private async load(): Promise<void> {
+    this.local = localDrafts(this.user.username);
+    try {
+      const pages = await Promise.all(taskQueries(this.user.role, this.user.username).map((q) => api.list(q)));
+      this.groups = groupTasks(pages.flatMap((p) => p.items));
+      this.error = null;
+    } catch (e) { this.error = asApiError(e); this.groups ??= []; }
+  }
+
+  protected override render() {
+    return html`<h1>${t('nav_tasks')}</h1>
+      ${errorBox(this.error)}
+      ${this.local.length ? html`<section aria-labelledby="local-h"><h2 id="local-h">${t('unsaved_local')} <span class="count">(${this.local.length})</span></h2>
+        <ul>${this.local.map((d) => html`<li><a href="#/edit/${encodeURIComponent(d.key)}">${d.content.subject || '—'}</a>
+          <span class="muted">${formatDateTime(d.savedAt)}${d.pending ? ` · ${t('sync_pending')}` : ''}</span>
+          ${d.error ? html`<span class="error">${localized(d.error)}</span>` : nothing}</li>`)}</ul></section>` : nothing}
+      ${this.groups === null ? html`<p>${t('loading')}</p>` : this.groups.length === 0 && !this.local.length ? html`<p class="info">${t('no_tasks')}</p>` : nothing}
+      ${(this.groups ?? []).map((g) => {
+        const limit = this.shown[g.key] ?? PAGE;
+        return html`<section aria-labelledby="h-${g.key}" data-group=${g.key}>
+          <h2 id="h-${g.key}">${t(g.key)} <span class="count">(${g.items.length})</span></h2>
+          ${docTable(g.items.slice(0, limit), t(g.key))}
+          ${g.items.length > limit ? html`<button class="secondary" @click=${() => { this.shown = { ...this.shown, [g.key]: limit + PAGE }; }}>${t('more')}</button>` : nothing}
+        </section>`;
+      })}`;
+  }
+}
+
+declare global { interface HTMLElementTagNameMap { 'wd-tasks': WdTasks } }

@@ -1,0 +1,86 @@
+import { css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { api, asApiError, type ApiError, type Certificate, type Role, type User } from '../api.js';
+import { WdElement } from '../element.js';
+import { formatDate } from '../format.js';
+import { roleName, t } from '../i18n.js';
+import { shared } from '../styles.js';
+import { errorBox } from './wd-error.js';
+
+const ROLES: Role[] = ['specialist', 'leader', 'clerk', 'admin'];
+
+/** Admin: officials (add, role, disable, one-time password) and the signing certificates on this node. */
+@customElement('wd-users')
+export class WdUsers extends WdElement {
+  static override styles = [shared, css`
+    table { width: 100%; border-collapse: collapse; background: #fff; }
+    th, td { text-align: left; padding: .45rem; border-bottom: 1px solid #e2e2e2; vertical-align: middle; }
+    td select { min-width: 9rem; }
+    .otp { font-family: monospace; font-size: 1.2rem; }
+    .wrap { overflow-x: auto; }
+  `];
+  @state() private users: User[] = [];
+  @state() private certs: Certificate[] = [];
+  @state() private error: ApiError | null = null;
+  @state() private otp: { username: string; oneTimePassword: string } | null = null;
+
+  override connectedCallback(): void { super.connectedCallback(); void this.load(); }
+
+  private async load(): Promise<void> {
+    try {
+      this.users = (await api.users()).items;
+      this.certs = (await api.certificates().catch(() => ({ items: [] as Certificate[] }))).items;
+    } catch (e) { this.error = asApiError(e); }
+  }
+
+  private async run(fn: () => Promise<unknown>): Promise<void> {
+    this.error = null;
+    try { await fn(); await this.load(); } catch (e) { this.error = asApiError(e); }
+  }
+
+  private async add(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const f = new FormData(form);
+    await this.run(async () => {
+      await api.createUser({ username: String(f.get('username')).trim().toLowerCase(), fullName: String(f.get('fullName')), title: String(f.get('title')), role: String(f.get('role')) as Role, password: String(f.get('password')) });
+      form.reset();
+    });
+  }
+
+  protected override render() {
+    return html`<h1>${t('users_title')}</h1>
+      ${errorBox(this.error)}
+      ${this.otp ? html`<div class="info" role="status">${t('one_time_password')} — ${this.otp.username}: <span class="otp">${this.otp.oneTimePassword}</span>
+        <button class="secondary" @click=${() => { this.otp = null; }}>${t('close')}</button></div>` : nothing}
+      <div class="wrap"><table>
+        <caption class="sr-only">${t('users_title')}</caption>
+        <thead><tr><th scope="col">${t('username')}</th><th scope="col">${t('full_name')}</th><th scope="col">${t('role')}</th><th scope="col">${t('actions')}</th></tr></thead>
+        <tbody>${this.users.map((u) => html`<tr data-user=${u.username}>
+          <td>${u.username}${u.active ? '' : html` <span class="badge">${t('inactive')}</span>`}</td>
+          <td>${u.fullName}${u.title ? html`<div class="muted">${u.title}</div>` : nothing}</td>
+          <td><select aria-label="${t('role')} ${u.username}" @change=${(e: Event) => void this.run(() => api.patchUser(u.username, { role: (e.target as HTMLSelectElement).value as Role }))}>
+            ${ROLES.map((r) => html`<option value=${r} ?selected=${r === u.role}>${roleName(r)}</option>`)}</select></td>
+          <td class="row">
+            <button class="secondary" @click=${() => void this.run(() => api.patchUser(u.username, { active: !u.active }))}>${u.active ? t('disable') : t('enable')}</button>
+            <button class="secondary" @click=${() => void this.run(async () => { this.otp = await api.resetPassword(u.username); })}>${t('reset_password')}</button>
+          </td></tr>`)}</tbody>
+      </table></div>
+      <h2>${t('add_user')}</h2>
+      <form class="card" @submit=${this.add}>
+        <div class="row">
+          <div><label for="nu">${t('username')}</label><input id="nu" name="username" required pattern="[a-z0-9._-]{2,64}" autocapitalize="none"></div>
+          <div><label for="nf">${t('full_name')}</label><input id="nf" name="fullName" required></div>
+          <div><label for="nt">${t('title')}</label><input id="nt" name="title"></div>
+          <div><label for="nr">${t('role')}</label><select id="nr" name="role">${ROLES.map((r) => html`<option value=${r}>${roleName(r)}</option>`)}</select></div>
+          <div><label for="np">${t('initial_password')}</label><input id="np" name="password" type="password" minlength="10" required autocomplete="new-password"></div>
+        </div>
+        <div class="actions"><button type="submit">${t('add_user')}</button></div>
+      </form>
+      <h2>${t('certificates')}</h2>
+      ${this.certs.length ? html`<div class="wrap"><table><thead><tr><th scope="col">${t('cert_holder')}</th><th scope="col">${t('role')}</th><th scope="col">${t('cert_valid_to')}</th><th scope="col">${t('col_state')}</th></tr></thead>
+        <tbody>${this.certs.map((c) => html`<tr><td>${c.holder}</td><td>${c.role}</td><td>${formatDate(c.validTo)}</td><td>${c.revoked ? html`<span class="badge">${t('cert_revoked')} ${formatDate(c.revoked.date)}</span>` : '✓'}</td></tr>`)}</tbody></table></div>` : html`<p class="muted">—</p>`}`;
+  }
+}
+
+declare global { interface HTMLElementTagNameMap { 'wd-users': WdUsers } }
