@@ -14,7 +14,8 @@ import { sampleDraft } from './ward.js';
 
 export interface WardWork { records: Record<string, unknown>[]; files: { bytes: Buffer; contentType: 'application/pdf' | 'image/jpeg' }[] }
 
-export interface WorkShape { ward: string; documents: number; pdfBytes: number; scans: number; scanBytes: number }
+/** `pdfBytesMax`: when set, the documents' files spread evenly from pdfBytes to pdfBytesMax. */
+export interface WorkShape { ward: string; documents: number; pdfBytes: number; pdfBytesMax?: number; scans: number; scanBytes: number }
 
 function pdf(size: number): Buffer {
   const b = randomBytes(size);
@@ -28,7 +29,8 @@ export function wardWork(shape: WorkShape): WardWork {
   const base = Date.parse('2026-03-02T01:00:00Z');
   for (let i = 0; i < shape.documents + shape.scans; i += 1) {
     const scan = i >= shape.documents;
-    const file = scan ? { bytes: pdf(shape.scanBytes), contentType: 'application/pdf' as const } : { bytes: pdf(shape.pdfBytes), contentType: 'application/pdf' as const };
+    const pdfSize = shape.pdfBytesMax === undefined || shape.documents < 2 ? shape.pdfBytes : Math.round(shape.pdfBytes + (shape.pdfBytesMax - shape.pdfBytes) * (i / (shape.documents - 1)));
+    const file = { bytes: pdf(scan ? shape.scanBytes : pdfSize), contentType: 'application/pdf' as const };
     files.push(file);
     const id = `doc:out:${randomUUID()}`;
     const t = base + i * 60_000;

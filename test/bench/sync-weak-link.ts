@@ -1,0 +1,125 @@
+// The issue's weak-link scenario, run twice at once on the same harness: a week
+// of ward work (150 documents, each with a 100–300 KB signed-PDF-sized file,
+// plus ten 5 MB scans) over a 256 kbit/s link with 300 ms of latency each way,
+// cut every 20 s (down 1 s), into one embedded city server in its own process.
+//   ours   WardDesk's Replicator (records first, then files as 64 KiB chunks)
+//          with the node's default settings (batch 25, backoff 2 s → 10 min,
+//          request timeout 120 s) on the data as the node stores it;
+//   stock  PouchDB's own `local.replicate.to(remote, { live, retry })` on the
+//          same bytes stored the stock way (one inline attachment per file),
+//          with the same batch settings.
+// Each side has its own link with the same shape and faults. Figures:
+//   *_bytes_ratio  bytes on the wire (both directions) ÷ payload bytes
+//   *_time_ratio   seconds of link-up time to converge ÷ (payload ÷ bandwidth)
+// Convergence is checked with test/helpers/city.ts divergence(). Stock is given
+// up to --stock-factor × the ideal time of link-up time; if it has not converged
+// by then, its figures are what it had reached (printed with stock_converged 0).
+//   npx tsx test/bench/sync-weak-link.ts [--scale=0.0625] [--stock-factor=2.5] [--only=ours|stock]
+// --scale=1 is the issue's full size (~80 MB, ~45 min for ours at 256 kbit/s).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import PouchDB from 'pouchdb';
+import { initCity } from '../../node/city/init.js';
+import { WardCredentials, wardDbName } from '../../sync/city-contract.js';
+import { CITY_ADMIN, couch, divergence, startTestCity, type TestCity } from '../helpers/city.js';
+import { WeakLink } from '../helpers/weak-link.js';
+import { payloadBytes, wardReplicator, wardWork, writeChunked, writeStock, type WardWork } from '../helpers/sync-data.js';
+
+const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const scale = Number(arg('scale', '0.0625'));
+const stockFactor = Number(arg('stock-factor', '2.5'));
+const only = arg('only', 'both');
+const BYTES_PER_SECOND = 256_000 / 8;
+const LINK = { bytesPerSecond: BYTES_PER_SECOND, latencyMs: 300, cutEveryMs: 20_000, downMs: 1_000 };
+const BATCH = { size: 25, limit: 2 };
+
+interface Outcome { converged: boolean; bytes: number; upSeconds: number; wallSeconds: number; problems: string[] }
+
+function credentials(dir: string, ward: string): WardCredentials {
+  return WardCredentials.parse(JSON.parse(readFileSync(join(dir, `${ward}.credentials.json`), 'utf8')));
+}
+
+function forWard(work: WardWork, ward: string): WardWork {
+  return { files: work.files, records: work.records.map((r) => ({ ...r, ward })) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Database, idealSeconds: number): Promise<Outcome> {
+  const link = await WeakLink.start({ target: { host: '127.0.0.1', port: city.port }, ...LINK });
+  const started = Date.now();
+  // The node's defaults (node/config.ts), not the tests' short ones.
+  const rep = wardReplicator(db, creds, link.url, { intervalMs: 60_000, batchSize: BATCH.size, batchesLimit: BATCH.limit, backoff: { baseMs: 2_000, capMs: 600_000 }, requestTimeoutMs: 120_000 });
+  await rep.start();
+  let done: { bytes: number; up: number };
+  for (;;) {
+    const status = await rep.status();
+    if (status.upToDate && status.phase !== 'running') { done = { bytes: link.totalBytes, up: link.upMs() }; break; }
+    if (link.upMs() / 1000 > 10 * idealSeconds) throw new Error(`ours did not converge: ${JSON.stringify(status)}`);
+    await sleep(500);
+  }
+  const wallSeconds = (Date.now() - started) / 1000;
+  await rep.stop();
+  await link.close();
+  const problems = await divergence(db, city.url, wardDbName(creds.ward));
+  return { converged: problems.length === 0, bytes: done.bytes, upSeconds: done.up / 1000, wallSeconds, problems };
+}
+
+async function runStock(city: TestCity, creds: WardCredentials, db: PouchDB.Database, expected: number, idealSeconds: number): Promise<Outcome> {
+  const link = await WeakLink.start({ target: { host: '127.0.0.1', port: city.port }, ...LINK });
+  const started = Date.now();
+  const remote = new PouchDB(`${link.url}/${creds.db}`, { auth: { username: creds.username, password: creds.password }, skip_setup: true });
+  const replication = db.replicate.to(remote, { live: true, retry: true, batch_size: BATCH.size, batches_limit: BATCH.limit });
+  replication.on('error', () => undefined);
+  let converged = false;
+  // Counted at the city directly (not over the link): every replicated document present.
+  for (;;) {
+    const r = await couch(city.url, CITY_ADMIN, 'GET', `/${creds.db}/_all_docs?limit=0`);
+    if (Number(r.body.total_rows) - 1 >= expected) { converged = true; break; }
+    if (link.upMs() / 1000 > stockFactor * idealSeconds) break;
+    await sleep(1_000);
+  }
+  const outcome = { bytes: link.totalBytes, up: link.upMs(), wall: (Date.now() - started) / 1000 };
+  replication.cancel();
+  await link.close();
+  await remote.close().catch(() => undefined);
+  const problems = converged ? await divergence(db, city.url, creds.db) : [];
+  return { converged: converged && problems.length === 0, bytes: outcome.bytes, upSeconds: outcome.up / 1000, wallSeconds: outcome.wall, problems };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'warddesk-bench-sync-'));
+const city = await startTestCity();
+try {
+  await initCity({ url: city.url, admin: CITY_ADMIN, wards: ['ours', 'stock'], outDir: join(dir, 'creds') });
+  const work = wardWork({ ward: 'ours', documents: 150, pdfBytes: Math.round(100_000 * scale), pdfBytesMax: Math.round(300_000 * scale), scans: 10, scanBytes: Math.round(5_000_000 * scale) });
+  const stockWork = forWard(work, 'stock');
+  const oursDb = new PouchDB(join(dir, 'ours'));
+  const stockDb = new PouchDB(join(dir, 'stock'));
+  await writeChunked(oursDb, work);
+  await writeStock(stockDb, stockWork);
+  const payload = payloadBytes(work);
+  const stockPayload = payloadBytes(stockWork);
+  const ideal = (p: number) => p / BYTES_PER_SECOND;
+  const stockExpected = (await stockDb.allDocs()).rows.filter((r) => !r.id.startsWith('_')).length;
+  console.log(`# scale ${scale}; link ${LINK.bytesPerSecond * 8 / 1000} kbit/s, ${LINK.latencyMs} ms, cut every ${LINK.cutEveryMs / 1000} s for ${LINK.downMs / 1000} s; ideal ${ideal(payload).toFixed(0)} s`);
+  console.log(`payload_mb ${(payload / 1e6).toFixed(2)}`);
+  const [ours, stock] = await Promise.all([
+    only === 'stock' ? null : runOurs(city, credentials(join(dir, 'creds'), 'ours'), oursDb, ideal(payload)),
+    only === 'ours' ? null : runStock(city, credentials(join(dir, 'creds'), 'stock'), stockDb, stockExpected, ideal(stockPayload)),
+  ]);
+  for (const [name, o, p] of [['ours', ours, payload], ['stock', stock, stockPayload]] as const) {
+    if (!o) continue;
+    console.log(`${name}_converged ${o.converged ? 1 : 0}`);
+    console.log(`${name}_bytes_ratio ${(o.bytes / p).toFixed(2)}`);
+    console.log(`${name}_time_ratio ${(o.upSeconds / ideal(p)).toFixed(2)}`);
+    console.log(`${name}_wall_s ${o.wallSeconds.toFixed(0)}`);
+    if (o.problems.length > 0) console.log(`# ${name}: ${o.problems.length} differences with the city, e.g. ${o.problems.slice(0, 3).join('; ')}`);
+  }
+  await oursDb.close();
+  await stockDb.close();
+  if (ours && !ours.converged) process.exitCode = 1;
+} finally {
+  await city.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}
