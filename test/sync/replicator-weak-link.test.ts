@@ -27,8 +27,10 @@ test.before(async () => {
   await initCity({ url: city.url, admin: CITY_ADMIN, wards: WARDS, outDir: join(dir, 'creds') });
 });
 test.after(async () => {
-  for (const o of open) { await o.rep?.stop(); await o.link?.close(); await o.db?.close(); }
-  await city.destroy();
+  // Each step bounded: a stop or close waiting on a half-open socket must not hold the suite.
+  const bounded = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((ok) => setTimeout(ok, 10_000).unref())]);
+  for (const o of open) { await bounded(o.rep?.stop()); await bounded(o.link?.close()); await bounded(o.db?.close()); }
+  await bounded(city.destroy());
   rmSync(dir, { recursive: true, force: true });
   // On a loaded machine a run was seen to pass all six cases and then not exit
   // (a handle outlived cleanup; not yet found — likely a half-open socket the
