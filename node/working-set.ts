@@ -1,0 +1,68 @@
+// Which documents an official's device may hold, and the replication feed
+// filtered to them (CHT's authorising proxy, read-only). A document is in the
+// user's working set when they drafted it, must act on it (sync/workflow.ts
+// availableActions), handle it, or when it was active in the last 90 days —
+// except other people's drafts, which stay private to their author. Each
+// document travels with its events; nothing else does (no user profiles,
+// blobs, audit entries; secrets live in another database altogether).
+import type { EventRecord } from '../sync/schema.js';
+import { availableActions, compareEvents, deriveState, type DerivedState, type Direction, type Role } from '../sync/workflow.js';
+import type { DocView, Projection } from './projection.js';
+
+export const WINDOW_DAYS = 90;
+const WINDOW_MS = WINDOW_DAYS * 86_400_000;
+
+export interface Reader { user: string; role: Role }
+
+interface Facts { direction: Direction; derived: DerivedState; createdBy: string; activeMs: number }
+
+export function inWorkingSet(doc: Facts, reader: Reader, nowMs: number): boolean {
+  const d = doc.derived;
+  if ((d.author ?? doc.createdBy) === reader.user) return true;
+  const privateDraft = doc.direction === 'outgoing' && (d.state === null || d.state === 'draft' || d.state === 'returned');
+  if (privateDraft) return false;
+  if (d.handler === reader.user) return true;
+  if (reader.role !== 'admin' && availableActions(doc.direction, d, { user: reader.user, role: reader.role }).length > 0) return true;
+  return doc.activeMs >= nowMs - WINDOW_MS;
+}
+
+export function viewInSet(view: DocView, reader: Reader, nowMs: number): boolean {
+  return inWorkingSet({ direction: view.direction, derived: view.derived, createdBy: view.record.createdBy, activeMs: view.activeMs }, reader, nowMs);
+}
+
+/** Was the document in the set just before `event`, as of that event's time? If not, the event brings it in. */
+export function joinedBy(view: DocView, event: EventRecord, reader: Reader): boolean {
+  const before = view.events.filter((e) => compareEvents(e, event) < 0);
+  const activeMs = before.reduce((m, e) => Math.max(m, Date.parse(e.at)), Date.parse(view.record.createdAt));
+  const facts: Facts = { direction: view.direction, derived: deriveState(view.direction, before), createdBy: view.record.createdBy, activeMs };
+  return !inWorkingSet(facts, reader, Date.parse(event.at));
+}
+
+/** Finds the document of a replicated id (`doc:…` or `ev:…`); undefined for anything else. */
+export class DocLocator {
+  private events = new Map<string, string>();
+
+  constructor(private readonly projection: Projection) {}
+
+  view(id: string): DocView | undefined {
+    if (id.startsWith('doc:')) return this.projection.get(id);
+    if (!id.startsWith('ev:')) return undefined;
+    // ev:out:<uuid>:<time> belongs to doc:out:<uuid>; numbering events (ev:num:…) need the index.
+    const m = /^ev:((?:out|in):[0-9a-f-]{36}):\d+$/.exec(id);
+    const direct = m ? this.projection.get(`doc:${m[1]}`) : undefined;
+    if (direct) return direct;
+    let docId = this.events.get(id);
+    if (!docId) { this.rebuild(); docId = this.events.get(id); }
+    return docId ? this.projection.get(docId) : undefined;
+  }
+
+  event(view: DocView, id: string): EventRecord | undefined {
+    return view.events.find((e) => e._id === id);
+  }
+
+  /** Rebuilt when a numbering event is not known yet: they are few (one per numbered document), so this is cheap. */
+  private rebuild(): void {
+    this.events = new Map();
+    for (const v of this.projection.all()) for (const e of v.events) if (e._id.startsWith('ev:num:')) this.events.set(e._id, v.id);
+  }
+}
