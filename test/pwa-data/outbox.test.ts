@@ -70,18 +70,22 @@ test('drafts created, edited and submitted while the node is stopped are sent in
   await data.close();
 });
 
-test('a stale edit becomes a conflict with the node\'s message; the step queued after it waits until the user retries', async () => {
-  const data = await device('phone');
-  const created = await alice.post('/api/documents/outgoing', sampleDraft({ subject: 'Kế hoạch ban đầu' }));
+/** The device edits and submits a draft it pulled while the author saves another version elsewhere (her PC). */
+async function staleEditOn(data: DataLayer, subject: string, onDevice: string, elsewhere: string): Promise<string> {
+  const created = await alice.post('/api/documents/outgoing', sampleDraft({ subject }));
   await data.sync();
   const id = created.body.id as string;
   assert.is(data.get(id)!.rev, created.body.rev);
-
-  await data.queue({ kind: 'edit', docId: id, content: sampleDraft({ subject: 'Kế hoạch sửa trên điện thoại' }) });
+  await data.queue({ kind: 'edit', docId: id, content: sampleDraft({ subject: onDevice }) });
   await data.queue({ kind: 'act', docId: id, action: 'submit' });
-  // Meanwhile on her PC:
-  const elsewhere = await alice.put(`/api/documents/${id}`, { baseRev: created.body.rev, content: sampleDraft({ subject: 'Kế hoạch sửa trên máy tính' }) });
-  assert.is(elsewhere.status, 200);
+  const saved = await alice.put(`/api/documents/${id}`, { baseRev: created.body.rev, content: sampleDraft({ subject: elsewhere }) });
+  assert.is(saved.status, 200);
+  return id;
+}
+
+test('a stale edit becomes a conflict with the node\'s message; the step queued after it waits until the user retries', async () => {
+  const data = await device('phone');
+  const id = await staleEditOn(data, 'Kế hoạch ban đầu', 'Kế hoạch sửa trên điện thoại', 'Kế hoạch sửa trên máy tính');
 
   const after = await data.sync();
   assert.is(after.conflicts, 1);
@@ -109,12 +113,7 @@ test('a stale edit becomes a conflict with the node\'s message; the step queued 
 
 test('a discarded conflict is gone and the step after it goes out based on the node\'s revision', async () => {
   const data = await device('laptop');
-  const created = await alice.post('/api/documents/outgoing', sampleDraft({ subject: 'Thông báo lịch họp' }));
-  await data.sync();
-  const id = created.body.id as string;
-  await data.queue({ kind: 'edit', docId: id, content: sampleDraft({ subject: 'Thông báo lịch họp (bản cũ)' }) });
-  await data.queue({ kind: 'act', docId: id, action: 'submit' });
-  await alice.put(`/api/documents/${id}`, { baseRev: created.body.rev, content: sampleDraft({ subject: 'Thông báo lịch họp (bản mới)' }) });
+  const id = await staleEditOn(data, 'Thông báo lịch họp', 'Thông báo lịch họp (bản cũ)', 'Thông báo lịch họp (bản mới)');
   await data.sync();
   const [conflict] = data.conflicts();
   await data.resolveConflict(conflict!._id, 'discard');
