@@ -4,10 +4,24 @@
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ICON_SIZES, iconPng } from './icons.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = fileURLToPath(new URL('../dist/pwa', import.meta.url));
+
+/** Lists the source files the build read in dist/pwa-build-inputs.json (outside the served folder), so tests rebuild only when one changed. */
+function inputs(): Plugin {
+  return {
+    name: 'warddesk-build-inputs',
+    generateBundle() {
+      const files = [...this.getModuleIds()].map((id) => id.split('?')[0]!).filter((id) => existsSync(id) && !id.includes('/node_modules/'));
+      mkdirSync(join(outDir, '..'), { recursive: true });
+      writeFileSync(join(outDir, '..', 'pwa-build-inputs.json'), JSON.stringify(files.sort()));
+    },
+  };
+}
 
 /** Emits icons/icon-<size>.png into the build and serves them in dev. */
 function icons(): Plugin {
@@ -34,6 +48,7 @@ export default defineConfig({
   server: { proxy: { '/api': process.env['WARDDESK_API'] ?? 'http://127.0.0.1:8080' } },
   plugins: [
     icons(),
+    inputs(),
     VitePWA({
       strategies: 'generateSW',
       registerType: 'prompt', // a new version waits: announced, applied on click or at the next start

@@ -9,8 +9,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** dist/pwa beside the compiled node (dist/node/http → dist/pwa) or from the sources (node/http → dist/pwa). */
+/** WARDDESK_PWA_DIR, else dist/pwa beside the compiled node (dist/node/http → dist/pwa) or from the sources (node/http → dist/pwa). */
 export function findPwaDir(): string | null {
+  const chosen = process.env['WARDDESK_PWA_DIR'];
+  if (chosen) return existsSync(join(chosen, 'sw.js')) ? chosen : null;
   const candidates = ['../../pwa', '../../dist/pwa'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
   // sw.js marks a build (the sources in pwa/ have an index.html too).
   return candidates.find((d) => existsSync(join(d, 'sw.js'))) ?? null;

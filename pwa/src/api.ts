@@ -22,7 +22,9 @@ export interface DocSummary {
 export interface DocEvent { id: string; action: string; at: string; actor: { user: string; role: string }; comment?: string; data?: Record<string, unknown> }
 export interface DocDetail extends DocSummary { content: Record<string, unknown>; createdAt: string; createdBy: string; events: DocEvent[] }
 export interface DocQuery { q?: string; direction?: string; state?: string; docType?: string; from?: string; to?: string; handler?: string; author?: string; limit?: number; offset?: number }
-export interface Verification { pdf: string; verdict: { status?: string; valid?: boolean; signatures?: unknown[]; [k: string]: unknown } }
+export interface Reason { code: string; vi: string; en: string }
+export interface SignatureVerdict { role?: string; signerName?: string; signingTime?: string; status: string; reasons: Reason[] }
+export interface Verification { pdf: string; verdict: { status: string; signatures: SignatureVerdict[]; reasons: Reason[] } }
 export interface Certificate { holder: string; role: string; subject: string; serial: string; validTo: string; revoked: { date: string; reason: string } | null }
 
 export class ApiError extends Error {
@@ -43,6 +45,16 @@ export function onReachability(fn: (ok: boolean) => void): () => void { listener
 const reached = (ok: boolean) => { for (const fn of listeners) fn(ok); };
 
 async function call<T>(method: string, path: string, body?: unknown, raw?: Blob): Promise<T> {
+  // An app that started offline has no anti-forgery token yet: fetch it (from the session cookie) first, and once more if the node says it changed.
+  if (method !== 'GET' && !csrf && !path.startsWith('/auth/login')) await call('GET', '/auth/me').catch(() => undefined);
+  try { return await send<T>(method, path, body, raw); } catch (e) {
+    if (!(e instanceof ApiError && e.code === 'csrf')) throw e;
+    await call('GET', '/auth/me');
+    return send<T>(method, path, body, raw);
+  }
+}
+
+async function send<T>(method: string, path: string, body?: unknown, raw?: Blob): Promise<T> {
   const headers: Record<string, string> = {};
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
   let payload: BodyInit | undefined;

@@ -60,7 +60,8 @@ export async function flushPending(user: string): Promise<number> {
       removeLocal(user, d.key);
       sent += 1;
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'network_unreachable') break;
+      // Unreachable, or the session ended while offline: keep it pending, log in, and it goes next time.
+      if (e instanceof ApiError && (e.code === 'network_unreachable' || e.code === 'not_logged_in')) break;
       const err = e instanceof ApiError ? { code: e.code, vi: e.vi, en: e.en } : { code: 'internal', vi: 'Lỗi', en: 'Error' };
       saveLocal(user, { ...d, pending: false, error: err });
     }

@@ -136,6 +136,12 @@ const CATALOGUE = {
   close: ['Đóng', 'Close'],
   actions: ['Thao tác', 'Actions'],
   incoming_new: ['Vào sổ văn bản đến (bản giấy)', 'Register an incoming paper document'],
+  verdict_valid: ['Hợp lệ', 'Valid'],
+  verdict_invalid: ['Không hợp lệ', 'Invalid'],
+  verdict_unknown: ['Chưa xác định', 'Unknown'],
+  sig_leader: ['Chữ ký người có thẩm quyền', 'Signer\'s signature'],
+  sig_agency: ['Chữ ký số của cơ quan (con dấu)', 'Agency signature (seal)'],
+  signed_at: ['Thời điểm ký', 'Signed at'],
   unsaved_local: ['Bản nháp chưa gửi trên thiết bị', 'Unsent drafts on this device'],
 } as const satisfies Record<string, readonly [string, string]>;
 

@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core, for the PWA's browser tests
 // and bench, and a build of the app that is fresh for the sources on disk.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
@@ -10,18 +10,19 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export const PWA_DIST = join(root, 'dist/pwa');
 export const ARTIFACTS = join(root, 'test/pwa/artifacts');
 
-function newest(dir: string): number {
-  return readdirSync(dir).reduce((m, name) => {
-    const p = join(dir, name);
-    const s = statSync(p);
-    return Math.max(m, s.isDirectory() ? newest(p) : s.mtimeMs);
-  }, 0);
+const mtime = (p: string) => { try { return statSync(p).mtimeMs; } catch { return Infinity; } };
+
+/** Is dist/pwa missing, or older than a file the last build read (dist/pwa-build-inputs.json), its config or its page? */
+function stale(): boolean {
+  const list = join(PWA_DIST, '../pwa-build-inputs.json');
+  if (!existsSync(list)) return true;
+  const builtAt = mtime(list);
+  const inputs = [...(JSON.parse(readFileSync(list, 'utf8')) as string[]), ...['index.html', 'vite.config.ts', 'icons.ts', 'src/base.css'].map((f) => join(root, 'pwa', f))];
+  return inputs.some((f) => mtime(f) > builtAt);
 }
 
-/** Builds dist/pwa when it is missing or older than pwa/ or sync/ (one build at a time across test processes). */
+/** Builds dist/pwa when it is stale (one build at a time across test processes). */
 export function ensurePwaBuilt(): void {
-  const built = join(PWA_DIST, 'sw.js');
-  const stale = () => !existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(root, 'pwa')), newest(join(root, 'sync')));
   if (!stale()) return;
   const lock = join(root, 'dist/.pwa-build.lock');
   mkdirSync(join(root, 'dist'), { recursive: true });

@@ -147,8 +147,9 @@ test('the clerk numbers and issues with the seal PIN; the number and the issued 
   await page.getByLabel('Mã PIN con dấu của cơ quan').fill(SEAL_PIN);
   await page.getByRole('button', { name: 'Phát hành' }).click();
   await page.locator('[data-state=issued]').waitFor({ timeout: 20_000 });
-  await page.locator('[data-verdict]').waitFor();
-  assert.match(await page.locator('[data-verdict]').innerText(), /valid/);
+  await page.locator('[data-verdict=valid]').waitFor();
+  assert.match(await page.locator('[data-verdict]').innerText(), /Hợp lệ/);
+  assert.is(await page.locator('[data-signature]').count(), 2, 'the leader\'s and the agency\'s signatures');
   await shot(page, 'issued-1366');
   const phone = await pageFor(PHONE);
   await login(phone, 'vanthu', 'vanthu-real-password');

@@ -1,6 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { api, ApiError, type Session, type User } from '../api.js';
+import { api, ApiError, onReachability, type Session, type User } from '../api.js';
 import { go, WdElement } from '../element.js';
 import { currentLang, roleName, setLang, t } from '../i18n.js';
 import { shared } from '../styles.js';
@@ -29,30 +29,34 @@ export class WdApp extends WdElement {
     nav a[aria-current=page] { background: #fbe9e7; color: #8a1515; font-weight: 600; }
     main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
     .skip { position: absolute; left: -999px; } .skip:focus { left: .5rem; top: .5rem; z-index: 10; background: #fff; color: #000; padding: .5rem; }
-    @media (max-width: 479px) { header .who { display: none; } main { padding: .5rem; } }
+    @media (max-width: 479px) { header .who { display: none; } header button { padding: .25rem .6rem; } main { padding: .5rem; } }
   `];
   @state() private session: Session | null = null;
   @state() private offlineUser: User | null = null;
   @state() private route = location.hash.slice(1) || '/';
   @state() private booting = true;
   private readonly onHash = () => { this.route = location.hash.slice(1) || '/'; };
+  private unsubscribe: (() => void) | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHash);
+    // Started offline: once the node answers, pick up the session (or ask for a login; drafts wait on the device).
+    this.unsubscribe = onReachability((ok) => { if (ok && this.offlineUser && !this.session) void this.boot(); });
     void this.boot();
   }
-  override disconnectedCallback(): void { window.removeEventListener('hashchange', this.onHash); super.disconnectedCallback(); }
+  override disconnectedCallback(): void { window.removeEventListener('hashchange', this.onHash); this.unsubscribe?.(); super.disconnectedCallback(); }
 
   private async boot(): Promise<void> {
     try {
       const s = await api.me();
       if (!s.mustChangePassword) this.signedIn(s);
+      else this.offlineUser = null;
     } catch (e) {
       // The node is away: whoever last used this device keeps drafting offline (the node checks them on return).
       if (e instanceof ApiError && e.code === 'network_unreachable') {
         try { this.offlineUser = JSON.parse(localStorage.getItem(LAST_USER) ?? 'null') as User | null; } catch { this.offlineUser = null; }
-      }
+      } else this.offlineUser = null;
     } finally { this.booting = false; }
   }
 
@@ -84,8 +88,8 @@ export class WdApp extends WdElement {
   private page(user: User) {
     const r = this.route;
     if (r.startsWith('/doc/')) return html`<wd-detail .docId=${decodeURIComponent(r.slice(5))} .user=${user}></wd-detail>`;
-    if (r.startsWith('/edit/')) return html`<wd-editor .draftKey=${decodeURIComponent(r.slice(6))} .user=${user}></wd-editor>`;
-    if (r === '/new') return html`<wd-editor .draftKey=${''} .user=${user}></wd-editor>`;
+    // One template for new and existing drafts: when a new draft gets its key the editor (and the focus) stays.
+    if (r.startsWith('/edit/') || r === '/new') return html`<wd-editor .draftKey=${r === '/new' ? '' : decodeURIComponent(r.slice(6))} .user=${user}></wd-editor>`;
     if (r === '/incoming/new') return html`<wd-incoming-new></wd-incoming-new>`;
     if (r === '/outgoing' || r === '/incoming') return html`<wd-doc-list .direction=${r.slice(1) as 'outgoing' | 'incoming'}></wd-doc-list>`;
     if (r === '/users' && user.role === 'admin') return html`<wd-users></wd-users>`;

@@ -1,9 +1,9 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, asApiError, type ApiError, type DocDetail, type User, type Verification } from '../api.js';
+import { api, asApiError, type ApiError, type DocDetail, type Reason, type User, type Verification } from '../api.js';
 import { go, WdElement } from '../element.js';
 import { formatDate, formatDateTime } from '../format.js';
-import { actionName, docTypeName, stateName, t } from '../i18n.js';
+import { actionName, docTypeName, localized, stateName, t } from '../i18n.js';
 import { shared } from '../styles.js';
 import { errorBox } from './wd-error.js';
 
@@ -36,6 +36,7 @@ export class WdDetail extends WdElement {
     ol.timeline { list-style: none; padding: 0; border-left: 3px solid #e0c4c4; margin-left: .5rem; }
     ol.timeline li { padding: .25rem 0 .5rem .9rem; position: relative; }
     ol.timeline li::before { content: ''; position: absolute; left: -.45rem; top: .65rem; width: .6rem; height: .6rem; border-radius: 50%; background: #b71c1c; }
+    .verdict-valid { border-left: 4px solid #2e7d32; } .verdict-invalid { border-left: 4px solid #c62828; } .verdict-unknown { border-left: 4px solid #f9a825; }
     .step-inputs { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 0 .75rem; }
     @media (max-width: 479px) { dl { grid-template-columns: 1fr; } dt { margin-top: .4rem; } iframe { height: 60vh; } }
   `];
@@ -130,6 +131,18 @@ export class WdDetail extends WdElement {
     </section>`;
   }
 
+  private verdict(v: Verification) {
+    const name = (status: string) => t(status === 'valid' ? 'verdict_valid' : status === 'invalid' ? 'verdict_invalid' : 'verdict_unknown');
+    const reasons = (rs: Reason[]) => (rs.length ? html`<ul>${rs.map((r) => html`<li>${localized(r)}</li>`)}</ul>` : nothing);
+    return html`<h2>${t('verification')}</h2>
+      <div class="card verdict-${v.verdict.status}" data-verdict=${v.verdict.status}>
+        <p><strong>${name(v.verdict.status)}</strong></p>${reasons(v.verdict.reasons)}
+        <ul>${v.verdict.signatures.map((s) => html`<li data-signature=${s.role ?? ''}>
+          ${s.role === 'agency' ? t('sig_agency') : t('sig_leader')}: <strong>${s.signerName ?? ''}</strong> — ${name(s.status)}
+          ${s.signingTime ? html`<span class="muted">(${t('signed_at')} ${formatDateTime(s.signingTime)})</span>` : nothing}${reasons(s.reasons)}</li>`)}</ul>
+      </div>`;
+  }
+
   protected override render() {
     if (this.error) return html`<h1>${t('detail')}</h1>${errorBox(this.error)}`;
     const d = this.doc;
@@ -156,7 +169,7 @@ export class WdDetail extends WdElement {
       ${attachments.length ? html`<h2>${t('attachments')}</h2><ul>${attachments.map((a) => html`<li><a href=${api.blobUrl(a.sha256)} download=${a.name}>${a.name}</a></li>`)}</ul>` : nothing}
       <h2>${t('preview')}</h2>
       ${this.pdfUrl ? html`<iframe src=${this.pdfUrl} title=${t('preview')}></iframe><p><a class="button secondary" href=${this.pdfUrl} download="${d.numberAndSymbol ?? d.id}.pdf">${t('open_pdf')}</a></p>` : html`<p class="muted" data-no-pdf>${t('no_pdf')}</p>`}
-      ${this.verification ? html`<h2>${t('verification')}</h2><pre class="card" data-verdict>${JSON.stringify(this.verification.verdict, null, 1).slice(0, 2000)}</pre>` : nothing}
+      ${this.verification ? this.verdict(this.verification) : nothing}
       <h2>${t('timeline')}</h2>
       <ol class="timeline">${d.events.map((e) => html`<li data-action=${e.action}><strong>${actionName(e.action)}</strong> · ${e.actor.user} · <time datetime=${e.at}>${formatDateTime(e.at)}</time>
         ${e.comment ? html`<div class="muted">“${e.comment}”</div>` : nothing}</li>`)}</ol>`;

@@ -57,6 +57,7 @@ export class WdEditor extends WdElement {
   }
 
   private async load(): Promise<void> {
+    if (this.draftKey && this.draftKey === this.key) return; // our own key, set after the first autosave or save
     this.message = null; this.error = null; this.touched = false;
     const saved = this.draftKey ? localDraft(this.user.username, this.draftKey) : undefined;
     if (saved) {
@@ -81,6 +82,14 @@ export class WdEditor extends WdElement {
     if (!this.content || !this.touched) return;
     const prev = localDraft(this.user.username, this.key);
     saveLocal(this.user.username, { key: this.key, ...(this.docId ? { docId: this.docId } : {}), ...(this.baseRev ? { baseRev: this.baseRev } : {}), content: this.content, savedAt: Date.now(), pending: prev?.pending ?? false, submit: prev?.submit ?? false });
+    if (!this.draftKey) this.adoptKey();
+  }
+
+  /** A new draft's address becomes #/edit/<its key>, so a reload or an update reopens it. */
+  private adoptKey(): void {
+    this.draftKey = this.key;
+    history.replaceState(null, '', `#/edit/${encodeURIComponent(this.key)}`);
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
   }
 
   private patch(p: Partial<DraftContent>): void {
@@ -127,7 +136,7 @@ export class WdEditor extends WdElement {
       this.docId = doc.id; this.baseRev = doc.rev; this.key = doc.id; this.touched = false;
       if (submit) { await api.act(doc.id, 'submit'); go(`/doc/${doc.id}`); return; }
       this.message = t('saved');
-      if (this.draftKey !== doc.id) go(`/edit/${doc.id}`);
+      if (this.draftKey !== doc.id) { this.draftKey = doc.id; go(`/edit/${doc.id}`); }
     } catch (e) {
       const err = asApiError(e);
       if (err.code === 'network_unreachable') {

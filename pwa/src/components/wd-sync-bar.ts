@@ -22,6 +22,7 @@ export class WdSyncBar extends WdElement {
     .offline { background: #fff3e0; }
     button { min-height: 44px; padding: .25rem .75rem; }
     .grow { flex: 1 1 auto; }
+    @media (max-width: 599px) { .last, .city { display: none; } .bar { padding: .15rem .5rem; } }
   `];
   @property() user = '';
   @state() private online = navigator.onLine;
@@ -78,8 +79,8 @@ export class WdSyncBar extends WdElement {
     return html`<div class="bar ${this.online ? 'online' : 'offline'}" role="status" aria-live="polite" data-online=${String(this.online)}>
       <span><span class="dot" aria-hidden="true"></span>${this.online ? t('sync_online') : t('sync_offline')}</span>
       <span>${t('sync_pending')}: <strong data-pending>${this.pending}</strong></span>
-      <span>${t('sync_last')}: ${this.lastSync ? formatDateTime(this.lastSync) : t('sync_never')}</span>
-      ${this.city ? html`<span class="muted grow">${t('sync_city')}: ${localized(this.city)}</span>` : html`<span class="grow"></span>`}
+      <span class="last">${t('sync_last')}: ${this.lastSync ? formatDateTime(this.lastSync) : t('sync_never')}</span>
+      ${this.city ? html`<span class="muted grow city">${t('sync_city')}: ${localized(this.city)}</span>` : html`<span class="grow"></span>`}
       <button class="secondary" ?disabled=${this.busy} @click=${() => void this.syncNow()}>${t('sync_now')}</button>
     </div>`;
   }

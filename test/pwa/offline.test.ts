@@ -1,0 +1,99 @@
+// The app without its node: the service worker opens the precached shell
+// with the ward node stopped, a specialist drafts and submits on the device,
+// and when the node is back (same data, same port) the queued draft is sent
+// and submitted. Then a new app version is announced and applied on click
+// without losing the draft being typed. The app is served from a copy of
+// dist/pwa (WARDDESK_PWA_DIR) so the test can publish a "new version".
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, ensurePwaBuilt, launchChromium, PWA_DIST } from '../helpers/browser.js';
+import { official, startTestWard, type TestWard } from '../helpers/ward.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'warddesk-pwa-offline-'));
+const appDir = join(tmp, 'app');
+const dataDir = join(tmp, 'data');
+let ward: TestWard;
+let port = 0;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+const pending = () => page.locator('[data-pending]').innerText();
+
+test.before(async () => {
+  ensurePwaBuilt();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  cpSync(PWA_DIST, appDir, { recursive: true });
+  process.env['WARDDESK_PWA_DIR'] = appDir;
+  mkdirSync(dataDir);
+  ward = await startTestWard({}, dataDir);
+  port = Number(new URL(ward.url).port);
+  await official(ward, 'chuyenvien', 'specialist', 'Trần Văn Chuyên');
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'vi-VN' });
+  page = await context.newPage();
+});
+
+test.after(async () => {
+  await context?.close();
+  await browser?.close();
+  await ward?.stop();
+  delete process.env['WARDDESK_PWA_DIR'];
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('after one visit the service worker controls the app', async () => {
+  await page.goto(ward.url);
+  await page.getByLabel('Tên đăng nhập').fill('chuyenvien');
+  await page.getByLabel('Mật khẩu', { exact: true }).fill('chuyenvien-real-password');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByRole('heading', { name: 'Việc của tôi' }).waitFor();
+  await page.evaluate('navigator.serviceWorker.ready');
+  await page.reload();
+  await page.getByRole('heading', { name: 'Việc của tôi' }).waitFor();
+  assert.ok(await page.evaluate('!!navigator.serviceWorker.controller'));
+});
+
+test('with the node stopped the shell opens from the cache, and a draft is saved and submitted on the device', async () => {
+  await ward.node.close();
+  await page.reload();
+  await page.getByRole('heading', { name: 'Việc của tôi' }).waitFor();
+  await page.locator('[data-online=false]').waitFor();
+  await page.getByRole('link', { name: 'Soạn mới' }).click();
+  await page.getByLabel('Trích yếu').fill('Về việc kiểm tra khi mất mạng');
+  await page.getByRole('button', { name: 'Lưu và trình ký' }).click();
+  await page.getByText('Đã lưu trên thiết bị').waitFor();
+  assert.is(await pending(), '1');
+  await page.screenshot({ path: join(ARTIFACTS, 'offline-draft-360.png'), fullPage: true });
+});
+
+test('when the node is back, "sync now" sends and submits the queued draft', async () => {
+  ward = await startTestWard({ port }, dataDir);
+  await page.getByRole('button', { name: 'Đồng bộ ngay' }).click();
+  await page.locator('[data-online=true]').waitFor();
+  await page.locator('[data-pending]', { hasText: /^0$/ }).waitFor();
+  const list = await ward.admin.get('/api/documents?q=kiem tra khi mat mang');
+  assert.is(list.body.total, 1, JSON.stringify(list.body));
+  assert.is(list.body.items[0].state, 'submitted');
+  assert.is(list.body.items[0].author, 'chuyenvien');
+});
+
+test('a new version is announced; applying it keeps the draft being typed', async () => {
+  await page.getByRole('link', { name: 'Soạn mới' }).click();
+  await page.getByLabel('Trích yếu').fill('Bản nháp đang gõ dở khi có bản cập nhật');
+  appendFileSync(join(appDir, 'sw.js'), '\n// next version\n');
+  await page.evaluate('navigator.serviceWorker.getRegistration().then((r) => r.update())');
+  await page.getByText('Có phiên bản mới').waitFor();
+  const reloaded = page.waitForEvent('load');
+  await page.getByRole('button', { name: 'Cập nhật ngay' }).click();
+  await reloaded;
+  await page.getByText('Đã khôi phục bản nháp').waitFor();
+  assert.is(await page.getByLabel('Trích yếu').inputValue(), 'Bản nháp đang gõ dở khi có bản cập nhật');
+  assert.is(await page.getByText('Có phiên bản mới').count(), 0);
+});
+
+test.run();
