@@ -10,7 +10,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, ensurePwaBuilt, launchChromium, PWA_DIST } from '../helpers/browser.js';
+import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp, PWA_DIST } from '../helpers/browser.js';
 import { official, startTestWard, type TestWard } from '../helpers/ward.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'warddesk-pwa-offline-'));
@@ -47,10 +47,7 @@ test.after(async () => {
 });
 
 test('after one visit the service worker controls the app', async () => {
-  await page.goto(ward.url);
-  await page.getByLabel('Tên đăng nhập').fill('chuyenvien');
-  await page.getByLabel('Mật khẩu', { exact: true }).fill('chuyenvien-real-password');
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await loginInApp(page, ward.url, 'chuyenvien', 'chuyenvien-real-password');
   await page.getByRole('heading', { name: 'Việc của tôi' }).waitFor();
   await page.evaluate('navigator.serviceWorker.ready');
   await page.reload();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sampleSealPng, sampleSignaturePng } from '../../certs/sample-images.js';
 import { WARD_CA } from '../../node/signing.js';
-import { ARTIFACTS, ensurePwaBuilt, launchChromium } from '../helpers/browser.js';
+import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp } from '../helpers/browser.js';
 import { makeTestPki } from '../helpers/signing-fixtures.js';
 import { official, startTestWard, type Client, type TestWard } from '../helpers/ward.js';
 
@@ -34,12 +34,7 @@ async function pageFor(viewport: { width: number; height: number }): Promise<Pag
   return context.newPage();
 }
 
-async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(ward.url);
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
+const login = (page: Page, username: string, password: string) => loginInApp(page, ward.url, username, password);
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
