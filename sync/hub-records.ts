@@ -60,6 +60,8 @@ export const HubDocument = z.strictObject({
   state: z.string().max(20),
   /** "12/QĐ-UBND" once numbered. */
   symbol: z.string().max(120).optional(),
+  /** The numbering event's id (`ev:num:…`, outside the document's own event range), to fold it again later. */
+  numberEventId: z.string().max(200).optional(),
   /** Issue time and its Vietnam-time ISO week: the dashboard counts issued documents by this week. */
   issuedAt: z.iso.datetime({ offset: true }).optional(),
   week: z.string().regex(/^\d{4}-W\d{2}$/).optional(),

@@ -1,0 +1,377 @@
+// The city hub's ingest: follows the changes feed of every ward database in
+// the city CouchDB (real CouchDB 3 or the embedded server, HTTP API only),
+// folds each document with the ward's own workflow rules, verifies its signed
+// PDF with certs/ against the city root and every revocation list seen in any
+// ward database, and records a verdict per document (node/city/hub-store.ts).
+// Resumes from a checkpoint per ward after a restart; re-checks a document
+// when its PDF finishes arriving or a new revocation list could change it.
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { loadCrls } from '../../certs/revocation.js';
+import type { TrustOptions } from '../../certs/pdf-verify.js';
+import { wardDbName } from '../../sync/city-contract.js';
+import { foldHubDocument, type Folded } from '../../sync/hub-fold.js';
+import { HubDocument, type HubWard, hubDocId } from '../../sync/hub-records.js';
+import { DocumentRecord, EventRecord } from '../../sync/schema.js';
+import { vnIso } from '../../sync/vn-time.js';
+import { HubStore } from './hub-store.js';
+import { judge, readCityFile, type Judgement } from './hub-verify.js';
+import type { HubView } from './hub-view.js';
+import { CouchHttpError, type AdminCredentials } from './init.js';
+
+export interface HubOptions {
+  url: string;
+  admin: AdminCredentials;
+  dataDir: string;
+  /** PEM certificates of the city root(s) every signature must chain to. */
+  roots: string[];
+  /** The root's own revocation lists (DER or PEM), besides those found in ward databases. */
+  rootCrls?: Buffer[];
+  /** How often the list of ward databases is read again (a new ward is followed from then on). */
+  discoverMs?: number;
+  /** How long one longpoll of a caught-up ward waits for a change. */
+  longpollMs?: number;
+  pageSize?: number;
+  now?: () => Date;
+  log?: (message: string, err?: unknown) => void;
+}
+
+export interface Hub {
+  view: HubView;
+  /** Resolves once every ward database, as it stands now, has been read and judged. */
+  caughtUp(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+  readonly stats: { verifications: number; pages: number; documents: number; wards: number };
+}
+
+interface Change { id: string; seq: string | number; deleted?: boolean; doc?: Record<string, unknown> & { _id: string } }
+interface ChangesPage { results: Change[]; last_seq: string | number }
+
+const FIRST_ACTIONS = new Set(['create', 'arrive', 'register-paper']);
+const LAG_WINDOW = 100;
+
+export async function startHub(o: HubOptions): Promise<Hub> {
+  mkdirSync(o.dataDir, { recursive: true });
+  const store = await HubStore.open(join(o.dataDir, 'hub'));
+  const hub = new CityHub(o, store);
+  await hub.start();
+  return hub;
+}
+
+class CityHub implements Hub {
+  readonly stats = { verifications: 0, pages: 0, documents: 0, wards: 0 };
+  private readonly base: string;
+  private readonly authorization: string;
+  private readonly abort = new AbortController();
+  private readonly followers = new Map<string, Promise<void>>();
+  private readonly crls = new Map<string, Buffer>();
+  /** Hub ids of documents whose PDF has not fully arrived, per ward. */
+  private readonly pending = new Map<string, Set<string>>();
+  private readonly lags = new Map<string, number[]>();
+  private gate: Promise<unknown> = Promise.resolve();
+  private discoverTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  readonly view: HubView;
+
+  constructor(private readonly o: HubOptions, private readonly store: HubStore) {
+    this.base = o.url.replace(/\/+$/, '');
+    this.authorization = `Basic ${Buffer.from(`${o.admin.name}:${o.admin.password}`).toString('base64')}`;
+    for (const d of store.documents()) if (d.pdf && !d.pdf.complete) this.pendingOf(d.ward).add(d._id);
+    this.view = {
+      documents: () => store.documents(),
+      wards: () => store.wards(),
+      document: (ward, docId) => store.get(hubDocId(ward, docId)),
+      onChange: (l) => store.onChange(l),
+      file: async (ward, sha256) => {
+        const f = await readCityFile((p) => this.get(`/${wardDbName(ward)}/${encodeURIComponent(p).replace('%2F', '/')}`), sha256);
+        return f.state === 'ok' ? f.bytes : null;
+      },
+    };
+  }
+
+  private now(): Date { return this.o.now?.() ?? new Date(); }
+  private log(message: string, err?: unknown): void { (this.o.log ?? ((m, e) => console.error(`hub: ${m}`, e instanceof Error ? e.message : e ?? '')))(message, err); }
+
+  async start(): Promise<void> {
+    await this.discover();
+    const every = this.o.discoverMs ?? 30_000;
+    const tick = () => {
+      this.discoverTimer = setTimeout(() => { this.discover().catch((e: unknown) => this.log('listing ward databases failed', e)).finally(() => { if (!this.closed) tick(); }); }, every);
+      this.discoverTimer.unref();
+    };
+    tick();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.discoverTimer) clearTimeout(this.discoverTimer);
+    this.abort.abort();
+    await Promise.allSettled([...this.followers.values()]);
+    await this.gate.catch(() => undefined);
+    await this.store.close();
+  }
+
+  async caughtUp(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await this.discover();
+    const targets = await Promise.all([...this.followers.keys()].map(async (ward) => ({ ward, seq: seqNumber((await this.json<{ update_seq: string | number }>(`/${wardDbName(ward)}`)).update_seq) })));
+    for (const t of targets) {
+      while (seqNumber(this.store.ward(t.ward)?.since ?? '0') < t.seq) {
+        if (Date.now() > deadline) throw new Error(`hub: ward ${t.ward} not caught up within ${timeoutMs} ms`);
+        await sleep(25);
+      }
+    }
+    await this.gate;
+  }
+
+  // ---- the city over HTTP -------------------------------------------------
+
+  private async request(path: string, init: RequestInit = {}, timeoutMs = 60_000): Promise<Response> {
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]);
+    return fetch(this.base + path, { ...init, signal, headers: { authorization: this.authorization, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+  }
+
+  private async get(path: string): Promise<Response | null> {
+    const r = await this.request(path);
+    if (r.status === 404) { await r.body?.cancel(); return null; }
+    if (!r.ok) throw new CouchHttpError(r.status, await r.text(), `GET ${path}`);
+    return r;
+  }
+
+  private async json<T>(path: string, init: RequestInit = {}, timeoutMs?: number): Promise<T> {
+    const r = await this.request(path, init, timeoutMs);
+    const text = await r.text();
+    if (!r.ok) throw new CouchHttpError(r.status, text, `${init.method ?? 'GET'} ${path}`);
+    return JSON.parse(text) as T;
+  }
+
+  // ---- wards ----------------------------------------------------------------
+
+  private async discover(): Promise<void> {
+    const dbs = await this.json<string[]>('/_all_dbs');
+    const wards = dbs.filter((d) => d.startsWith('ward_')).map((d) => d.slice('ward_'.length));
+    const fresh = wards.filter((w) => !this.followers.has(w));
+    if (fresh.length === 0) return;
+    // Revocation lists first: a document is never judged without the lists the city already holds.
+    const issuers: string[] = [];
+    for (const ward of fresh) issuers.push(...await this.readCrls(ward));
+    if (issuers.length > 0 && this.stats.pages > 0) await this.serial(() => this.rejudgeForCrls(issuers));
+    for (const ward of fresh) {
+      if (this.closed) return;
+      this.followers.set(ward, this.follow(ward));
+    }
+    this.stats.wards = this.followers.size;
+  }
+
+  private async readCrls(ward: string): Promise<string[]> {
+    const range = `startkey=${encodeURIComponent('"crl:"')}&endkey=${encodeURIComponent('"crl:\uffff"')}&include_docs=true`;
+    const r = await this.json<{ rows: { id: string; doc?: Record<string, unknown> }[] }>(`/${wardDbName(ward)}/_all_docs?${range}`);
+    return r.rows.flatMap((row) => (row.doc ? this.takeCrl(row.id, row.doc) : []));
+  }
+
+  /** Keeps a list seen for the first time; returns its issuer (to re-check what it may concern). */
+  private takeCrl(id: string, doc: Record<string, unknown>): string[] {
+    if (this.crls.has(id)) return [];
+    const [der] = loadCrls({ docs: [doc as { der?: unknown }] });
+    if (!der) return [];
+    this.crls.set(id, der);
+    return [String(doc['issuer'] ?? '')];
+  }
+
+  private trust(): TrustOptions {
+    return { roots: this.o.roots, crls: [...(this.o.rootCrls ?? []), ...this.crls.values()], now: this.now() };
+  }
+
+  private async follow(ward: string): Promise<void> {
+    const db = wardDbName(ward);
+    const pageSize = this.o.pageSize ?? 200;
+    const longpoll = this.o.longpollMs ?? 25_000;
+    let failures = 0;
+    let live = false;
+    while (!this.closed) {
+      try {
+        const since = this.store.ward(ward)?.since ?? '0';
+        const feed: string = live ? `&feed=longpoll&timeout=${longpoll}` : '';
+        const page: ChangesPage = await this.json<ChangesPage>(`/${db}/_changes?since=${encodeURIComponent(since)}&include_docs=true&limit=${pageSize}${feed}`, {}, longpoll + 30_000);
+        if (page.results.length > 0 || String(page.last_seq) !== since) await this.serial(() => this.apply(ward, page));
+        live = page.results.length < pageSize;
+        failures = 0;
+      } catch (err) {
+        if (this.closed) return;
+        if (err instanceof CouchHttpError && err.status === 404) { this.log(`ward database ${db} is gone; no longer followed`); this.followers.delete(ward); return; }
+        failures += 1;
+        this.log(`reading ${db} failed (attempt ${failures}); retrying`, err);
+        // Exponential backoff with jitter, capped at a minute: the city may be restarting.
+        await sleep(Math.min(60_000, 500 * 2 ** Math.min(failures, 7)) * (0.5 + Math.random()));
+      }
+    }
+  }
+
+  /** One writer at a time: pages of different wards and re-checks never write the same record at once. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.gate.then(work, work);
+    this.gate = next.catch(() => undefined);
+    return next;
+  }
+
+  // ---- one page of a ward's changes ------------------------------------------
+
+  private async apply(ward: string, page: ChangesPage): Promise<void> {
+    const seenAt = vnIso(this.now());
+    const seenMs = this.now().getTime();
+    const byDoc = new Map<string, { record?: DocumentRecord; events: EventRecord[] }>();
+    const entry = (docId: string) => byDoc.get(docId) ?? (byDoc.set(docId, { events: [] }), byDoc.get(docId)!);
+    let filesMoved = false;
+    const issuers: string[] = [];
+    const lags = this.lags.get(ward) ?? [];
+    for (const ch of page.results) {
+      const doc = ch.doc;
+      if (!doc || ch.deleted) continue;
+      if (ch.id.startsWith('doc:')) {
+        const parsed = DocumentRecord.safeParse(strip(doc));
+        if (parsed.success) entry(ch.id).record = parsed.data;
+        else this.log(`${ward}: ${ch.id} is not a valid document record; skipped`);
+      } else if (ch.id.startsWith('ev:')) {
+        const parsed = EventRecord.safeParse(strip(doc));
+        if (!parsed.success) { this.log(`${ward}: ${ch.id} is not a valid event; skipped`); continue; }
+        entry(parsed.data.docId).events.push(parsed.data);
+        lags.push(Math.max(0, (seenMs - Date.parse(parsed.data.at)) / 1000));
+      } else if (ch.id.startsWith('blob:') || ch.id.startsWith('chunk:')) {
+        filesMoved = true;
+      } else if (ch.id.startsWith('crl:')) {
+        issuers.push(...this.takeCrl(ch.id, doc));
+      }
+    }
+    this.lags.set(ward, lags.slice(-LAG_WINDOW));
+
+    const records: HubDocument[] = [];
+    const docIds = [...byDoc.keys()];
+    // Records the page lacks (an event for a document seen in an earlier page), fetched in one request.
+    const missing = docIds.filter((id) => !byDoc.get(id)!.record);
+    if (missing.length > 0) {
+      for (const row of await this.allDocs(ward, missing)) {
+        const parsed = DocumentRecord.safeParse(strip(row));
+        if (parsed.success) entry(parsed.data._id).record = parsed.data;
+      }
+    }
+    for (const docId of docIds) {
+      const e = byDoc.get(docId)!;
+      if (!e.record) continue; // events ahead of their document: judged when the document arrives
+      const known = this.store.get(hubDocId(ward, docId));
+      const complete = !known && e.events.some((ev) => FIRST_ACTIONS.has(ev.action));
+      const events = complete ? e.events : await this.allEvents(ward, e.record, known, e.events);
+      records.push(await this.record(ward, e.record, events, known, seenAt));
+    }
+    const touched = new Set(records.map((r) => r._id));
+    if (filesMoved) records.push(...await this.rejudge(ward, [...this.pendingOf(ward)].filter((id) => !touched.has(id)), seenAt));
+    if (issuers.length > 0) await this.rejudgeForCrls(issuers, touched);
+
+    const prior = this.store.ward(ward) ?? this.store.newWard(ward);
+    for (const r of records) this.track(r);
+    const sorted = [...this.lags.get(ward)!].sort((a, b) => a - b);
+    const wardRecord: HubWard = {
+      ...prior,
+      since: String(page.last_seq),
+      lastSeenAt: page.results.length > 0 ? seenAt : prior.lastSeenAt,
+      pendingFiles: this.pendingOf(ward).size,
+      lagP50Seconds: sorted.length ? round(sorted[Math.floor(sorted.length / 2)]!) : prior.lagP50Seconds,
+      lagMaxSeconds: sorted.length ? round(sorted.at(-1)!) : prior.lagMaxSeconds,
+    };
+    await this.store.commit(records, HubStore.checkWard(wardRecord));
+    this.stats.pages += 1;
+    this.stats.documents = this.store.size;
+  }
+
+  private async record(ward: string, record: DocumentRecord, events: EventRecord[], known: HubDocument | undefined, seenAt: string): Promise<HubDocument> {
+    const folded = foldHubDocument(ward, record, events);
+    const same = known && known.signing === folded.signing && known.pdf?.sha256 === folded.pdfSha && known.pdf?.complete
+      && known.signatures.length === folded.expectedRoles.length;
+    const judgement: Judgement = same ? { verdict: known.verdict, reasons: known.reasons, signatures: known.signatures, ...(known.pdf ? { pdf: known.pdf } : {}) } : await this.judge(ward, folded);
+    const { pdfSha: _p, expectedRoles: _r, ...fields } = folded;
+    return HubStore.check({
+      _id: hubDocId(ward, record._id), type: 'hub-document', ward, docId: record._id,
+      ...fields, ...judgement,
+      seenAt: known?.seenAt ?? seenAt,
+      ...(same ? (known.verifiedAt ? { verifiedAt: known.verifiedAt } : {}) : folded.signing === 'digital' ? { verifiedAt: seenAt } : {}),
+    });
+  }
+
+  private async judge(ward: string, folded: Pick<Folded, 'signing' | 'pdfSha' | 'expectedRoles'>): Promise<Judgement> {
+    if (folded.signing === 'digital') this.stats.verifications += 1;
+    return judge(folded as Folded, (sha) => readCityFile((p) => this.get(`/${wardDbName(ward)}/${encodeURIComponent(p).replace('%2F', '/')}`), sha), this.trust());
+  }
+
+  /** Judges again documents already recorded (their events unchanged). */
+  private async rejudge(ward: string, hubIds: string[], at: string): Promise<HubDocument[]> {
+    const out: HubDocument[] = [];
+    for (const id of hubIds) {
+      const d = this.store.get(id);
+      if (!d || d.signing !== 'digital') continue;
+      const expectedRoles: Folded['expectedRoles'] = d.issuedAt ? ['leader', 'agency'] : ['leader'];
+      const j = await this.judge(ward, { signing: 'digital', expectedRoles, ...(d.pdf ? { pdfSha: d.pdf.sha256 } : {}) });
+      const { pdf: _old, ...rest } = d;
+      out.push(HubStore.check({ ...rest, ...j, verifiedAt: at }));
+    }
+    return out;
+  }
+
+  /** A new revocation list: every digitally signed document of its issuer's ward (all of them for the root) is judged again. */
+  private async rejudgeForCrls(issuers: string[], skip: Set<string> = new Set()): Promise<void> {
+    const all = issuers.includes('city-root') || issuers.some((i) => !this.followers.has(i));
+    const at = vnIso(this.now());
+    const byWard = new Map<string, string[]>();
+    for (const d of this.store.documents()) {
+      if (d.signing !== 'digital' || skip.has(d._id) || (!all && !issuers.includes(d.ward))) continue;
+      byWard.set(d.ward, [...(byWard.get(d.ward) ?? []), d._id]);
+    }
+    for (const [ward, ids] of byWard) {
+      const records = await this.rejudge(ward, ids, at);
+      for (const r of records) this.track(r);
+      await this.store.commit(records, null);
+    }
+  }
+
+  private track(r: HubDocument): void {
+    const set = this.pendingOf(r.ward);
+    if (r.pdf && !r.pdf.complete) set.add(r._id); else set.delete(r._id);
+  }
+
+  private pendingOf(ward: string): Set<string> {
+    return this.pending.get(ward) ?? (this.pending.set(ward, new Set()), this.pending.get(ward)!);
+  }
+
+  private async allDocs(ward: string, keys: string[]): Promise<Record<string, unknown>[]> {
+    const r = await this.json<{ rows: { doc?: Record<string, unknown> | null }[] }>(`/${wardDbName(ward)}/_all_docs?include_docs=true`, { method: 'POST', body: JSON.stringify({ keys }) });
+    return r.rows.flatMap((row) => (row.doc ? [row.doc] : []));
+  }
+
+  /** Every event of a document at the city: its own range, plus its numbering event (named by number, outside the range). */
+  private async allEvents(ward: string, record: DocumentRecord, known: HubDocument | undefined, fromPage: EventRecord[]): Promise<EventRecord[]> {
+    const prefix = `ev:${record._id.slice(4)}:`;
+    const range = `startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(`${prefix}\uffff`))}&include_docs=true`;
+    const r = await this.json<{ rows: { doc?: Record<string, unknown> }[] }>(`/${wardDbName(ward)}/_all_docs?${range}`);
+    const byId = new Map<string, EventRecord>();
+    for (const ev of fromPage) byId.set(ev._id, ev);
+    const extra = known?.numberEventId && !byId.has(known.numberEventId) ? await this.allDocs(ward, [known.numberEventId]) : [];
+    for (const doc of [...r.rows.flatMap((row) => (row.doc ? [row.doc] : [])), ...extra]) {
+      const parsed = EventRecord.safeParse(strip(doc));
+      if (parsed.success && parsed.data.docId === record._id) byId.set(parsed.data._id, parsed.data);
+    }
+    return [...byId.values()];
+  }
+}
+
+/** CouchDB fields the schemas do not describe. */
+function strip(doc: Record<string, unknown>): Record<string, unknown> {
+  const { _rev: _r, _revisions: _v, _attachments: _a, _conflicts: _c, ...rest } = doc;
+  return rest;
+}
+
+/** CouchDB 3 sequences are "N-opaque"; the embedded server's are numbers. The numeric part orders them. */
+function seqNumber(seq: string | number): number {
+  return typeof seq === 'number' ? seq : Number.parseInt(seq, 10) || 0;
+}
+
+function round(n: number): number { return Math.round(n * 10) / 10; }
+
+function sleep(ms: number): Promise<void> { return new Promise((ok) => setTimeout(ok, ms).unref()); }

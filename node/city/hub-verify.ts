@@ -1,0 +1,75 @@
+// The hub's judgement of one document: the signed PDF as the city holds it
+// (assembled from its chunks, every hash checked), verified with certs/
+// against the city root and every revocation list the city has seen, and
+// compared with what the events claim. Never 'valid' by default: a missing
+// file is 'unverifiable' until it arrives, a claim the PDF does not bear out
+// is 'invalid'.
+import { assembleFile } from '../../sync/chunks.js';
+import type { Folded } from '../../sync/hub-fold.js';
+import type { HubDocument, HubReason } from '../../sync/hub-records.js';
+import { verifyPdf, type TrustOptions } from '../../certs/pdf-verify.js';
+
+const REASONS = {
+  file_pending: { vi: 'Tệp PDF đã ký chưa về đủ thành phố: sẽ kiểm tra khi nhận đủ.', en: 'The signed PDF has not fully reached the city yet: it will be checked when it has.' },
+  file_corrupt: { vi: 'Tệp PDF tại thành phố không khớp mã băm SHA-256 của nó.', en: 'The PDF held by the city does not match its SHA-256.' },
+  pdf_missing: { vi: 'Văn bản ghi là đã ký số nhưng không có tệp PDF đã ký.', en: 'The document is recorded as digitally signed but names no signed PDF.' },
+  signature_missing: { vi: 'Tệp PDF không mang đủ các chữ ký mà quy trình ghi nhận.', en: 'The PDF does not carry the signatures the workflow records.' },
+} as const;
+
+function hubReason(code: keyof typeof REASONS, detail?: string): HubReason {
+  const r = REASONS[code];
+  return detail ? { code, vi: `${r.vi} (${detail})`, en: `${r.en} (${detail})` } : { code, ...r };
+}
+
+export type CityFile =
+  | { state: 'ok'; bytes: Buffer }
+  | { state: 'incomplete'; size: number }
+  | { state: 'corrupt'; size: number };
+
+export type Judgement = Pick<HubDocument, 'verdict' | 'reasons' | 'signatures' | 'pdf'>;
+
+/** Reads a file from a ward database at the city; `get` answers a path under the database, null on 404. */
+export async function readCityFile(get: (path: string) => Promise<Response | null>, sha256: string): Promise<CityFile> {
+  const meta = await get(`blob:${sha256}`);
+  if (!meta) return { state: 'incomplete', size: 0 };
+  const blob = await meta.json() as { size: number; chunks?: string[] };
+  if (!blob.chunks) {
+    // A small file stored whole, as an attachment of its blob record.
+    const r = await get(`blob:${sha256}/data`);
+    if (!r) return { state: 'incomplete', size: blob.size };
+    const bytes = Buffer.from(await r.arrayBuffer());
+    const file = await assembleFile({ sha256, size: blob.size, chunks: [sha256] }, async () => bytes);
+    return file.ok ? { state: 'ok', bytes } : { state: 'corrupt', size: blob.size };
+  }
+  const file = await assembleFile({ sha256, size: blob.size, chunks: blob.chunks }, async (sha) => {
+    const r = await get(`chunk:${sha}/data`);
+    return r ? new Uint8Array(await r.arrayBuffer()) : null;
+  });
+  if (file.ok) return { state: 'ok', bytes: Buffer.from(file.bytes) };
+  return file.reason === 'chunk-missing' ? { state: 'incomplete', size: blob.size } : { state: 'corrupt', size: blob.size };
+}
+
+export async function judge(folded: Folded, read: (sha256: string) => Promise<CityFile>, trust: TrustOptions): Promise<Judgement> {
+  if (folded.signing === 'none') return { verdict: 'unsigned', reasons: [], signatures: [] };
+  if (folded.signing === 'paper') return { verdict: 'paper', reasons: [], signatures: [] };
+  if (!folded.pdfSha) return { verdict: 'invalid', reasons: [hubReason('pdf_missing')], signatures: [] };
+  const sha256 = folded.pdfSha;
+  const file = await read(sha256);
+  if (file.state === 'incomplete') return { verdict: 'unverifiable', reasons: [hubReason('file_pending')], signatures: [], pdf: { sha256, size: file.size, complete: false } };
+  if (file.state === 'corrupt') return { verdict: 'invalid', reasons: [hubReason('file_corrupt')], signatures: [], pdf: { sha256, size: file.size, complete: true } };
+  const v = await verifyPdf(file.bytes, trust);
+  const signatures = v.signatures.map((s) => ({ role: s.role, signerName: s.signerName.slice(0, 300), signingTime: s.signingTime, status: s.status }));
+  const reasons: HubReason[] = dedupe([...v.reasons, ...v.signatures.flatMap((s) => s.reasons)]);
+  const roles = v.signatures.map((s) => s.role).join('+');
+  const expected = folded.expectedRoles.join('+');
+  const pdf = { sha256, size: file.bytes.length, complete: true };
+  if (v.status === 'invalid') return { verdict: 'invalid', reasons, signatures, pdf };
+  if (roles !== expected) return { verdict: 'invalid', reasons: [hubReason('signature_missing', `${roles || '—'} ≠ ${expected}`), ...reasons], signatures, pdf };
+  if (v.status === 'unknown') return { verdict: 'unverifiable', reasons, signatures, pdf };
+  return { verdict: 'valid', reasons: [], signatures, pdf };
+}
+
+function dedupe(reasons: readonly HubReason[]): HubReason[] {
+  const seen = new Set<string>();
+  return reasons.filter((r) => (seen.has(r.vi) ? false : (seen.add(r.vi), true))).slice(0, 50);
+}
