@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { adminFromEnv, initCity, type AdminCredentials } from './init.js';
 import { startCityServer } from './server.js';
 import { distributeCrls } from './crl-distribution.js';
+import { startHub } from './hub-ingest.js';
 
 export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR]
                                  run the embedded CouchDB-compatible city server (demos, tests; default 127.0.0.1:5984, ./city-data)
@@ -13,6 +14,9 @@ export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data D
                                  writes DIR/<ward>.credentials.json (default ./city-credentials) for each ward to install
   warddesk city publish-crls <url> [--root-crl city-root.crl]
                                  copy each ward's revocation list (and the root's) into every other ward's inbox
+  warddesk city hub <url> --root city-root.pem [--root-crl city-root.crl] [--data DIR] [--port N] [--host H]
+                                 follow every ward database, verify every signature against the city root and all
+                                 CRLs, keep a verdict per document in DIR (default ./hub-data); resumes after a restart
   City administrator: WARDDESK_CITY_ADMIN=name:password (environment only).`;
 
 function flag(args: string[], name: string): string | undefined {
@@ -25,6 +29,7 @@ export async function cityCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'start') return start(rest);
   if (sub === 'init') return init(rest);
+  if (sub === 'hub') return hub(rest);
   if (sub === 'publish-crls') {
     const url = rest.find((a) => !a.startsWith('--') && a !== flag(rest, '--root-crl'));
     if (!url) { console.error(CITY_USAGE); return 2; }
@@ -73,4 +78,22 @@ async function init(args: string[]): Promise<number> {
     console.log(`${r.ward}: database ${r.db}${r.createdDb ? ' (created)' : ''}, user ${r.username}${r.newPassword ? ' (new password)' : ''}, credentials ${r.credentialsFile}`);
   }
   return 0;
+}
+
+async function hub(args: string[]): Promise<number> {
+  const valued = new Set(['--root', '--root-crl', '--data', '--port', '--host']);
+  const url = args.find((a, i) => !a.startsWith('--') && !(i > 0 && valued.has(args[i - 1]!)));
+  const root = flag(args, '--root');
+  if (!url || !root) { console.error(`city hub needs the city URL and --root (the city root certificate, PEM).\n\n${CITY_USAGE}`); return 2; }
+  const rootCrl = flag(args, '--root-crl');
+  const dataDir = resolve(flag(args, '--data') ?? './hub-data');
+  const started = Date.now();
+  const h = await startHub({ url, admin: adminFromEnv(), dataDir, roots: [readFileSync(root, 'utf8')], ...(rootCrl ? { rootCrls: [readFileSync(rootCrl)] } : {}) });
+  const stop = async () => { await h.close(); process.exit(0); };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  await h.caughtUp(24 * 3_600_000);
+  // One JSON line a supervisor (or a test) can wait for.
+  console.log(JSON.stringify({ hub: 'caught-up', dataDir, wards: h.stats.wards, documents: h.stats.documents, verifications: h.stats.verifications, seconds: Math.round((Date.now() - started) / 100) / 10 }));
+  return -1;
 }
