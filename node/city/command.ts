@@ -6,6 +6,7 @@ import { adminFromEnv, initCity, type AdminCredentials } from './init.js';
 import { startCityServer } from './server.js';
 import { distributeCrls } from './crl-distribution.js';
 import { startHub } from './hub-ingest.js';
+import { startHubServer } from './hub-http.js';
 
 export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR]
                                  run the embedded CouchDB-compatible city server (demos, tests; default 127.0.0.1:5984, ./city-data)
@@ -16,7 +17,8 @@ export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data D
                                  copy each ward's revocation list (and the root's) into every other ward's inbox
   warddesk city hub <url> --root city-root.pem [--root-crl city-root.crl] [--data DIR] [--port N] [--host H]
                                  follow every ward database, verify every signature against the city root and all
-                                 CRLs, keep a verdict per document in DIR (default ./hub-data); resumes after a restart
+                                 CRLs, keep a verdict per document in DIR (default ./hub-data); resumes after a restart;
+                                 serves the dashboard on --host/--port (default 127.0.0.1:8090, login WARDDESK_CITY_ADMIN)
   City administrator: WARDDESK_CITY_ADMIN=name:password (environment only).`;
 
 function flag(args: string[], name: string): string | undefined {
@@ -88,8 +90,12 @@ async function hub(args: string[]): Promise<number> {
   const rootCrl = flag(args, '--root-crl');
   const dataDir = resolve(flag(args, '--data') ?? './hub-data');
   const started = Date.now();
-  const h = await startHub({ url, admin: adminFromEnv(), dataDir, roots: [readFileSync(root, 'utf8')], ...(rootCrl ? { rootCrls: [readFileSync(rootCrl)] } : {}) });
-  const stop = async () => { await h.close(); process.exit(0); };
+  const admin = adminFromEnv();
+  const h = await startHub({ url, admin, dataDir, roots: [readFileSync(root, 'utf8')], ...(rootCrl ? { rootCrls: [readFileSync(rootCrl)] } : {}) });
+  // The dashboard serves while the ingest catches up (figures grow as wards are read); same admin credentials.
+  const dashboard = await startHubServer(h.view, { port: Number(flag(args, '--port') ?? 8090), host: flag(args, '--host') ?? '127.0.0.1', admin });
+  console.log(JSON.stringify({ hub: 'dashboard', url: dashboard.url }));
+  const stop = async () => { await dashboard.close(); await h.close(); process.exit(0); };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   await h.caughtUp(24 * 3_600_000);
