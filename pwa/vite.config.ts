@@ -11,14 +11,14 @@ import { ICON_SIZES, iconPng } from './icons.js';
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = fileURLToPath(new URL('../dist/pwa', import.meta.url));
 
-/** Lists the source files the build read in dist/pwa-build-inputs.json (outside the served folder), so tests rebuild only when one changed. */
-function inputs(): Plugin {
+/** Lists the source files the build read in dist/<listName> (outside the served folder), so tests rebuild only when one changed. Also used by hub/vite.config.ts. */
+export function buildInputs(out: string, listName: string): Plugin {
   return {
     name: 'warddesk-build-inputs',
     generateBundle() {
       const files = [...this.getModuleIds()].map((id) => id.split('?')[0]!).filter((id) => existsSync(id) && !id.includes('/node_modules/'));
-      mkdirSync(join(outDir, '..'), { recursive: true });
-      writeFileSync(join(outDir, '..', 'pwa-build-inputs.json'), JSON.stringify(files.sort()));
+      mkdirSync(join(out, '..'), { recursive: true });
+      writeFileSync(join(out, '..', listName), JSON.stringify(files.sort()));
     },
   };
 }
@@ -48,7 +48,7 @@ export default defineConfig({
   server: { proxy: { '/api': process.env['WARDDESK_API'] ?? 'http://127.0.0.1:8080' } },
   plugins: [
     icons(),
-    inputs(),
+    buildInputs(outDir, 'pwa-build-inputs.json'),
     VitePWA({
       strategies: 'generateSW',
       registerType: 'prompt', // a new version waits: announced, applied on click or at the next start
