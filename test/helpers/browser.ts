@@ -12,18 +12,27 @@ export const ARTIFACTS = join(root, 'test/pwa/artifacts');
 
 const mtime = (p: string) => { try { return statSync(p).mtimeMs; } catch { return Infinity; } };
 
-/** Is dist/pwa missing, or older than a file the last build read (dist/pwa-build-inputs.json), its config or its page? */
-function stale(): boolean {
-  const list = join(PWA_DIST, '../pwa-build-inputs.json');
+interface Build { list: string; config: string; extras: string[] }
+const PWA_BUILD: Build = { list: 'pwa-build-inputs.json', config: 'pwa/vite.config.ts', extras: ['index.html', 'vite.config.ts', 'icons.ts', 'src/base.css'].map((f) => `pwa/${f}`) };
+/** The city dashboard page (pwa/hub → dist/hub). */
+const HUB_BUILD: Build = { list: 'hub-build-inputs.json', config: 'pwa/hub/vite.config.ts', extras: ['hub/index.html', 'hub/vite.config.ts', 'hub/src/hub.css', 'vite.config.ts', 'src/base.css'].map((f) => `pwa/${f}`) };
+
+/** Is the build missing, or older than a file it read last time (dist/<list>), its config or its page? */
+function stale(b: Build): boolean {
+  const list = join(root, 'dist', b.list);
   if (!existsSync(list)) return true;
   const builtAt = mtime(list);
-  const inputs = [...(JSON.parse(readFileSync(list, 'utf8')) as string[]), ...['index.html', 'vite.config.ts', 'icons.ts', 'src/base.css'].map((f) => join(root, 'pwa', f))];
+  const inputs = [...(JSON.parse(readFileSync(list, 'utf8')) as string[]), ...b.extras.map((f) => join(root, f))];
   return inputs.some((f) => mtime(f) > builtAt);
 }
 
 /** Builds dist/pwa when it is stale (one build at a time across test processes). */
-export function ensurePwaBuilt(): void {
-  if (!stale()) return;
+export function ensurePwaBuilt(): void { ensureBuilt(PWA_BUILD); }
+/** Builds dist/hub when it is stale. */
+export function ensureHubBuilt(): void { ensureBuilt(HUB_BUILD); }
+
+function ensureBuilt(b: Build): void {
+  if (!stale(b)) return;
   const lock = join(root, 'dist/.pwa-build.lock');
   mkdirSync(join(root, 'dist'), { recursive: true });
   for (let i = 0; ; i++) {
@@ -33,7 +42,7 @@ export function ensurePwaBuilt(): void {
     }
   }
   try {
-    if (stale()) execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--config', 'pwa/vite.config.ts', '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
+    if (stale(b)) execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--config', b.config, '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
   } finally { rmdirSync(lock); }
 }
 
