@@ -17,7 +17,7 @@ export const WARD_CODE = /^[a-z0-9-]{2,40}$/;
 export const DESIGN_DOC_ID = '_design/warddesk';
 
 /** Bumped whenever the rules change, so `city init` knows to reinstall them. */
-export const RULES_VERSION = 3;
+export const RULES_VERSION = 4;
 
 /** Ids that replicate from the ward to the city. Everything else (and `_local/…`) stays home. */
 export const REPLICATED_ID = /^(doc:|ev:|user:|blob:|audit:|crl:)/;

@@ -39,7 +39,10 @@ export async function validateDocUpdateSource(wardCode: string): Promise<string>
   const bundle = await bundleRules();
   const key = `__warddesk_rules_v${RULES_VERSION}_${simpleHash(bundle)}`;
   return `function (newDoc, oldDoc, userCtx, secObj) {
-  var root = (function () { return this; })() || {};
+  // Compiled once per process and kept on the global object: the bundle is large,
+  // and a strict-mode evaluator gives no global through "this" (pouchdb-validation
+  // then re-ran the whole bundle for every document: ~20 ms each).
+  var root = typeof globalThis === 'object' && globalThis ? globalThis : ((function () { return this; })() || {});
   var rules = root[${JSON.stringify(key)}];
   if (!rules) {
     ${bundle}
