@@ -131,8 +131,12 @@ export function unitRows(cells: Iterable<Cell>, f: HubFilter): UnitRow[] {
   }).sort(byRateThenName((r) => `${r.ward}/${r.unit}`));
 }
 
+/** phuong-2 before phuong-10. */
+const NAMES = new Intl.Collator('vi', { numeric: true });
+const byName = (a: string, b: string): number => NAMES.compare(a, b);
+
 function byRateThenName<T extends { rate: Rate }>(name: (r: T) => string) {
-  return (a: T, b: T): number => (a.rate.percent ?? -1) - (b.rate.percent ?? -1) || name(a).localeCompare(name(b));
+  return (a: T, b: T): number => (a.rate.percent ?? -1) - (b.rate.percent ?? -1) || byName(name(a), name(b));
 }
 
 export type Health = 'good' | 'tolerable' | 'poor' | 'never';
@@ -171,7 +175,7 @@ export function syncRows(wards: Iterable<HubWard>, documentsPerWard: ReadonlyMap
       health,
     });
   }
-  return rows.sort((a, b) => order[a.health] - order[b.health] || b.pendingFiles - a.pendingFiles || a.ward.localeCompare(b.ward));
+  return rows.sort((a, b) => order[a.health] - order[b.health] || b.pendingFiles - a.pendingFiles || byName(a.ward, b.ward));
 }
 
 /** The week a document belongs to in lists: its issue week, else the week of its latest event. */

@@ -2,28 +2,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WardError } from '../../sync/errors.js';
 import { formatRate } from '../../sync/hub-rate.js';
-import type { HubDocument } from '../../sync/hub-records.js';
 import { HubAggregate } from '../../node/city/hub-aggregate.js';
 import { DOCUMENT_COLUMNS, WARD_COLUMNS, toCsv } from '../../node/city/hub-csv.js';
 import { parseHubParams } from '../../node/city/hub-params.js';
 import { cellsOf, summary, syncRows, unitRows, wardRows, weekRows } from '../../node/city/hub-queries.js';
-import { MemoryHubView, cityRecords, hubDocument, hubWard, inWeek2026 } from '../helpers/hub-records.js';
-
-/** The week the city counted by hand: 17 units, 507 issued, 296 signed digitally, 4 units at 100 %. */
-function theCountedWeek(): HubDocument[] {
-  const docs: HubDocument[] = [];
-  let n = 0;
-  const add = (ward: string, digital: number, paper: number, invalid = 0) => {
-    for (let i = 0; i < digital; i++) docs.push(hubDocument({ ward, n: ++n, issuedAt: inWeek2026(10, i % 5) }));
-    for (let i = 0; i < paper; i++) docs.push(hubDocument({ ward, n: ++n, issuedAt: inWeek2026(10, i % 5), signing: 'paper' }));
-    for (let i = 0; i < invalid; i++) docs.push(hubDocument({ ward, n: ++n, issuedAt: inWeek2026(10, 2), verdict: 'invalid' }));
-  };
-  for (let w = 1; w <= 4; w++) add(`phuong-${w}`, 20, 0); // 80 issued, all signed
-  add('phuong-5', 26, 17); // 43
-  add('phuong-6', 14, 16, 2); // 32
-  for (let w = 7; w <= 17; w++) add(`phuong-${w}`, 16, 16); // 11 × 32 = 352
-  return docs;
-}
+import { MemoryHubView, cityRecords, hubDocument, hubWard, inWeek2026, theCountedWeek } from '../helpers/hub-records.js';
 
 test('the week the city counted by hand reads "296/507 — 58,4 %" with 4 of 17 units at 100 %', () => {
   const cells = cellsOf(theCountedWeek());

@@ -6,6 +6,9 @@ import { createHash } from 'node:crypto';
 import { HubDocument, HubWard, hubDocId, hubWardId, vnIsoWeek, type HubVerdict } from '../../sync/hub-records.js';
 import type { HubView } from '../../node/city/hub-view.js';
 
+/** The reason the ingest gives for a PDF changed after signing. */
+export const ALTERED = { code: 'digest-mismatch', vi: 'Nội dung đã bị sửa sau khi ký', en: 'Content changed after signing' };
+
 export class MemoryHubView implements HubView {
   private readonly docs = new Map<string, HubDocument>();
   private readonly wardMap = new Map<string, HubWard>();
@@ -103,10 +106,26 @@ export function cityRecords(wards: number, weeks: number, perWeek: number): { do
         docs.push(hubDocument({
           ward, n: ++n, unit: i % 3 === 0 ? `${ward}-vp` : ward, issuedAt: inWeek2026(week, i % 5),
           signing: kind === 'paper' ? 'paper' : 'digital', verdict: kind,
-          reasons: kind === 'invalid' ? [{ code: 'digest-mismatch', vi: 'Nội dung đã bị sửa sau khi ký', en: 'Content changed after signing' }] : [],
+          reasons: kind === 'invalid' ? [ALTERED] : [],
         }));
       }
     }
   }
   return { docs, wardRecords };
+}
+
+/** The week the city counted by hand: 17 units, 507 issued, 296 signed digitally, 4 units at 100 %. */
+export function theCountedWeek(): HubDocument[] {
+  const docs: HubDocument[] = [];
+  let n = 0;
+  const add = (ward: string, digital: number, paper: number, invalid = 0) => {
+    for (let i = 0; i < digital; i++) docs.push(hubDocument({ ward, n: ++n, issuedAt: inWeek2026(10, i % 5) }));
+    for (let i = 0; i < paper; i++) docs.push(hubDocument({ ward, n: ++n, issuedAt: inWeek2026(10, i % 5), signing: 'paper' }));
+    for (let i = 0; i < invalid; i++) docs.push(hubDocument({ ward, n: ++n, issuedAt: inWeek2026(10, 2), verdict: 'invalid', reasons: [ALTERED] }));
+  };
+  for (let w = 1; w <= 4; w++) add(`phuong-${w}`, 20, 0); // 80 issued, all signed
+  add('phuong-5', 26, 17); // 43
+  add('phuong-6', 14, 16, 2); // 32
+  for (let w = 7; w <= 17; w++) add(`phuong-${w}`, 16, 16); // 11 × 32 = 352
+  return docs;
 }

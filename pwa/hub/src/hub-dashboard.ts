@@ -30,6 +30,7 @@ export class HubDashboard extends WdElement {
     table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
     th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #e0e0e0; vertical-align: top; }
     td.n, th.n { text-align: right; }
+    td.n, tbody th { white-space: nowrap; }
     .scroll { overflow-x: auto; }
     .head { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: .5rem; }
     .head h2 { margin-bottom: .25rem; }

@@ -1,12 +1,11 @@
 import { css, html, svg } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { WdElement } from '../../src/element.js';
 import { currentLang } from '../../src/i18n.js';
 import { formatPercent } from '../../../sync/hub-rate.js';
 import type { WeekRow } from './hub-api.js';
 import { ht } from './hub-i18n.js';
 
-const W = 720;
 const H = 240;
 const PAD = { left: 44, right: 44, top: 16, bottom: 36 };
 
@@ -33,9 +32,26 @@ export class HubTrend extends WdElement {
   `;
 
   @property({ attribute: false }) rows: WeekRow[] = [];
+  /** Drawn at the element's own width, so labels stay readable on a phone. */
+  @state() private width = 720;
+  private readonly resize = new ResizeObserver((entries) => {
+    const w = Math.round(entries[0]?.contentRect.width ?? 0);
+    if (w > 0 && Math.abs(w - this.width) > 8) this.width = Math.max(300, w);
+  });
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resize.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    this.resize.disconnect();
+    super.disconnectedCallback();
+  }
 
   override render() {
     const rows = this.rows;
+    const W = this.width;
     const lang = currentLang();
     if (rows.length === 0) return html`<p>—</p>`;
     const maxIssued = Math.max(1, ...rows.map((r) => r.issued));
@@ -45,7 +61,7 @@ export class HubTrend extends WdElement {
     const x = (i: number) => PAD.left + step * i + step / 2;
     const yRate = (p: number) => PAD.top + plotH * (1 - p / 100);
     const yIssued = (n: number) => PAD.top + plotH * (1 - n / maxIssued);
-    const every = Math.ceil(rows.length / 8);
+    const every = Math.ceil(rows.length / Math.max(2, Math.floor(plotW / 60)));
     const line = rows.map((r, i) => (r.rate.percent === null ? null : `${x(i).toFixed(1)},${yRate(r.rate.percent).toFixed(1)}`)).filter(Boolean).join(' ');
     const first = rows[0]!;
     const last = rows.at(-1)!;
