@@ -49,6 +49,8 @@ interface ChangesPage { results: Change[]; last_seq: string | number }
 
 const FIRST_ACTIONS = new Set(['create', 'arrive', 'register-paper']);
 const LAG_WINDOW = 100;
+/** Documents of one page judged at once (each waits mostly on the city's answers). */
+const CONCURRENCY = 8;
 
 export async function startHub(o: HubOptions): Promise<Hub> {
   mkdirSync(o.dataDir, { recursive: true });
@@ -254,14 +256,15 @@ class CityHub implements Hub {
         if (parsed.success) entry(parsed.data._id).record = parsed.data;
       }
     }
-    for (const docId of docIds) {
+    // Several documents at once: the time goes in round trips to the city (events, blob, chunks), not here.
+    records.push(...await mapLimit(docIds, CONCURRENCY, async (docId) => {
       const e = byDoc.get(docId)!;
-      if (!e.record) continue; // events ahead of their document: judged when the document arrives
+      if (!e.record) return null; // events ahead of their document: judged when the document arrives
       const known = this.store.get(hubDocId(ward, docId));
       const complete = !known && e.events.some((ev) => FIRST_ACTIONS.has(ev.action));
       const events = complete ? e.events : await this.allEvents(ward, e.record, known, e.events);
-      records.push(await this.record(ward, e.record, events, known, seenAt));
-    }
+      return this.record(ward, e.record, events, known, seenAt);
+    }));
     const touched = new Set(records.map((r) => r._id));
     if (filesMoved) records.push(...await this.rejudge(ward, [...this.pendingOf(ward)].filter((id) => !touched.has(id)), seenAt));
     if (issuers.length > 0) await this.rejudgeForCrls(issuers, touched);
@@ -303,16 +306,14 @@ class CityHub implements Hub {
 
   /** Judges again documents already recorded (their events unchanged). */
   private async rejudge(ward: string, hubIds: string[], at: string): Promise<HubDocument[]> {
-    const out: HubDocument[] = [];
-    for (const id of hubIds) {
+    return mapLimit(hubIds, CONCURRENCY, async (id) => {
       const d = this.store.get(id);
-      if (!d || d.signing !== 'digital') continue;
+      if (!d || d.signing !== 'digital') return null;
       const expectedRoles: Folded['expectedRoles'] = d.issuedAt ? ['leader', 'agency'] : ['leader'];
       const j = await this.judge(ward, { signing: 'digital', expectedRoles, ...(d.pdf ? { pdfSha: d.pdf.sha256 } : {}) });
       const { pdf: _old, ...rest } = d;
-      out.push(HubStore.check({ ...rest, ...j, verifiedAt: at }));
-    }
-    return out;
+      return HubStore.check({ ...rest, ...j, verifiedAt: at });
+    });
   }
 
   /** A new revocation list: every digitally signed document of its issuer's ward (all of them for the root) is judged again. */
@@ -370,6 +371,16 @@ function strip(doc: Record<string, unknown>): Record<string, unknown> {
 /** CouchDB 3 sequences are "N-opaque"; the embedded server's are numbers. The numeric part orders them. */
 function seqNumber(seq: string | number): number {
   return typeof seq === 'number' ? seq : Number.parseInt(seq, 10) || 0;
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time, keeping the order; drops nulls. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R | null>): Promise<R[]> {
+  const out: (R | null)[] = new Array(items.length).fill(null);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
+  }));
+  return out.filter((r): r is R => r !== null);
 }
 
 function round(n: number): number { return Math.round(n * 10) / 10; }
