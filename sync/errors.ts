@@ -53,6 +53,8 @@ export const ERRORS = {
   crl_missing: { status: 404, vi: 'Chưa có danh sách thu hồi chứng thư (CRL) của CA này.', en: 'There is no certificate revocation list (CRL) for this CA yet.' },
   network_unreachable: { status: 503, vi: 'Không kết nối được nút phường. Bản nháp vẫn được lưu trên thiết bị và sẽ gửi khi có kết nối.', en: 'The ward node cannot be reached. Drafts stay on this device and are sent when the connection is back.' },
   replication_read_only: { status: 403, vi: 'Thiết bị chỉ được đọc dữ liệu từ nút phường qua kênh đồng bộ; mọi thay đổi phải gửi qua các chức năng của ứng dụng.', en: 'Devices only read from the ward node through replication; every change goes through the app\'s commands.' },
+  not_a_pdf: { status: 400, vi: 'Tệp gửi đi phải là PDF (bắt đầu bằng %PDF- và kết thúc bằng %%EOF), tối đa 50 MB.', en: 'The file to send must be a PDF (starting with %PDF- and ending with %%EOF), at most 50 MB.' },
+  unknown_ward: { status: 404, vi: 'Không có cơ sở dữ liệu của phường này tại thành phố (chạy warddesk city init trước).', en: 'The city has no database for this ward (run warddesk city init first).' },
   replication_forbidden: { status: 403, vi: 'Thao tác này không được phép trên kênh đồng bộ của thiết bị.', en: 'This operation is not allowed on the device replication endpoint.' },
 } as const satisfies Record<string, ErrorSpec>;
 

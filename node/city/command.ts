@@ -6,6 +6,8 @@ import { adminFromEnv, initCity, type AdminCredentials } from './init.js';
 import { startCityServer } from './server.js';
 import { distributeCrls } from './crl-distribution.js';
 import { startHub } from './hub-ingest.js';
+import { sendToWards, sentStatuses } from './send.js';
+import { WardError } from '../../sync/errors.js';
 import { startHubServer } from './hub-http.js';
 
 export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR]
@@ -19,6 +21,12 @@ export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data D
                                  follow every ward database, verify every signature against the city root and all
                                  CRLs, keep a verdict per document in DIR (default ./hub-data); resumes after a restart;
                                  serves the dashboard on --host/--port (default 127.0.0.1:8090, login WARDDESK_CITY_ADMIN)
+  warddesk city send <url> (--wards a,b | --all) --pdf FILE --type CV --symbol 123/UBND-VP --date 2026-11-20
+                     --subject "…" [--sender "UBND Thành phố …"]
+                                 put a document (its signed PDF) into the wards' inboxes; sending it again writes nothing
+  warddesk city sent <url> [--send ID]
+                                 what became of the documents the city sent, per ward: Decision 28/2018 status
+                                 (01 received, 02 refused, 03 accepted, 04 assigned, 05 in progress, 06 done)
   City administrator: WARDDESK_CITY_ADMIN=name:password (environment only).`;
 
 function flag(args: string[], name: string): string | undefined {
@@ -32,6 +40,8 @@ export async function cityCommand(args: string[]): Promise<number> {
   if (sub === 'start') return start(rest);
   if (sub === 'init') return init(rest);
   if (sub === 'hub') return hub(rest);
+  if (sub === 'send') return send(rest);
+  if (sub === 'sent') return sent(rest);
   if (sub === 'publish-crls') {
     const url = rest.find((a) => !a.startsWith('--') && a !== flag(rest, '--root-crl'));
     if (!url) { console.error(CITY_USAGE); return 2; }
@@ -102,4 +112,43 @@ async function hub(args: string[]): Promise<number> {
   // One JSON line a supervisor (or a test) can wait for.
   console.log(JSON.stringify({ hub: 'caught-up', dataDir, wards: h.stats.wards, documents: h.stats.documents, verifications: h.stats.verifications, seconds: Math.round((Date.now() - started) / 100) / 10 }));
   return -1;
+}
+
+/** The first argument that is not a flag or a flag's value. */
+function positional(args: string[], valued: readonly string[]): string | undefined {
+  return args.find((a, i) => !a.startsWith('--') && !(i > 0 && valued.includes(args[i - 1]!)));
+}
+
+async function send(args: string[]): Promise<number> {
+  const url = positional(args, ['--wards', '--pdf', '--type', '--symbol', '--date', '--subject', '--sender']);
+  const pdfFile = flag(args, '--pdf');
+  const wards = args.includes('--all') ? 'all' as const : (flag(args, '--wards') ?? '').split(',').map((w) => w.trim()).filter(Boolean);
+  if (!url || !pdfFile) { console.error(`city send needs the city URL and --pdf.\n\n${CITY_USAGE}`); return 2; }
+  try {
+    const r = await sendToWards({
+      url, admin: adminFromEnv(), wards, pdf: readFileSync(pdfFile),
+      meta: { docType: flag(args, '--type') as 'CV', originalSymbol: flag(args, '--symbol') ?? '', originalDate: flag(args, '--date') ?? '', subject: flag(args, '--subject') ?? '', ...(flag(args, '--sender') ? { senderName: flag(args, '--sender')! } : {}), fileName: pdfFile.split('/').pop()! },
+    });
+    for (const w of r.wards) console.log(`${w.ward}: ${w.docId} ${w.written ? 'sent' : 'already there'}`);
+    console.log(`send id: ${r.sendId}`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof WardError)) throw err;
+    console.error(`${err.vi}\n${err.en}`);
+    for (const d of err.details ?? []) console.error(`  ${d.path}: ${d.vi} / ${d.en}`);
+    return 1;
+  }
+}
+
+async function sent(args: string[]): Promise<number> {
+  const url = positional(args, ['--send']);
+  if (!url) { console.error(`city sent needs the city URL.\n\n${CITY_USAGE}`); return 2; }
+  const sendId = flag(args, '--send');
+  const rows = await sentStatuses({ url, admin: adminFromEnv(), ...(sendId ? { sendId } : {}) });
+  for (const r of rows) {
+    const last = r.steps.at(-1);
+    console.log(`${r.sendId}  ${r.ward}  ${r.code} ${r.state}  ${r.originalSymbol}  ${last ? `${last.action} ${last.at} ${last.user}${last.comment ? ` — ${last.comment}` : ''}` : ''}`);
+  }
+  if (rows.length === 0) console.log('Chưa gửi văn bản nào. / Nothing sent yet.');
+  return 0;
 }

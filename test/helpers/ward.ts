@@ -81,3 +81,10 @@ export const sampleDraft = (overrides: Record<string, unknown> = {}) => ({
   recipients: [{ name: 'UBND Quận' }, { name: 'Lưu: VT' }],
   ...overrides,
 });
+
+/** Asks the node to sync now and waits until the city confirmed everything (throws with the last status after ~15 s). */
+export async function synced(w: TestWard): Promise<void> {
+  let r = await w.admin.post('/api/sync/now');
+  for (let i = 0; i < 60 && !r.body.upToDate; i += 1) { await new Promise((ok) => setTimeout(ok, 250)); r = await w.admin.get('/api/sync/status'); }
+  if (!r.body.upToDate) throw new Error(`not up to date: ${JSON.stringify(r.body)}`);
+}

@@ -19,7 +19,7 @@ import { distributeCrls } from '../../node/city/crl-distribution.js';
 import { WARD_CA } from '../../node/signing.js';
 import { startTestCity, couch, CITY_ADMIN, type TestCity } from '../helpers/city.js';
 import { twoPagePdf } from '../helpers/signing-fixtures.js';
-import { startTestWard, type TestWard } from '../helpers/ward.js';
+import { startTestWard, synced, type TestWard } from '../helpers/ward.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'warddesk-crl-'));
 let city: TestCity;
@@ -43,12 +43,6 @@ async function ward(code: string, ca: typeof caA): Promise<TestWard> {
   const w = await startTestWard({ ward: { code }, city: { credentialsFile: join(dir, 'creds', `${code}.credentials.json`), intervalSeconds: 3600, backoffBaseSeconds: 0.2, backoffCapSeconds: 1, requestTimeoutSeconds: 5 } });
   w.node.signing.keys.save(WARD_CA, ca, 'ward-ca-pin');
   return w;
-}
-
-async function synced(w: TestWard): Promise<void> {
-  let r = await w.admin.post('/api/sync/now');
-  for (let i = 0; i < 40 && !r.body.upToDate; i += 1) { await new Promise((ok) => setTimeout(ok, 250)); r = await w.admin.get('/api/sync/status'); }
-  assert.is(r.body.upToDate, true, JSON.stringify(r.body));
 }
 
 test.before(async () => {
