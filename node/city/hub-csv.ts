@@ -2,7 +2,9 @@
 // byte-order mark (without it Excel reads Vietnamese as mojibake), RFC 4180
 // quoting and CRLF line ends by csv-stringify, headers and labels in the
 // language asked for, figures as the dashboard shows them.
+import { stringify as stringifyStream } from 'csv-stringify';
 import { stringify } from 'csv-stringify/sync';
+import { Readable } from 'node:stream';
 import { HEALTH_LABELS, SIGNING_LABELS, VERDICT_LABELS, label } from '../../sync/hub-labels.js';
 import { formatPercent, type HubCounts, type Rate } from '../../sync/hub-rate.js';
 import type { HubDocument } from '../../sync/hub-records.js';
@@ -12,13 +14,21 @@ type Lang = 'vi' | 'en';
 type Value = string | number | null | undefined;
 export interface Column<R> { vi: string; en: string; value: (row: R, lang: Lang) => Value }
 
+const options = <R>(columns: readonly Column<R>[], lang: Lang) => ({
+  bom: true,
+  header: true,
+  columns: columns.map((c, i) => ({ key: String(i), header: c[lang] })),
+  record_delimiter: 'windows' as const,
+});
+
 export function toCsv<R>(rows: readonly R[], columns: readonly Column<R>[], lang: Lang): string {
-  const body = stringify(rows.map((r) => columns.map((c) => cell(c.value(r, lang)))), {
-    header: true,
-    columns: columns.map((c, i) => ({ key: String(i), header: c[lang] })),
-    record_delimiter: 'windows',
-  });
-  return `\ufeff${body}`;
+  return stringify(rows.map((r) => columns.map((c) => cell(c.value(r, lang)))), options(columns, lang));
+}
+
+/** The same as a stream, for lists of any length: written as the client reads, other requests served in between. */
+export function csvStream<R>(rows: readonly R[], columns: readonly Column<R>[], lang: Lang): Readable {
+  function* records() { for (const r of rows) yield columns.map((c) => cell(c.value(r, lang))); }
+  return Readable.from(records()).pipe(stringifyStream(options(columns, lang)));
 }
 
 /** Text a ward typed that Excel would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe (OWASP CSV injection). */

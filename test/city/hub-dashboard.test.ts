@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { startHubServer, type HubServer } from '../../node/city/hub-http.js';
 import { ARTIFACTS, ensureHubBuilt, launchChromium } from '../helpers/browser.js';
-import { ALTERED, MemoryHubView, hubDocument, hubWard, inWeek2026, theCountedWeek } from '../helpers/hub-records.js';
+import { ALTERED, MemoryHubView, cityRecords, hubDocument, hubWard, inWeek2026, theCountedWeek } from '../helpers/hub-records.js';
 import { twoPagePdf } from '../helpers/signing-fixtures.js';
 
 const ADMIN = { name: 'cityadmin', password: 'mật-khẩu-thành-phố-1' };
@@ -226,6 +226,20 @@ test('ten wrong passwords from one address lock it out with 429, even for the ri
     assert.is(locked.body.code, 'account_locked');
     assert.match(locked.body.message.vi, /tạm khoá/);
   } finally { await own.close(); }
+});
+
+test('a long export is streamed: every record once, BOM and header first, and the dashboard answers meanwhile', async () => {
+  const more = cityRecords(2, 20, 40).docs; // 1,600 more: past the 2,000 rows kept in memory
+  view.put(more);
+  const total = [...view.documents()].length;
+  const [csv, summary] = await Promise.all([get('/api/hub/documents?format=csv'), get('/api/hub/summary')]);
+  assert.is(csv.status, 200);
+  assert.is(summary.status, 200);
+  assert.is(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
+  assert.ok(csv.text.startsWith('\ufeffPhường,Đơn vị,Mã văn bản,'));
+  const lines = csv.text.split('\r\n').filter(Boolean);
+  assert.is(lines.length, total + 1);
+  assert.is(new Set(lines).size, total + 1);
 });
 
 test.run();
