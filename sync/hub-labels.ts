@@ -23,6 +23,16 @@ export const HEALTH_LABELS: Record<string, { vi: string; en: string }> = {
   never: { vi: 'Chưa từng đồng bộ', en: 'Never synced' },
 };
 
+/** Decision 28/2018 exchange statuses of a document the city sent, as the ward reports them. */
+export const EXCHANGE_LABELS: Record<string, { vi: string; en: string }> = {
+  arrived: { vi: 'Đã đến', en: 'Received' },
+  refused: { vi: 'Từ chối', en: 'Refused' },
+  registered: { vi: 'Đã tiếp nhận', en: 'Accepted' },
+  assigned: { vi: 'Đã phân công', en: 'Assigned' },
+  in_progress: { vi: 'Đang xử lý', en: 'In progress' },
+  done: { vi: 'Hoàn thành', en: 'Done' },
+};
+
 export const TIMELINE_LABELS: Record<string, { vi: string; en: string }> = {
   created: { vi: 'Tạo tại phường', en: 'Created at the ward' },
   issued: { vi: 'Phát hành', en: 'Issued' },

@@ -5,10 +5,10 @@
 import { stringify as stringifyStream } from 'csv-stringify';
 import { stringify } from 'csv-stringify/sync';
 import { Readable } from 'node:stream';
-import { HEALTH_LABELS, SIGNING_LABELS, VERDICT_LABELS, label } from '../../sync/hub-labels.js';
+import { EXCHANGE_LABELS, HEALTH_LABELS, SIGNING_LABELS, VERDICT_LABELS, label } from '../../sync/hub-labels.js';
 import { formatPercent, type HubCounts, type Rate } from '../../sync/hub-rate.js';
 import type { HubDocument } from '../../sync/hub-records.js';
-import type { Summary, SyncRow, UnitRow, WardRow, WeekRow } from './hub-queries.js';
+import type { SentRow, Summary, SyncRow, UnitRow, WardRow, WeekRow } from './hub-queries.js';
 
 type Lang = 'vi' | 'en';
 type Value = string | number | null | undefined;
@@ -79,6 +79,15 @@ export const SYNC_COLUMNS: Column<SyncRow>[] = [
   { vi: 'Độ trễ trung vị (giây)', en: 'Median lag (s)', value: (r) => r.lagP50Seconds },
   { vi: 'Độ trễ lớn nhất (giây)', en: 'Worst lag (s)', value: (r) => r.lagMaxSeconds },
   { vi: 'Số văn bản', en: 'Documents', value: (r) => r.documents },
+];
+
+export const SENT_COLUMNS: Column<SentRow>[] = [
+  { vi: 'Phường', en: 'Ward', value: (r) => r.ward },
+  { vi: 'Trích yếu', en: 'Subject', value: (r) => r.subject },
+  { vi: 'Mã trạng thái', en: 'Status code', value: (r) => r.code },
+  { vi: 'Trạng thái', en: 'Status', value: (r, lang) => label(EXCHANGE_LABELS, r.state, lang) },
+  { vi: 'Bước gần nhất', en: 'Last step', value: (r) => r.lastEventAt },
+  { vi: 'Mã văn bản', en: 'Document id', value: (r) => r.docId },
 ];
 
 export const DOCUMENT_COLUMNS: Column<HubDocument>[] = [

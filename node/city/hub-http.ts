@@ -17,9 +17,9 @@ import { WardError, wardError } from '../../sync/errors.js';
 import type { HubDocument } from '../../sync/hub-records.js';
 import { HubAggregate } from './hub-aggregate.js';
 import { basicAuth } from './hub-auth.js';
-import { DOCUMENT_COLUMNS, SUMMARY_COLUMNS, SYNC_COLUMNS, UNIT_COLUMNS, WARD_COLUMNS, WEEK_COLUMNS, csvStream, toCsv, type Column } from './hub-csv.js';
+import { DOCUMENT_COLUMNS, SENT_COLUMNS, SUMMARY_COLUMNS, SYNC_COLUMNS, UNIT_COLUMNS, WARD_COLUMNS, WEEK_COLUMNS, csvStream, toCsv, type Column } from './hub-csv.js';
 import { parseHubParams, type HubParams, type ParamName } from './hub-params.js';
-import { summary, syncRows, timelineOf, unitRows, wardRows, weekRows } from './hub-queries.js';
+import { sentRows, summary, syncRows, timelineOf, unitRows, wardRows, weekRows } from './hub-queries.js';
 import type { HubView } from './hub-view.js';
 import type { AdminCredentials } from './init.js';
 
@@ -99,6 +99,10 @@ export function hubApiRouter(view: HubView, aggregate: HubAggregate, now: () => 
     const rows = syncRows(view.wards(), aggregate.documentsPerWard(), now(), p.filter);
     return { rows, json: { rows, now: now().toISOString() } };
   }, false); // silence grows with the clock: never reused
+  table('/sent', ['ward', 'format', 'lang'], 'sent', SENT_COLUMNS, (p) => {
+    const rows = sentRows(view.documents(), p.filter);
+    return { rows, json: { rows } };
+  });
   const documents = (p: HubParams) => {
     const all = p.format === 'csv';
     const r = aggregate.documents(p.filter, all ? 0 : p.offset, all ? Infinity : p.limit);

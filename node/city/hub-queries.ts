@@ -5,6 +5,7 @@
 // change; these functions only read, so tests can feed them records built in code.
 import { vnIsoWeek, type HubDocument, type HubVerdict, type HubWard } from '../../sync/hub-records.js';
 import { addCounts, emptyCounts, rateOf, type HubCounts, type Rate } from '../../sync/hub-rate.js';
+import { EXCHANGE_STATUS, type IncomingState } from '../../sync/workflow.js';
 
 /** Filters every query accepts. Weeks are ISO weeks in Vietnam time ("2026-W05"), both ends included. */
 export interface HubFilter {
@@ -206,4 +207,17 @@ export function timelineOf(doc: HubDocument): TimelineEntry[] {
   entries.push({ at: doc.seenAt, what: 'arrived' });
   if (doc.verifiedAt) entries.push({ at: doc.verifiedAt, what: 'verified' });
   return entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+/** A document the city sent, as one ward handles it (Decision 28/2018). */
+export interface SentRow { ward: string; docId: string; subject: string; state: string; code: string; lastEventAt: string }
+
+/** Documents the city sent, per ward, with the exchange status the ward's events give; latest first. */
+export function sentRows(docs: Iterable<HubDocument>, f: HubFilter = {}): SentRow[] {
+  const rows: SentRow[] = [];
+  for (const d of docs) {
+    if (d.origin !== 'city' || d.direction !== 'incoming' || (f.wards && !f.wards.includes(d.ward))) continue;
+    rows.push({ ward: d.ward, docId: d.docId, subject: d.subject, state: d.state, code: EXCHANGE_STATUS[d.state as IncomingState] ?? '', lastEventAt: d.lastEventAt });
+  }
+  return rows.sort((a, b) => b.lastEventAt.localeCompare(a.lastEventAt) || byName(a.ward, b.ward));
 }

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initCity } from '../../node/city/init.js';
 import { sendToWards, sentStatuses, type SendMeta } from '../../node/city/send.js';
+import { startHub } from '../../node/city/hub-ingest.js';
+import { startHubServer } from '../../node/city/hub-http.js';
 import { WardError } from '../../sync/errors.js';
 import { couch, startTestCity, CITY_ADMIN, type TestCity } from '../helpers/city.js';
 import { leaderSigned } from '../helpers/hub-fixtures.js';
@@ -101,6 +103,21 @@ test('ward A registers, assigns and finishes it, ward B refuses it with a commen
   assert.equal(byWard['phuong-a']!.steps.map((s) => s.action), ['arrive', 'register', 'assign', 'start', 'done']);
   assert.is(byWard['phuong-b']!.code, '02');
   assert.is(byWard['phuong-b']!.steps.at(-1)!.comment, 'Không thuộc thẩm quyền của phường');
+});
+
+test('the city hub records what each ward did with the sent document and its dashboard lists the codes', async () => {
+  const hub = await startHub({ url: city.url, admin: CITY_ADMIN, dataDir: join(dir, 'hub'), roots: [makeTestPki().rootPem], discoverMs: 500, longpollMs: 500, log: () => undefined });
+  const server = await startHubServer(hub.view, { port: 0, admin: CITY_ADMIN, pageDir: null });
+  try {
+    await hub.caughtUp();
+    const auth = `Basic ${Buffer.from(`${CITY_ADMIN.name}:${CITY_ADMIN.password}`).toString('base64')}`;
+    const r = await fetch(`${server.url}/api/hub/sent`, { headers: { authorization: auth } });
+    assert.is(r.status, 200);
+    const rows = (await r.json() as { rows: { ward: string; code: string; state: string }[] }).rows;
+    assert.equal(rows.map((x) => `${x.ward} ${x.code} ${x.state}`).sort(), ['phuong-a 06 done', 'phuong-b 02 refused']);
+    const csv = await fetch(`${server.url}/api/hub/sent?format=csv&lang=en`, { headers: { authorization: auth } });
+    assert.match(await csv.text(), /Status code/);
+  } finally { await server.close(); await hub.close(); }
 });
 
 test('a ward cannot pass off a document of its own as sent by the city', async () => {

@@ -7,6 +7,7 @@ export type Counted = HubCounts & { rate: Rate };
 export interface Summary { version: number; range: { from: string | null; to: string | null; weeks: number }; total: Counted; units: { total: number; at100: number; list: { ward: string; unit: string }[] }; wards: number }
 export interface WeekRow extends Counted { week: string }
 export interface WardRow extends Counted { ward: string; units: number; unitsAt100: number }
+export interface SentRow { ward: string; docId: string; subject: string; state: string; code: string; lastEventAt: string }
 export interface SyncRow { ward: string; lastSeenAt: string | null; silentSeconds: number | null; pendingFiles: number; lagP50Seconds: number | null; lagMaxSeconds: number | null; documents: number; health: string }
 export interface Reason { code: string; vi: string; en: string }
 export interface HubDoc {

@@ -4,8 +4,8 @@ import { WdElement } from '../../src/element.js';
 import { formatDateTime } from '../../src/format.js';
 import { currentLang } from '../../src/i18n.js';
 import { shared } from '../../src/styles.js';
-import { HEALTH_LABELS, VERDICT_LABELS, label } from '../../../sync/hub-labels.js';
-import { getJson, HubApiError, withQuery, type Counted, type DocList, type Summary, type SyncRow, type WardRow, type WeekRow } from './hub-api.js';
+import { EXCHANGE_LABELS, HEALTH_LABELS, VERDICT_LABELS, label } from '../../../sync/hub-labels.js';
+import { getJson, HubApiError, withQuery, type Counted, type DocList, type SentRow, type Summary, type SyncRow, type WardRow, type WeekRow } from './hub-api.js';
 import { duration, ht, inLang } from './hub-i18n.js';
 import './hub-trend.js';
 
@@ -49,6 +49,7 @@ export class HubDashboard extends WdElement {
   @state() private trend: WeekRow[] = [];
   @state() private wardRows: WardRow[] = [];
   @state() private syncRows: SyncRow[] = [];
+  @state() private sentRows: SentRow[] = [];
   @state() private flagged: DocList | null = null;
   @state() private error: string | null = null;
   @state() private loadedAt: number | null = null;
@@ -77,12 +78,14 @@ export class HubDashboard extends WdElement {
       this.filters = f;
       const range = this.params();
       const wardOnly = { ward: f.ward || undefined };
-      const [summary, trend, wards, flagged] = await Promise.all([
+      const [summary, trend, wards, flagged, sent] = await Promise.all([
         getJson<Summary>('/api/hub/summary', range),
         getJson<{ rows: WeekRow[] }>('/api/hub/weeks', wardOnly),
         getJson<{ rows: WardRow[] }>('/api/hub/wards', range),
         getJson<DocList>('/api/hub/invalid', { ...range, limit: String(PAGE) }),
+        getJson<{ rows: SentRow[] }>('/api/hub/sent', wardOnly),
       ]);
+      this.sentRows = sent.rows;
       this.summary = summary;
       this.trend = trend.rows;
       this.wardRows = wards.rows;
@@ -172,7 +175,8 @@ export class HubDashboard extends WdElement {
         })), ht('units_100'))}
       </section>
       ${this.syncTable()}
-      ${this.flaggedList()}`;
+      ${this.flaggedList()}
+      ${this.sentTable()}`;
   }
 
   private counts(c: Counted): TemplateResult {
@@ -208,6 +212,19 @@ export class HubDashboard extends WdElement {
           <td>${r.lastSeenAt ? html`${formatDateTime(r.lastSeenAt)} <span class="muted">(${duration(r.silentSeconds)})</span>` : ht('never')}</td>
           <td class="n">${r.pendingFiles}</td><td class="n">${duration(r.lagP50Seconds)} / ${duration(r.lagMaxSeconds)}</td><td class="n hide-phone">${r.documents}</td></tr>`)}</tbody>
       </table></div></section>`;
+  }
+
+  /** Documents the city sent and what each ward did with them (Decision 28/2018 codes 01–06). */
+  private sentTable(): TemplateResult {
+    const lang = currentLang();
+    return html`<section class="card" aria-labelledby="sent-title">
+      <div class="head"><h2 id="sent-title">${ht('sent')}</h2><a class="csv" href=${this.csv('/api/hub/sent', false)} download>${ht('csv')}</a></div>
+      ${this.sentRows.length === 0 ? html`<p>${ht('none_sent')}</p>` : html`<div class="scroll" role="region" aria-label=${`${ht('sent')} — ${ht('table_scroll')}`} tabindex="0"><table>
+        <thead><tr><th scope="col">${ht('ward')}</th><th scope="col">${ht('subject')}</th><th scope="col">${ht('status')}</th><th scope="col" class="hide-phone">${ht('last_step')}</th></tr></thead>
+        <tbody>${this.sentRows.map((r) => html`<tr data-sent=${`${r.ward}:${r.code}`}>
+          <th scope="row">${r.ward}</th><td>${r.subject}</td><td>${r.code} — ${label(EXCHANGE_LABELS, r.state, lang)}</td>
+          <td class="hide-phone">${formatDateTime(r.lastEventAt)}</td></tr>`)}</tbody>
+      </table></div>`}</section>`;
   }
 
   private flaggedList(): TemplateResult {
