@@ -12,10 +12,9 @@ export const TYPES = ['QĐ', 'TB', 'KH', 'BC', 'GM', 'TTr', 'HD', 'CV'];
 const FLOWS = [['create'], ['create', 'submit'], ['create', 'submit', 'approve'], ['register-paper', 'number', 'issue']];
 export const pick = <T>(xs: readonly T[], i: number): T => xs[i % xs.length]!;
 
-/** Writes documents and their events straight into the store, as replication would. */
-export async function seed(dataDir: string, count: number): Promise<void> {
+/** Writes documents and their events straight into the store, as replication would; one a minute from `base`. */
+export async function seed(dataDir: string, count: number, base = Date.parse('2026-01-02T01:00:00Z')): Promise<void> {
   const db = new PouchDB(join(dataDir, 'docs'));
-  const base = Date.parse('2026-01-02T01:00:00Z');
   const numbers = new Map<string, number>();
   for (let start = 0; start < count; start += 1000) {
     const batch: Record<string, unknown>[] = [];
