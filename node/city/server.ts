@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import PouchDB from 'pouchdb';
+import './validation-revisions-fix.js'; // before express-pouchdb loads pouchdb-validation
 import expressPouchdb from 'express-pouchdb';
 
 // pouchdb-validation reads the design documents and compiles their

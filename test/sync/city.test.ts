@@ -102,4 +102,18 @@ test('validate_doc_update refuses forged writes through the HTTP API', async () 
   assert.is(blob.status, 403);
 });
 
+test('a document edited at the ward after it reached the city arrives there in its new revision (replicated writes keep their history)', async () => {
+  const me = creds['cong-vi']!;
+  const doc = record('cong-vi', { _id: 'doc:out:fedcba9876543210' });
+  const first = await couch(city.url, me, 'POST', '/ward_cong-vi/_bulk_docs', { new_edits: false, docs: [{ ...doc, _rev: '1-aaa', _revisions: { start: 1, ids: ['aaa'] } }] });
+  assert.is(first.status, 201);
+  const edited = { ...doc, content: { ...doc.content, subject: 'Quyết định đã sửa' }, _rev: '2-bbb', _revisions: { start: 2, ids: ['bbb', 'aaa'] } };
+  const second = await couch(city.url, me, 'POST', '/ward_cong-vi/_bulk_docs', { new_edits: false, docs: [edited] });
+  assert.is(second.status, 201);
+  // pouchdb-validation replaced the incoming history with the stored one, and the city kept revision 1 while answering 201.
+  const atCity = await couch(city.url, CITY_ADMIN, 'GET', `/ward_cong-vi/${doc._id}`);
+  assert.is(atCity.body._rev, '2-bbb');
+  assert.is(atCity.body.content.subject, 'Quyết định đã sửa');
+});
+
 test.run();
