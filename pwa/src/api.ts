@@ -39,6 +39,8 @@ export class ApiError extends Error {
 }
 
 let csrf = '';
+/** The session's anti-forgery token, for the data layer's requests. */
+export const csrfToken = (): string => csrf;
 const listeners = new Set<(ok: boolean) => void>();
 /** Told after every request whether the node answered (the sync bar's "online"). */
 export function onReachability(fn: (ok: boolean) => void): () => void { listeners.add(fn); return () => listeners.delete(fn); }
@@ -119,5 +121,8 @@ export const api = {
 /** For `catch (e)`: anything thrown becomes an ApiError a person can read. */
 export function asApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
+  // The data layer throws sync/errors.ts WardErrors: same code, status and messages.
+  const w = e as { code?: unknown; status?: number; vi?: unknown; en?: unknown; details?: { path: string; vi: string; en: string }[] } | null;
+  if (w && typeof w.code === 'string' && typeof w.vi === 'string' && typeof w.en === 'string') return new ApiError(w.code, w.status ?? 400, w.vi, w.en, [...(w.details ?? [])]);
   return ApiError.of('internal');
 }

@@ -4,6 +4,7 @@ import { api, ApiError, onReachability, type Session, type User } from '../api.j
 import { go, WdElement } from '../element.js';
 import { currentLang, roleName, setLang, t } from '../i18n.js';
 import { shared } from '../styles.js';
+import { closeStore, openStore } from '../store.js';
 import './wd-login.js';
 import './wd-sync-bar.js';
 import './wd-update-banner.js';
@@ -56,20 +57,24 @@ export class WdApp extends WdElement {
       // The node is away: whoever last used this device keeps drafting offline (the node checks them on return).
       if (e instanceof ApiError && e.code === 'network_unreachable') {
         try { this.offlineUser = JSON.parse(localStorage.getItem(LAST_USER) ?? 'null') as User | null; } catch { this.offlineUser = null; }
+        // Their working set is on the device: the lists and tasks read it with the node away.
+        if (this.offlineUser) void openStore(this.offlineUser);
       } else this.offlineUser = null;
-    } finally { this.booting = false; }
+    } finally { this.booting = false; performance.mark('wd-session'); }
   }
 
   private signedIn(s: Session): void {
     this.session = s;
     this.offlineUser = null;
     localStorage.setItem(LAST_USER, JSON.stringify(s.user));
+    void openStore(s.user);
     if (this.route === '/' || this.route === '/login') go(s.user.role === 'admin' ? '/users' : '/tasks');
   }
 
   private async logout(): Promise<void> {
     try { await api.logout(); } catch { /* offline: forget locally anyway */ }
     localStorage.removeItem(LAST_USER);
+    await closeStore();
     this.session = null;
     this.offlineUser = null;
     go('/');

@@ -1,4 +1,4 @@
-import { css, html } from 'lit';
+import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, onReachability } from '../api.js';
 import { flushPending, pendingCount } from '../drafts.js';
@@ -6,6 +6,8 @@ import { WdElement } from '../element.js';
 import { formatDateTime } from '../format.js';
 import { localized, t } from '../i18n.js';
 import { shared } from '../styles.js';
+import { store, STORE_EVENT } from '../store.js';
+import type { SyncStatus } from '../data/index.js';
 
 /**
  * Online or offline (did the ward node answer the last request), drafts
@@ -30,6 +32,14 @@ export class WdSyncBar extends WdElement {
   @state() private lastSync: number | null = null;
   @state() private city: { vi: string; en: string } | null = null;
   @state() private busy = false;
+  /** The device's working-set sync (pull + outbox), once the local store is open. */
+  @state() private local: SyncStatus | null = null;
+  private unwatch: (() => void) | null = null;
+  private readonly onStore = () => {
+    const data = store();
+    if (!data || this.unwatch) return;
+    this.unwatch = data.onStatus((s) => { this.local = s; if (s.lastSyncAt) this.lastSync = Date.parse(s.lastSyncAt); });
+  };
   private timer = 0;
   private unsubscribe: (() => void) | null = null;
   private readonly onDrafts = () => { this.pending = this.user ? pendingCount(this.user) : 0; };
@@ -44,6 +54,8 @@ export class WdSyncBar extends WdElement {
       if (ok && !was) void this.syncNow();
     });
     window.addEventListener('wd-drafts', this.onDrafts);
+    window.addEventListener(STORE_EVENT, this.onStore);
+    this.onStore();
     window.addEventListener('online', this.onOnline);
     window.addEventListener('offline', () => { this.online = false; });
     this.onDrafts();
@@ -54,6 +66,9 @@ export class WdSyncBar extends WdElement {
   override disconnectedCallback(): void {
     this.unsubscribe?.();
     window.removeEventListener('wd-drafts', this.onDrafts);
+    window.removeEventListener(STORE_EVENT, this.onStore);
+    this.unwatch?.();
+    this.unwatch = null;
     window.removeEventListener('online', this.onOnline);
     clearInterval(this.timer);
     super.disconnectedCallback();
@@ -71,14 +86,20 @@ export class WdSyncBar extends WdElement {
       await this.poll();
       const sent = await flushPending(this.user);
       this.onDrafts();
+      await store()?.sync();
       this.dispatchEvent(new CustomEvent('wd-refresh', { bubbles: true, composed: true, detail: { sent } }));
     } finally { this.busy = false; }
   }
 
   protected override render() {
-    return html`<div class="bar ${this.online ? 'online' : 'offline'}" role="status" aria-live="polite" data-online=${String(this.online)}>
+    const l = this.local;
+    const pending = this.pending + (l?.pending ?? 0);
+    return html`<div class="bar ${this.online ? 'online' : 'offline'}" role="status" aria-live="polite" data-online=${String(this.online)} data-state=${l?.state ?? 'none'}
+      data-synced=${String(Boolean(l?.lastSyncAt))} data-local-docs=${store()?.documentCount ?? 0}>
       <span><span class="dot" aria-hidden="true"></span>${this.online ? t('sync_online') : t('sync_offline')}</span>
-      <span>${t('sync_pending')}: <strong data-pending>${this.pending}</strong></span>
+      <span>${t('sync_pending')}: <strong data-pending>${pending}</strong></span>
+      ${l?.progress ? html`<span data-progress>${t('sync_receiving')}: ${l.progress.docsWritten}</span>` : nothing}
+      ${l?.conflicts ? html`<a href="#/tasks" class="error" data-conflict-count>${t('sync_conflicts')}: ${l.conflicts}</a>` : nothing}
       <span class="last">${t('sync_last')}: ${this.lastSync ? formatDateTime(this.lastSync) : t('sync_never')}</span>
       ${this.city ? html`<span class="muted grow city">${t('sync_city')}: ${localized(this.city)}</span>` : html`<span class="grow"></span>`}
       <button class="secondary" ?disabled=${this.busy} @click=${() => void this.syncNow()}>${t('sync_now')}</button>

@@ -1,12 +1,14 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, asApiError, type ApiError, type User } from '../api.js';
+import type { ConflictRecord } from '../data/index.js';
 import { docTable, tableStyles } from '../doc-table.js';
 import { localDrafts, type LocalDraft } from '../drafts.js';
 import { WdElement } from '../element.js';
 import { formatDateTime } from '../format.js';
-import { localized, t } from '../i18n.js';
+import { actionName, localized, t } from '../i18n.js';
 import { shared } from '../styles.js';
+import { asSummary, store, STORE_EVENT } from '../store.js';
 import { groupTasks, taskQueries, type TaskGroup } from '../tasks.js';
 import { errorBox } from './wd-error.js';
 
@@ -21,22 +23,36 @@ export class WdTasks extends WdElement {
   @state() private local: LocalDraft[] = [];
   @state() private error: ApiError | null = null;
   @state() private shown: Record<string, number> = {};
+  @state() private conflicts: ConflictRecord[] = [];
+  /** Where the list came from: 'local' (the device's working set) or 'node' (the REST API). */
+  @state() private source: 'local' | 'node' = 'node';
   private readonly reload = () => void this.load();
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('wd-reload', this.reload);
     window.addEventListener('wd-drafts', this.reload);
+    window.addEventListener(STORE_EVENT, this.reload);
     void this.load();
   }
   override disconnectedCallback(): void {
     window.removeEventListener('wd-reload', this.reload);
     window.removeEventListener('wd-drafts', this.reload);
+    window.removeEventListener(STORE_EVENT, this.reload);
     super.disconnectedCallback();
   }
 
   private async load(): Promise<void> {
     this.local = localDrafts(this.user.username);
+    // The working set on the device answers at once, node or no node.
+    const data = store();
+    if (data) {
+      this.groups = groupTasks(data.tasks().map(asSummary));
+      this.conflicts = data.conflicts();
+      this.source = 'local';
+      this.error = null;
+      return;
+    }
     try {
       const pages = await Promise.all(taskQueries(this.user.role, this.user.username).map((q) => api.list(q)));
       this.groups = groupTasks(pages.flatMap((p) => p.items));
@@ -44,13 +60,24 @@ export class WdTasks extends WdElement {
     } catch (e) { this.error = asApiError(e); this.groups ??= []; }
   }
 
+  private async resolve(c: ConflictRecord, choice: 'retry' | 'discard'): Promise<void> {
+    try { await store()?.resolveConflict(c._id, choice); if (choice === 'retry') void store()?.sync(); } catch (e) { this.error = asApiError(e); }
+  }
+
   protected override render() {
     return html`<h1>${t('nav_tasks')}</h1>
       ${errorBox(this.error)}
+      ${this.conflicts.length ? html`<section aria-labelledby="conflicts-h" data-conflicts><h2 id="conflicts-h">${t('conflicts')} <span class="count">(${this.conflicts.length})</span></h2>
+        <p class="muted">${t('conflicts_hint')}</p>
+        <ul>${this.conflicts.map((c) => html`<li><a href="#/doc/${encodeURIComponent(c.docId)}">${actionName(c.command.kind === 'act' ? c.command.action : c.command.kind)}</a>:
+          <span class="error">${localized(c.message)}</span>
+          <button class="secondary" @click=${() => void this.resolve(c, 'retry')}>${t('conflict_retry')}</button>
+          <button class="secondary" @click=${() => void this.resolve(c, 'discard')}>${t('conflict_discard')}</button></li>`)}</ul></section>` : nothing}
       ${this.local.length ? html`<section aria-labelledby="local-h"><h2 id="local-h">${t('unsaved_local')} <span class="count">(${this.local.length})</span></h2>
         <ul>${this.local.map((d) => html`<li><a href="#/edit/${encodeURIComponent(d.key)}">${d.content.subject || '—'}</a>
           <span class="muted">${formatDateTime(d.savedAt)}${d.pending ? ` · ${t('sync_pending')}` : ''}</span>
           ${d.error ? html`<span class="error">${localized(d.error)}</span>` : nothing}</li>`)}</ul></section>` : nothing}
+      <p class="sr-only" data-source=${this.source}></p>
       ${this.groups === null ? html`<p>${t('loading')}</p>` : this.groups.length === 0 && !this.local.length ? html`<p class="info">${t('no_tasks')}</p>` : nothing}
       ${(this.groups ?? []).map((g) => {
         const limit = this.shown[g.key] ?? PAGE;

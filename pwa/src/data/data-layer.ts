@@ -31,6 +31,7 @@ export interface DataLayerOptions {
 export async function openDataLayer(options: DataLayerOptions): Promise<DataLayer> {
   const layer = new DataLayer(options);
   await layer.refresh();
+  globalThis.performance?.mark?.('wd-store-read');
   layer.status.storage = await storageEstimate(await askPersistentStorage());
   return layer;
 }
@@ -104,6 +105,9 @@ export class DataLayer {
   }
 
   conflicts(): ConflictRecord[] { return [...this.conflictList]; }
+
+  /** Document records in the local replica (the working set pulled so far). */
+  get documentCount(): number { return this.records.size; }
 
   /**
    * Queues a change; works offline. Content is checked with the same rules as

@@ -1,0 +1,54 @@
+// The signed-in user's local-first data (./data: a PouchDB replica of their
+// working set in IndexedDB, pulled from the node's read-only /api/replicate,
+// plus an outbox of commands), opened once per user. The screens read from it
+// first and ask the REST API only for what it does not hold (older documents,
+// or a browser without IndexedDB). PouchDB is loaded after the shell so the
+// login screen does not wait for it.
+import { csrfToken, type DocSummary, type User } from './api.js';
+import type { DataLayer, DocSummary as LocalSummary } from './data/index.js';
+
+let current: DataLayer | null = null;
+let opening: Promise<DataLayer | null> | null = null;
+
+/** The open store, or null (not opened yet, or no IndexedDB: private windows of some browsers). */
+export const store = (): DataLayer | null => current;
+
+/** Fired on window when the store opened or its data changed (pulled, queued, sent, refused). */
+export const STORE_EVENT = 'wd-store';
+
+export function openStore(user: User): Promise<DataLayer | null> {
+  if (current?.user.username === user.username) return Promise.resolve(current);
+  opening ??= (async () => {
+    await closeStore();
+    try {
+      const [{ default: PouchDB }, { openDataLayer }] = await Promise.all([import('pouchdb'), import('./data/index.js')]);
+      performance.mark('wd-store-code');
+      const layer = await openDataLayer({ user: { username: user.username, role: user.role }, baseUrl: location.origin, csrf: csrfToken, PouchDB, intervalMs: 30_000 });
+      current = layer;
+      performance.mark('wd-store-open'); // read by test/bench/pwa.ts
+      layer.onChange(() => window.dispatchEvent(new CustomEvent(STORE_EVENT)));
+      window.dispatchEvent(new CustomEvent(STORE_EVENT));
+      void layer.sync();
+      return layer;
+    } catch (e) {
+      console.warn('local store unavailable, using the node directly', e);
+      return null;
+    } finally { opening = null; }
+  })();
+  return opening;
+}
+
+export async function closeStore(): Promise<void> {
+  const s = current;
+  current = null;
+  await s?.close().catch(() => undefined);
+}
+
+/** A local summary in the REST API's shape (absent instead of null), so one table shows both. */
+export function asSummary(s: LocalSummary): DocSummary {
+  const { rev, number, symbol, numberAndSymbol, author, handler, lastActivity, pendingCommands: _p, conflicts: _c, ...rest } = s;
+  return {
+    ...rest, rev: rev ?? '', ...(number ? { number } : {}), ...(symbol ? { symbol } : {}), ...(numberAndSymbol ? { numberAndSymbol } : {}),
+    ...(author ? { author } : {}), ...(handler ? { handler } : {}), ...(lastActivity ? { lastActivity } : {}),
+  };
+}
