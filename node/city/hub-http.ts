@@ -111,11 +111,13 @@ export function hubApiRouter(view: HubView, aggregate: HubAggregate, now: () => 
   table('/invalid', LIST, 'invalid', DOCUMENT_COLUMNS, (p) => documents({ ...p, filter: { ...p.filter, verdicts: p.filter.verdicts ?? ['invalid', 'unverifiable'] } }));
   table('/documents', LIST, 'documents', DOCUMENT_COLUMNS, documents);
 
-  router.get('/documents/:ward/:docId', (req, res) => {
+  router.get('/documents/:ward/:docId', async (req, res) => {
     const doc = findDocument(view, req);
     const pdf = doc.pdf ? { ...doc.pdf, url: `/api/hub/documents/${doc.ward}/${doc.docId}/pdf` } : null;
+    // The ward's own steps come from the city's copy of its events; the city being briefly unreachable leaves them out.
+    const steps = view.steps ? await view.steps(doc.ward, doc.docId).catch(() => null) : null;
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ document: publicRecord(doc), timeline: timelineOf(doc), pdf });
+    res.json({ document: publicRecord(doc), timeline: timelineOf(doc), steps, pdf });
   });
 
   router.get('/documents/:ward/:docId/pdf', async (req, res) => {

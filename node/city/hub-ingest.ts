@@ -14,6 +14,7 @@ import { foldHubDocument, type Folded } from '../../sync/hub-fold.js';
 import { HubDocument, type HubWard, hubDocId } from '../../sync/hub-records.js';
 import { DocumentRecord, EventRecord } from '../../sync/schema.js';
 import { vnIso } from '../../sync/vn-time.js';
+import { compareEvents } from '../../sync/workflow.js';
 import { HubStore } from './hub-store.js';
 import { judge, readCityFile, type Judgement } from './hub-verify.js';
 import type { HubView } from './hub-view.js';
@@ -84,6 +85,13 @@ class CityHub implements Hub {
       wards: () => store.wards(),
       document: (ward, docId) => store.get(hubDocId(ward, docId)),
       onChange: (l) => store.onChange(l),
+      steps: async (ward, docId) => {
+        const [raw] = await this.allDocs(ward, [docId]);
+        const record = raw ? DocumentRecord.safeParse(strip(raw)) : null;
+        if (!record?.success) return [];
+        const events = await this.allEvents(ward, record.data, store.get(hubDocId(ward, docId)), []);
+        return events.sort(compareEvents).map((e) => ({ action: e.action, at: e.at, user: e.actor.user, role: e.actor.role, ...(e.comment ? { comment: e.comment } : {}) }));
+      },
       file: async (ward, sha256) => {
         const f = await readCityFile((p) => this.get(`/${wardDbName(ward)}/${encodeURIComponent(p).replace('%2F', '/')}`), sha256);
         return f.state === 'ok' ? f.bytes : null;

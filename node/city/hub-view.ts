@@ -4,6 +4,9 @@
 // can be tested against records built in code and served by the real ingest.
 import type { HubDocument, HubWard } from '../../sync/hub-records.js';
 
+/** One step the ward took on a document, as its replicated event says. */
+export interface HubStep { action: string; at: string; user: string; role: string; comment?: string }
+
 export interface HubView {
   /** Every document record the hub holds (current versions). */
   documents(): Iterable<HubDocument>;
@@ -14,4 +17,6 @@ export interface HubView {
   onChange(listener: () => void): () => void;
   /** The file's bytes assembled from the city's chunks (sha-256 checked), or null while incomplete. */
   file(ward: string, sha256: string): Promise<Uint8Array | null>;
+  /** Every step of the document in time order, read from the ward's database at the city (drill-down only). */
+  steps?(ward: string, docId: string): Promise<HubStep[]>;
 }

@@ -117,6 +117,11 @@ test('the city hub records what each ward did with the sent document and its das
     assert.equal(rows.map((x) => `${x.ward} ${x.code} ${x.state}`).sort(), ['phuong-a 06 done', 'phuong-b 02 refused']);
     const csv = await fetch(`${server.url}/api/hub/sent?format=csv&lang=en`, { headers: { authorization: auth } });
     assert.match(await csv.text(), /Status code/);
+    // Drill-down: the ward's own steps, read from its events at the city, with the refusal's comment.
+    const docId = (await sentStatuses({ url: city.url, admin: CITY_ADMIN }))[0]!.docId;
+    const detail = async (ward: string) => (await (await fetch(`${server.url}/api/hub/documents/${ward}/${docId}`, { headers: { authorization: auth } })).json()) as { steps: { action: string; comment?: string }[] };
+    assert.equal((await detail('phuong-a')).steps.map((x) => x.action), ['arrive', 'register', 'assign', 'start', 'done']);
+    assert.is((await detail('phuong-b')).steps.at(-1)!.comment, 'Không thuộc thẩm quyền của phường');
   } finally { await server.close(); await hub.close(); }
 });
 

@@ -17,7 +17,7 @@ export interface HubDoc {
   pdf?: { sha256: string; size: number; complete: boolean };
 }
 export interface DocList { total: number; offset: number; limit: number; rows: HubDoc[] }
-export interface DocDetail { document: HubDoc; timeline: { at: string; what: string; state?: string }[]; pdf: (HubDoc['pdf'] & { url: string }) | null }
+export interface DocDetail { document: HubDoc; timeline: { at: string; what: string; state?: string }[]; steps: { action: string; at: string; user: string; role: string; comment?: string }[] | null; pdf: (HubDoc['pdf'] & { url: string }) | null }
 
 export class HubApiError extends Error {
   constructor(readonly status: number, readonly body: { message?: { vi: string; en: string } } | null) { super(`HTTP ${status}`); }

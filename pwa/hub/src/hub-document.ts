@@ -2,7 +2,7 @@ import { css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { WdElement } from '../../src/element.js';
 import { formatDateTime } from '../../src/format.js';
-import { currentLang, stateName } from '../../src/i18n.js';
+import { actionName, currentLang, roleName, stateName } from '../../src/i18n.js';
 import { shared } from '../../src/styles.js';
 import { SIGNING_LABELS, TIMELINE_LABELS, VERDICT_LABELS, label } from '../../../sync/hub-labels.js';
 import { getJson, HubApiError, type DocDetail } from './hub-api.js';
@@ -83,6 +83,12 @@ export class HubDocument extends WdElement {
                 <td>${label(VERDICT_LABELS, s.status === 'unknown' ? 'unverifiable' : s.status, lang)}</td></tr>`)}</tbody>
             </table>
           </div>
+        </section>` : ''}
+      ${d.steps && d.steps.length > 0 ? html`
+        <section class="card" aria-labelledby="steps-title">
+          <h2 id="steps-title">${ht('steps')}</h2>
+          <ol class="steps">${d.steps.map((e) => html`<li data-action=${e.action}><time datetime=${e.at}>${formatDateTime(e.at)}</time> — ${actionName(e.action)}
+            <span class="muted">(${e.user}, ${roleName(e.role)})</span>${e.comment ? html`: “${e.comment}”` : ''}</li>`)}</ol>
         </section>` : ''}
       <section class="card" aria-labelledby="tl-title">
         <h2 id="tl-title">${ht('timeline')}</h2>

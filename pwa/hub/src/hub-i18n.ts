@@ -30,6 +30,7 @@ const CATALOGUE = {
   sent: ['Văn bản thành phố gửi các phường', 'Documents the city sent to the wards'],
   none_sent: ['Thành phố chưa gửi văn bản nào.', 'The city has not sent any document yet.'],
   last_step: ['Bước gần nhất', 'Last step'],
+  steps: ['Các bước xử lý tại phường', 'Steps taken at the ward'],
   health: ['Tình trạng', 'Health'],
   last_seen: ['Lần cuối nhận dữ liệu', 'Last seen'],
   pending_files: ['Tệp chưa về đủ', 'Pending files'],
