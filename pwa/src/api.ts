@@ -82,6 +82,8 @@ async function send<T>(method: string, path: string, body?: unknown, raw?: Blob)
     throw new ApiError('internal', res.status, fallback.vi, fallback.en);
   }
   if (json && typeof json === 'object' && 'csrfToken' in json) csrf = String((json as { csrfToken: string }).csrfToken);
+  // The node changed something: the device's working set pulls it (store.ts listens).
+  if (method !== 'GET' && !path.startsWith('/auth/')) window.dispatchEvent(new CustomEvent('wd-node-changed'));
   return json as T;
 }
 

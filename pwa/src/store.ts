@@ -13,6 +13,13 @@ let opening: Promise<DataLayer | null> | null = null;
 /** The open store, or null (not opened yet, or no IndexedDB: private windows of some browsers). */
 export const store = (): DataLayer | null => current;
 
+/**
+ * The store when it can answer for the working set: it has pulled once in
+ * this session, or holds documents from an earlier one (a fresh device shows
+ * the node's answer until its first pull ends rather than an empty list).
+ */
+export const readyStore = (): DataLayer | null => (current && (current.status.lastSyncAt || current.documentCount > 0) ? current : null);
+
 /** Fired on window when the store opened or its data changed (pulled, queued, sent, refused). */
 export const STORE_EVENT = 'wd-store';
 
@@ -27,6 +34,7 @@ export function openStore(user: User): Promise<DataLayer | null> {
       current = layer;
       performance.mark('wd-store-open'); // read by test/bench/pwa.ts
       layer.onChange(() => window.dispatchEvent(new CustomEvent(STORE_EVENT)));
+      window.addEventListener('wd-node-changed', () => { if (current === layer) void layer.sync(); });
       window.dispatchEvent(new CustomEvent(STORE_EVENT));
       void layer.sync();
       return layer;

@@ -60,6 +60,7 @@ try {
   await waitSynced(page);
   const pullS = (performance.now() - t) / 1000;
   await page.evaluate('navigator.serviceWorker.ready');
+  await page.waitForTimeout(3000); // the device writes its working-set snapshot shortly after a sync
   const total = [...assets.values()].reduce((a, b) => a + b, 0);
   console.log(`pwa_first_load_js_css_gzip ${(total / 1024).toFixed(1)} KB (${assets.size} files, PouchDB included; budget 200 KB)`);
   console.log(`pwa_first_pull_${size} ${pullS.toFixed(1)} s (login until the working set is on the device)`);
@@ -100,7 +101,7 @@ async function waitSynced(page: Page): Promise<void> {
   for (const until = Date.now() + 600_000; Date.now() < until; await page.waitForTimeout(250)) {
     if (await page.evaluate(`(() => {
       const bar = document.querySelector('wd-app')?.shadowRoot?.querySelector('wd-sync-bar')?.shadowRoot?.querySelector('.bar');
-      return bar?.getAttribute('data-state') === 'idle' && bar.getAttribute('data-synced') === 'true';
+      return bar?.getAttribute('data-sync-state') === 'idle' && bar.getAttribute('data-synced') === 'true';
     })()`)) return;
   }
   throw new Error('the working set did not arrive within 10 minutes');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp, PWA_DIST } from '../helpers/browser.js';
-import { official, startTestWard, type TestWard } from '../helpers/ward.js';
+import { official, sampleDraft, startTestWard, type TestWard } from '../helpers/ward.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'warddesk-pwa-offline-'));
 const appDir = join(tmp, 'app');
@@ -22,6 +22,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
+const EARLIER = 'Về việc lịch tiếp công dân tháng 12';
 const pending = () => page.locator('[data-pending]').innerText();
 
 test.before(async () => {
@@ -32,7 +33,9 @@ test.before(async () => {
   mkdirSync(dataDir);
   ward = await startTestWard({}, dataDir);
   port = Number(new URL(ward.url).port);
-  await official(ward, 'chuyenvien', 'specialist', 'Trần Văn Chuyên');
+  const chuyenvien = await official(ward, 'chuyenvien', 'specialist', 'Trần Văn Chuyên');
+  const earlier = await chuyenvien.post('/api/documents/outgoing', sampleDraft({ subject: EARLIER }));
+  assert.is(earlier.status, 201, JSON.stringify(earlier.body));
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'vi-VN' });
   page = await context.newPage();
@@ -53,6 +56,8 @@ test('after one visit the service worker controls the app', async () => {
   await page.reload();
   await page.getByRole('heading', { name: 'Việc của tôi' }).waitFor();
   assert.ok(await page.evaluate('!!navigator.serviceWorker.controller'));
+  // The working set reached the browser's database (the draft made earlier through the API).
+  await page.locator('[data-synced=true][data-local-docs="1"]').waitFor();
 });
 
 test('with the node stopped the shell opens from the cache, and a draft is saved and submitted on the device', async () => {
@@ -60,6 +65,9 @@ test('with the node stopped the shell opens from the cache, and a draft is saved
   await page.reload();
   await page.getByRole('heading', { name: 'Việc của tôi' }).waitFor();
   await page.locator('[data-online=false]').waitFor();
+  // The task list comes from IndexedDB: the draft pulled while the node was up is still there.
+  await page.locator('wd-tasks [data-source=local]').waitFor({ state: 'attached' });
+  await page.getByRole('link', { name: EARLIER }).waitFor();
   await page.getByRole('link', { name: 'Soạn mới' }).click();
   await page.getByLabel('Trích yếu').fill('Về việc kiểm tra khi mất mạng');
   await page.getByRole('button', { name: 'Lưu và trình ký' }).click();

@@ -94,7 +94,7 @@ export class WdSyncBar extends WdElement {
   protected override render() {
     const l = this.local;
     const pending = this.pending + (l?.pending ?? 0);
-    return html`<div class="bar ${this.online ? 'online' : 'offline'}" role="status" aria-live="polite" data-online=${String(this.online)} data-state=${l?.state ?? 'none'}
+    return html`<div class="bar ${this.online ? 'online' : 'offline'}" role="status" aria-live="polite" data-online=${String(this.online)} data-sync-state=${l?.state ?? 'none'}
       data-synced=${String(Boolean(l?.lastSyncAt))} data-local-docs=${store()?.documentCount ?? 0}>
       <span><span class="dot" aria-hidden="true"></span>${this.online ? t('sync_online') : t('sync_offline')}</span>
       <span>${t('sync_pending')}: <strong data-pending>${pending}</strong></span>

@@ -8,7 +8,7 @@ import { WdElement } from '../element.js';
 import { formatDateTime } from '../format.js';
 import { actionName, localized, t } from '../i18n.js';
 import { shared } from '../styles.js';
-import { asSummary, store, STORE_EVENT } from '../store.js';
+import { asSummary, readyStore, store, STORE_EVENT } from '../store.js';
 import { groupTasks, taskQueries, type TaskGroup } from '../tasks.js';
 import { errorBox } from './wd-error.js';
 
@@ -45,7 +45,7 @@ export class WdTasks extends WdElement {
   private async load(): Promise<void> {
     this.local = localDrafts(this.user.username);
     // The working set on the device answers at once, node or no node.
-    const data = store();
+    const data = readyStore();
     if (data) {
       this.groups = groupTasks(data.tasks().map(asSummary));
       this.conflicts = data.conflicts();
