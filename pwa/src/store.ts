@@ -4,8 +4,8 @@
 // first and ask the REST API only for what it does not hold (older documents,
 // or a browser without IndexedDB). PouchDB is loaded after the shell so the
 // login screen does not wait for it.
-import { csrfToken, type DocSummary, type User } from './api.js';
-import type { DataLayer, DocSummary as LocalSummary } from './data/index.js';
+import { csrfToken, type DocDetail, type DocSummary, type User } from './api.js';
+import type { DataLayer, DocDetail as LocalDetail, DocSummary as LocalSummary } from './data/index.js';
 
 let current: DataLayer | null = null;
 let opening: Promise<DataLayer | null> | null = null;
@@ -59,4 +59,10 @@ export function asSummary(s: LocalSummary): DocSummary {
     ...rest, rev: rev ?? '', ...(number ? { number } : {}), ...(symbol ? { symbol } : {}), ...(numberAndSymbol ? { numberAndSymbol } : {}),
     ...(author ? { author } : {}), ...(handler ? { handler } : {}), ...(lastActivity ? { lastActivity } : {}),
   };
+}
+
+/** A local document with its timeline in the REST API's shape. */
+export function asDetail(d: LocalDetail): DocDetail {
+  const { content, createdAt, createdBy, events } = d;
+  return { ...asSummary(d), content, createdAt, createdBy, events: events.map(({ pending: _p, ...e }) => e) };
 }

@@ -68,6 +68,13 @@ test('with the node stopped the shell opens from the cache, and a draft is saved
   // The task list comes from IndexedDB: the draft pulled while the node was up is still there.
   await page.locator('wd-tasks [data-source=local]').waitFor({ state: 'attached' });
   await page.getByRole('link', { name: EARLIER }).waitFor();
+  // So do the outgoing list (searched without accents) and the document itself, marked as the device's copy.
+  await page.getByRole('link', { name: 'Văn bản đi' }).click();
+  await page.getByLabel('Tìm kiếm').fill('lich tiep cong dan');
+  await page.locator('wd-doc-list [data-source=local]').waitFor();
+  await page.getByRole('link', { name: EARLIER }).click();
+  await page.locator('wd-detail [data-offline-copy]').waitFor();
+  await page.getByRole('heading', { name: EARLIER }).waitFor();
   await page.getByRole('link', { name: 'Soạn mới' }).click();
   await page.getByLabel('Trích yếu').fill('Về việc kiểm tra khi mất mạng');
   await page.getByRole('button', { name: 'Lưu và trình ký' }).click();

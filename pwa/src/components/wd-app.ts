@@ -5,6 +5,7 @@ import { go, WdElement } from '../element.js';
 import { currentLang, roleName, setLang, t } from '../i18n.js';
 import { shared } from '../styles.js';
 import { closeStore, openStore } from '../store.js';
+import { forgetTasks } from '../task-cache.js';
 import './wd-login.js';
 import './wd-sync-bar.js';
 import './wd-update-banner.js';
@@ -80,6 +81,7 @@ export class WdApp extends WdElement {
   private async logout(): Promise<void> {
     try { await api.logout(); } catch { /* offline: forget locally anyway */ }
     localStorage.removeItem(LAST_USER);
+    if (this.user) forgetTasks(this.user.username);
     await closeStore();
     this.session = null;
     this.offlineUser = null;

@@ -5,6 +5,7 @@ import { go, WdElement } from '../element.js';
 import { formatDate, formatDateTime } from '../format.js';
 import { actionName, docTypeName, localized, stateName, t } from '../i18n.js';
 import { shared } from '../styles.js';
+import { asDetail, readyStore } from '../store.js';
 import { errorBox } from './wd-error.js';
 
 const NEEDS_COMMENT = new Set(['return', 'refuse']);
@@ -43,6 +44,8 @@ export class WdDetail extends WdElement {
   @property() docId = '';
   @property({ attribute: false }) user!: User;
   @state() private doc: DocDetail | null = null;
+  /** Shown from the device's working set (the node did not answer). */
+  @state() private offlineCopy = false;
   @state() private error: ApiError | null = null;
   @state() private stepError: ApiError | null = null;
   @state() private message: string | null = null;
@@ -57,11 +60,19 @@ export class WdDetail extends WdElement {
   override disconnectedCallback(): void { if (this.pdfUrl) URL.revokeObjectURL(this.pdfUrl); super.disconnectedCallback(); }
 
   private async load(): Promise<void> {
+    // The device's copy first (shown at once, and all there is with the node away), then the node's.
+    const local = readyStore()?.get(this.docId);
+    if (local) { this.doc = asDetail(local); this.offlineCopy = true; }
     try {
       this.doc = await api.get(this.docId);
+      this.offlineCopy = false;
       this.error = null;
       await this.loadPdf();
-    } catch (e) { this.error = asApiError(e); }
+    } catch (e) {
+      const err = asApiError(e);
+      // Node away but the document is on the device: show it, with a note instead of an error.
+      this.error = local && err.code === 'network_unreachable' ? null : err;
+    }
   }
 
   private async loadPdf(): Promise<void> {
@@ -153,6 +164,7 @@ export class WdDetail extends WdElement {
     return html`
       <p><a href="#/${d.direction}" class="muted">← ${d.direction === 'outgoing' ? t('nav_outgoing') : t('nav_incoming')}</a></p>
       <h1>${d.subject}</h1>
+      ${this.offlineCopy ? html`<p class="info" data-offline-copy>${t('offline_copy')}</p>` : nothing}
       <dl>
         <dt>${t('col_state')}</dt><dd><span class="badge" data-state=${d.state ?? ''}>${stateName(d.state)}</span>${d.exchangeStatus ? html` <span class="muted">(${t('exchange_status')} ${d.exchangeStatus})</span>` : nothing}</dd>
         <dt>${t('doc_type')}</dt><dd>${docTypeName(d.docType)}</dd>

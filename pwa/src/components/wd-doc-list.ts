@@ -5,6 +5,7 @@ import { docTable, tableStyles } from '../doc-table.js';
 import { WdElement } from '../element.js';
 import { docTypeName, DOC_TYPE_CODES, stateName, t } from '../i18n.js';
 import { shared } from '../styles.js';
+import { asSummary, readyStore, STORE_EVENT } from '../store.js';
 import { errorBox } from './wd-error.js';
 
 const STATES = {
@@ -25,19 +26,37 @@ export class WdDocList extends WdElement {
   @state() private items: DocSummary[] | null = null;
   @state() private total = 0;
   @state() private error: ApiError | null = null;
+  /** 'local': the device's working set; 'node': the node's whole store (older documents, date filters, or no local store). */
+  @state() private source: 'local' | 'node' = 'node';
+  /** The user asked for older documents: this query goes to the node. */
+  @state() private older = false;
   private debounce = 0;
   private seq = 0;
   private readonly reload = () => void this.load();
 
-  override connectedCallback(): void { super.connectedCallback(); window.addEventListener('wd-reload', this.reload); }
-  override disconnectedCallback(): void { window.removeEventListener('wd-reload', this.reload); super.disconnectedCallback(); }
+  override connectedCallback(): void { super.connectedCallback(); window.addEventListener('wd-reload', this.reload); window.addEventListener(STORE_EVENT, this.reload); }
+  override disconnectedCallback(): void { window.removeEventListener('wd-reload', this.reload); window.removeEventListener(STORE_EVENT, this.reload); super.disconnectedCallback(); }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('direction')) { this.query = {}; this.items = null; void this.load(); }
+    if (changed.has('direction')) { this.query = {}; this.older = false; this.items = null; void this.load(); }
   }
 
   private async load(more = false): Promise<void> {
     const seq = ++this.seq;
+    const data = readyStore();
+    const { from, to, ...rest } = this.query;
+    // The working set answers what it can (no date range: its documents are the recent ones anyway).
+    if (data && !this.older && !from && !to) {
+      const offset = more ? this.items?.length ?? 0 : 0;
+      const page = data.list({ ...rest, direction: this.direction, limit: PAGE, offset });
+      const items = page.items.map(asSummary);
+      this.items = more ? [...(this.items ?? []), ...items] : items;
+      this.total = page.total;
+      this.source = 'local';
+      this.error = null;
+      return;
+    }
+    this.source = 'node';
     try {
       const offset = more ? this.items?.length ?? 0 : 0;
       const page = await api.list({ ...this.query, direction: this.direction, limit: PAGE, offset });
@@ -53,6 +72,7 @@ export class WdDocList extends WdElement {
     const q: DocQuery = {};
     for (const k of ['q', 'state', 'docType', 'from', 'to'] as const) { const v = String(f.get(k) ?? '').trim(); if (v) q[k] = v; }
     this.query = q;
+    this.older = false;
     clearTimeout(this.debounce);
     this.debounce = window.setTimeout(() => void this.load(), e.type === 'input' ? 250 : 0);
   }
@@ -72,9 +92,10 @@ export class WdDocList extends WdElement {
       </form>
       ${errorBox(this.error)}
       ${this.items === null ? html`<p>${t('loading')}</p>` : html`
-        <p class="muted" aria-live="polite">${t('total')}: <span data-total>${this.total}</span></p>
+        <p class="muted" aria-live="polite" data-source=${this.source}>${this.source === 'local' ? html`${t('list_local')} · ` : nothing}${t('total')}: <span data-total>${this.total}</span></p>
         ${this.items.length ? docTable(this.items, title) : html`<p>${t('empty')}</p>`}
-        ${this.items.length < this.total ? html`<button class="secondary" @click=${() => void this.load(true)}>${t('more')}</button>` : nothing}`}`;
+        ${this.items.length < this.total ? html`<button class="secondary" @click=${() => void this.load(true)}>${t('more')}</button>` : nothing}
+        ${this.source === 'local' ? html`<button class="secondary" data-older @click=${() => { this.older = true; void this.load(); }}>${t('older_on_node')}</button>` : nothing}`}`;
   }
 }
 

@@ -9,6 +9,7 @@ import { formatDateTime } from '../format.js';
 import { actionName, localized, t } from '../i18n.js';
 import { shared } from '../styles.js';
 import { asSummary, readyStore, store, STORE_EVENT } from '../store.js';
+import { cachedTasks, saveTasks } from '../task-cache.js';
 import { groupTasks, taskQueries, type TaskGroup } from '../tasks.js';
 import { errorBox } from './wd-error.js';
 
@@ -19,13 +20,13 @@ const PAGE = 100;
 export class WdTasks extends WdElement {
   static override styles = [shared, tableStyles, css`section { margin-bottom: 1.5rem; } .count { font-weight: normal; color: #555; }`];
   @property({ attribute: false }) user!: User;
-  @state() private groups: TaskGroup[] | null = null;
+  @state() private groups: (TaskGroup & { total?: number })[] | null = null;
   @state() private local: LocalDraft[] = [];
   @state() private error: ApiError | null = null;
   @state() private shown: Record<string, number> = {};
   @state() private conflicts: ConflictRecord[] = [];
-  /** Where the list came from: 'local' (the device's working set) or 'node' (the REST API). */
-  @state() private source: 'local' | 'node' = 'node';
+  /** Where the list came from: 'local' (the device's working set), 'cache' (the list last shown on this device, while the store opens) or 'node' (the REST API). */
+  @state() private source: 'local' | 'cache' | 'node' = 'node';
   private readonly reload = () => void this.load();
 
   override connectedCallback(): void {
@@ -48,14 +49,19 @@ export class WdTasks extends WdElement {
     const data = readyStore();
     if (data) {
       this.groups = groupTasks(data.tasks().map(asSummary));
+      saveTasks(this.user.username, this.groups);
       this.conflicts = data.conflicts();
       this.source = 'local';
       this.error = null;
       return;
     }
+    const cached = this.groups === null && store() === null ? cachedTasks(this.user.username) : null;
+    if (cached) { this.groups = cached; this.source = 'cache'; }
     try {
       const pages = await Promise.all(taskQueries(this.user.role, this.user.username).map((q) => api.list(q)));
+      if (readyStore()) return; // the device's store opened meanwhile and answered
       this.groups = groupTasks(pages.flatMap((p) => p.items));
+      this.source = 'node';
       this.error = null;
     } catch (e) { this.error = asApiError(e); this.groups ??= []; }
   }
@@ -82,7 +88,7 @@ export class WdTasks extends WdElement {
       ${(this.groups ?? []).map((g) => {
         const limit = this.shown[g.key] ?? PAGE;
         return html`<section aria-labelledby="h-${g.key}" data-group=${g.key}>
-          <h2 id="h-${g.key}">${t(g.key)} <span class="count">(${g.items.length})</span></h2>
+          <h2 id="h-${g.key}">${t(g.key)} <span class="count">(${g.total ?? g.items.length})</span></h2>
           ${docTable(g.items.slice(0, limit), t(g.key))}
           ${g.items.length > limit ? html`<button class="secondary" @click=${() => { this.shown = { ...this.shown, [g.key]: limit + PAGE }; }}>${t('more')}</button>` : nothing}
         </section>`;

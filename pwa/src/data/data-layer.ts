@@ -30,7 +30,6 @@ export interface DataLayerOptions {
 
 export async function openDataLayer(options: DataLayerOptions): Promise<DataLayer> {
   const layer = new DataLayer(options);
-  await layer.restoreSnapshot();
   await layer.refresh();
   globalThis.performance?.mark?.('wd-store-read');
   layer.status.storage = await storageEstimate(await askPersistentStorage());
@@ -38,18 +37,6 @@ export async function openDataLayer(options: DataLayerOptions): Promise<DataLaye
 }
 
 type Listener<T> = (value: T) => void;
-
-/**
- * The replica's records and events as of one local sequence, kept in one
- * `_local` document (never replicated). Reading the whole replica through
- * PouchDB's changes feed costs about 1.4 ms a document in Chromium's
- * IndexedDB (7 s for 5,000 documents with their events); this one read is
- * what lets the task list show within a second of a start.
- */
-const SNAPSHOT_ID = '_local/working-set-snapshot';
-interface Snapshot { _id: string; _rev?: string; seq: number | string; records: DocumentRecord[]; events: EventRecord[] }
-/** Waits this long after the last change before writing the snapshot (a pull brings many pages). */
-const SNAPSHOT_DELAY_MS = 300;
 
 export class DataLayer {
   readonly user: DataUser;
@@ -65,9 +52,6 @@ export class DataLayer {
   private idMap = new Map<string, string>();
   private conflictList: ConflictRecord[] = [];
   private running: Promise<SyncStatus> | null = null;
-  private snapshotRev: string | undefined;
-  private snapshotTimer: ReturnType<typeof setTimeout> | null = null;
-  private snapshotWrite: Promise<void> = Promise.resolve();
   private readonly statusListeners = new Set<Listener<SyncStatus>>();
   private readonly changeListeners = new Set<Listener<void>>();
   private readonly timer: ReturnType<typeof setInterval> | null;
@@ -107,7 +91,7 @@ export class DataLayer {
     const terms = filter.q ? searchTerms(filter.q) : [];
     const hits = [...this.views.values()].filter((v) =>
       (!filter.direction || v.direction === filter.direction) && (!filter.state || v.state === filter.state)
-      && (!filter.docType || v.docType === filter.docType) && terms.every((t) => v.folded.includes(t)));
+      && (!filter.docType || v.docType === filter.docType) && (terms.length === 0 || terms.every((t) => v.folded().includes(t))));
     const offset = filter.offset ?? 0;
     return { total: hits.length, items: hits.sort(byActivity).slice(offset, offset + (filter.limit ?? 50)).map(summary) };
   }
@@ -152,32 +136,8 @@ export class DataLayer {
     await this.refresh();
   }
 
-  /** Starts from the last snapshot, if any: refresh() then reads only the changes after it. */
-  async restoreSnapshot(): Promise<void> {
-    const snap = await this.local.get<Snapshot>(SNAPSHOT_ID).catch(() => null);
-    if (!snap) return;
-    this.snapshotRev = snap._rev;
-    for (const r of snap.records) this.records.set(r._id, r);
-    for (const e of snap.events) this.events.set(e._id, e);
-    this.localSeq = snap.seq;
-  }
-
-  private scheduleSnapshot(): void {
-    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
-    this.snapshotTimer = setTimeout(() => {
-      this.snapshotTimer = null;
-      // Taken synchronously, so records, events and seq agree.
-      const snap: Snapshot = { _id: SNAPSHOT_ID, seq: this.localSeq, records: [...this.records.values()], events: [...this.events.values()] };
-      this.snapshotWrite = this.snapshotWrite.then(async () => {
-        const res = await this.local.put({ ...snap, ...(this.snapshotRev ? { _rev: this.snapshotRev } : {}) } as PouchDB.Core.Document);
-        this.snapshotRev = res.rev;
-      }).catch(() => { this.snapshotRev = undefined; }); // a lost snapshot only costs the next start a full read
-    }, SNAPSHOT_DELAY_MS);
-  }
-
   /** Re-reads what changed in the replica and the outbox, rebuilds the views, tells listeners. */
   async refresh(): Promise<void> {
-    let changed = false;
     for (;;) {
       const page = await this.local.changes({ since: this.localSeq, include_docs: true, limit: 1000 });
       for (const ch of page.results) {
@@ -186,10 +146,8 @@ export class DataLayer {
         else if (ch.id.startsWith('ev:')) { if (ch.deleted || !doc) this.events.delete(ch.id); else this.events.set(ch.id, doc as unknown as EventRecord); }
       }
       this.localSeq = page.last_seq;
-      if (page.results.length > 0) changed = true;
       if (page.results.length < 1000) break;
     }
-    if (changed) this.scheduleSnapshot();
     const commands = await this.outbox.commands();
     this.conflictList = await this.outbox.conflicts();
     this.idMap = await this.outbox.idMap();
@@ -200,8 +158,6 @@ export class DataLayer {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
-    await this.snapshotWrite;
     eventTarget()?.removeEventListener('online', this.onOnline);
     await this.running?.catch(() => undefined);
     await Promise.all([this.local.close(), this.outbox.db.close()]);
