@@ -12,15 +12,19 @@
 import { isChunkId } from './city-contract.js';
 import { sha256Hex } from './chunks.js';
 
-export interface ChunkPushOptions {
+/** What a pass over chunks (up here, down in chunk-pull.ts) needs: both databases and a checkpoint. */
+export interface ChunkPassOptions {
   local: PouchDB.Database;
   remote: PouchDB.Database;
-  /** Local sequence up to which every chunk is confirmed at the city. */
+  /** Local sequence up to which the pass is done (every chunk confirmed at the city, or every city file whole here). */
   since: number;
   page: number;
   concurrency: number;
   /** Called after each completed page with the new checkpoint. */
   onPage: (seq: number) => Promise<void>;
+}
+
+export interface ChunkPushOptions extends ChunkPassOptions {
   /** Called after each chunk the city stored. */
   onSent?: () => void;
   /** A chunk the city refused (validate_doc_update) or that is corrupt on the ward's disk. */
@@ -44,7 +48,8 @@ export async function pushChunks(o: ChunkPushOptions): Promise<number> {
   }
 }
 
-async function absent(remote: PouchDB.Database, ids: string[]): Promise<string[]> {
+/** Which of `ids` the database does not hold (also used by chunk-pull.ts on the ward's side). */
+export async function absent(remote: PouchDB.Database, ids: string[]): Promise<string[]> {
   const have = await remote.allDocs({ keys: ids });
   return have.rows.filter((r) => 'error' in r || (r as { value?: { deleted?: boolean } }).value?.deleted).map((r) => r.key);
 }
@@ -72,7 +77,7 @@ async function upload(o: ChunkPushOptions, id: string): Promise<boolean> {
 }
 
 /** Node gives a Buffer, browsers a Blob. */
-async function toBytes(data: unknown): Promise<Uint8Array> {
+export async function toBytes(data: unknown): Promise<Uint8Array> {
   if (data instanceof Uint8Array) return data;
   const blob = data as { arrayBuffer?: () => Promise<ArrayBuffer> };
   if (typeof blob.arrayBuffer === 'function') return new Uint8Array(await blob.arrayBuffer());
@@ -80,7 +85,7 @@ async function toBytes(data: unknown): Promise<Uint8Array> {
 }
 
 /** Runs `fn` over `items`, `n` at a time; after a failure starts nothing new and rethrows it once the others settle. */
-async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failure: { err: unknown } | null = null;
   const worker = async () => {
