@@ -4,8 +4,9 @@
 // the secrets database is not even opened here), then the chunks of files in
 // a pass of their own (chunk-push.ts: binary, resumable, deduplicated, so
 // records never wait behind scans), pulls the ward's inbox (what
-// the city marked origin "city"), and pushes again if the pull brought
-// anything, so the confirmed checkpoint covers it. Small batches, the batch
+// the city marked origin "city"), pushes again if the pull brought
+// anything, so the confirmed checkpoint covers it, and fetches the chunks of
+// the files the city sent (chunk-pull.ts) before its own chunks go up. Small batches, the batch
 // halved on 413, exponential backoff with jitter and a cap, 401/403 fatal.
 // The remote PouchDB is closed after every run (CHT found leaks otherwise).
 //
@@ -14,6 +15,7 @@
 import { ERRORS, type ErrorCode } from './errors.js';
 import { INBOX_SELECTOR, WardCredentials, isChunkId, isReplicatedId } from './city-contract.js';
 import { pushChunks } from './chunk-push.js';
+import { pullChunks } from './chunk-pull.js';
 import { computeStatus, type SyncFacts, type SyncStatus } from './status.js';
 
 type FetchLike = (url: string, init: Record<string, unknown>) => Promise<{ headers: { get(name: string): string | null } }>;
@@ -42,7 +44,7 @@ export interface ReplicatorOptions {
 }
 
 const STATE_ID = '_local/warddesk-city-sync';
-interface PersistedState { _id: string; _rev?: string; confirmedSeq: number | null; chunkSeq?: number | null; lastSuccessAt: number | null; refused: { id: string; reason: string }[] }
+interface PersistedState { _id: string; _rev?: string; confirmedSeq: number | null; chunkSeq?: number | null; inboxFileSeq?: number | null; lastSuccessAt: number | null; refused: { id: string; reason: string }[] }
 interface ReplicationResult { ok: boolean; status?: string; docs_written: number; doc_write_failures: number; last_seq: number | string; errors?: { id?: string; name?: string; message?: string; reason?: string }[] }
 
 const FATAL: ReadonlySet<ErrorCode> = new Set(['sync_unauthorized', 'sync_not_configured']);
@@ -58,6 +60,8 @@ export class Replicator {
   private moved = false;
   private stopped = false;
   private pendingKey = '';
+  /** Local sequence up to which every file the city sent is whole here (chunk-pull.ts). */
+  private inboxFileSeq: number | null = null;
 
   constructor(options: ReplicatorOptions) {
     this.o = {
@@ -75,6 +79,7 @@ export class Replicator {
     const saved = await this.readState();
     this.facts.confirmedSeq = saved.confirmedSeq;
     this.facts.chunkSeq = saved.chunkSeq ?? null;
+    this.inboxFileSeq = saved.inboxFileSeq ?? null;
     this.facts.lastSuccessAt = saved.lastSuccessAt;
     this.facts.refused = saved.refused;
     this.schedule(0);
@@ -140,6 +145,8 @@ export class Replicator {
       written += pulled.docs_written;
       // What the pull wrote got local sequence numbers: push again so the city's checkpoint covers them.
       if (pulled.docs_written > 0) written += await this.push(remote);
+      // The city's files before the ward's own chunks: the chunk push then passes over them (the city has them).
+      written += await this.pullFiles(remote);
       written += await this.pushFiles(remote);
       const ms = Math.max(1, this.o.now() - started);
       if (written > 0) this.facts.rate = { docsPerSecond: round(written * 1000 / ms), bytesPerSecond: round(meter.bytes * 1000 / ms) };
@@ -188,6 +195,16 @@ export class Replicator {
         if (!this.facts.refused.some((r) => r.id === id)) this.facts.refused.push({ id, reason });
         this.o.log?.('error', 'a file chunk was not accepted', { id, reason });
       },
+    });
+  }
+
+  /** The chunks of the files the city sent, fetched by the ward; the checkpoint passes only whole files. */
+  private async pullFiles(remote: PouchDB.Database): Promise<number> {
+    return pullChunks({
+      local: this.o.local, remote, since: this.inboxFileSeq ?? 0, page: this.o.chunkPage, concurrency: this.o.chunkConcurrency,
+      onPage: async (seq) => { this.inboxFileSeq = seq; await this.writeState(); },
+      onFetched: () => { this.moved = true; },
+      onIncomplete: (blob, chunk, reason) => this.o.log?.('warn', 'a file from the city is not complete yet', { blob, chunk, reason }),
     });
   }
 
@@ -284,7 +301,7 @@ export class Replicator {
 
   private async writeState(): Promise<void> {
     const current = await this.readState();
-    await this.o.local.put<PersistedState>({ ...current, confirmedSeq: this.facts.confirmedSeq, chunkSeq: this.facts.chunkSeq, lastSuccessAt: this.facts.lastSuccessAt, refused: this.facts.refused.slice(0, 1000) });
+    await this.o.local.put<PersistedState>({ ...current, confirmedSeq: this.facts.confirmedSeq, chunkSeq: this.facts.chunkSeq, inboxFileSeq: this.inboxFileSeq, lastSuccessAt: this.facts.lastSuccessAt, refused: this.facts.refused.slice(0, 1000) });
   }
 }
 
