@@ -1,7 +1,8 @@
 // `warddesk city …`: the city side, wired from node/cli.ts.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { adminFromEnv, initCity, type AdminCredentials } from './init.js';
 import { startCityServer } from './server.js';
 import { distributeCrls } from './crl-distribution.js';
@@ -22,11 +23,14 @@ export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data D
                                  CRLs, keep a verdict per document in DIR (default ./hub-data); resumes after a restart;
                                  serves the dashboard on --host/--port (default 127.0.0.1:8090, login WARDDESK_CITY_ADMIN)
   warddesk city send <url> (--wards a,b | --all) --pdf FILE --type CV --symbol 123/UBND-VP --date 2026-11-20
-                     --subject "…" [--sender "UBND Thành phố …"]
-                                 put a document (its signed PDF) into the wards' inboxes; sending it again writes nothing
-  warddesk city sent <url> [--send ID]
-                                 what became of the documents the city sent, per ward: Decision 28/2018 status
-                                 (01 received, 02 refused, 03 accepted, 04 assigned, 05 in progress, 06 done)
+                     --subject "…" [--sender "UBND Thành phố …"] [--attach FILE…]
+                     [--root city-root.pem [--root-crl city-root.crl]]
+                                 put a document (its PDF, and PDF/PNG/JPEG attachments) into the wards' inboxes;
+                                 with --root the PDF must bear a valid signature (recorded); sending again writes nothing
+  warddesk city sent <url> [--send ID] [--json]
+                                 what became of the documents the city sent, per ward, with the steps' times:
+                                 Decision 28/2018 status (01 received, 02 refused, 03 accepted, 04 assigned,
+                                 05 in progress, 06 done)
   City administrator: WARDDESK_CITY_ADMIN=name:password (environment only).`;
 
 function flag(args: string[], name: string): string | undefined {
@@ -114,21 +118,45 @@ async function hub(args: string[]): Promise<number> {
   return -1;
 }
 
-/** The first argument that is not a flag or a flag's value. */
-function positional(args: string[], valued: readonly string[]): string | undefined {
-  return args.find((a, i) => !a.startsWith('--') && !(i > 0 && valued.includes(args[i - 1]!)));
+/** `city send`'s arguments; `--attach` takes one or more files (and may repeat). */
+function sendArgs(args: string[]): { url?: string; values: Record<string, string | boolean | string[] | undefined>; attach: string[]; extra: string[] } {
+  const { values, tokens } = parseArgs({
+    args, allowPositionals: true, strict: true, tokens: true,
+    options: {
+      wards: { type: 'string' }, all: { type: 'boolean' }, pdf: { type: 'string' }, type: { type: 'string' }, symbol: { type: 'string' },
+      date: { type: 'string' }, subject: { type: 'string' }, sender: { type: 'string' }, attach: { type: 'string', multiple: true },
+      root: { type: 'string' }, 'root-crl': { type: 'string', multiple: true },
+    },
+  });
+  const attach = [...(values.attach ?? [])];
+  const positionals: string[] = [];
+  let afterAttach = false;
+  for (const t of tokens) {
+    if (t.kind === 'option') afterAttach = t.name === 'attach';
+    else if (t.kind === 'positional') (afterAttach ? attach : positionals).push(t.value);
+  }
+  const [url, ...extra] = positionals;
+  return { ...(url ? { url } : {}), values, attach, extra };
 }
 
 async function send(args: string[]): Promise<number> {
-  const url = positional(args, ['--wards', '--pdf', '--type', '--symbol', '--date', '--subject', '--sender']);
-  const pdfFile = flag(args, '--pdf');
-  const wards = args.includes('--all') ? 'all' as const : (flag(args, '--wards') ?? '').split(',').map((w) => w.trim()).filter(Boolean);
-  if (!url || !pdfFile) { console.error(`city send needs the city URL and --pdf.\n\n${CITY_USAGE}`); return 2; }
+  let parsed: ReturnType<typeof sendArgs>;
+  try { parsed = sendArgs(args); } catch (err) { console.error(`${(err as Error).message}\n\n${CITY_USAGE}`); return 2; }
+  const { url, values: v, attach, extra } = parsed;
+  const str = (name: string): string | undefined => (typeof v[name] === 'string' ? v[name] as string : undefined);
+  const pdfFile = str('pdf');
+  if (!url || !pdfFile || extra.length > 0) { console.error(`city send needs the city URL and --pdf.\n\n${CITY_USAGE}`); return 2; }
+  const wards = v['all'] === true ? 'all' as const : (str('wards') ?? '').split(',').map((w) => w.trim()).filter(Boolean);
+  const root = str('root');
+  const rootCrls = (v['root-crl'] as string[] | undefined) ?? [];
   try {
     const r = await sendToWards({
       url, admin: adminFromEnv(), wards, pdf: readFileSync(pdfFile),
-      meta: { docType: flag(args, '--type') as 'CV', originalSymbol: flag(args, '--symbol') ?? '', originalDate: flag(args, '--date') ?? '', subject: flag(args, '--subject') ?? '', ...(flag(args, '--sender') ? { senderName: flag(args, '--sender')! } : {}), fileName: pdfFile.split('/').pop()! },
+      meta: { docType: str('type') as 'CV', originalSymbol: str('symbol') ?? '', originalDate: str('date') ?? '', subject: str('subject') ?? '', ...(str('sender') ? { senderName: str('sender')! } : {}), fileName: basename(pdfFile) },
+      attachments: attach.map((f) => ({ name: basename(f), bytes: readFileSync(f) })),
+      ...(root ? { trust: { roots: [readFileSync(root, 'utf8')], crls: rootCrls.map((f) => readFileSync(f)) } } : {}),
     });
+    if (r.signature) console.log(`signature: ${r.signature.status} (${r.signature.signers.map((s) => `${s.role} ${s.signerName}`).join(', ')})`);
     for (const w of r.wards) console.log(`${w.ward}: ${w.docId} ${w.written ? 'sent' : 'already there'}`);
     console.log(`send id: ${r.sendId}`);
     return 0;
@@ -141,13 +169,15 @@ async function send(args: string[]): Promise<number> {
 }
 
 async function sent(args: string[]): Promise<number> {
-  const url = positional(args, ['--send']);
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: false, options: { send: { type: 'string' }, json: { type: 'boolean' } } });
+  const [url] = positionals;
   if (!url) { console.error(`city sent needs the city URL.\n\n${CITY_USAGE}`); return 2; }
-  const sendId = flag(args, '--send');
+  const sendId = typeof values.send === 'string' ? values.send : undefined;
   const rows = await sentStatuses({ url, admin: adminFromEnv(), ...(sendId ? { sendId } : {}) });
+  if (values.json === true) { console.log(JSON.stringify(rows, null, 2)); return 0; }
   for (const r of rows) {
-    const last = r.steps.at(-1);
-    console.log(`${r.sendId}  ${r.ward}  ${r.code} ${r.state}  ${r.originalSymbol}  ${last ? `${last.action} ${last.at} ${last.user}${last.comment ? ` — ${last.comment}` : ''}` : ''}`);
+    console.log(`${r.sendId}  ${r.ward}  ${r.code} ${r.state}  ${r.originalSymbol}  sent ${r.sentAt}${r.signature ? `  signature ${r.signature.status}` : ''}`);
+    for (const s of r.steps) console.log(`    ${s.at}  ${s.action}  ${s.user}${s.comment ? ` — ${s.comment}` : ''}`);
   }
   if (rows.length === 0) console.log('Chưa gửi văn bản nào. / Nothing sent yet.');
   return 0;

@@ -1,21 +1,28 @@
 // City → ward documents (Decision 28/2018): the city writes an incoming
-// document, its arrival event and its PDF into each addressed ward's
+// document, its arrival event and its files into each addressed ward's
 // database, marked origin "city" so it lands in the ward's inbox at the ward's
-// next pull. The ward's own steps (register or refuse, assign, start, done)
+// next pull. Files travel as the ward's own do, as content-addressed chunks
+// under a blob record (sync/chunks.ts), which the ward fetches one by one
+// after the inbox pull (sync/chunk-pull.ts), so a large PDF resumes on a weak
+// link. The ward's own steps (register or refuse, assign, start, done)
 // replicate back; sentStatuses() reads them and folds them with the same
 // workflow rules as the ward. HTTP API only, so a real CouchDB 3 works too.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { verifyPdf, type TrustOptions } from '../../certs/pdf-verify.js';
+import { chunkDocs, splitFile, type SplitFile } from '../../sync/chunks.js';
 import { DOCUMENT_TYPE_CODES } from '../../sync/doc-types.js';
 import { wardDbName, WARD_CODE } from '../../sync/city-contract.js';
 import { wardError } from '../../sync/errors.js';
-import type { DocumentRecord, EventRecord } from '../../sync/schema.js';
+import { AttachmentRef, type DocumentRecord, type EventRecord } from '../../sync/schema.js';
 import { parseInput } from '../../sync/validation.js';
 import { vnIso } from '../../sync/vn-time.js';
 import { deriveState, EXCHANGE_STATUS, type IncomingState } from '../../sync/workflow.js';
 import { couchClient, type AdminCredentials } from './init.js';
 
-const MAX_PDF_BYTES = 50 * 1024 * 1024;
+const MAX_FILE_BYTES = 50 * 1024 * 1024;
+/** The document's own PDF plus at most 49 attachments: the ward's record holds 50 files. */
+const MAX_ATTACHMENTS = 49;
 
 /** What the city says about the document it sends (the ward's "Sổ đăng ký văn bản đến" takes it from here). */
 export const SendMeta = z.strictObject({
@@ -25,66 +32,165 @@ export const SendMeta = z.strictObject({
   subject: z.string().trim().min(1).max(1000),
   senderName: z.string().trim().min(1).max(300).default('UBND Thành phố'),
   senderAgencyId: z.string().regex(/^[0-9A-Z.]{13}$/).optional(),
-  fileName: z.string().trim().min(1).max(200).regex(/^[^/\\\u0000-\u001f]+$/).default('van-ban.pdf'),
+  fileName: AttachmentRef.shape.name.default('van-ban.pdf'),
 });
 export type SendMeta = z.input<typeof SendMeta>;
 
-export interface SendInput { url: string; admin: AdminCredentials; wards: string[] | 'all'; pdf: Buffer; meta: SendMeta; now?: Date }
-export interface SendResult { sendId: string; sha256: string; wards: { ward: string; docId: string; written: boolean }[] }
+/** A file sent along with the document (annex, map, scan): PDF, PNG or JPEG. */
+export interface SendFile { name: string; bytes: Buffer }
+
+export interface SendInput {
+  url: string;
+  admin: AdminCredentials;
+  wards: string[] | 'all';
+  pdf: Buffer;
+  meta: SendMeta;
+  attachments?: SendFile[];
+  /**
+   * Verify the PDF's signatures before sending (the city root; CRLs given
+   * here and every revocation list the ward databases hold). A PDF that does
+   * not verify as 'valid' is refused; the verdict is recorded on the arrival.
+   */
+  trust?: Pick<TrustOptions, 'roots' | 'crls'>;
+  now?: Date;
+}
+
+/** What the city's check of the signatures found, as recorded on the arrival event. */
+export interface SentSignature { status: 'valid'; checkedAt: string; signers: { role: string; signerName: string; signingTime: string | null }[] }
+
+export interface SendResult { sendId: string; sha256: string; signature?: SentSignature; wards: { ward: string; docId: string; written: boolean }[] }
+
+interface Prepared { ref: AttachmentRef; file: SplitFile }
 
 /**
  * Sends one document to the wards. Everything is checked before anything is
  * written; ids derive from the document (sha-256 of the PDF, symbol and date),
- * so sending the same document again writes nothing new.
+ * so sending the same document again writes nothing new, and a send cut off
+ * half-way completes when run again.
  */
 export async function sendToWards(input: SendInput): Promise<SendResult> {
   const meta = parseInput(SendMeta, input.meta);
   if (!meta.ok) throw meta.error;
   if (!looksLikePdf(input.pdf)) throw wardError('not_a_pdf');
+  const files = [{ name: meta.value.fileName, bytes: input.pdf }, ...checkAttachments(input.attachments ?? [])];
   const couch = couchClient(input.url, input.admin);
-  const known = (await couch<string[]>('GET', '/_all_dbs')).body.filter((d) => d.startsWith('ward_')).map((d) => d.slice('ward_'.length));
+  const known = await wardCodes(couch);
   const wards = input.wards === 'all' ? known : [...new Set(input.wards)];
   const unknown = wards.filter((w) => !WARD_CODE.test(w) || !known.includes(w));
   if (wards.length === 0 || unknown.length > 0) {
     throw wardError('unknown_ward', unknown.map((w) => ({ path: 'wards', vi: `Không có phường "${w}".`, en: `No ward "${w}".` })));
   }
-  const sha256 = createHash('sha256').update(input.pdf).digest('hex');
+  const at = vnIso(input.now ?? new Date());
+  const signature = input.trust ? await checkSignature(input.pdf, input.trust, known, couch, at) : undefined;
+  const prepared: Prepared[] = [];
+  for (const f of files) {
+    const file = await splitFile(f.bytes);
+    prepared.push({ file, ref: { name: f.name, contentType: sniff(f.bytes)!, size: f.bytes.length, sha256: file.sha256 } });
+  }
+  const sha256 = prepared[0]!.file.sha256;
   // UUID-shaped, as every document id the ward's API accepts; the same in every ward it goes to.
   const h = createHash('sha256').update(`${sha256}\u0000${meta.value.originalSymbol}\u0000${meta.value.originalDate}`).digest('hex');
   const sendId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-  const at = vnIso(input.now ?? new Date());
+  const docId = `doc:in:${sendId}`;
+  const record: Omit<DocumentRecord, 'ward'> = {
+    _id: docId, type: 'document', direction: 'incoming', createdAt: at, createdBy: 'city', origin: 'city',
+    content: {
+      senderName: meta.value.senderName, ...(meta.value.senderAgencyId ? { senderAgencyId: meta.value.senderAgencyId } : {}),
+      originalSymbol: meta.value.originalSymbol, originalDate: meta.value.originalDate, docType: meta.value.docType, subject: meta.value.subject,
+      attachments: prepared.map((p) => p.ref), medium: 'electronic',
+    },
+  };
+  const arrival: Omit<EventRecord, 'ward'> = {
+    _id: `ev:in:${sendId}:city-arrive`, type: 'event', docId, action: 'arrive', at,
+    actor: { user: 'city', role: 'city', device: 'warddesk city send' }, data: { sendId, ...(signature ? { signature } : {}) }, origin: 'city',
+  };
   const results: SendResult['wards'] = [];
   for (const ward of wards) {
     const db = `/${wardDbName(ward)}`;
-    const docId = `doc:in:${sendId}`;
-    // The file first, then the record, then the arrival: a ward never sees an arrival whose file is not there.
-    const blob = {
-      _id: `blob:${sha256}`, type: 'blob', contentType: 'application/pdf', size: input.pdf.length, sha256, origin: 'city',
-      _attachments: { data: { content_type: 'application/pdf', data: input.pdf.toString('base64') } },
-    };
-    const record: DocumentRecord = {
-      _id: docId, type: 'document', ward, direction: 'incoming', createdAt: at, createdBy: 'city', origin: 'city',
-      content: {
-        senderName: meta.value.senderName, ...(meta.value.senderAgencyId ? { senderAgencyId: meta.value.senderAgencyId } : {}),
-        originalSymbol: meta.value.originalSymbol, originalDate: meta.value.originalDate, docType: meta.value.docType, subject: meta.value.subject,
-        attachments: [{ name: meta.value.fileName, contentType: 'application/pdf', size: input.pdf.length, sha256 }], medium: 'electronic',
-      },
-    };
-    const arrival: EventRecord = {
-      _id: `ev:${docId.slice(4)}:city-arrive`, type: 'event', ward, docId, action: 'arrive', at,
-      actor: { user: 'city', role: 'city', device: 'warddesk city send' }, data: { sendId }, origin: 'city',
-    };
-    let written = false;
-    for (const doc of [blob, record, arrival]) {
+    // Chunks, then the files' records, then the document, then its arrival: a
+    // ward never holds an arrival whose record is missing, nor a file record
+    // whose bytes the city cannot give it.
+    let written = await putChunks(input.url, input.admin, db, prepared);
+    const blobs = prepared.map((p) => ({
+      _id: `blob:${p.file.sha256}`, type: 'blob', contentType: p.ref.contentType, size: p.file.size, sha256: p.file.sha256,
+      chunkSize: p.file.chunkSize, chunks: p.file.chunks.map((c) => c.sha256), origin: 'city',
+    }));
+    for (const doc of [...blobs, { ...record, ward }, { ...arrival, ward }]) {
       const path = `${db}/${encodeURIComponent(doc._id)}`;
-      // Already there (a file another send brought, or this send run again): written once, never changed.
+      // Already there (a file another send or the ward brought, or this send run again): written once, never changed.
       if ((await couch('GET', path, undefined, [404])).status === 200) continue;
       const r = await couch('PUT', path, doc, [409]);
       written ||= r.status !== 409;
     }
     results.push({ ward, docId, written });
   }
-  return { sendId, sha256, wards: results };
+  return { sendId, sha256, ...(signature ? { signature } : {}), wards: results };
+}
+
+/** The ward databases at the city (needs a server administrator: CouchDB 3 lists databases to admins only). */
+async function wardCodes(couch: ReturnType<typeof couchClient>): Promise<string[]> {
+  return (await couch<string[]>('GET', '/_all_dbs')).body.filter((d) => d.startsWith('ward_')).map((d) => d.slice('ward_'.length));
+}
+
+function checkAttachments(files: readonly SendFile[]): SendFile[] {
+  const problems = files.flatMap((f, i) => {
+    const path = `attachments.${i}`;
+    const name = AttachmentRef.shape.name.safeParse(f.name);
+    if (!name.success) return [{ path, vi: `Tên tệp "${f.name}" không hợp lệ.`, en: `File name "${f.name}" is not valid.` }];
+    if (f.bytes.length === 0 || f.bytes.length > MAX_FILE_BYTES) return [{ path, vi: `Tệp "${f.name}" rỗng hoặc lớn hơn 50 MB.`, en: `File "${f.name}" is empty or larger than 50 MB.` }];
+    if (!sniff(f.bytes)) return [{ path, vi: `Tệp "${f.name}" không phải PDF, PNG hay JPEG.`, en: `File "${f.name}" is not a PDF, PNG or JPEG.` }];
+    return [];
+  });
+  if (files.length > MAX_ATTACHMENTS) problems.push({ path: 'attachments', vi: `Tối đa ${MAX_ATTACHMENTS} tệp đính kèm.`, en: `At most ${MAX_ATTACHMENTS} attachments.` });
+  if (problems.length > 0) throw wardError('bad_attachment', problems);
+  return [...files];
+}
+
+/** The file's type from its first bytes (a renamed .exe is not a PDF). */
+function sniff(b: Buffer): AttachmentRef['contentType'] | null {
+  if (b.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
+  if (b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  return null;
+}
+
+/** Verifies the PDF against the city root and every revocation list the city holds; anything but 'valid' is refused. */
+async function checkSignature(pdf: Buffer, trust: NonNullable<SendInput['trust']>, wards: readonly string[], couch: ReturnType<typeof couchClient>, at: string): Promise<SentSignature> {
+  const crls = [...(trust.crls ?? [])];
+  const range = `startkey=${encodeURIComponent('"crl:"')}&endkey=${encodeURIComponent('"crl:\uffff"')}&include_docs=true`;
+  for (const ward of wards) {
+    const rows = (await couch<{ rows: { doc?: { der?: string } }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${range}`)).body.rows;
+    for (const r of rows) if (r.doc?.der) crls.push(Buffer.from(r.doc.der, 'base64'));
+  }
+  const v = await verifyPdf(pdf, { roots: trust.roots, crls });
+  if (v.status !== 'valid') {
+    const reasons = [...v.reasons, ...v.signatures.flatMap((s) => s.reasons)].slice(0, 20);
+    throw wardError('signature_invalid', reasons.map((r) => ({ path: 'pdf', vi: r.vi, en: r.en })));
+  }
+  return { status: 'valid', checkedAt: at, signers: v.signatures.map((s) => ({ role: s.role, signerName: s.signerName.slice(0, 300), signingTime: s.signingTime })) };
+}
+
+/** The chunks a ward database lacks, each as the binary body of one attachment PUT (no base64, no batch). */
+async function putChunks(url: string, admin: AdminCredentials, db: string, files: readonly Prepared[]): Promise<boolean> {
+  const couch = couchClient(url, admin);
+  const chunks = files.flatMap((f) => chunkDocs(f.file));
+  const ids = [...new Set(chunks.map((c) => c._id))];
+  const have = await couch<{ rows: { key: string; error?: string; value?: { deleted?: boolean } }[] }>('POST', `${db}/_all_docs`, { keys: ids });
+  const missing = new Set(have.body.rows.filter((r) => r.error || r.value?.deleted).map((r) => r.key));
+  const authorization = `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}`;
+  let written = false;
+  for (const c of chunks) {
+    if (!missing.delete(c._id)) continue;
+    const res = await fetch(`${url.replace(/\/+$/, '')}${db}/${encodeURIComponent(c._id)}/data`, {
+      method: 'PUT', headers: { authorization, 'content-type': 'application/octet-stream' }, body: c._attachments.data.data,
+    });
+    const text = await res.text();
+    // 409 (CouchDB) or 403 "immutable" (the embedded rules) when it was stored meanwhile (the same bytes); anything else is a failure.
+    const there = res.ok || ((res.status === 409 || res.status === 403) && (await couch('GET', `${db}/${encodeURIComponent(c._id)}`, undefined, [404])).status === 200);
+    if (!there) throw new Error(`PUT ${db}/${c._id}: ${res.status} ${text}`);
+    written ||= res.ok;
+  }
+  return written;
 }
 
 export interface SentStatus {
@@ -96,6 +202,10 @@ export interface SentStatus {
   state: IncomingState;
   /** Decision 28/2018 exchange status code: 01 received … 06 done. */
   code: string;
+  /** When the city sent it (Vietnam time). */
+  sentAt: string;
+  /** The city's check of the PDF's signatures when it sent it (absent: not checked). */
+  signature?: SentSignature;
   /** When the ward took each step (Vietnam time), and the ward's comment on a refusal. */
   steps: { action: string; at: string; user: string; comment?: string }[];
 }
@@ -103,7 +213,7 @@ export interface SentStatus {
 /** What became of the documents the city sent, per ward, as the wards' replicated events tell. */
 export async function sentStatuses(o: { url: string; admin: AdminCredentials; sendId?: string }): Promise<SentStatus[]> {
   const couch = couchClient(o.url, o.admin);
-  const wards = (await couch<string[]>('GET', '/_all_dbs')).body.filter((d) => d.startsWith('ward_')).map((d) => d.slice('ward_'.length));
+  const wards = await wardCodes(couch);
   const out: SentStatus[] = [];
   const prefix = o.sendId ? `doc:in:${o.sendId}` : 'doc:in:';
   for (const ward of wards) {
@@ -113,13 +223,14 @@ export async function sentStatuses(o: { url: string; admin: AdminCredentials; se
       if (!doc || doc.origin !== 'city') continue;
       const evRows = (await couch<{ rows: { doc?: EventRecord }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${range(`ev:${doc._id.slice(4)}:`)}`)).body.rows;
       // Registering takes a number, and numbering events live under their register's key.
-      const numbered = await couch<{ rows: { doc?: EventRecord }[] }>('POST', `/${wardDbName(ward)}/_find`, { selector: { type: 'event', docId: doc._id, action: 'register' }, limit: 5 }, [400, 404]).catch(() => null);
-      const events = [...evRows.flatMap((r) => (r.doc ? [r.doc] : [])), ...((numbered?.body as { docs?: EventRecord[] } | undefined)?.docs ?? [])];
+      const numbered = await couch<{ docs?: EventRecord[] }>('POST', `/${wardDbName(ward)}/_find`, { selector: { type: 'event', docId: doc._id, action: 'register' }, limit: 5 }, [400, 404]).catch(() => null);
+      const events = [...evRows.flatMap((r) => (r.doc ? [r.doc] : [])), ...(numbered?.body.docs ?? [])];
       const state = (deriveState('incoming', events).state ?? 'arrived') as IncomingState;
       const content = doc.content as { subject: string; originalSymbol: string };
+      const signature = events.find((e) => e.action === 'arrive' && e.origin === 'city')?.data['signature'] as SentSignature | undefined;
       out.push({
         sendId: doc._id.slice('doc:in:'.length), ward, docId: doc._id, subject: content.subject, originalSymbol: content.originalSymbol,
-        state, code: EXCHANGE_STATUS[state],
+        state, code: EXCHANGE_STATUS[state], sentAt: doc.createdAt, ...(signature ? { signature } : {}),
         steps: [...events].sort((a, b) => a.at.localeCompare(b.at)).map((e) => ({ action: e.action, at: e.at, user: e.actor.user, ...(e.comment ? { comment: e.comment } : {}) })),
       });
     }
@@ -128,7 +239,7 @@ export async function sentStatuses(o: { url: string; admin: AdminCredentials; se
 }
 
 function looksLikePdf(b: Buffer): boolean {
-  if (b.length < 16 || b.length > MAX_PDF_BYTES) return false;
+  if (b.length < 16 || b.length > MAX_FILE_BYTES) return false;
   if (b.subarray(0, 5).toString('latin1') !== '%PDF-') return false;
   return b.subarray(Math.max(0, b.length - 1024)).toString('latin1').includes('%%EOF');
 }
