@@ -68,7 +68,7 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
       res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"forbidden","reason":"only the city administrator may change design documents"}');
       return;
     }
-    void withSelectorChanges(req, res, app);
+    void memberOnly(req, res, adminAuth, () => withSelectorChanges(req, res, app));
   });
   server.requestTimeout = 10 * 60_000;
   await new Promise<void>((resolve, reject) => {
@@ -83,6 +83,52 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Any route inside a database: `/{db}/{anything}`. */
+const IN_DATABASE = /^\/([^/?]+)\/[^?]+$/;
+/** Bulk reads of a system database (_users holds every ward's password hash). */
+const SYSTEM_BULK = /^\/_[^/]+\/(_bulk_get|_find|_explain|_all_docs|_changes|_index)$/;
+const MEMBER_TTL_MS = 10_000;
+const members = new Map<string, { ok: boolean; status: number; body: string; at: number }>();
+
+/**
+ * express-pouchdb 4.2 skips the `_security` members check on some routes:
+ * `POST /{db}/_bulk_get` and `POST /{db}/_find` answered any authenticated
+ * user, so ward B's credentials read ward A's documents, and
+ * `_users/_bulk_get` handed any ward every ward's password hash (found by
+ * test/node/authz-matrix.test.ts). Rather than list the holes, every request
+ * inside a database asks the server itself whether the caller may read it
+ * (`GET /{db}` is guarded), remembered for ten seconds per credential, and
+ * passes its refusal on. System databases are not read in bulk but by the
+ * administrator.
+ */
+async function memberOnly(req: IncomingMessage, res: ServerResponse, adminAuth: string, next: () => Promise<void>): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://city.invalid').pathname;
+  const db = IN_DATABASE.exec(path)?.[1];
+  if (!db || req.headers.authorization === adminAuth) { await next(); return; }
+  if (SYSTEM_BULK.test(path)) {
+    res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"forbidden","reason":"only the city administrator may read system databases in bulk"}');
+    return;
+  }
+  const headers: Record<string, string> = {};
+  if (req.headers.authorization) headers['authorization'] = req.headers.authorization;
+  if (req.headers.cookie) headers['cookie'] = req.headers.cookie;
+  const key = createHash('sha256').update(`${db}\u0000${headers['authorization'] ?? ''}\u0000${headers['cookie'] ?? ''}`).digest('hex');
+  let verdict = members.get(key);
+  if (!verdict || Date.now() - verdict.at > MEMBER_TTL_MS) {
+    // Back to the address and port this request came in on.
+    const local = req.socket.localAddress ?? '127.0.0.1';
+    const self = `http://${local.includes(':') ? `[${local}]` : local}:${req.socket.localPort ?? 0}`;
+    const check = await fetch(`${self}/${db}`, { headers }).catch(() => null);
+    const status = check?.status ?? 503;
+    // A database that does not exist is the handler's to answer (404), as before.
+    verdict = { ok: status === 200 || status === 404, status, body: check ? await check.text() : '{"error":"unavailable","reason":"membership could not be checked"}', at: Date.now() };
+    if (members.size > 10_000) members.clear();
+    if (check) members.set(key, verdict);
+  }
+  if (verdict.ok) { await next(); return; }
+  res.writeHead(verdict.status, { 'content-type': 'application/json' }).end(verdict.body);
 }
 
 const CHANGES_PATH = /^\/[^/?]+\/_changes$/;
