@@ -92,7 +92,9 @@ function checkEvent(doc: Doc, old: Doc | null, city: boolean, ward: string): Wri
   const num = /^ev:num:(out:\d{4}:[a-z0-9-]{1,20}|in:\d{4}):(\d{6})$/.exec(doc._id);
   if (doc._id.startsWith('ev:num:')) {
     if (!num || (ev.action !== 'number' && ev.action !== 'register')) return no(`numbering event ${doc._id} is malformed`);
-    if (ev.data['number'] !== Number(num[2]) || ev.data['registerKey'] !== num[1]) return no(`numbering event ${doc._id} carries another number than its id`);
+    // The shape check defaults a missing `data` in its parsed copy only; the raw document may have none (a TypeError here is a 500 at CouchDB).
+    const data: Record<string, unknown> = ev.data ?? {};
+    if (data['number'] !== Number(num[2]) || data['registerKey'] !== num[1]) return no(`numbering event ${doc._id} carries another number than its id`);
     return OK;
   }
   if (!doc._id.startsWith(`ev:${ev.docId.slice(4)}:`)) return no(`event ${doc._id} does not belong to ${ev.docId}`);
