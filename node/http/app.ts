@@ -41,6 +41,12 @@ export function buildApp(s: WardServices, log: Logger): Express {
     next();
   });
   api.use(express.json({ limit: s.config.bodyLimitBytes, strict: true }));
+  // JSON may escape a lone surrogate ("\ud800"): no UTF-8 form, so the store and the audit hash fail on it (a 500). Refuse it here.
+  api.use((req, _res, next) => {
+    const broken = illFormedPath(req.body);
+    if (broken !== null) throw wardError('invalid_input', [{ path: broken, vi: `Trường "${broken}" chứa ký tự hỏng (nửa cặp UTF-16).`, en: `Field "${broken}" contains a broken character (a lone UTF-16 surrogate).` }]);
+    next();
+  });
   const authDeps = { users: s.users, sessions: s.sessions, ledger: s.ledger, cookieSecure: s.config.cookieSecure, sessionTtlMs: s.config.sessionTtlHours * 3_600_000 };
   api.use(loginRouter(authDeps));
   api.use(authenticate(s.sessions, s.users));
@@ -60,4 +66,20 @@ export function buildApp(s: WardServices, log: Logger): Express {
   app.use(notFound());
   app.use(errorHandler(log));
   return app;
+}
+
+/** The path of the first string (value or key) that is not well-formed Unicode, or null. Iterative: bodies may nest deeply. */
+export function illFormedPath(body: unknown): string | null {
+  const stack: [unknown, string][] = [[body, '(body)']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') { if (!value.isWellFormed()) return path; continue; }
+    if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) continue;
+    for (const [key, child] of Object.entries(value)) {
+      const at = path === '(body)' ? key : `${path}.${key}`;
+      if (!key.isWellFormed()) return at;
+      stack.push([child, at]);
+    }
+  }
+  return null;
 }
