@@ -1,6 +1,7 @@
 // The authorization matrix: every route the node's router answers (read from
 // the router itself, so a new route fails this test until it has a row) ×
-// every role × not logged in, against one table of who may pass. Then CSRF on
+// every role × not logged in, against one table of who may pass (ACCESS in
+// test/helpers/routes.ts, shared with the bad-input sweep). Then CSRF on
 // every mutation, session replacement at login and at a password change, PIN
 // guesses fired at once, and a sweep of every answer for secrets.
 // Covered elsewhere, not repeated here: login lockout and a planted session
@@ -21,56 +22,8 @@ import { initCity } from '../../node/city/init.js';
 import type { Role } from '../../sync/workflow.js';
 import { Client, official, sampleDraft, startTestWard, type Reply, type TestWard } from '../helpers/ward.js';
 import { CITY_ADMIN, couch, startTestCity } from '../helpers/city.js';
-import { fillPath, listRoutes, type RouteEntry } from '../helpers/routes.js';
+import { ACCESS, fillPath, listRoutes, PAGES, ROLES, type Access, type RouteEntry } from '../helpers/routes.js';
 
-type Access = 'public' | 'session' | Role[];
-const ROLES: Role[] = ['specialist', 'leader', 'clerk', 'admin'];
-
-/** Who passes each route's door. Role-specific rules inside a route (the workflow) are tested in sync/workflow. */
-const ACCESS: Record<string, Access> = {
-  'GET /api/health': 'public',
-  'POST /api/auth/login': 'public',
-  'GET /api/auth/me': 'session',
-  'POST /api/auth/logout': 'session',
-  'POST /api/auth/password': 'session',
-  'GET /api/users': ['admin'],
-  'POST /api/users': ['admin'],
-  'PATCH /api/users/:username': ['admin'],
-  'POST /api/users/:username/reset-password': ['admin'],
-  'GET /api/documents': 'session',
-  'GET /api/documents/:id': 'session',
-  'POST /api/documents/outgoing': ['specialist', 'leader', 'clerk'],
-  'POST /api/documents/outgoing/paper': ['clerk'],
-  'POST /api/documents/incoming': ['clerk'],
-  'PUT /api/documents/:id': 'session',
-  'POST /api/documents/:id/actions/:action': 'session',
-  'POST /api/blobs': 'session',
-  'GET /api/blobs/:sha256': 'session',
-  'GET /api/audit/verify': ['admin'],
-  'GET /api/sync/status': 'session',
-  'POST /api/sync/now': 'session',
-  'GET /api/certificates': ['admin'],
-  'GET /api/certificates/crl': 'session',
-  'GET /api/certificates/root': 'session',
-  'POST /api/certificates': ['admin'],
-  'POST /api/me/certificate/pin': 'session',
-  'POST /api/seal/pin': ['clerk', 'admin'],
-  'PUT /api/me/signature-image': 'session',
-  'PUT /api/seal/image': ['admin'],
-  'GET /api/documents/:id/verification': 'session',
-  'GET /api/replicate/': 'session',
-  'GET /api/replicate/_local/:id': 'session',
-  'GET /api/replicate/_changes': 'session',
-  'POST /api/replicate/_bulk_get': 'session',
-  'GET /api/replicate/_all_docs': 'session',
-  'POST /api/replicate/_all_docs': 'session',
-  '_ALL /api/replicate/_local/:id': 'session',
-  'POST /api/replicate/_bulk_docs': 'session',
-  '_ALL /api/replicate/{*rest}': 'session',
-  'GET /api/replicate/:docid': 'session',
-};
-/** The PWA's pages (present when the app is built): public, the app asks for a login itself. */
-const PAGES = /^GET \/\^/;
 
 const CA_PIN = 'ward-ca-pin-2026';
 const LEADER_PIN = '246810';
