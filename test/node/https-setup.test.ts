@@ -1,10 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'node:https';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestTls } from '../helpers/test-pki.js';
+import { startTlsWard, type TlsWard } from '../helpers/tls-node.js';
 import { loadConfig } from '../../node/config.js';
 import { startWardNode, type WardNode } from '../../node/ward-node.js';
 import pino from 'pino';
@@ -12,16 +11,10 @@ import pino from 'pino';
 const tls = makeTestTls();
 let dir: string;
 let node: WardNode;
+let ward: TlsWard;
 
-test.before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'warddesk-tls-'));
-  writeFileSync(join(dir, 'node.p12'), tls.p12);
-  writeFileSync(join(dir, 'city-root.pem'), tls.rootPem);
-  process.env['WARDDESK_TLS_PIN'] = tls.pin;
-  const config = loadConfig({}, { dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, logLevel: 'silent', tls: { pfxFile: join(dir, 'node.p12'), rootCaFile: join(dir, 'city-root.pem'), setupPort: 0 } });
-  node = await startWardNode(config, { log: pino({ level: 'silent' }) });
-});
-test.after(async () => { await node.close(); delete process.env['WARDDESK_TLS_PIN']; rmSync(dir, { recursive: true, force: true }); });
+test.before(async () => { ward = await startTlsWard(tls); node = ward.node; dir = ward.dir; });
+test.after(async () => { await ward.stop(); });
 
 function httpsGet(url: string, ca: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {

@@ -6,17 +6,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'node:https';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { makeTestTls } from '../helpers/test-pki.js';
 import { ensurePwaBuilt } from '../helpers/browser.js';
-import { loadConfig } from '../../node/config.js';
-import { startWardNode, type WardNode } from '../../node/ward-node.js';
+import { startTlsWard, type TlsWard } from '../helpers/tls-node.js';
+import type { WardNode } from '../../node/ward-node.js';
 
 const tls = makeTestTls();
-let dir: string;
+let ward: TlsWard;
 let node: WardNode;
 let cookie = '';
 let csrf = '';
@@ -42,15 +38,10 @@ const json = (a: Answer) => JSON.parse(a.body.toString('utf8')) as Record<string
 
 test.before(async () => {
   ensurePwaBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'warddesk-headers-'));
-  writeFileSync(join(dir, 'node.p12'), tls.p12);
-  writeFileSync(join(dir, 'city-root.pem'), tls.rootPem);
-  process.env['WARDDESK_TLS_PIN'] = tls.pin;
-  // The node's defaults, as installed: cookieSecure is not overridden.
-  const config = loadConfig({}, { dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, logLevel: 'silent', tls: { pfxFile: join(dir, 'node.p12'), rootCaFile: join(dir, 'city-root.pem'), setupPort: 0 } });
-  node = await startWardNode(config, { log: pino({ level: 'silent' }) });
+  ward = await startTlsWard(tls);
+  node = ward.node;
 });
-test.after(async () => { await node.close(); delete process.env['WARDDESK_TLS_PIN']; rmSync(dir, { recursive: true, force: true }); });
+test.after(async () => { await ward.stop(); });
 
 function assertHelmet(a: Answer, label: string) {
   const h = a.headers;
