@@ -10,7 +10,7 @@ import { chunkId } from '../sync/city-contract.js';
 import { assembleFile, chunkDocs, splitFile } from '../sync/chunks.js';
 import type { Actor, AttachmentRef } from '../sync/schema.js';
 import type { Ledger } from './ledger.js';
-import { isNotFound } from './store.js';
+import { isDiskFull, isNotFound } from './store.js';
 
 export type BlobType = AttachmentRef['contentType'];
 
@@ -45,9 +45,11 @@ export class Blobs {
     const missing = new Set(have.rows.filter((r) => 'error' in r || (r as { value?: { deleted?: boolean } }).value?.deleted).map((r) => r.key));
     const fresh = chunks.filter((c) => missing.has(c._id));
     if (fresh.length > 0) {
-      const written = await this.db.bulkDocs(fresh as unknown as Parameters<PouchDB.Database['bulkDocs']>[0]);
+      const written = await this.db.bulkDocs(fresh as unknown as Parameters<PouchDB.Database['bulkDocs']>[0])
+        .catch((err: unknown) => { throw wardError(isDiskFull(err) ? 'disk_full' : 'store_unavailable'); });
       // A conflict means the chunk arrived meanwhile (same id, same bytes).
-      if (written.some((r) => 'error' in r && (r as { status?: number }).status !== 409)) throw wardError('store_unavailable');
+      const failed = written.find((r) => 'error' in r && (r as { status?: number }).status !== 409);
+      if (failed) throw wardError(isDiskFull(failed) ? 'disk_full' : 'store_unavailable');
     }
     const doc = { _id: `blob:${sha256}`, type: 'blob' as const, contentType, size: bytes.length, sha256, chunkSize: file.chunkSize, chunks: file.chunks.map((c) => c.sha256) };
     return this.ledger.run(async () => {
@@ -63,12 +65,15 @@ export class Blobs {
   async read(sha256: string): Promise<{ bytes: Buffer; contentType: BlobType } | null> {
     const meta = await this.stat(sha256);
     if (!meta) return null;
-    if (!meta.chunks) return { bytes: await this.db.getAttachment(`blob:${sha256}`, 'data') as Buffer, contentType: meta.contentType };
-    const file = await assembleFile({ sha256, size: meta.size, chunks: meta.chunks }, async (sha) => {
-      try { return await this.db.getAttachment(chunkId(sha), 'data') as Buffer; } catch (err) { if (isNotFound(err)) return null; throw err; }
+    // One chunk (files stored before chunking): its attachment is the whole file.
+    const chunks = meta.chunks ?? [sha256];
+    const file = await assembleFile({ sha256, size: meta.size, chunks }, async (sha) => {
+      try { return await this.db.getAttachment(meta.chunks ? chunkId(sha) : `blob:${sha256}`, 'data') as Buffer; } catch (err) { if (isNotFound(err)) return null; throw err; }
     });
-    // A missing or corrupt chunk (a file still arriving from the city, or a damaged disk) is not served.
-    if (!file.ok) return null;
+    // A missing chunk is a file still arriving from the city: not there yet. A
+    // chunk or file whose SHA-256 does not match is damage: never served as if valid.
+    if (!file.ok && file.reason === 'chunk-missing') return null;
+    if (!file.ok) throw wardError('attachment_corrupt');
     return { bytes: Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength), contentType: meta.contentType };
   }
 

@@ -5,7 +5,7 @@
 import type { Actor } from '../sync/schema.js';
 import { wardError } from '../sync/errors.js';
 import { documentDigest, GENESIS, makeEntry, type AuditEntry } from './audit.js';
-import type { Clock } from './store.js';
+import { isDiskFull, type Clock } from './store.js';
 
 export type StoredDoc = { _id: string; _rev?: string } & Record<string, unknown>;
 
@@ -78,7 +78,7 @@ export class Ledger {
       await this.deps.flush?.();
     } catch (err) {
       this.deps.onError?.(err, command);
-      throw wardError('store_unavailable');
+      throw wardError(isDiskFull(err) ? 'disk_full' : 'store_unavailable');
     }
     const failedIds = results.filter(isError).map((r) => r.id);
     if (failedIds.length > 0) {

@@ -48,3 +48,9 @@ export function isConflict(err: unknown): boolean {
 export function isNotFound(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { status?: number }).status === 404;
 }
+
+/** A write refused because the disk is full (LevelDB says "No space left on device"; fs says ENOSPC). */
+export function isDiskFull(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === 'ENOSPC' || /ENOSPC|no space left on device/i.test(String(e?.message ?? err));
+}
