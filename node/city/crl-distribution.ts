@@ -6,7 +6,7 @@
 // against a real CouchDB 3 as well as the embedded server.
 import { readCrl } from '../../certs/crl.js';
 import { CrlRecord, crlId, wardDbName } from '../../sync/city-contract.js';
-import { couchClient, type AdminCredentials } from './init.js';
+import { couchClient, prefixRange, type AdminCredentials } from './init.js';
 
 export interface CrlDistribution { lists: number; copies: number }
 
@@ -15,8 +15,7 @@ export async function distributeCrls(o: { url: string; admin: AdminCredentials; 
   const wards = (await couch<string[]>('GET', '/_all_dbs')).body.filter((d) => d.startsWith('ward_')).map((d) => d.slice('ward_'.length));
   const lists: CrlRecord[] = [];
   for (const ward of wards) {
-    const range = `startkey=${encodeURIComponent(JSON.stringify(`crl:${ward}:`))}&endkey=${encodeURIComponent(JSON.stringify(`crl:${ward}:\uffff`))}&include_docs=true`;
-    const r = await couch<{ rows: { doc?: Record<string, unknown> }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${range}`);
+    const r = await couch<{ rows: { doc?: Record<string, unknown> }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${prefixRange(`crl:${ward}:`)}`);
     for (const row of r.body.rows) {
       const parsed = CrlRecord.safeParse(strip(row.doc ?? {}));
       if (parsed.success && !parsed.data.origin) lists.push(parsed.data);

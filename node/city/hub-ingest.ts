@@ -16,9 +16,9 @@ import { DocumentRecord, EventRecord } from '../../sync/schema.js';
 import { vnIso } from '../../sync/vn-time.js';
 import { compareEvents } from '../../sync/workflow.js';
 import { HubStore } from './hub-store.js';
-import { judge, readCityFile, type Judgement } from './hub-verify.js';
+import { judge, readCityFile, type CityFile, type Judgement } from './hub-verify.js';
 import type { HubView } from './hub-view.js';
-import { CouchHttpError, type AdminCredentials } from './init.js';
+import { CouchHttpError, prefixRange, type AdminCredentials } from './init.js';
 
 export interface HubOptions {
   url: string;
@@ -93,7 +93,7 @@ class CityHub implements Hub {
         return events.sort(compareEvents).map((e) => ({ action: e.action, at: e.at, user: e.actor.user, role: e.actor.role, ...(e.comment ? { comment: e.comment } : {}) }));
       },
       file: async (ward, sha256) => {
-        const f = await readCityFile((p) => this.get(`/${wardDbName(ward)}/${encodeURIComponent(p).replace('%2F', '/')}`), sha256);
+        const f = await this.cityFile(ward, sha256);
         return f.state === 'ok' ? f.bytes : null;
       },
     };
@@ -174,8 +174,7 @@ class CityHub implements Hub {
   }
 
   private async readCrls(ward: string): Promise<string[]> {
-    const range = `startkey=${encodeURIComponent('"crl:"')}&endkey=${encodeURIComponent('"crl:\uffff"')}&include_docs=true`;
-    const r = await this.json<{ rows: { id: string; doc?: Record<string, unknown> }[] }>(`/${wardDbName(ward)}/_all_docs?${range}`);
+    const r = await this.json<{ rows: { id: string; doc?: Record<string, unknown> }[] }>(`/${wardDbName(ward)}/_all_docs?${prefixRange('crl:')}`);
     return r.rows.flatMap((row) => (row.doc ? this.takeCrl(row.id, row.doc) : []));
   }
 
@@ -309,7 +308,12 @@ class CityHub implements Hub {
 
   private async judge(ward: string, folded: Pick<Folded, 'signing' | 'pdfSha' | 'expectedRoles'>): Promise<Judgement> {
     if (folded.signing === 'digital') this.stats.verifications += 1;
-    return judge(folded as Folded, (sha) => readCityFile((p) => this.get(`/${wardDbName(ward)}/${encodeURIComponent(p).replace('%2F', '/')}`), sha), this.trust());
+    return judge(folded as Folded, (sha) => this.cityFile(ward, sha), this.trust());
+  }
+
+  /** A file as the ward's database at the city holds it (blob record, then its chunks). */
+  private cityFile(ward: string, sha256: string): Promise<CityFile> {
+    return readCityFile((p) => this.get(`/${wardDbName(ward)}/${encodeURIComponent(p).replace('%2F', '/')}`), sha256);
   }
 
   /** Judges again documents already recorded (their events unchanged). */
@@ -356,9 +360,7 @@ class CityHub implements Hub {
 
   /** Every event of a document at the city: its own range, plus its numbering event (named by number, outside the range). */
   private async allEvents(ward: string, record: DocumentRecord, known: HubDocument | undefined, fromPage: EventRecord[]): Promise<EventRecord[]> {
-    const prefix = `ev:${record._id.slice(4)}:`;
-    const range = `startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(`${prefix}\uffff`))}&include_docs=true`;
-    const r = await this.json<{ rows: { doc?: Record<string, unknown> }[] }>(`/${wardDbName(ward)}/_all_docs?${range}`);
+    const r = await this.json<{ rows: { doc?: Record<string, unknown> }[] }>(`/${wardDbName(ward)}/_all_docs?${prefixRange(`ev:${record._id.slice(4)}:`)}`);
     const byId = new Map<string, EventRecord>();
     for (const ev of fromPage) byId.set(ev._id, ev);
     const extra = known?.numberEventId && !byId.has(known.numberEventId) ? await this.allDocs(ward, [known.numberEventId]) : [];

@@ -42,6 +42,11 @@ export function couchClient(baseUrl: string, admin: AdminCredentials) {
   };
 }
 
+/** The `_all_docs` query for every document whose id starts with `prefix`, bodies included. */
+export function prefixRange(prefix: string): string {
+  return `startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(`${prefix}\uffff`))}&include_docs=true`;
+}
+
 export async function initCity(options: InitOptions): Promise<WardInitResult[]> {
   const url = new URL(options.url);
   if (url.username || url.password) throw new Error('Put no credentials in the URL; use WARDDESK_CITY_ADMIN.');

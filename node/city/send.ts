@@ -18,7 +18,7 @@ import { AttachmentRef, type DocumentRecord, type EventRecord } from '../../sync
 import { parseInput } from '../../sync/validation.js';
 import { vnIso } from '../../sync/vn-time.js';
 import { deriveState, EXCHANGE_STATUS, type IncomingState } from '../../sync/workflow.js';
-import { couchClient, type AdminCredentials } from './init.js';
+import { couchClient, prefixRange, type AdminCredentials } from './init.js';
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
 /** The document's own PDF plus at most 49 attachments: the ward's record holds 50 files. */
@@ -157,9 +157,8 @@ function sniff(b: Buffer): AttachmentRef['contentType'] | null {
 /** Verifies the PDF against the city root and every revocation list the city holds; anything but 'valid' is refused. */
 async function checkSignature(pdf: Buffer, trust: NonNullable<SendInput['trust']>, wards: readonly string[], couch: ReturnType<typeof couchClient>, at: string): Promise<SentSignature> {
   const crls = [...(trust.crls ?? [])];
-  const range = `startkey=${encodeURIComponent('"crl:"')}&endkey=${encodeURIComponent('"crl:\uffff"')}&include_docs=true`;
   for (const ward of wards) {
-    const rows = (await couch<{ rows: { doc?: { der?: string } }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${range}`)).body.rows;
+    const rows = (await couch<{ rows: { doc?: { der?: string } }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${prefixRange('crl:')}`)).body.rows;
     for (const r of rows) if (r.doc?.der) crls.push(Buffer.from(r.doc.der, 'base64'));
   }
   const v = await verifyPdf(pdf, { roots: trust.roots, crls });
@@ -217,11 +216,10 @@ export async function sentStatuses(o: { url: string; admin: AdminCredentials; se
   const out: SentStatus[] = [];
   const prefix = o.sendId ? `doc:in:${o.sendId}` : 'doc:in:';
   for (const ward of wards) {
-    const range = (p: string) => `startkey=${encodeURIComponent(JSON.stringify(p))}&endkey=${encodeURIComponent(JSON.stringify(`${p}\uffff`))}&include_docs=true`;
-    const docs = (await couch<{ rows: { doc?: DocumentRecord }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${range(prefix)}`)).body.rows;
+    const docs = (await couch<{ rows: { doc?: DocumentRecord }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${prefixRange(prefix)}`)).body.rows;
     for (const { doc } of docs) {
       if (!doc || doc.origin !== 'city') continue;
-      const evRows = (await couch<{ rows: { doc?: EventRecord }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${range(`ev:${doc._id.slice(4)}:`)}`)).body.rows;
+      const evRows = (await couch<{ rows: { doc?: EventRecord }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${prefixRange(`ev:${doc._id.slice(4)}:`)}`)).body.rows;
       // Registering takes a number, and numbering events live under their register's key.
       const numbered = await couch<{ docs?: EventRecord[] }>('POST', `/${wardDbName(ward)}/_find`, { selector: { type: 'event', docId: doc._id, action: 'register' }, limit: 5 }, [400, 404]).catch(() => null);
       const events = [...evRows.flatMap((r) => (r.doc ? [r.doc] : [])), ...(numbered?.body.docs ?? [])];

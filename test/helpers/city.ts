@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isChunkId, isReplicatedId } from '../../sync/city-contract.js';
-import { assembleFile } from '../../sync/chunks.js';
+import { readCityFile } from '../../node/city/hub-verify.js';
 
 const cli = fileURLToPath(new URL('../../node/cli.ts', import.meta.url));
 export const CITY_ADMIN = { name: 'cityadmin', password: 'city-admin-password-1' };
@@ -70,16 +70,13 @@ const basic = (a: { name: string; password: string }) => `Basic ${Buffer.from(`$
 
 /** A file as the city holds it: the blob record, then every chunk, each and the whole checked against its sha-256. */
 export async function cityFile(url: string, db: string, sha256: string, auth = CITY_ADMIN): Promise<Buffer | null> {
-  const get = (path: string) => fetch(`${url}/${db}/${path}`, { headers: { authorization: basic(auth) } });
-  const meta = await get(`blob:${sha256}`);
-  if (meta.status !== 200) return null;
-  const blob = await meta.json() as { size: number; chunks?: string[] };
-  if (!blob.chunks) { const r = await get(`blob:${sha256}/data`); return r.status === 200 ? Buffer.from(await r.arrayBuffer()) : null; }
-  const file = await assembleFile({ sha256, size: blob.size, chunks: blob.chunks }, async (sha) => {
-    const r = await get(`chunk:${sha}/data`);
-    return r.status === 200 ? new Uint8Array(await r.arrayBuffer()) : null;
-  });
-  return file.ok ? Buffer.from(file.bytes) : null;
+  const file = await readCityFile(async (path) => {
+    const r = await fetch(`${url}/${db}/${path}`, { headers: { authorization: basic(auth) } });
+    if (r.status === 404) return null;
+    if (!r.ok) throw new Error(`GET ${db}/${path}: HTTP ${r.status}`);
+    return r;
+  }, sha256);
+  return file.state === 'ok' ? file.bytes : null;
 }
 
 /**
