@@ -8,7 +8,8 @@
 // the city which it already has, so a file stored twice, a chunk shared by two
 // files, or a chunk that made it just before a cut is never sent again. The
 // page's local sequence is the chunk checkpoint: a cut resumes from the last
-// completed page, and inside it skips what the city already confirmed.
+// completed page, and inside it skips what the city already confirmed. The
+// next page's question goes out while a page uploads.
 import { isChunkId } from './city-contract.js';
 import { sha256Hex } from './chunks.js';
 
@@ -35,17 +36,27 @@ export interface ChunkPushOptions extends ChunkPassOptions {
 export async function pushChunks(o: ChunkPushOptions): Promise<number> {
   let since = o.since;
   let uploaded = 0;
+  let next = askPage(o, since);
   for (;;) {
-    const page = await o.local.changes({ since, limit: o.page, filter: (doc: { _id: string }) => isChunkId(doc._id) });
-    const ids = [...new Set(page.results.filter((r) => !r.deleted).map((r) => r.id))];
-    if (ids.length > 0) {
-      const missing = await absent(o.remote, ids);
-      await pool(missing, o.concurrency, async (id) => { if (await upload(o, id)) { uploaded += 1; o.onSent?.(); } });
+    const page = await next;
+    // The city is asked about the next page while this one goes up: on a
+    // 300 ms link the question left the link idle for a round trip per page.
+    if (page.more) {
+      next = askPage(o, page.last);
+      next.catch(() => undefined); // awaited in the next turn; a cut before then is rethrown by this page's uploads
     }
-    const last = Number(page.last_seq);
-    if (Number.isFinite(last) && last > since) { since = last; await o.onPage(since); }
-    if (page.results.length < o.page) return uploaded;
+    await pool(page.missing, o.concurrency, async (id) => { if (await upload(o, id)) { uploaded += 1; o.onSent?.(); } });
+    if (page.last > since) { since = page.last; await o.onPage(since); }
+    if (!page.more) return uploaded;
   }
+}
+
+/** One page of chunk ids after `since`, and which of them the city lacks. */
+async function askPage(o: ChunkPushOptions, since: number): Promise<{ missing: string[]; last: number; more: boolean }> {
+  const page = await o.local.changes({ since, limit: o.page, filter: (doc: { _id: string }) => isChunkId(doc._id) });
+  const ids = [...new Set(page.results.filter((r) => !r.deleted).map((r) => r.id))];
+  const last = Number(page.last_seq);
+  return { missing: ids.length > 0 ? await absent(o.remote, ids) : [], last: Number.isFinite(last) ? last : since, more: page.results.length >= o.page };
 }
 
 /** Which of `ids` the database does not hold (also used by chunk-pull.ts on the ward's side). */

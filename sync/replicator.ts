@@ -69,8 +69,8 @@ export class Replicator {
 
   constructor(options: ReplicatorOptions) {
     this.o = {
-      intervalMs: 60_000, batchSize: 25, batchesLimit: 2, backoff: { baseMs: 2_000, capMs: 10 * 60_000 }, requestTimeoutMs: 120_000,
-      chunkPage: 16, chunkConcurrency: 3, now: Date.now, random: Math.random, ...options,
+      intervalMs: 60_000, batchSize: 100, batchesLimit: 2, backoff: { baseMs: 2_000, capMs: 10 * 60_000 }, requestTimeoutMs: 120_000,
+      chunkPage: 64, chunkConcurrency: 3, now: Date.now, random: Math.random, ...options,
     };
     this.facts = {
       configured: true, phase: 'idle', confirmedSeq: null, chunkSeq: null, localSeq: 0, pendingDocs: 0, pendingBytes: 0, reachable: null,
@@ -143,19 +143,19 @@ export class Replicator {
     let written = 0;
     this.moved = false;
     try {
-      // Records first, both ways; the chunks of files last, so neither the
-      // city's view nor the ward's inbox ever waits behind a large scan.
-      if (!(await this.resumingFiles())) {
+      if (await this.resumingFiles()) {
+        // Records are up to date both ways and nothing was written here
+        // since: straight back to the files. The inbox is still pulled once
+        // an interval, alongside the upload (its round trips then cost no
+        // link time) rather than before it.
+        written += await alongside(this.pushFiles(remote), this.inboxDue() ? this.syncInbox(remote) : Promise.resolve(0));
+      } else {
+        // Records first, both ways; the chunks of files last, so neither the
+        // city's view nor the ward's inbox ever waits behind a large scan.
         written += await this.push(remote);
-        const pulled = await this.replicate(() => remote.replicate.to(this.o.local, this.replicationOptions({ selector: INBOX_SELECTOR })));
-        written += pulled.docs_written;
-        // What the pull wrote got local sequence numbers: push again so the city's checkpoint covers them.
-        if (pulled.docs_written > 0) written += await this.push(remote);
-        // The city's files before the ward's own chunks: the chunk push then passes over them (the city has them).
-        written += await this.pullFiles(remote);
-        this.recordsDone = { at: this.o.now(), localSeq: await this.localSeq() };
+        written += await this.syncInbox(remote);
+        written += await this.pushFiles(remote);
       }
-      written += await this.pushFiles(remote);
       const ms = Math.max(1, this.o.now() - started);
       if (written > 0) this.facts.rate = { docsPerSecond: round(written * 1000 / ms), bytesPerSecond: round(meter.bytes * 1000 / ms) };
       this.facts.lastSuccessAt = this.o.now();
@@ -173,19 +173,38 @@ export class Replicator {
   }
 
   /**
-   * A retry after a cut goes straight back to the chunks when the records went
-   * both ways less than an interval ago and nothing was written locally since:
-   * on a link cut every 20 s with 300 ms of latency, a full run's checkpoint
+   * A retry after a cut goes straight back to the chunks when the records
+   * went both ways in this process and nothing was written locally since: on
+   * a link cut every 20 s with 300 ms of latency, a full run's checkpoint
    * reads and inbox query (~7 round trips, ~4 s) took a fifth of every up
-   * period. Timer runs and "sync now" do the full run, so the inbox is still
-   * pulled at least once an interval while a long upload resumes.
+   * period. Timer runs and "sync now" do the full run.
    */
   private async resumingFiles(): Promise<boolean> {
     const retry = this.retrying;
     this.retrying = false;
     const done = this.recordsDone;
-    if (!retry || !done || this.o.now() - done.at >= this.o.intervalMs) return false;
+    if (!retry || !done) return false;
     return (await this.localSeq()) === done.localSeq;
+  }
+
+  /** The inbox is pulled at least once an interval, even while a long upload resumes cut after cut. */
+  private inboxDue(): boolean {
+    return !this.recordsDone || this.o.now() - this.recordsDone.at >= this.o.intervalMs;
+  }
+
+  /**
+   * Pulls the ward's inbox; pushes again if the pull brought anything (what
+   * it wrote got local sequence numbers, and the city's checkpoint must cover
+   * them); then fetches the chunks of the files the city sent, before the
+   * ward's own chunks go up (the chunk push then passes over them).
+   */
+  private async syncInbox(remote: PouchDB.Database): Promise<number> {
+    const pulled = await this.replicate(() => remote.replicate.to(this.o.local, this.replicationOptions({ selector: INBOX_SELECTOR })));
+    let written = pulled.docs_written;
+    if (pulled.docs_written > 0) written += await this.push(remote);
+    written += await this.pullFiles(remote);
+    this.recordsDone = { at: this.o.now(), localSeq: await this.localSeq() };
+    return written;
   }
 
   private async localSeq(): Promise<number> {
@@ -332,6 +351,14 @@ export class Replicator {
     const current = await this.readState();
     await this.o.local.put<PersistedState>({ ...current, confirmedSeq: this.facts.confirmedSeq, chunkSeq: this.facts.chunkSeq, inboxFileSeq: this.inboxFileSeq, lastSuccessAt: this.facts.lastSuccessAt, refused: this.facts.refused.slice(0, 1000) });
   }
+}
+
+/** Both passes run to the end; the first failure is rethrown after both settled (the remote closes after the run). */
+async function alongside(a: Promise<number>, b: Promise<number>): Promise<number> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return x.value + y.value;
 }
 
 function round(n: number): number { return Math.round(n * 10) / 10; }

@@ -3,11 +3,11 @@
 // plus ten 5 MB scans) over a 256 kbit/s link with 300 ms of latency each way,
 // cut every 20 s (down 1 s), into one embedded city server in its own process.
 //   ours   WardDesk's Replicator (records first, then files as 64 KiB chunks)
-//          with the node's default settings (batch 25, backoff 2 s → 10 min,
+//          with the node's default settings (batch 100, backoff 2 s → 10 min,
 //          request timeout 120 s) on the data as the node stores it;
 //   stock  PouchDB's own `local.replicate.to(remote, { live, retry })` on the
 //          same bytes stored the stock way (one inline attachment per file),
-//          with the same batch settings.
+//          with batches of 25 (DESIGN: small batches where attachments are many).
 // Each side has its own link with the same shape and faults. Figures:
 //   *_bytes_ratio  bytes on the wire (both directions) ÷ payload bytes
 //   *_time_ratio   seconds of link-up time to converge ÷ (payload ÷ bandwidth)
@@ -16,7 +16,7 @@
 // by then, its figures are what it had reached (printed with stock_converged 0).
 //   npx tsx test/bench/sync-weak-link.ts [--scale=0.0625] [--stock-factor=2.5] [--only=ours|stock]
 // --scale=1 is the issue's full size (~80 MB, ~45 min for ours at 256 kbit/s).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb';
@@ -24,15 +24,20 @@ import { initCity } from '../../node/city/init.js';
 import { WardCredentials, wardDbName } from '../../sync/city-contract.js';
 import { CITY_ADMIN, couch, divergence, startTestCity, type TestCity } from '../helpers/city.js';
 import { WeakLink } from '../helpers/weak-link.js';
+import type { ReplicatorOptions } from '../../sync/replicator.js';
 import { payloadBytes, wardReplicator, wardWork, writeChunked, writeStock, type WardWork } from '../helpers/sync-data.js';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const scale = Number(arg('scale', '0.0625'));
 const stockFactor = Number(arg('stock-factor', '2.5'));
 const only = arg('only', 'both');
+/** --trace=FILE writes every request of ours with link up-time stamps (where the up time goes). */
+const trace = arg('trace', '');
 const BYTES_PER_SECOND = 256_000 / 8;
 const LINK = { bytesPerSecond: BYTES_PER_SECOND, latencyMs: 300, cutEveryMs: 20_000, downMs: 1_000 };
+/** Stock keeps DESIGN's small batches for documents with attachments; ours runs the node's defaults (records only). */
 const BATCH = { size: 25, limit: 2 };
+const OURS_BATCH = { size: 100, limit: 2 };
 
 interface Outcome { converged: boolean; bytes: number; upSeconds: number; wallSeconds: number; problems: string[] }
 
@@ -44,13 +49,25 @@ function forWard(work: WardWork, ward: string): WardWork {
   return { files: work.files, records: work.records.map((r) => ({ ...r, ward })) };
 }
 
+const baseFetch = (PouchDB as unknown as { fetch: ReplicatorOptions['baseFetch'] }).fetch;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Database, idealSeconds: number): Promise<Outcome> {
   const link = await WeakLink.start({ target: { host: '127.0.0.1', port: city.port }, ...LINK });
   const started = Date.now();
   // The node's defaults (node/config.ts), not the tests' short ones.
-  const rep = wardReplicator(db, creds, link.url, { intervalMs: 60_000, batchSize: BATCH.size, batchesLimit: BATCH.limit, backoff: { baseMs: 2_000, capMs: 600_000 }, requestTimeoutMs: 120_000 });
+  const lines: string[] = [];
+  const stamp = () => `${(link.upMs() / 1000).toFixed(1)} ${link.isDown ? 'down' : 'up'} ${link.bytes.up}`;
+  const tracing = trace ? { baseFetch: (async (url, init) => {
+    const what = `${String(init['method'] ?? 'GET')} ${new URL(url).pathname.split('/').slice(2).join('/').slice(0, 40)}`;
+    lines.push(`${stamp()} > ${what}`);
+    try {
+      const res = await baseFetch(url, init);
+      lines.push(`${stamp()} < ${what} ${(res as unknown as { status: number }).status}`);
+      return res;
+    } catch (err) { lines.push(`${stamp()} x ${what} ${(err as Error).name}`); throw err; }
+  }) as ReplicatorOptions['baseFetch'] } : {};
+  const rep = wardReplicator(db, creds, link.url, { intervalMs: 60_000, batchSize: OURS_BATCH.size, batchesLimit: OURS_BATCH.limit, backoff: { baseMs: 2_000, capMs: 600_000 }, requestTimeoutMs: 120_000, ...tracing });
   await rep.start();
   let done: { bytes: number; up: number };
   for (;;) {
@@ -60,6 +77,7 @@ async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Datab
     await sleep(500);
   }
   const wallSeconds = (Date.now() - started) / 1000;
+  if (trace) writeFileSync(trace, lines.join('\n') + '\n');
   await rep.stop();
   await link.close();
   const problems = await divergence(db, city.url, wardDbName(creds.ward));
