@@ -1,32 +1,42 @@
 // The replication feed of one official: the store's _changes, _bulk_get and
-// _all_docs filtered to their working set (node/working-set.ts). When a
-// change brings a document into the set (a draft submitted, an old document
-// assigned to them), the document and all its events are sent again at that
-// change's seq: their own changes are older than the device's checkpoint.
-// Sending a revision the device already has costs only a revs_diff entry.
-import type { Projection } from './projection.js';
-import { DocLocator, joinedBy, viewInSet, type Reader } from './working-set.js';
+// _all_docs filtered to their working set (node/working-set.ts), answered
+// from an in-memory index of where each record last changed
+// (node/replicate-seq-index.ts).
+//
+// The feed goes document by document: a document of the set is sent whole —
+// its record and every event — at the seq of the latest change among them.
+// So a page (since, last_seq] holds every document of the set that last
+// changed in that range, and a device checkpointed at S has every document
+// of its set as of S, whatever brought it in (a draft submitted, an old
+// document assigned to them): nothing depends on the device having seen a
+// document's older changes. A document already on the device costs only
+// revs_diff entries; a first pull reads each record once.
+import type { DocView, Projection } from './projection.js';
+import { SeqIndex, type SeqEntry } from './replicate-seq-index.js';
+import { DocLocator, viewInSet, type Reader } from './working-set.js';
 
 export interface FeedChange { seq: number | string; id: string; changes: { rev: string }[]; deleted?: true }
 export interface FeedPage { results: FeedChange[]; last_seq: number | string }
 
-/** How many store changes are read per step while filling a page. */
-const SCAN = 500;
 /**
  * A `doc:`/`ev:` change the in-memory view does not know yet (a city arrival
  * being applied, an event ahead of its document) holds the feed back for this
  * long, so no device checkpoints past it; after that it is passed over.
  */
 const UNKNOWN_GRACE_MS = 10_000;
+/** How long the size of a reader's set (GET /, asked by PouchDB after every batch) is reused while the store is unchanged. */
+const SIZE_TTL_MS = 10_000;
 
 export class ReplicateFeed {
   private readonly locate: DocLocator;
-
+  private readonly index: SeqIndex;
   private readonly unknownSince = new Map<string, number>();
+  private readonly sizes = new Map<string, { head: number | string; at: number; size: number }>();
 
   /** `settle` resolves when no write is half-applied (the ledger's lock): the view then matches the store. */
   constructor(private readonly db: PouchDB.Database, private readonly projection: Projection, private readonly settle: () => Promise<void>, private readonly now: () => number = Date.now) {
     this.locate = new DocLocator(projection);
+    this.index = new SeqIndex(db);
   }
 
   /** Is this replicated id the reader's to read (now)? */
@@ -45,42 +55,54 @@ export class ReplicateFeed {
     return ids.sort();
   }
 
+  /** How many records the reader's set holds as of store seq `head` (reused for a few seconds while `head` stays). */
+  size(reader: Reader, head: number | string): number {
+    const key = `${reader.role}:${reader.user}`;
+    const nowMs = this.now();
+    const known = this.sizes.get(key);
+    if (known && known.head === head && nowMs - known.at < SIZE_TTL_MS) return known.size;
+    const size = this.ids(reader).length;
+    if (this.sizes.size > 1000) this.sizes.clear();
+    this.sizes.set(key, { head, at: nowMs, size });
+    return size;
+  }
+
   /**
-   * Up to about `limit` changes after `since` (a group brought in by one change
-   * is never split, so a page may run over). `last_seq` is how far the store
-   * was read: an empty page means the reader is up to date.
+   * Documents of the set whose latest change is after `since`, each whole at
+   * that change's seq, until about `limit` changes (a document is never
+   * split, so a page may run over). `last_seq` is how far the store was read:
+   * an empty page means the reader is up to date.
    */
   async changes(reader: Reader, since: number | string, limit: number, style: 'main_only' | 'all_docs'): Promise<FeedPage> {
     await this.settle();
     // Only what the view had applied when the writer was idle; later writes wait for the next request.
     const head = Number((await this.db.info()).update_seq);
+    await this.index.catchUp(head);
     const nowMs = this.now();
-    const out: (FeedChange | { seq: number | string; expand: string })[] = [];
-    let cursor = since;
-    let lastSeq: number | string = since;
-    scan: for (;;) {
-      const page = await this.db.changes({ since: cursor, limit: SCAN, style });
-      for (const ch of page.results) {
-        if (Number(ch.seq) > head) break scan;
-        const replicated = ch.id.startsWith('doc:') || ch.id.startsWith('ev:');
-        const view = replicated ? this.locate.view(ch.id) : undefined;
-        const event = view && ch.id.startsWith('ev:') ? this.locate.event(view, ch.id) : undefined;
-        if (replicated && !ch.deleted && (!view || (ch.id.startsWith('ev:') && !event)) && this.holdBack(ch.id, nowMs)) break scan;
-        lastSeq = ch.seq;
-        if (!view || !viewInSet(view, reader, nowMs)) continue;
-        if (ch.id.startsWith('ev:') && !event) continue;
-        // A document's first revision, or an event that brings the document into the set: send it whole.
-        const first = ch.id.startsWith('doc:') && ch.changes.some((c) => c.rev.startsWith('1-'));
-        if (first || (event && joinedBy(view, event, reader))) {
-          for (const id of [view.id, ...view.events.map((e) => e._id)]) if (id !== ch.id) out.push({ seq: ch.seq, expand: id });
-        }
-        out.push({ seq: ch.seq, id: ch.id, changes: ch.changes, ...(ch.deleted ? { deleted: true as const } : {}) });
-        if (out.length >= limit) break scan;
-      }
-      cursor = page.last_seq;
-      if (page.results.length < SCAN) { lastSeq = Math.min(Number(page.last_seq), head); break; }
+    const from = Number(since) || 0; // an opaque seq we never gave out: start over (revs_diff keeps it cheap)
+    const inSet = new Map<DocView, boolean>();
+    const out: FeedChange[] = [];
+    let lastSeq = from;
+    let stopped = false;
+    for (const entry of this.index.after(from)) {
+      if (entry.seq > head) break;
+      const view = this.locate.view(entry.id);
+      const known = view !== undefined && (!entry.id.startsWith('ev:') || this.locate.event(view, entry.id) !== undefined);
+      if (!known && !entry.deleted && this.holdBack(entry.id, nowMs)) { stopped = true; break; }
+      lastSeq = entry.seq;
+      if (!known) continue;
+      let member = inSet.get(view);
+      if (member === undefined) inSet.set(view, member = viewInSet(view, reader, nowMs));
+      if (!member) continue;
+      const group = [view.id, ...view.events.map((e) => e._id)].flatMap((id) => this.index.get(id) ?? []);
+      // The document goes out once, at its latest change (later in this walk, or in a later page).
+      if (group.some((e) => e.seq > entry.seq)) continue;
+      for (const e of group) out.push(change(e, entry.seq));
+      if (out.length >= limit) { stopped = true; break; }
     }
-    return { results: await this.resolve(out), last_seq: lastSeq };
+    if (!stopped) lastSeq = Math.max(lastSeq, head);
+    if (style === 'main_only') await this.winnersOnly(out);
+    return { results: out, last_seq: lastSeq };
   }
 
   private holdBack(id: string, nowMs: number): boolean {
@@ -90,27 +112,11 @@ export class ReplicateFeed {
     return nowMs - first < UNKNOWN_GRACE_MS;
   }
 
-  /** Fills in the current revisions of the documents sent again, then keeps each id once, at its last place. */
-  private async resolve(out: (FeedChange | { seq: number | string; expand: string })[]): Promise<FeedChange[]> {
-    const wanted = [...new Set(out.flatMap((c) => ('expand' in c ? [c.expand] : [])))];
-    const revs = new Map<string, string>();
-    if (wanted.length > 0) {
-      const rows = await this.db.allDocs({ keys: wanted });
-      for (const row of rows.rows) if (row.value && !row.value.deleted && !row.error) revs.set(row.id, row.value.rev);
-    }
-    const seen = new Set<string>();
-    const results: FeedChange[] = [];
-    for (let i = out.length - 1; i >= 0; i -= 1) {
-      const c = out[i]!;
-      const id = 'expand' in c ? c.expand : c.id;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      if ('expand' in c) {
-        const rev = revs.get(id);
-        if (rev) results.push({ seq: c.seq, id, changes: [{ rev }] });
-      } else results.push(c);
-    }
-    return results.reverse();
+  /** style=main_only: each change names only the winning revision, as the store has it. */
+  private async winnersOnly(out: FeedChange[]): Promise<void> {
+    if (out.length === 0) return;
+    const rows = await this.db.allDocs({ keys: out.map((c) => c.id) });
+    rows.rows.forEach((row, i) => { if (row.value) out[i]!.changes = [{ rev: row.value.rev }]; });
   }
 
   /** Resolves when the store changes after `since`, or after `ms`, or when `signal` aborts. */
@@ -124,4 +130,8 @@ export class ReplicateFeed {
       signal.addEventListener('abort', done);
     });
   }
+}
+
+function change(e: SeqEntry, seq: number): FeedChange {
+  return { seq, id: e.id, changes: e.leaves.map((rev) => ({ rev })), ...(e.deleted ? { deleted: true as const } : {}) };
 }

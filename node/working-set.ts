@@ -6,7 +6,7 @@
 // document travels with its events; nothing else does (no user profiles,
 // blobs, audit entries; secrets live in another database altogether).
 import type { EventRecord } from '../sync/schema.js';
-import { availableActions, compareEvents, deriveState, type DerivedState, type Direction, type Role } from '../sync/workflow.js';
+import { availableActions, type DerivedState, type Direction, type Role } from '../sync/workflow.js';
 import type { DocView, Projection } from './projection.js';
 
 export const WINDOW_DAYS = 90;
@@ -28,14 +28,6 @@ export function inWorkingSet(doc: Facts, reader: Reader, nowMs: number): boolean
 
 export function viewInSet(view: DocView, reader: Reader, nowMs: number): boolean {
   return inWorkingSet({ direction: view.direction, derived: view.derived, createdBy: view.record.createdBy, activeMs: view.activeMs }, reader, nowMs);
-}
-
-/** Was the document in the set just before `event`, as of that event's time? If not, the event brings it in. */
-export function joinedBy(view: DocView, event: EventRecord, reader: Reader): boolean {
-  const before = view.events.filter((e) => compareEvents(e, event) < 0);
-  const activeMs = before.reduce((m, e) => Math.max(m, Date.parse(e.at)), Date.parse(view.record.createdAt));
-  const facts: Facts = { direction: view.direction, derived: deriveState(view.direction, before), createdBy: view.record.createdBy, activeMs };
-  return !inWorkingSet(facts, reader, Date.parse(event.at));
 }
 
 /** Finds the document of a replicated id (`doc:…` or `ev:…`); undefined for anything else. */

@@ -28,7 +28,7 @@ export function replicateRouter(db: PouchDB.Database, projection: Projection, le
 
   router.get('/', async (_req, res) => {
     const info = await db.info();
-    res.json({ db_name: 'replicate', update_seq: info.update_seq, doc_count: feed.ids(reader(res)).length, instance_start_time: '0' });
+    res.json({ db_name: 'replicate', update_seq: info.update_seq, doc_count: feed.size(reader(res), info.update_seq), instance_start_time: '0' });
   });
 
   // Checkpoints live on the device only: none here (404), and none may be written (403).
