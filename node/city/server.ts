@@ -41,6 +41,38 @@ if (!evaluator.memoised) {
   evaluator.memoised = true;
 }
 
+/**
+ * pouchdb-validation also reads every design document in full before each
+ * document it validates (`allDocs` from "_design/" to "_design0" with
+ * include_docs): our rules bundle is a ~370 KB design document, parsed again
+ * per write. CouchDB keeps compiled design documents per revision; here the
+ * read is answered from a cache keyed on the design documents' ids and
+ * revisions, which a light `allDocs` (no bodies) still checks on every write,
+ * so a new design document takes effect on the next write.
+ */
+function cacheDesignDocReads(db: PouchDB.Database): void {
+  type Response = Awaited<ReturnType<PouchDB.Database['allDocs']>>;
+  const previous = db.allDocs.bind(db) as (...args: unknown[]) => Promise<Response>;
+  let cached: { key: string; response: Response } | null = null;
+  const revisions = (r: Response) => r.rows.map((row) => `${row.id}@${row.value.rev}`).join(',');
+  const cachedRead = async (opts: object) => {
+    const key = revisions(await previous({ startkey: '_design/', endkey: '_design0' }));
+    if (cached?.key === key) return cached.response;
+    const response = await previous(opts);
+    // Kept only when the full read saw the revisions just checked.
+    if (revisions(response) === key) cached = { key, response };
+    return response;
+  };
+  (db as unknown as { allDocs: (...args: unknown[]) => Promise<Response> }).allDocs = (...args: unknown[]) => {
+    const [opts, callback] = args as [Record<string, unknown> | undefined, unknown];
+    const designRead = opts !== undefined && Object.keys(opts).length === 3 && opts['startkey'] === '_design/' && opts['endkey'] === '_design0' && opts['include_docs'] === true;
+    if (!designRead || args.length > 2 || (args.length === 2 && typeof callback !== 'function')) return previous(...args);
+    const read = cachedRead(opts);
+    if (typeof callback === 'function') read.then((r) => (callback as (e: unknown, r?: unknown) => void)(null, r), (e: unknown) => (callback as (e: unknown) => void)(e));
+    return read;
+  };
+}
+
 export interface CityServerOptions { dataDir: string; port?: number; host?: string; admin: { name: string; password: string } }
 export interface CityServer { url: string; port: number; server: Server; close(): Promise<void> }
 
@@ -56,6 +88,7 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
     logPath: join(options.dataDir, 'log.txt'),
     overrideMode: { exclude: ['routes/fauxton'] },
   });
+  app.dbWrapper.registerWrapper((_name, db, next) => { cacheDesignDocReads(db as PouchDB.Database); next(); });
   // Set the admin before the first request is served: with no admin, CouchDB
   // semantics make everyone an admin ("admin party").
   await new Promise<void>((resolve, reject) => app.couchConfig.set('admins', options.admin.name, options.admin.password, (err) => (err ? reject(err) : resolve())));

@@ -116,4 +116,20 @@ test('a document edited at the ward after it reached the city arrives there in i
   assert.is(atCity.body.content.subject, 'Quyết định đã sửa');
 });
 
+test('a changed validate_doc_update takes effect on the very next write (the embedded city caches design documents by revision)', async () => {
+  await couch(city.url, CITY_ADMIN, 'PUT', '/scratch-rules');
+  const strict = await couch(city.url, CITY_ADMIN, 'PUT', '/scratch-rules/_design/extra', { validate_doc_update: 'function (doc) { if (doc.colour !== "blue") throw({ forbidden: "only blue" }); }' });
+  assert.is(strict.status, 201, JSON.stringify(strict.body));
+  assert.is((await couch(city.url, CITY_ADMIN, 'PUT', '/scratch-rules/a', { colour: 'red' })).status, 403);
+  assert.is((await couch(city.url, CITY_ADMIN, 'PUT', '/scratch-rules/b', { colour: 'blue' })).status, 201);
+  const looser = await couch(city.url, CITY_ADMIN, 'PUT', '/scratch-rules/_design/extra', { _rev: strict.body.rev, validate_doc_update: 'function (doc) { if (doc.colour === "green") throw({ forbidden: "no green" }); }' });
+  assert.is(looser.status, 201, JSON.stringify(looser.body));
+  assert.is((await couch(city.url, CITY_ADMIN, 'PUT', '/scratch-rules/a', { colour: 'red' })).status, 201, 'the old rule still ran');
+  assert.is((await couch(city.url, CITY_ADMIN, 'PUT', '/scratch-rules/c', { colour: 'green' })).status, 403, 'the new rule did not run');
+  const gone = await couch(city.url, CITY_ADMIN, 'GET', '/scratch-rules/_design/extra');
+  await couch(city.url, CITY_ADMIN, 'DELETE', `/scratch-rules/_design/extra?rev=${gone.body._rev}`);
+  assert.is((await couch(city.url, CITY_ADMIN, 'PUT', '/scratch-rules/c', { colour: 'green' })).status, 201, 'a deleted rule still ran');
+  await couch(city.url, CITY_ADMIN, 'DELETE', '/scratch-rules');
+});
+
 test.run();
