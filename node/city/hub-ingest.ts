@@ -18,6 +18,7 @@ import { compareEvents } from '../../sync/workflow.js';
 import { HubStore } from './hub-store.js';
 import { judge, readCityFile, type CityFile, type Judgement } from './hub-verify.js';
 import type { HubView } from './hub-view.js';
+import { documentEvents, withoutCouchFields, type CityJson } from './document-events.js';
 import { CouchHttpError, prefixRange, type AdminCredentials } from './init.js';
 
 export interface HubOptions {
@@ -87,7 +88,7 @@ class CityHub implements Hub {
       onChange: (l) => store.onChange(l),
       steps: async (ward, docId) => {
         const [raw] = await this.allDocs(ward, [docId]);
-        const record = raw ? DocumentRecord.safeParse(strip(raw)) : null;
+        const record = raw ? DocumentRecord.safeParse(withoutCouchFields(raw)) : null;
         if (!record?.success) return [];
         const events = await this.allEvents(ward, record.data, store.get(hubDocId(ward, docId)), []);
         return events.sort(compareEvents).map((e) => ({ action: e.action, at: e.at, user: e.actor.user, role: e.actor.role, ...(e.comment ? { comment: e.comment } : {}) }));
@@ -237,11 +238,11 @@ class CityHub implements Hub {
       const doc = ch.doc;
       if (!doc || ch.deleted) continue;
       if (ch.id.startsWith('doc:')) {
-        const parsed = DocumentRecord.safeParse(strip(doc));
+        const parsed = DocumentRecord.safeParse(withoutCouchFields(doc));
         if (parsed.success) entry(ch.id).record = parsed.data;
         else this.log(`${ward}: ${ch.id} is not a valid document record; skipped`);
       } else if (ch.id.startsWith('ev:')) {
-        const parsed = EventRecord.safeParse(strip(doc));
+        const parsed = EventRecord.safeParse(withoutCouchFields(doc));
         if (!parsed.success) { this.log(`${ward}: ${ch.id} is not a valid event; skipped`); continue; }
         entry(parsed.data.docId).events.push(parsed.data);
         lags.push(Math.max(0, (seenMs - Date.parse(parsed.data.at)) / 1000));
@@ -259,7 +260,7 @@ class CityHub implements Hub {
     const missing = docIds.filter((id) => !byDoc.get(id)!.record);
     if (missing.length > 0) {
       for (const row of await this.allDocs(ward, missing)) {
-        const parsed = DocumentRecord.safeParse(strip(row));
+        const parsed = DocumentRecord.safeParse(withoutCouchFields(row));
         if (parsed.success) entry(parsed.data._id).record = parsed.data;
       }
     }
@@ -358,24 +359,16 @@ class CityHub implements Hub {
     return r.rows.flatMap((row) => (row.doc ? [row.doc] : []));
   }
 
-  /** Every event of a document at the city: its own range, plus its numbering event (named by number, outside the range). */
+  /** Every event of a document at the city; the page's own events win (they are what this pass folds). */
   private async allEvents(ward: string, record: DocumentRecord, known: HubDocument | undefined, fromPage: EventRecord[]): Promise<EventRecord[]> {
-    const r = await this.json<{ rows: { doc?: Record<string, unknown> }[] }>(`/${wardDbName(ward)}/_all_docs?${prefixRange(`ev:${record._id.slice(4)}:`)}`);
-    const byId = new Map<string, EventRecord>();
+    const numberEventId = known?.numberEventId && !fromPage.some((e) => e._id === known.numberEventId) ? known.numberEventId : null;
+    const read = await documentEvents(this.cityJson, ward, record._id, { numberEventId });
+    const byId = new Map(read.map((e) => [e._id, e]));
     for (const ev of fromPage) byId.set(ev._id, ev);
-    const extra = known?.numberEventId && !byId.has(known.numberEventId) ? await this.allDocs(ward, [known.numberEventId]) : [];
-    for (const doc of [...r.rows.flatMap((row) => (row.doc ? [row.doc] : [])), ...extra]) {
-      const parsed = EventRecord.safeParse(strip(doc));
-      if (parsed.success && parsed.data.docId === record._id) byId.set(parsed.data._id, parsed.data);
-    }
     return [...byId.values()];
   }
-}
 
-/** CouchDB fields the schemas do not describe. */
-function strip(doc: Record<string, unknown>): Record<string, unknown> {
-  const { _rev: _r, _revisions: _v, _attachments: _a, _conflicts: _c, ...rest } = doc;
-  return rest;
+  private readonly cityJson: CityJson = (path, body) => this.json(path, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
 }
 
 /** CouchDB 3 sequences are "N-opaque"; the embedded server's are numbers. The numeric part orders them. */

@@ -18,6 +18,7 @@ import { AttachmentRef, type DocumentRecord, type EventRecord } from '../../sync
 import { parseInput } from '../../sync/validation.js';
 import { vnIso } from '../../sync/vn-time.js';
 import { deriveState, EXCHANGE_STATUS, type IncomingState } from '../../sync/workflow.js';
+import { documentEvents, type CityJson } from './document-events.js';
 import { couchClient, prefixRange, type AdminCredentials } from './init.js';
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
@@ -212,6 +213,7 @@ export interface SentStatus {
 /** What became of the documents the city sent, per ward, as the wards' replicated events tell. */
 export async function sentStatuses(o: { url: string; admin: AdminCredentials; sendId?: string }): Promise<SentStatus[]> {
   const couch = couchClient(o.url, o.admin);
+  const json: CityJson = async <T>(path: string, body?: unknown) => (await couch<T>(body === undefined ? 'GET' : 'POST', path, body)).body;
   const wards = await wardCodes(couch);
   const out: SentStatus[] = [];
   const prefix = o.sendId ? `doc:in:${o.sendId}` : 'doc:in:';
@@ -219,10 +221,8 @@ export async function sentStatuses(o: { url: string; admin: AdminCredentials; se
     const docs = (await couch<{ rows: { doc?: DocumentRecord }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${prefixRange(prefix)}`)).body.rows;
     for (const { doc } of docs) {
       if (!doc || doc.origin !== 'city') continue;
-      const evRows = (await couch<{ rows: { doc?: EventRecord }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${prefixRange(`ev:${doc._id.slice(4)}:`)}`)).body.rows;
       // Registering takes a number, and numbering events live under their register's key.
-      const numbered = await couch<{ docs?: EventRecord[] }>('POST', `/${wardDbName(ward)}/_find`, { selector: { type: 'event', docId: doc._id, action: 'register' }, limit: 5 }, [400, 404]).catch(() => null);
-      const events = [...evRows.flatMap((r) => (r.doc ? [r.doc] : [])), ...(numbered?.body.docs ?? [])];
+      const events = await documentEvents(json, ward, doc._id, { find: true });
       const state = (deriveState('incoming', events).state ?? 'arrived') as IncomingState;
       const content = doc.content as { subject: string; originalSymbol: string };
       const signature = events.find((e) => e.action === 'arrive' && e.origin === 'city')?.data['signature'] as SentSignature | undefined;
