@@ -17,13 +17,14 @@ import { wardError } from '../sync/errors.js';
 import type { Actor, OutgoingDraft } from '../sync/schema.js';
 import { X509Certificate } from 'node:crypto';
 import { CrlRecord, crlId } from '../sync/city-contract.js';
-import { readCrl } from '../certs/crl.js';
-import { loadCrls } from '../certs/revocation.js';
+import { readCrl, REVOCATION_REASONS, type RevocationReason } from '../certs/crl.js';
+import { loadCrls, normalizeSerial, RevocationRegister } from '../certs/revocation.js';
 import type { Blobs } from './blobs.js';
 import type { Ledger } from './ledger.js';
 import type { Config } from './config.js';
 import { renderDocument } from './pdf-render.js';
 import type { DocView } from './projection.js';
+import type { WardIdentity } from './ward-settings.js';
 
 export const WARD_CA = 'ward-ca';
 export const SEAL = 'seal';
@@ -37,9 +38,13 @@ export class Signing {
 
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly deps: { config: Config; blobs: Blobs; docs: PouchDB.Database; ledger: Ledger }) {
+  /** `settings`: the ward's identity as the admin edited it (node/ward-settings.ts); the config file's otherwise. */
+  constructor(private readonly deps: { config: Config; blobs: Blobs; docs: PouchDB.Database; ledger: Ledger; settings?: { current(): WardIdentity } }) {
     this.keys = new Keystore(join(deps.config.dataDir, 'keys'), { maxFailures: 5, lockMinutes: 15 });
   }
+
+  /** The agency, its parent and the place as new PDFs and certificates get them now. */
+  ward(): WardIdentity { return this.deps.settings?.current() ?? this.deps.config.ward; }
 
   /** The city root: the top of the installed ward CA's chain. */
   root(): string {
@@ -95,14 +100,16 @@ export class Signing {
 
   /** The leader's step: render, sign with their key, store. Returns the sign event's data. */
   async signAsLeader(view: DocView, actor: Actor, pin: string): Promise<Record<string, unknown>> {
-    const trust = await this.trust();
     const holder = holderOf(actor.user);
+    this.refuseRevoked(holder);
+    const trust = await this.trust();
     const image = this.image(holder);
     const content = view.record.content as OutgoingDraft;
-    const { pdf, layout } = await renderDocument({ content, ward: this.deps.config.ward });
+    const ward = this.ward();
+    const { pdf, layout } = await renderDocument({ content, ward });
     const key = await this.keys.unlock(holder, pin);
     if (roleOf(new X509Certificate(key.chain[0]!)) !== 'leader') throw wardError('certificate_missing');
-    const signed = signAsLeader(pdf, { signer: key, image, box: layout.signature, location: this.deps.config.ward.place });
+    const signed = signAsLeader(pdf, { signer: key, image, box: layout.signature, location: ward.place });
     const verdict = await verifyPdf(signed, { ...trust, allowUnknownRevocation: true });
     if (verdict.status === 'invalid') throw wardError('signature_invalid');
     const blob = await this.deps.blobs.put(actor, signed, 'application/pdf');
@@ -119,10 +126,11 @@ export class Signing {
     const stored = await this.deps.blobs.read(sign.data['pdf']);
     if (!stored) throw wardError('attachment_not_found');
     const date = String(numbered.data['date'] ?? numbered.at).slice(0, 10).split('-');
+    this.refuseRevoked(SEAL);
     const key = await this.keys.unlock(SEAL, pin);
     const issued = await signAsAgency(stored.bytes, {
       signer: key, sealImage: this.image(SEAL), layout: sign.data['layout'] as RenderLayout, trust: await this.trust(),
-      number: String(numbered.data['numberText']), date: { year: date[0]!, month: date[1]!, day: date[2]! }, location: this.deps.config.ward.place,
+      number: String(numbered.data['numberText']), date: { year: date[0]!, month: date[1]!, day: date[2]! }, location: this.ward().place,
     });
     const blob = await this.deps.blobs.put(actor, issued, 'application/pdf');
     return { pdf: blob.sha256, certSerial: new X509Certificate(key.chain[0]!).serialNumber.toLowerCase() };
@@ -131,15 +139,65 @@ export class Signing {
   /** Enrols a signing key for an official (`leader`) or the agency seal (`agency`), issued by the ward CA. */
   async enrol(holder: string, kind: Extract<CertKind, 'leader' | 'agency'>, commonName: string, caPin: string, pin: string): Promise<string> {
     if (!/^.{6,32}$/.test(pin)) throw wardError('weak_pin');
-    const ca = await this.keys.unlock(WARD_CA, caPin);
+    const ca = await this.unlockCa(caPin);
     const pair = generateKey(2048);
-    const pem = issueCertificate({ kind, subject: { commonName, organization: this.deps.config.ward.agencyName }, publicKey: pair.publicKey, issuer: { certPem: ca.chain[0]!, privateKey: ca.privateKey }, days: 3 * 365 });
+    const pem = issueCertificate({ kind, subject: { commonName, organization: this.ward().agencyName }, publicKey: pair.publicKey, issuer: { certPem: ca.chain[0]!, privateKey: ca.privateKey }, days: 3 * 365 });
     this.keys.save(holder, { privateKey: pair.privateKey, chain: [pem, ...ca.chain] }, pin);
     return pem;
   }
 
-  /** An audit entry for a key operation (enrolment, PIN change): who, what, which holder; never a key or a PIN. */
-  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin', target: string): Promise<void> {
+  /**
+   * Revokes one of this node's certificates (by serial) with the ward CA's
+   * PIN, like `warddesk ca revoke`: the ward CA's register and CRL file are
+   * rewritten and, in the same ledger command as its audit entry, the new list
+   * is stored as `crl:<ward>:<n>`, which replicates to the city (the minute
+   * publisher would find it there already). Refusals (unknown serial, the
+   * ward CA itself, already revoked, a bad reason, a wrong CA PIN) come before
+   * anything is written.
+   */
+  async revoke(actor: Actor, serial: string, reason: string, caPin: string): Promise<{ holder: string; serial: string; reason: RevocationReason; crlNumber: number }> {
+    const s = normalizeSerial(serial);
+    if (!Object.hasOwn(REVOCATION_REASONS, reason)) throw wardError('revocation_reason_invalid');
+    const holder = this.keys.holders().find((h) => normalizeSerial(new X509Certificate(this.keys.chain(h)[0]!).serialNumber) === s);
+    if (!holder) throw wardError('certificate_not_found');
+    if (holder === WARD_CA) throw wardError('cannot_revoke_ward_ca');
+    const register = new RevocationRegister(this.keys.dir, WARD_CA);
+    if (register.entries().some((e) => e.serial === s)) throw wardError('certificate_already_revoked');
+    const ca = await this.unlockCa(caPin);
+    return this.deps.ledger.run(async () => {
+      // Checked again in the writer's turn: two admins revoking at once must not both pass. The
+      // register's files are written here, before the batch: should the batch then fail (a full
+      // disk), the revocation holds and the minute publisher stores the list (audited as crl.publish).
+      if (register.entries().some((e) => e.serial === s)) throw wardError('certificate_already_revoked');
+      const der = register.revoke(ca, s, reason as RevocationReason);
+      const crl = readCrl(der);
+      const id = crlId(this.deps.config.ward.code, crl.crlNumber);
+      const doc = CrlRecord.parse({ _id: id, type: 'crl', issuer: this.deps.config.ward.code, crlNumber: crl.crlNumber, thisUpdate: crl.thisUpdate.toISOString(), der: der.toString('base64') });
+      const taken = (await this.deps.docs.allDocs({ keys: [id] })).rows.some((r) => !('error' in r));
+      return {
+        command: { actor, action: 'certificate.revoke', target: `${holder}:${s}`, docs: taken ? [] : [doc as unknown as { _id: string }] },
+        result: { holder, serial: s, reason: reason as RevocationReason, crlNumber: crl.crlNumber },
+      };
+    });
+  }
+
+  /** The ward CA's key; a wrong PIN is told apart from a holder's (`wrong_ca_pin`). */
+  private async unlockCa(caPin: string) {
+    try { return await this.keys.unlock(WARD_CA, caPin); } catch (err) {
+      if ((err as { code?: string }).code === 'wrong_pin') throw wardError('wrong_ca_pin');
+      throw err;
+    }
+  }
+
+  /** A key whose certificate the ward CA revoked signs nothing more (checked before its PIN is even tried). */
+  private refuseRevoked(holder: string): void {
+    if (!this.keys.has(holder)) return;
+    const serial = normalizeSerial(new X509Certificate(this.keys.chain(holder)[0]!).serialNumber);
+    if (new RevocationRegister(this.keys.dir, WARD_CA).entries().some((e) => e.serial === serial)) throw wardError('certificate_revoked');
+  }
+
+  /** An audit entry for a key operation (enrolment, PIN change, seal image): who, what, which holder; never a key or a PIN. */
+  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin' | 'seal.image', target: string): Promise<void> {
     return this.deps.ledger.run(() => ({ command: { actor, action, target, docs: [] }, result: undefined }));
   }
 

@@ -22,10 +22,11 @@ import { buildApp } from './http/app.js';
 import { buildSetupApp } from './http/setup-app.js';
 import { loadTls } from './tls.js';
 import { CitySync } from './city-sync.js';
+import { WardSettings } from './ward-settings.js';
 
 export interface WardServices {
   config: Config; store: Store; ledger: Ledger; projection: Projection; users: Users; sessions: Sessions;
-  blobs: Blobs; numbering: Numbering; documents: Documents; signing: Signing; log: Logger; snapshots: SnapshotKeeper; citySync: CitySync;
+  blobs: Blobs; numbering: Numbering; documents: Documents; signing: Signing; log: Logger; snapshots: SnapshotKeeper; citySync: CitySync; settings: WardSettings;
   loaded: { fromSnapshot: boolean; changesRead: number };
 }
 
@@ -94,10 +95,11 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const sessions = new Sessions(store.secrets, config.sessionTtlHours * 3_600_000);
   const blobs = new Blobs(store.docs, ledger);
   const numbering = new Numbering(config, projection);
-  const signing = new Signing({ config, blobs, docs: store.docs, ledger });
+  const settings = new WardSettings(config, ledger);
+  const signing = new Signing({ config, blobs, docs: store.docs, ledger, settings });
   const documents = new Documents({ config, ledger, projection, numbering, blobs, users, signer: options.signer ?? signing });
   const citySync = new CitySync({ config, docs: store.docs, ledger, projection, log });
-  return { config, store, ledger, projection, users, sessions, blobs, numbering, documents, signing, log, snapshots, citySync, loaded };
+  return { config, store, ledger, projection, users, sessions, blobs, numbering, documents, signing, log, snapshots, citySync, settings, loaded };
 }
 
 export async function startWardNode(config: Config, options: BootOptions = {}): Promise<WardNode> {

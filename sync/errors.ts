@@ -57,6 +57,12 @@ export const ERRORS = {
   replication_read_only: { status: 403, vi: 'Thiết bị chỉ được đọc dữ liệu từ nút phường qua kênh đồng bộ; mọi thay đổi phải gửi qua các chức năng của ứng dụng.', en: 'Devices only read from the ward node through replication; every change goes through the app\'s commands.' },
   not_a_pdf: { status: 400, vi: 'Tệp gửi đi phải là PDF (bắt đầu bằng %PDF- và kết thúc bằng %%EOF), tối đa 50 MB.', en: 'The file to send must be a PDF (starting with %PDF- and ending with %%EOF), at most 50 MB.' },
   unknown_ward: { status: 404, vi: 'Không có cơ sở dữ liệu của phường này tại thành phố (chạy warddesk city init trước).', en: 'The city has no database for this ward (run warddesk city init first).' },
+  wrong_ca_pin: { status: 401, vi: 'Mã PIN của CA phường không đúng.', en: 'Wrong ward CA PIN.' },
+  certificate_not_found: { status: 404, vi: 'Không có chứng thư số nào của nút phường mang số hiệu này.', en: 'No certificate on this ward node has this serial.' },
+  certificate_already_revoked: { status: 409, vi: 'Chứng thư số này đã bị thu hồi trước đó.', en: 'This certificate has already been revoked.' },
+  cannot_revoke_ward_ca: { status: 409, vi: 'Không thể tự thu hồi chứng thư của CA phường tại đây: việc đó do CA gốc của thành phố thực hiện.', en: 'The ward CA\'s own certificate cannot be revoked here: only the city root CA can do that.' },
+  revocation_reason_invalid: { status: 400, vi: 'Lý do thu hồi phải là một trong: unspecified (không nêu), keyCompromise (lộ khoá), cACompromise (lộ khoá CA), affiliationChanged (thay đổi công tác), superseded (đã cấp chứng thư thay thế), cessationOfOperation (thôi sử dụng).', en: 'The revocation reason must be one of: unspecified, keyCompromise, cACompromise, affiliationChanged, superseded, cessationOfOperation.' },
+  certificate_revoked: { status: 409, vi: 'Chứng thư số của người ký (hoặc con dấu) đã bị thu hồi nên không ký được nữa. Quản trị viên cần cấp chứng thư mới.', en: 'The signer\'s (or the seal\'s) certificate has been revoked, so it can no longer sign. The administrator must enrol a new one.' },
   replication_forbidden: { status: 403, vi: 'Thao tác này không được phép trên kênh đồng bộ của thiết bị.', en: 'This operation is not allowed on the device replication endpoint.' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -13,6 +13,7 @@ import { blobRouter } from './blob-routes.js';
 import { auditRouter } from './audit-routes.js';
 import { syncRouter } from './sync-routes.js';
 import { certRouter } from './cert-routes.js';
+import { settingsRouter } from './settings-routes.js';
 import { replicateRouter } from './replicate-routes.js';
 import { findPwaDir, pwaRouter } from './pwa-static.js';
 import { wardError } from '../../sync/errors.js';
@@ -56,7 +57,8 @@ export function buildApp(s: WardServices, log: Logger): Express {
   api.use(blobRouter(s.blobs, s.config.blobLimitBytes));
   api.use(auditRouter(s.ledger, s.store.docs));
   api.use(syncRouter(s.citySync));
-  api.use(certRouter(s.signing, s.users, s.projection, s.config.ward.agencyName));
+  api.use(certRouter(s.signing, s.users, s.projection));
+  api.use(settingsRouter({ config: s.config, settings: s.settings, signing: s.signing, citySync: s.citySync }));
   api.use('/replicate', replicateRouter(s.store.docs, s.projection, s.ledger));
   app.use('/api', api);
 

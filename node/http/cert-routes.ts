@@ -1,8 +1,8 @@
 // Certificates and signing keys over HTTP. The admin enrols an official's key
 // or the agency seal with the ward CA's PIN and a first PIN for the holder,
-// and lists certificates (role, revocation); holders change their PIN and
+// lists certificates (role, revocation) and revokes one with the CA's PIN; holders change their PIN and
 // upload their signature image; anyone logged in downloads the ward CA's CRL
-// and the city root. Enrolments and PIN changes go into the audit log. Keys never
+// and the city root. Enrolments, revocations, PIN changes and the seal image go into the audit log. Keys never
 // leave the node: no route returns key material, only certificates.
 import express, { Router } from 'express';
 import { X509Certificate } from 'node:crypto';
@@ -19,8 +19,10 @@ import { actorOf, caller, requireRole } from './context.js';
 const Pin = z.string().min(6).max(32);
 const Enrol = z.strictObject({ holder: z.string().min(1).max(64), caPin: z.string().min(1).max(64), pin: Pin });
 const ChangePin = z.strictObject({ oldPin: z.string().min(1).max(64), newPin: Pin });
+// The reason is checked by Signing.revoke, so a wrong one gets its own message listing the RFC 5280 names.
+const Revoke = z.strictObject({ caPin: z.string().min(1).max(64), reason: z.string().max(64).default('unspecified') });
 
-export function certRouter(signing: Signing, users: Users, projection: Projection, agencyName: string): Router {
+export function certRouter(signing: Signing, users: Users, projection: Projection): Router {
   const router = Router();
   const png = express.raw({ type: 'image/png', limit: 2 * 1024 * 1024 });
 
@@ -59,7 +61,7 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
     let commonName: string;
     if (holder === SEAL) {
       target = SEAL;
-      commonName = agencyName;
+      commonName = signing.ward().agencyName;
     } else {
       const user = await users.get(holder);
       if (!user || !user.active) throw wardError('user_not_found');
@@ -70,6 +72,14 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
     const pem = await signing.enrol(target, holder === SEAL ? 'agency' : 'leader', commonName, caPin, pin);
     await signing.record(actorOf(req, res), 'certificate.enrol', target);
     res.status(201).json({ holder: target, certificate: pem, serial: new X509Certificate(pem).serialNumber.toLowerCase(), by: actorOf(req, res).user });
+  });
+
+  /** Admin: revoke one of this node's certificates; the new CRL replicates to the city (crl:<ward>:<n>). */
+  router.post('/certificates/:serial/revoke', requireRole('admin'), async (req, res) => {
+    const input = parseInput(Revoke, req.body ?? {});
+    if (!input.ok) throw input.error;
+    const done = await signing.revoke(actorOf(req, res), String(req.params['serial']), input.value.reason, input.value.caPin);
+    res.json({ ...done, by: actorOf(req, res).user });
   });
 
   router.post('/me/certificate/pin', async (req, res) => {
@@ -95,9 +105,10 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
     res.json({ ok: true });
   });
 
-  router.put('/seal/image', requireRole('admin'), png, (req, res) => {
+  router.put('/seal/image', requireRole('admin'), png, async (req, res) => {
     if (!Buffer.isBuffer(req.body)) throw wardError('unsupported_media_type');
     signing.setImage(SEAL, req.body);
+    await signing.record(actorOf(req, res), 'seal.image', SEAL);
     res.json({ ok: true });
   });
 

@@ -3,10 +3,13 @@
 // CA's leader (for "another CA" refusals) and a two-page pdfkit document with
 // known boxes.
 import { X509Certificate } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { generateKey, issueCertificate } from '../../certs/ca.js';
 import { createCrl, type Revoked } from '../../certs/crl.js';
 import { FONTS } from '../../certs/fonts.js';
+import type { Keystore } from '../../certs/keystore.js';
 import type { RenderLayout } from '../../certs/pdf-boxes.js';
 import type { Signer } from '../../certs/pdf-sign.js';
 
@@ -53,6 +56,14 @@ export function makeTestPki(): TestPki {
     serialOf: (pem) => new X509Certificate(pem).serialNumber.toLowerCase().replace(/^(00)+/, ''),
     issueLeader: (opts) => issue('leader', 'Trần Thị Bình', opts),
   };
+}
+
+/** Installs the PKI's ward CA under `caPin` in a node's keystore, with current CRLs of the ward CA and the root. */
+export function installWardCa(keys: Keystore, pki: TestPki, caPin: string): void {
+  keys.save('ward-ca', pki.wardCa, caPin);
+  const [wardCrl, rootCrl] = pki.crl();
+  writeFileSync(join(keys.dir, 'ward-ca.crl'), wardCrl!);
+  writeFileSync(join(keys.dir, 'city-root.crl'), rootCrl!);
 }
 
 /** A two-page A4 pdfkit document with Vietnamese text, and boxes where a renderer would leave blanks. */

@@ -51,7 +51,7 @@ test.before(async () => {
   const draft = await clients.specialist.post('/api/documents/outgoing', sampleDraft());
   const blob = await clients.clerk.post('/api/blobs', Buffer.from('%PDF-1.4\n%%EOF\n'), { 'content-type': 'application/pdf' });
   assert.is(blob.status, 201, JSON.stringify(blob.body));
-  samples = { username: 'mx-target', id: draft.body.id, docid: draft.body.id, action: 'submit', sha256: blob.body.sha256, rest: '_find' };
+  samples = { username: 'mx-target', id: draft.body.id, docid: draft.body.id, action: 'submit', sha256: blob.body.sha256, rest: '_find', serial: '0a' };
 });
 test.after(async () => { await ward.stop(); rmSync(dataDir, { recursive: true, force: true }); });
 

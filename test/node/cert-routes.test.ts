@@ -49,7 +49,7 @@ test('bad input is refused in Vietnamese and English and writes nothing', async 
     [{ holder: 'lanhdao', caPin: CA_PIN, pin: LEADER_PIN, extra: 1 }, 400, 'invalid_input'],
     [{ holder: 'nobody', caPin: CA_PIN, pin: LEADER_PIN }, 404, 'user_not_found'],
     [{ holder: 'chuyenvien', caPin: CA_PIN, pin: LEADER_PIN }, 403, 'wrong_role'],
-    [{ holder: 'lanhdao', caPin: 'not-the-ca-pin', pin: LEADER_PIN }, 401, 'wrong_pin'],
+    [{ holder: 'lanhdao', caPin: 'not-the-ca-pin', pin: LEADER_PIN }, 401, 'wrong_ca_pin'],
   ];
   for (const [body, status, code] of cases) {
     const r = await ward.admin.post('/api/certificates', body);

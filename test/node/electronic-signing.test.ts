@@ -54,7 +54,7 @@ test('without an enrolled key the leader cannot sign, and the document stays app
 test('the admin enrols the leader and the seal with the ward CA PIN; a wrong CA PIN or a non-leader is refused', async () => {
   const wrong = await ward.admin.post('/api/certificates', { holder: 'lanhdao', caPin: 'nope', pin: LEADER_PIN });
   assert.is(wrong.status, 401);
-  assert.is(wrong.body.code, 'wrong_pin');
+  assert.is(wrong.body.code, 'wrong_ca_pin');
   assert.is((await ward.admin.post('/api/certificates', { holder: 'chuyenvien', caPin: CA_PIN, pin: LEADER_PIN })).status, 403);
   assert.is((await leader.post('/api/certificates', { holder: 'lanhdao', caPin: CA_PIN, pin: LEADER_PIN })).status, 403, 'only the admin enrols');
   const enrolled = await ward.admin.post('/api/certificates', { holder: 'lanhdao', caPin: CA_PIN, pin: LEADER_PIN });

@@ -39,7 +39,7 @@ test.before(async () => {
   await official(ward, 'fz-target', 'specialist');
   const draft = await clients.specialist.post('/api/documents/outgoing', sampleDraft());
   const blob = await clients.clerk.post('/api/blobs', Buffer.from('%PDF-1.4\n%%EOF\n'), { 'content-type': 'application/pdf' });
-  samples = { username: 'fz-target', id: draft.body.id, docid: draft.body.id, action: 'submit', sha256: blob.body.sha256, rest: '_find' };
+  samples = { username: 'fz-target', id: draft.body.id, docid: draft.body.id, action: 'submit', sha256: blob.body.sha256, rest: '_find', serial: '0a' };
 });
 test.after(async () => {
   process.off('unhandledRejection', onUnhandled);
