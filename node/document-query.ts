@@ -5,6 +5,7 @@ import { DOCUMENT_TYPE_CODES } from '../sync/doc-types.js';
 import { foldVietnamese } from '../sync/text.js';
 import { vnDayStart } from '../sync/vn-time.js';
 import type { DocView, Projection } from './projection.js';
+import { viewIsOthersDraft, type Reader } from './working-set.js';
 
 const isoDay = z.iso.date();
 
@@ -26,9 +27,10 @@ export type DocumentQuery = z.infer<typeof DocumentQuery>;
 
 export interface QueryResult { total: number; items: DocView[] }
 
-/** Matching documents, most recently active first; `q` narrows to those containing every word. */
-export function queryDocuments(projection: Projection, query: DocumentQuery): QueryResult {
-  const matches = buildFilter(query);
+/** Matching documents, most recently active first; `q` narrows to those containing every word. Other officials' drafts are left out. */
+export function queryDocuments(projection: Projection, query: DocumentQuery, reader: Reader): QueryResult {
+  const filter = buildFilter(query);
+  const matches = (v: DocView) => filter(v) && !viewIsOthersDraft(v, reader);
   const candidates: Iterable<DocView | undefined> = query.q
     ? projection.search(query.q).map((id) => projection.get(id))
     : projection.all();

@@ -16,11 +16,25 @@ export interface Reader { user: string; role: Role }
 
 interface Facts { direction: Direction; derived: DerivedState; createdBy: string; activeMs: number }
 
+/**
+ * Another official's outgoing draft (never submitted, or returned to its
+ * author): private to the author until submitted, on devices and through the
+ * REST API alike, as a draft on paper stays on its author's desk.
+ */
+export function isOthersDraft(doc: Pick<Facts, 'direction' | 'derived' | 'createdBy'>, reader: Reader): boolean {
+  const d = doc.derived;
+  if ((d.author ?? doc.createdBy) === reader.user) return false;
+  return doc.direction === 'outgoing' && (d.state === null || d.state === 'draft' || d.state === 'returned');
+}
+
+export function viewIsOthersDraft(view: DocView, reader: Reader): boolean {
+  return isOthersDraft({ direction: view.direction, derived: view.derived, createdBy: view.record.createdBy }, reader);
+}
+
 export function inWorkingSet(doc: Facts, reader: Reader, nowMs: number): boolean {
   const d = doc.derived;
   if ((d.author ?? doc.createdBy) === reader.user) return true;
-  const privateDraft = doc.direction === 'outgoing' && (d.state === null || d.state === 'draft' || d.state === 'returned');
-  if (privateDraft) return false;
+  if (isOthersDraft(doc, reader)) return false;
   if (d.handler === reader.user) return true;
   if (reader.role !== 'admin' && availableActions(doc.direction, d, { user: reader.user, role: reader.role }).length > 0) return true;
   return doc.activeMs >= nowMs - WINDOW_MS;

@@ -8,6 +8,7 @@ import { parseInput } from '../../sync/validation.js';
 import { DocumentQuery, queryDocuments } from '../document-query.js';
 import type { Documents } from '../documents.js';
 import type { DocView, Projection } from '../projection.js';
+import { viewIsOthersDraft } from '../working-set.js';
 import { actorOf, caller, requireRole } from './context.js';
 
 const DocId = z.string().regex(/^doc:(out|in):[0-9a-f-]{36}$/);
@@ -20,14 +21,17 @@ export function documentRouter(documents: Documents, projection: Projection): Ro
   router.get('/documents', (req, res) => {
     const query = parseInput(DocumentQuery, req.query);
     if (!query.ok) throw query.error;
-    const { total, items } = queryDocuments(projection, query.value);
     const c = caller(res);
+    const { total, items } = queryDocuments(projection, query.value, { user: c.user.username, role: c.user.role });
     res.json({ total, items: items.map((v) => summary(v, c.user.username, c.user.role)) });
   });
 
   router.get('/documents/:id', (req, res) => {
     const c = caller(res);
-    res.json(detail(documents.get(docId(req.params['id'])), c.user.username, c.user.role));
+    const view = documents.get(docId(req.params['id']));
+    // Another official's draft is answered as absent, not forbidden: its existence is the author's too.
+    if (viewIsOthersDraft(view, { user: c.user.username, role: c.user.role })) throw wardError('document_not_found');
+    res.json(detail(view, c.user.username, c.user.role));
   });
 
   router.post('/documents/outgoing', requireRole('specialist', 'leader', 'clerk'), async (req, res) => {

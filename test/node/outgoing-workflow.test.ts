@@ -142,4 +142,23 @@ test('a clerk registers a document signed on paper outside WardDesk, then number
   assert.is(issued.body.state, 'issued');
 });
 
+test('a draft stays with its author until submitted: others get 404 and do not see it in lists, as when it is returned', async () => {
+  const id = (await specialist.post('/api/documents/outgoing', sampleDraft({ subject: 'Dự thảo riêng của chuyên viên' }))).body.id as string;
+  for (const who of [other, leader, clerk]) {
+    const read = await who.get(`/api/documents/${encodeURIComponent(id)}`);
+    assert.is(read.status, 404, JSON.stringify(read.body));
+    assert.is(read.body.code, 'document_not_found');
+    assert.ok(read.body.message.vi.length > 0 && read.body.message.en.length > 0);
+    const listed = await who.get('/api/documents?q=du%20thao%20rieng');
+    assert.not.ok(listed.body.items.some((d: { id: string }) => d.id === id), 'listed to someone else');
+  }
+  assert.is((await specialist.get(`/api/documents/${encodeURIComponent(id)}`)).status, 200);
+  assert.ok((await specialist.get('/api/documents?q=du%20thao%20rieng')).body.items.some((d: { id: string }) => d.id === id));
+  await specialist.post(`/api/documents/${id}/actions/submit`);
+  assert.is((await leader.get(`/api/documents/${encodeURIComponent(id)}`)).status, 200, 'the leader sees it once submitted');
+  assert.ok((await leader.get('/api/documents?q=du%20thao%20rieng')).body.items.some((d: { id: string }) => d.id === id));
+  await leader.post(`/api/documents/${id}/actions/return`, { comment: 'Viết lại' });
+  assert.is((await other.get(`/api/documents/${encodeURIComponent(id)}`)).status, 404, 'returned: back on the author\'s desk');
+});
+
 test.run();
