@@ -26,6 +26,14 @@ export interface Reason { code: string; vi: string; en: string }
 export interface SignatureVerdict { role?: string; signerName?: string; signingTime?: string; status: string; reasons: Reason[] }
 export interface Verification { pdf: string; verdict: { status: string; signatures: SignatureVerdict[]; reasons: Reason[] } }
 export interface Certificate { holder: string; role: string; subject: string; serial: string; validTo: string; revoked: { date: string; reason: string } | null }
+export type RevocationReason = 'unspecified' | 'keyCompromise' | 'cACompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation';
+export interface WardIdentity { code: string; agencyParent: string; agencyName: string; agencyCode: string; agencyId?: string; place: string }
+export type EditableSetting = 'agencyParent' | 'agencyName' | 'place';
+export interface WardSettingsView {
+  ward: WardIdentity; overridden: EditableSetting[]; fromConfig: Pick<WardIdentity, EditableSetting>;
+  registers: { key: string; types: string[] }[]; sealImage: boolean;
+  city: { url: string | null; credentials: boolean; intervalSeconds: number; sync: { configured: boolean; online: boolean | null; upToDate: boolean; lastSuccessfulSync: string | null; summary: { vi: string; en: string } } };
+}
 
 export class ApiError extends Error {
   constructor(readonly code: string, readonly status: number, readonly vi: string, readonly en: string, readonly details: { path: string; vi: string; en: string }[] = []) {
@@ -116,6 +124,11 @@ export const api = {
   patchUser: (username: string, patch: Partial<Pick<User, 'fullName' | 'title' | 'role' | 'active'>>) => call<User>('PATCH', `/users/${encodeURIComponent(username)}`, patch),
   resetPassword: (username: string) => call<{ username: string; oneTimePassword: string }>('POST', `/users/${encodeURIComponent(username)}/reset-password`),
   certificates: () => call<{ items: Certificate[] }>('GET', '/certificates'),
+  enrol: (holder: string, caPin: string, pin: string) => call<{ holder: string; serial: string }>('POST', '/certificates', { holder, caPin, pin }),
+  revoke: (serial: string, reason: RevocationReason, caPin: string) => call<{ holder: string; serial: string; crlNumber: number }>('POST', `/certificates/${encodeURIComponent(serial)}/revoke`, { caPin, reason }),
+  settings: () => call<WardSettingsView>('GET', '/settings'),
+  patchSettings: (patch: Partial<Pick<WardIdentity, EditableSetting>>) => call<WardSettingsView>('PATCH', '/settings', patch),
+  sealImage: (png: Blob) => call<{ ok: boolean }>('PUT', '/seal/image', undefined, png),
 
   syncStatus: () => call<{ configured: boolean; online: boolean | null; upToDate: boolean; lastSuccessfulSync: string | null; summary: { vi: string; en: string } }>('GET', '/sync/status'),
 };
