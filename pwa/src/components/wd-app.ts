@@ -15,6 +15,7 @@ import './wd-editor.js';
 import './wd-detail.js';
 import './wd-incoming-new.js';
 import './wd-users.js';
+import './wd-settings.js';
 
 const LAST_USER = 'wd.user';
 
@@ -92,7 +93,7 @@ export class WdApp extends WdElement {
 
   private nav(user: User) {
     const links: [string, string][] = user.role === 'admin'
-      ? [['/users', t('nav_users')], ['/outgoing', t('nav_outgoing')], ['/incoming', t('nav_incoming')]]
+      ? [['/users', t('nav_users')], ['/settings', t('nav_settings')], ['/outgoing', t('nav_outgoing')], ['/incoming', t('nav_incoming')]]
       : [['/tasks', t('nav_tasks')], ['/outgoing', t('nav_outgoing')], ['/incoming', t('nav_incoming')], ['/new', t('nav_new')],
         ...(user.role === 'clerk' ? [['/incoming/new', t('nav_new_incoming')] as [string, string]] : [])];
     return html`<nav aria-label=${t('nav')}><ul>${links.map(([path, label]) => html`<li><a href="#${path}" aria-current=${this.route === path ? 'page' : 'false'}>${label}</a></li>`)}</ul></nav>`;
@@ -106,6 +107,7 @@ export class WdApp extends WdElement {
     if (r === '/incoming/new') return html`<wd-incoming-new></wd-incoming-new>`;
     if (r === '/outgoing' || r === '/incoming') return html`<wd-doc-list .direction=${r.slice(1) as 'outgoing' | 'incoming'}></wd-doc-list>`;
     if (r === '/users' && user.role === 'admin') return html`<wd-users></wd-users>`;
+    if (r === '/settings' && user.role === 'admin') return html`<wd-settings></wd-settings>`;
     return html`<wd-tasks .user=${user}></wd-tasks>`;
   }
 

@@ -1,15 +1,15 @@
 import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { api, asApiError, type ApiError, type Certificate, type Role, type User } from '../api.js';
+import { api, asApiError, type ApiError, type Role, type User } from '../api.js';
 import { WdElement } from '../element.js';
-import { formatDate } from '../format.js';
 import { roleName, t } from '../i18n.js';
 import { shared } from '../styles.js';
 import { errorBox } from './wd-error.js';
+import './wd-certificates.js';
 
 const ROLES: Role[] = ['specialist', 'leader', 'clerk', 'admin'];
 
-/** Admin: officials (add, role, disable, one-time password) and the signing certificates on this node. */
+/** Admin: officials (add, role, disable, one-time password) and the signing certificates on this node (wd-certificates). */
 @customElement('wd-users')
 export class WdUsers extends WdElement {
   static override styles = [shared, css`
@@ -20,7 +20,6 @@ export class WdUsers extends WdElement {
     .wrap { overflow-x: auto; }
   `];
   @state() private users: User[] = [];
-  @state() private certs: Certificate[] = [];
   @state() private error: ApiError | null = null;
   @state() private otp: { username: string; oneTimePassword: string } | null = null;
 
@@ -29,7 +28,6 @@ export class WdUsers extends WdElement {
   private async load(): Promise<void> {
     try {
       this.users = (await api.users()).items;
-      this.certs = (await api.certificates().catch(() => ({ items: [] as Certificate[] }))).items;
     } catch (e) { this.error = asApiError(e); }
   }
 
@@ -77,9 +75,7 @@ export class WdUsers extends WdElement {
         </div>
         <div class="actions"><button type="submit">${t('add_user')}</button></div>
       </form>
-      <h2>${t('certificates')}</h2>
-      ${this.certs.length ? html`<div class="wrap"><table><thead><tr><th scope="col">${t('cert_holder')}</th><th scope="col">${t('role')}</th><th scope="col">${t('cert_valid_to')}</th><th scope="col">${t('col_state')}</th></tr></thead>
-        <tbody>${this.certs.map((c) => html`<tr><td>${c.holder}</td><td>${c.role}</td><td>${formatDate(c.validTo)}</td><td>${c.revoked ? html`<span class="badge">${t('cert_revoked')} ${formatDate(c.revoked.date)}</span>` : '✓'}</td></tr>`)}</tbody></table></div>` : html`<p class="muted">—</p>`}`;
+      <wd-certificates .users=${this.users}></wd-certificates>`;
   }
 }
 
