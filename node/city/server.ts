@@ -101,6 +101,12 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
       res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"forbidden","reason":"only the city administrator may change design documents"}');
       return;
     }
+    // CouchDB 3 lists databases to server admins only (admin_only_all_dbs);
+    // express-pouchdb lists them to anyone, so any ward learnt every ward's name.
+    if (/^\/(_all_dbs|_dbs_info)(\?|$)/.test(req.url ?? '') && req.headers.authorization !== adminAuth) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized","reason":"You are not a server admin."}');
+      return;
+    }
     void memberOnly(req, res, adminAuth, () => withSelectorChanges(req, res, app));
   });
   server.requestTimeout = 10 * 60_000;

@@ -55,6 +55,9 @@ test('running init again keeps the databases and the ward\'s password', async ()
 });
 
 test('a ward\'s credentials cannot read or write another ward\'s database, nor can anonymous callers', async () => {
+  for (const who of [creds['phuc-xa']!, null]) {
+    assert.is((await couch(city.url, who, 'GET', '/_all_dbs')).status, 401, 'the list of ward databases is the city administrator\'s (CouchDB 3: admin_only_all_dbs)');
+  }
   assert.is((await couch(city.url, creds['phuc-xa']!, 'GET', '/ward_phuc-xa/_all_docs')).status, 200);
   for (const [method, path, body] of [['GET', '/ward_cong-vi/_all_docs', undefined], ['GET', '/ward_cong-vi/_changes', undefined], ['PUT', '/ward_cong-vi/doc:out:0123456789abcdef', record('cong-vi')]] as const) {
     const r = await couch(city.url, creds['phuc-xa']!, method, path, body);
