@@ -35,6 +35,18 @@ export interface WardSettingsView {
   city: { url: string | null; credentials: boolean; intervalSeconds: number; sync: { configured: boolean; online: boolean | null; upToDate: boolean; lastSuccessfulSync: string | null; summary: { vi: string; en: string } } };
 }
 
+/** A file stored on the node (POST /api/blobs). */
+export interface BlobMeta { sha256: string; size: number; contentType: AttachmentRef['contentType'] }
+/** The ward's link to the city as the node reports it (sync/status.ts), the parts the app shows. */
+export interface CityLinkStatus {
+  configured: boolean; online: boolean | null; upToDate: boolean; lastSuccessfulSync: string | null;
+  phase?: 'idle' | 'running' | 'waiting' | 'stopped';
+  pending?: { documents: number; bytes: number };
+  rate?: { docsPerSecond: number; bytesPerSecond: number } | null;
+  lastError?: { code: string; at: string; vi: string; en: string } | null;
+  summary: { vi: string; en: string };
+}
+
 export class ApiError extends Error {
   constructor(readonly code: string, readonly status: number, readonly vi: string, readonly en: string, readonly details: { path: string; vi: string; en: string }[] = []) {
     super(en);
@@ -54,36 +66,53 @@ const listeners = new Set<(ok: boolean) => void>();
 export function onReachability(fn: (ok: boolean) => void): () => void { listeners.add(fn); return () => listeners.delete(fn); }
 const reached = (ok: boolean) => { for (const fn of listeners) fn(ok); };
 
-async function call<T>(method: string, path: string, body?: unknown, raw?: Blob): Promise<T> {
+/**
+ * What carries one request to the node and brings back its status and body:
+ * fetch, or (upload.ts) an XMLHttpRequest, the only way to see upload
+ * progress. It throws an ApiError of its own (a cancelled upload) or anything
+ * else when the node could not be reached.
+ */
+export type Transport = (url: string, init: { method: string; headers: Record<string, string>; body: BodyInit | null }) => Promise<{ status: number; text: string }>;
+
+const fetchTransport: Transport = async (url, init) => {
+  const res = await fetch(url, { ...init, credentials: 'same-origin', cache: 'no-store' });
+  return { status: res.status, text: await res.text() };
+};
+
+async function call<T>(method: string, path: string, body?: unknown, raw?: Blob, transport: Transport = fetchTransport): Promise<T> {
   // An app that started offline has no anti-forgery token yet: fetch it (from the session cookie) first, and once more if the node says it changed.
   if (method !== 'GET' && !csrf && !path.startsWith('/auth/login')) await call('GET', '/auth/me').catch(() => undefined);
-  try { return await send<T>(method, path, body, raw); } catch (e) {
+  try { return await send<T>(method, path, body, raw, transport); } catch (e) {
     if (!(e instanceof ApiError && e.code === 'csrf')) throw e;
     await call('GET', '/auth/me');
-    return send<T>(method, path, body, raw);
+    return send<T>(method, path, body, raw, transport);
   }
 }
 
-async function send<T>(method: string, path: string, body?: unknown, raw?: Blob): Promise<T> {
+/** A raw body sent through another transport, with the same token, retry and error handling as every other call. */
+export const callVia = <T>(transport: Transport, method: string, path: string, raw: Blob): Promise<T> => call<T>(method, path, undefined, raw, transport);
+
+async function send<T>(method: string, path: string, body: unknown, raw: Blob | undefined, transport: Transport): Promise<T> {
   const headers: Record<string, string> = {};
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
   let payload: BodyInit | undefined;
   if (raw) { payload = raw; headers['content-type'] = raw.type; }
   else if (body !== undefined) { payload = JSON.stringify(body); headers['content-type'] = 'application/json'; }
-  let res: Response;
+  let res: { status: number; text: string };
   try {
-    res = await fetch(`/api${path}`, { method, headers, body: payload ?? null, credentials: 'same-origin', cache: 'no-store' });
-  } catch {
+    res = await transport(`/api${path}`, { method, headers, body: payload ?? null });
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
     reached(false);
     throw ApiError.of('network_unreachable');
   }
-  const text = await res.text();
+  const { text } = res;
   let json: unknown = null;
   try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
   // A 502/503/504 without our error shape is a proxy or the service worker saying the node is away.
   if (res.status >= 502 && !(json && typeof json === 'object' && 'code' in json)) { reached(false); throw ApiError.of('network_unreachable'); }
   reached(true);
-  if (!res.ok) {
+  if (res.status < 200 || res.status > 299) {
     const e = json as { code?: string; message?: { vi: string; en: string }; details?: { path: string; vi: string; en: string }[] } | null;
     if (e?.code && e.message) throw new ApiError(e.code, res.status, e.message.vi, e.message.en, e.details ?? []);
     const fallback = ERRORS.internal;
@@ -116,7 +145,7 @@ export const api = {
   act: (id: string, step: string, comment?: string, data?: Record<string, unknown>) =>
     call<DocDetail>('POST', `/documents/${encodeURIComponent(id)}/actions/${step}`, { ...(comment ? { comment } : {}), ...(data ? { data } : {}) }),
   verification: (id: string) => call<Verification>('GET', `/documents/${encodeURIComponent(id)}/verification`),
-  upload: (file: Blob) => call<{ sha256: string; size: number; contentType: AttachmentRef['contentType'] }>('POST', '/blobs', undefined, file),
+  upload: (file: Blob) => call<BlobMeta>('POST', '/blobs', undefined, file),
   blobUrl: (sha256: string) => `/api/blobs/${sha256}`,
 
   users: () => call<{ items: User[] }>('GET', '/users'),
@@ -130,7 +159,7 @@ export const api = {
   patchSettings: (patch: Partial<Pick<WardIdentity, EditableSetting>>) => call<WardSettingsView>('PATCH', '/settings', patch),
   sealImage: (png: Blob) => call<{ ok: boolean }>('PUT', '/seal/image', undefined, png),
 
-  syncStatus: () => call<{ configured: boolean; online: boolean | null; upToDate: boolean; lastSuccessfulSync: string | null; summary: { vi: string; en: string } }>('GET', '/sync/status'),
+  syncStatus: () => call<CityLinkStatus>('GET', '/sync/status'),
 };
 
 /** For `catch (e)`: anything thrown becomes an ApiError a person can read. */
