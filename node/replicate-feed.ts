@@ -39,6 +39,15 @@ export class ReplicateFeed {
     this.index = new SeqIndex(db);
   }
 
+  /**
+   * Reads the store's changes into the index ahead of the first device (a
+   * first pull otherwise waits for it: ~1.3 s for 21,667 records, 4 s with
+   * the node busy). A failure (the store closing) leaves it to the first request.
+   */
+  async prepare(): Promise<void> {
+    try { await this.index.catchUp(Number((await this.db.info()).update_seq)); } catch { /* the next request reads it */ }
+  }
+
   /** Is this replicated id the reader's to read (now)? */
   allowed(id: string, reader: Reader): boolean {
     const view = this.locate.view(id);

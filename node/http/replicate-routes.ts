@@ -22,6 +22,8 @@ const Keys = z.object({ keys: z.array(z.string().max(300)).max(MAX_LIMIT).option
 
 export function replicateRouter(db: PouchDB.Database, projection: Projection, ledger: Ledger): Router {
   const feed = new ReplicateFeed(db, projection, () => ledger.exclusive(async () => undefined));
+  // Once the node has finished booting, not during it.
+  setTimeout(() => { void feed.prepare(); }, 1000).unref();
   const router = Router();
   const reader = (res: Response): Reader => { const c = caller(res); return { user: c.user.username, role: c.user.role }; };
   router.use((_req, res, next) => { res.set('Cache-Control', 'no-store'); next(); });
@@ -58,11 +60,13 @@ export function replicateRouter(db: PouchDB.Database, projection: Projection, le
     if (!body.ok) throw body.error;
     const who = reader(res);
     const wanted = body.value.docs.map((d) => ({ id: d.id, ...(d.rev ? { rev: d.rev } : {}) }));
-    const mine = wanted.filter((d) => feed.allowed(d.id, who));
+    const readable = wanted.map((d) => feed.allowed(d.id, who));
+    const mine = wanted.filter((_, i) => readable[i]);
     const got = mine.length > 0 ? await db.bulkGet({ docs: mine, revs: flag(req, 'revs'), latest: flag(req, 'latest') }) : { results: [] };
-    const byId = new Map(got.results.map((r) => [r.id, r]));
+    // One result per request, in order: matched by position, since the revisions of a conflict share an id.
+    let next = 0;
     res.json({
-      results: wanted.map((d) => byId.get(d.id) ?? { id: d.id, docs: [{ error: { id: d.id, rev: d.rev ?? 'undefined', error: 'not_found', reason: 'missing' } }] }),
+      results: wanted.map((d, i) => (readable[i] && got.results[next++]) || { id: d.id, docs: [{ error: { id: d.id, rev: d.rev ?? 'undefined', error: 'not_found', reason: 'missing' } }] }),
     });
   });
 
