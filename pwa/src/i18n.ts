@@ -114,6 +114,19 @@ const CATALOGUE = {
   sync_city: ['Thành phố', 'City'],
   sync_receiving: ['Đang nhận tài liệu', 'Receiving documents'],
   sync_conflicts: ['Xung đột cần xử lý', 'Conflicts to resolve'],
+  upload_progress: ['Đang tải lên', 'Uploading'],
+  upload_cancel: ['Huỷ tải lên', 'Cancel the upload'],
+  upload_cancelled: ['Đã huỷ tải tệp «{name}» lên; tệp không được đính kèm.', 'The upload of «{name}» was cancelled; nothing was attached.'],
+  upload_too_large: ['Tệp «{name}» ({size} MB) quá lớn, nút phường không nhận. Hãy quét lại với độ phân giải thấp hơn (ví dụ 200 dpi, đen trắng) hoặc tách thành nhiều tệp. Bản nháp vẫn được giữ.', 'The file «{name}» ({size} MB) is too large for the ward node. Scan it again at a lower resolution (say 200 dpi, black and white) or split it into several files. The draft is kept.'],
+  upload_interrupted: ['Mất kết nối tới nút phường khi đang tải tệp «{name}» lên (đã gửi {sent} / {size} MB). Bản nháp vẫn được giữ trên thiết bị; hãy chọn lại tệp khi có kết nối.', 'The connection to the ward node was lost while uploading «{name}» ({sent} / {size} MB sent). The draft is kept on this device; choose the file again once the connection is back.'],
+  city_link_online: ['trực tuyến', 'online'],
+  city_link_offline: ['mất kết nối', 'offline'],
+  city_link_untried: ['chưa kết nối lần nào', 'not reached yet'],
+  city_link_waiting: ['chờ gửi', 'waiting'],
+  city_link_items: ['mục', 'items'],
+  city_link_rate: ['tốc độ', 'rate'],
+  city_link_error: ['Lỗi gần nhất', 'Last error'],
+  city_link_confirmed: ['thành phố đã nhận đủ', 'all received by the city'],
   conflicts: ['Thay đổi bị nút phường từ chối', 'Changes the ward node refused'],
   conflicts_hint: ['Thay đổi của bạn vẫn được giữ trên máy: thử lại trên bản mới nhất, hoặc bỏ đi.', 'Your change is kept on this device: retry it on the latest version, or discard it.'],
   conflict_retry: ['Thử lại', 'Retry'],
@@ -157,6 +170,7 @@ const CATALOGUE = {
   cert_enrol_hint: ['Cấp khoá ký cho một lãnh đạo đang hoạt động hoặc cho con dấu của cơ quan. Cần mã PIN của CA phường; người giữ khoá đặt mã PIN đầu tiên (ít nhất 6 ký tự) và nên đổi sau.', 'Issue a signing key to an active leader or to the agency seal. Needs the ward CA PIN; the holder gets a first PIN (at least 6 characters) and should change it later.'],
   cert_enrol_for: ['Cấp cho', 'Issue to'],
   cert_seal: ['Con dấu của cơ quan', 'The agency seal'],
+  cert_role_ca: ['CA của phường', 'Ward CA'],
   cert_no_leader: ['Chưa có lãnh đạo nào đang hoạt động.', 'No active leader yet.'],
   ca_pin: ['Mã PIN của CA phường', 'Ward CA PIN'],
   holder_pin: ['Mã PIN đầu tiên cho người giữ khoá (ít nhất 6 ký tự)', 'First PIN for the holder (at least 6 characters)'],
@@ -260,3 +274,10 @@ export const DOC_TYPE_CODES = Object.keys(DOCUMENT_TYPES);
 
 /** A message in both languages (from the server or sync/errors.ts) in the reader's one. */
 export const localized = (m: { vi: string; en: string }): string => (lang === 'vi' ? m.vi : m.en);
+
+/** A message in both languages with its {placeholders} filled (numbers already formatted per language), for an ApiError built in the app. */
+export function both(key: MessageKey, vi: Record<string, string> = {}, en: Record<string, string> = vi): { vi: string; en: string } {
+  const fill = (text: string, values: Record<string, string>) => text.replace(/\{(\w+)\}/g, (m, name: string) => values[name] ?? m);
+  const [textVi, textEn] = CATALOGUE[key];
+  return { vi: fill(textVi, vi), en: fill(textEn, en) };
+}

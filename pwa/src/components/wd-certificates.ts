@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { api, asApiError, type ApiError, type Certificate, type RevocationReason, type User } from '../api.js';
 import { WdElement } from '../element.js';
 import { formatDate } from '../format.js';
-import { t, type MessageKey } from '../i18n.js';
+import { roleName, t, type MessageKey } from '../i18n.js';
 import { shared } from '../styles.js';
 import { errorBox } from './wd-error.js';
 
@@ -24,6 +24,8 @@ export class WdCertificates extends WdElement {
     .wrap { overflow-x: auto; }
     .serial { font-family: monospace; font-size: .85rem; word-break: break-all; }
     .warning { border-color: #b71c1c; }
+    /* A phone shows the serial in the revocation confirmation, not as a column the table would scroll for. */
+    @media (max-width: 479px) { .wide { display: none; } th, td { padding: .35rem .25rem; } }
   `];
   /** Officials known to the admin screen: the active leaders are offered for enrolment. */
   @property({ attribute: false }) users: User[] = [];
@@ -45,8 +47,8 @@ export class WdCertificates extends WdElement {
     this.error = null; this.local = null; this.done = null; this.busy = true;
     try {
       await fn();
-      this.done = done;
       await this.load();
+      this.done = done;
       this.dispatchEvent(new CustomEvent('wd-certificates-changed', { bubbles: true, composed: true }));
       return true;
     } catch (e) { this.error = asApiError(e); return false; } finally { this.busy = false; }
@@ -84,6 +86,10 @@ export class WdCertificates extends WdElement {
     return user ? `${user.fullName} (${user.username})` : holder;
   }
 
+  private roleLabel(role: string): string {
+    return role === 'ward-ca' ? t('cert_role_ca') : role === 'agency' ? t('cert_seal') : roleName(role);
+  }
+
   private revokeForm(cert: Certificate) {
     return html`<form class="card warning" aria-labelledby="rt" @submit=${this.revoke}>
       <h3 id="rt">${t('cert_revoke_title')}: ${this.holderName(cert.holder)}</h3>
@@ -107,9 +113,9 @@ export class WdCertificates extends WdElement {
       ${this.local ? html`<div class="error" role="alert" data-code=${this.local}>${t(this.local)}</div>` : nothing}
       ${this.done ? html`<div class="info" role="status">${t(this.done)}</div>` : nothing}
       ${this.certs.length ? html`<div class="wrap"><table aria-labelledby="ct">
-        <thead><tr><th scope="col">${t('cert_holder')}</th><th scope="col">${t('role')}</th><th scope="col">${t('cert_serial')}</th><th scope="col">${t('cert_valid_to')}</th><th scope="col">${t('col_state')}</th><th scope="col">${t('actions')}</th></tr></thead>
+        <thead><tr><th scope="col">${t('cert_holder')}</th><th scope="col" class="wide">${t('role')}</th><th scope="col" class="wide">${t('cert_serial')}</th><th scope="col">${t('cert_valid_to')}</th><th scope="col">${t('col_state')}</th><th scope="col">${t('actions')}</th></tr></thead>
         <tbody>${this.certs.map((c) => html`<tr data-holder=${c.holder}>
-          <td>${this.holderName(c.holder)}</td><td>${c.role}</td><td class="serial">${c.serial}</td><td>${formatDate(c.validTo)}</td>
+          <td>${this.holderName(c.holder)}</td><td class="wide">${this.roleLabel(c.role)}</td><td class="serial wide">${c.serial}</td><td>${formatDate(c.validTo)}</td>
           <td>${c.revoked ? html`<span class="badge" data-revoked>${t('cert_revoked')} ${formatDate(c.revoked.date)}</span>` : t('cert_valid')}</td>
           <td>${c.revoked || c.role === 'ward-ca' ? nothing : html`<button class="secondary" aria-label="${t('cert_revoke')}: ${this.holderName(c.holder)}" @click=${() => void this.ask(c)}>${t('cert_revoke')}</button>`}</td>
         </tr>`)}</tbody></table></div>` : html`<p class="muted">—</p>`}

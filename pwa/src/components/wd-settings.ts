@@ -34,7 +34,7 @@ export class WdSettings extends WdElement {
 
   private async run(fn: () => Promise<unknown>, done: MessageKey): Promise<boolean> {
     this.error = null; this.done = null; this.busy = true;
-    try { await fn(); this.done = done; await this.load(); return true; } catch (e) { this.error = asApiError(e); return false; } finally { this.busy = false; }
+    try { await fn(); await this.load(); this.done = done; return true; } catch (e) { this.error = asApiError(e); return false; } finally { this.busy = false; }
   }
 
   private async save(e: SubmitEvent): Promise<void> {

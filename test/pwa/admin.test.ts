@@ -1,0 +1,137 @@
+// The admin's screens in Debian's Chromium on a phone (360×640) against a
+// real ward node with a real ward CA: a wrong CA PIN and two different PINs
+// are refused in Vietnamese; the admin enrols a leader, revokes the
+// certificate behind a confirmation reached by keyboard, edits the agency
+// name in the ward settings and uploads the seal image. Each screen passes
+// axe (WCAG 2.1 A/AA) and fits the phone's width. Screenshots go to
+// test/pwa/artifacts/.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { sampleSealPng } from '../../certs/sample-images.js';
+import { axeViolations } from '../helpers/axe.js';
+import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp } from '../helpers/browser.js';
+import { installWardCa, makeTestPki } from '../helpers/signing-fixtures.js';
+import { official, startTestWard, type TestWard } from '../helpers/ward.js';
+
+const CA_PIN = 'ward-ca-pin-2026';
+let ward: TestWard;
+let browser: Browser;
+let page: Page;
+
+const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+const certs = () => page.locator('wd-certificates');
+const enrolForm = () => certs().locator('form[aria-labelledby=et]');
+
+async function fitsAndPassesAxe(screen: string): Promise<void> {
+  const found = await axeViolations(page);
+  assert.equal(found, [], `${screen}: ${JSON.stringify(found, null, 1)}`);
+  const width = await page.evaluate('document.documentElement.scrollWidth') as number;
+  assert.ok(width <= 360, `${screen} is ${width} px wide on a 360 px phone`);
+}
+
+test.before(async () => {
+  ensurePwaBuilt();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  ward = await startTestWard();
+  installWardCa(ward.node.signing.keys, makeTestPki(), CA_PIN);
+  await official(ward, 'lanhdao', 'leader', 'Nguyễn Văn An');
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  page = await context.newPage();
+});
+
+test.after(async () => {
+  await browser?.close();
+  await ward?.stop();
+});
+
+test('a wrong ward CA PIN and two different PINs are refused in Vietnamese, and nothing is enrolled', async () => {
+  await loginInApp(page, ward.url, 'admin', 'admin-password-1');
+  await page.getByRole('heading', { name: 'Chứng thư số', exact: true }).waitFor();
+  await enrolForm().getByLabel('Cấp cho').selectOption('lanhdao');
+  await enrolForm().getByLabel('Mã PIN của CA phường').fill('not-the-ca-pin');
+  await enrolForm().getByLabel('Mã PIN đầu tiên cho người giữ khoá (ít nhất 6 ký tự)').fill('246810');
+  await enrolForm().getByLabel('Nhập lại mã PIN đầu tiên').fill('246810');
+  await enrolForm().getByRole('button', { name: 'Cấp chứng thư số' }).click();
+  const alert = certs().locator('[role=alert][data-code=wrong_ca_pin]');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /Mã PIN của CA phường không đúng/);
+
+  await enrolForm().getByLabel('Mã PIN của CA phường').fill(CA_PIN);
+  await enrolForm().getByLabel('Nhập lại mã PIN đầu tiên').fill('246811');
+  await enrolForm().getByRole('button', { name: 'Cấp chứng thư số' }).click();
+  await certs().locator('[role=alert][data-code=pins_differ]').waitFor();
+  assert.match(await certs().locator('[role=alert]').innerText(), /Hai mã PIN không khớp/);
+  assert.not.ok(ward.node.signing.keys.has('user.lanhdao'));
+});
+
+test('the admin enrols the leader; the list shows the new certificate as valid', async () => {
+  await enrolForm().getByLabel('Nhập lại mã PIN đầu tiên').fill('246810');
+  await enrolForm().getByRole('button', { name: 'Cấp chứng thư số' }).click();
+  await certs().getByRole('status').filter({ hasText: 'Đã cấp chứng thư số.' }).waitFor();
+  const row = certs().locator('tr[data-holder="user.lanhdao"]');
+  await row.waitFor();
+  assert.match(await row.innerText(), /Nguyễn Văn An[\s\S]*Còn hiệu lực/);
+  assert.ok(ward.node.signing.keys.has('user.lanhdao'));
+  await fitsAndPassesAxe('users and certificates');
+  await shot('admin-certificates-360');
+});
+
+test('the admin revokes it by keyboard behind a confirmation; the row shows it revoked', async () => {
+  const serial = (await ward.admin.get('/api/certificates')).body.items.find((c: { holder: string }) => c.holder === 'user.lanhdao').serial as string;
+  await certs().getByRole('button', { name: 'Thu hồi: Nguyễn Văn An (lanhdao)' }).focus();
+  await page.keyboard.press('Enter');
+  const confirm = certs().locator('form[aria-labelledby=rt]');
+  await confirm.waitFor();
+  assert.ok(await confirm.getByLabel('Lý do thu hồi').evaluate((el) => el.matches(':focus')), 'the confirmation takes the focus');
+  assert.match(await confirm.innerText(), /Không thể hoàn tác/);
+  await page.keyboard.press('ArrowDown'); // keyCompromise → affiliationChanged
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(CA_PIN);
+  await fitsAndPassesAxe('revocation confirmation');
+  await shot('admin-revoke-360');
+  await page.keyboard.press('Enter');
+  await certs().getByRole('status').filter({ hasText: 'Đã thu hồi chứng thư số.' }).waitFor();
+  await certs().locator('tr[data-holder="user.lanhdao"] [data-revoked]').waitFor();
+  assert.match(await certs().locator('tr[data-holder="user.lanhdao"]').innerText(), /Đã thu hồi/);
+  const listed = (await ward.admin.get('/api/certificates')).body.items.find((c: { serial: string }) => c.serial === serial);
+  assert.is(listed.revoked.reason, 'affiliationChanged');
+});
+
+test('the admin edits the agency name and uploads the seal image in the ward settings; an error shows in the chosen language', async () => {
+  await page.getByRole('link', { name: 'Cài đặt phường' }).click();
+  await page.getByRole('heading', { name: 'Cài đặt của phường' }).waitFor();
+  const settings = page.locator('wd-settings');
+  assert.is(await settings.locator('dd[data-field=agencyName]').innerText(), 'UBND PHƯỜNG MẪU');
+  await settings.locator('p[data-seal=missing]').waitFor();
+  await fitsAndPassesAxe('ward settings');
+
+  await settings.getByLabel('Tên cơ quan').fill('U');
+  await settings.getByRole('button', { name: 'Lưu' }).click();
+  await settings.locator('[role=alert][data-code=invalid_input]').waitFor();
+  assert.match(await settings.locator('[role=alert]').innerText(), /Dữ liệu không hợp lệ/);
+
+  await settings.getByLabel('Tên cơ quan').fill('UBND Phường Điện Biên');
+  await settings.getByRole('button', { name: 'Lưu' }).click();
+  await settings.getByRole('status').filter({ hasText: 'Đã lưu.' }).waitFor();
+  assert.is(await settings.locator('dd[data-field=agencyName]').innerText(), 'UBND Phường Điện Biên');
+  assert.is((await ward.admin.get('/api/settings')).body.ward.agencyName, 'UBND Phường Điện Biên');
+  assert.equal((await ward.admin.get('/api/settings')).body.overridden, ['agencyName'], 'only the changed field overrides the configuration');
+
+  await settings.getByLabel('Chọn ảnh con dấu (PNG trong suốt, màu đỏ, tối đa 2 MB)').setInputFiles({ name: 'con-dau.png', mimeType: 'image/png', buffer: sampleSealPng() });
+  await settings.getByRole('button', { name: 'Tải ảnh con dấu lên' }).click();
+  await settings.locator('p[data-seal=present]').waitFor();
+  await shot('admin-settings-360');
+
+  await page.getByRole('button', { name: 'Switch to English' }).click();
+  await settings.getByLabel('Agency name').fill('U');
+  await settings.getByRole('button', { name: 'Save' }).click();
+  await settings.locator('[role=alert][data-code=invalid_input]').waitFor();
+  assert.match(await settings.locator('[role=alert]').innerText(), /The data is not valid/);
+  await page.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
+});
+
+test.run();
