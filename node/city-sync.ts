@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import PouchDB from 'pouchdb';
 import type { Logger } from 'pino';
 import { WardCredentials } from '../sync/city-contract.js';
+import { ERRORS } from '../sync/errors.js';
 import { Replicator } from '../sync/replicator.js';
 import type { SyncStatus } from '../sync/status.js';
 import type { DocumentRecord, EventRecord } from '../sync/schema.js';
@@ -53,7 +54,13 @@ export class CitySync {
     await this.replicator.stop();
   }
 
-  status(): Promise<SyncStatus> { return this.replicator.status(); }
+  async status(): Promise<SyncStatus> {
+    const status = await this.replicator.status();
+    if (this.enabled) return status;
+    // Without a credentials file the replicator never runs, so its first facts (configured, items pending) would stand for ever.
+    const { vi, en } = ERRORS.sync_not_configured;
+    return { ...status, configured: false, online: null, upToDate: false, summary: { vi, en } };
+  }
 
   syncNow(): Promise<void> { return this.replicator.syncNow(); }
 
