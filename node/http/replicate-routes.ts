@@ -16,6 +16,10 @@ import type { Reader } from '../working-set.js';
 import { caller } from './context.js';
 
 const MAX_LIMIT = 1000;
+// `latest` is not passed on: PouchDB's LevelDB adapter throws outside any
+// promise on a revision the document never had (one request stopped the
+// whole node). Without it an asked revision that has since been replaced is
+// answered as it was; the feed lists the current one, so the next pull brings it.
 const MAX_WAIT_MS = 25_000;
 const BulkGet = z.object({ docs: z.array(z.object({ id: z.string().max(300), rev: z.string().max(200).optional() }).loose()).max(MAX_LIMIT) }).loose();
 const Keys = z.object({ keys: z.array(z.string().max(300)).max(MAX_LIMIT).optional() }).loose();
@@ -62,7 +66,7 @@ export function replicateRouter(db: PouchDB.Database, projection: Projection, le
     const wanted = body.value.docs.map((d) => ({ id: d.id, ...(d.rev ? { rev: d.rev } : {}) }));
     const readable = wanted.map((d) => feed.allowed(d.id, who));
     const mine = wanted.filter((_, i) => readable[i]);
-    const got = mine.length > 0 ? await db.bulkGet({ docs: mine, revs: flag(req, 'revs'), latest: flag(req, 'latest') }) : { results: [] };
+    const got = mine.length > 0 ? await db.bulkGet({ docs: mine, revs: flag(req, 'revs') }) : { results: [] };
     // One result per request, in order: matched by position, since the revisions of a conflict share an id.
     let next = 0;
     res.json({
@@ -99,7 +103,7 @@ export function replicateRouter(db: PouchDB.Database, projection: Projection, le
     if (!feed.allowed(id, reader(res))) throw wardError('not_found');
     const q = req.query as Record<string, string | undefined>;
     const openRevs = q['open_revs'] === 'all' ? 'all' as const : q['open_revs'] ? parseRevs(q['open_revs']) : undefined;
-    const doc = await db.get(id, { revs: flag(req, 'revs'), latest: flag(req, 'latest'), ...(q['rev'] ? { rev: q['rev'] } : {}), ...(openRevs ? { open_revs: openRevs } : {}) })
+    const doc = await db.get(id, { revs: flag(req, 'revs'), ...(q['rev'] ? { rev: q['rev'] } : {}), ...(openRevs ? { open_revs: openRevs } : {}) })
       .catch(() => { throw wardError('not_found'); });
     res.json(doc);
   });

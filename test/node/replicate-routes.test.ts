@@ -126,6 +126,16 @@ test('writes, _find, _purge, _security and design documents are refused with a 4
   assert.is((await stranger.get(`${base}/_changes`)).status, 401);
 });
 
+test('a revision that never existed, asked with latest=true, is not found and the node keeps answering', async () => {
+  const base = '/api/replicate';
+  const bulk = await alice.post(`${base}/_bulk_get?revs=true&latest=true`, { docs: [{ id: ids.aliceDraft, rev: '9-nonexistent' }] });
+  assert.is(bulk.status, 200);
+  assert.equal(bulk.body.results[0].docs, [{ missing: '9-nonexistent' }]);
+  const one = await alice.get(`${base}/${encodeURIComponent(ids.aliceDraft!)}?rev=9-nonexistent&latest=true`);
+  assert.is(one.status, 404);
+  assert.is((await alice.get(`${base}/`)).status, 200);
+});
+
 test('a long-poll on _changes answers when a document of the set changes', async () => {
   const fetchAs = sessionFetch(alice);
   const head = (await alice.get('/api/replicate/')).body.update_seq;

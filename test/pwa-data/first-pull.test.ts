@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import PouchDB from 'pouchdb';
 import { openDataLayer, type DataLayer } from '../../pwa/src/data/index.js';
 import type { FetchLike } from '../../pwa/src/data/outbox.js';
+import { prefetching } from '../../pwa/src/data/prefetch.js';
 import { pullOnce } from '../../pwa/src/data/puller.js';
 import { sessionFetch } from '../helpers/replica.js';
 import { seed } from '../helpers/seed.js';
@@ -70,6 +71,22 @@ test('a first pull cut after two batches resumes from the device\'s checkpoint a
   const docIds = (await local.allDocs({ startkey: 'doc:', endkey: 'doc:\uffff' })).rows.map((r) => r.id);
   assert.equal(docIds, setDocs);
   await Promise.all([local.close(), whole.close()]);
+});
+
+test('into an empty replica a page\'s documents are asked for as soon as the page arrives, and the replicator\'s own request is answered from that answer', async () => {
+  const sent: string[] = [];
+  const base = sessionFetch(leader);
+  const f = prefetching((url, init) => { sent.push(`${init?.method ?? 'GET'} ${new URL(url).pathname.split('/').pop()}`); return base(url, init); });
+  const page = await (await f(`${ward.url}/api/replicate/_changes?style=all_docs&since=0&limit=40`)).json() as { results: { id: string; changes: { rev: string }[] }[] };
+  assert.equal(sent, ['GET _changes', 'POST _bulk_get']);
+  const asked = page.results.slice(5, 25).map((c) => ({ id: c.id, rev: c.changes[0]!.rev }));
+  const init = { method: 'POST', body: JSON.stringify({ docs: asked }), headers: { 'content-type': 'application/json' } };
+  const answered = await (await f(`${ward.url}/api/replicate/_bulk_get?revs=true&latest=true`, init)).json();
+  assert.equal(sent.length, 2, 'answered without another request');
+  assert.equal(answered, await (await base(`${ward.url}/api/replicate/_bulk_get?revs=true&latest=true`, init)).json());
+  // Revisions the page did not list go to the node.
+  await f(`${ward.url}/api/replicate/_bulk_get?revs=true&latest=true`, { ...init, body: JSON.stringify({ docs: [{ id: asked[0]!.id, rev: '9-x' }] }) });
+  assert.is(sent.length, 3);
 });
 
 test('a step taken after the pull brings the device that step alone', async () => {

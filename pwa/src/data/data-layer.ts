@@ -155,12 +155,14 @@ export class DataLayer {
   /** Starts from the last snapshot, if any: refresh() then reads only the changes after it. */
   async restoreSnapshot(): Promise<void> {
     const snap = await this.local.get<Snapshot>(SNAPSHOT_ID).catch(() => null);
+    globalThis.performance?.mark?.('wd-snapshot-read'); // phases printed by test/bench/pwa.ts
     if (!snap) return;
     this.snapshotRev = snap._rev;
     const { records, events } = JSON.parse(snap.json) as { records: DocumentRecord[]; events: EventRecord[] };
     for (const r of records) this.records.set(r._id, r);
     for (const e of events) this.events.set(e._id, e);
     this.localSeq = snap.seq;
+    globalThis.performance?.mark?.('wd-snapshot-parsed');
   }
 
   private scheduleSnapshot(): void {

@@ -3,6 +3,7 @@
 // after each run), with PouchDB's own replicator: checkpoints on the device,
 // every leaf revision (conflicts) copied as they are on the node.
 import type { FetchLike } from './outbox.js';
+import { prefetching } from './prefetch.js';
 
 export type PullOutcome = { ok: true; docsWritten: number } | { ok: false; reason: 'offline' | 'unauthenticated' };
 
@@ -31,9 +32,12 @@ const BATCH = 500;
 const AHEAD = 3;
 
 export async function pullOnce(o: PullOptions): Promise<PullOutcome> {
-  const remote = new o.PouchDB(`${o.baseUrl}/api/replicate`, { skip_setup: true, fetch: o.fetch });
+  let remote: PouchDB.Database | null = null;
   const restore = fastRevsDiff(o.local);
   try {
+    // Into an empty replica every revision listed is missing: fetch each page's documents ahead.
+    const empty = (await o.local.info()).doc_count === 0;
+    remote = new o.PouchDB(`${o.baseUrl}/api/replicate`, { skip_setup: true, fetch: empty ? prefetching(o.fetch) : o.fetch });
     const run = o.local.replicate.from(remote, { batch_size: BATCH, batches_limit: AHEAD });
     run.on('change', (info: { docs_read?: number; docs_written?: number; docs?: PulledDoc[] }) => {
       if (info.docs) o.onDocs?.(info.docs);
@@ -46,7 +50,7 @@ export async function pullOnce(o: PullOptions): Promise<PullOutcome> {
     return { ok: false, reason: status === 401 ? 'unauthenticated' : 'offline' };
   } finally {
     restore();
-    await remote.close().catch(() => undefined);
+    await remote?.close().catch(() => undefined);
   }
 }
 
