@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, firefox, type Browser, type Page } from 'playwright-core';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const PWA_DIST = join(root, 'dist/pwa');
@@ -50,6 +50,13 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+}
+
+/** Debian's Firefox ESR over WebDriver BiDi (playwright-core's "moz-firefox" channel; plain
+ *  firefox.launch needs Playwright's patched Firefox, which cannot be downloaded here), through the
+ *  relay in firefox-bidi-relay.ts that stands in for one command ESR lacks. */
+export function launchFirefox(): Promise<Browser> {
+  return firefox.launch({ channel: 'moz-firefox', executablePath: join(root, 'test/helpers/firefox-esr-bidi'), headless: true });
 }
 
 /** Opens the app at `url` and logs in through its form (Vietnamese labels). */
