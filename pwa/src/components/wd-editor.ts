@@ -3,9 +3,11 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { api, asApiError, type ApiError, type DraftContent, type User } from '../api.js';
 import { localDraft, newDraftKey, removeLocal, saveLocal } from '../drafts.js';
 import { go, WdElement } from '../element.js';
-import { docTypeName, DOC_TYPE_CODES, t } from '../i18n.js';
+import { both, docTypeName, DOC_TYPE_CODES, localized, t } from '../i18n.js';
 import { shared } from '../styles.js';
 import { templateFor } from '../templates.js';
+import { attachmentName, isCancelled, TRANSFER_EVENT, upload, type Transfer } from '../upload.js';
+import { transferProgress, transferStyles } from './transfer-progress.js';
 import { errorBox } from './wd-error.js';
 
 const AUTHORITIES = ['', 'TM.', 'Q.', 'KT.', 'TL.', 'TUQ.'];
@@ -24,7 +26,7 @@ function fromTemplate(docType: string): DraftContent {
  */
 @customElement('wd-editor')
 export class WdEditor extends WdElement {
-  static override styles = [shared, css`
+  static override styles = [shared, transferStyles, css`
     .recipient { display: flex; gap: .5rem; margin: .3rem 0; } .recipient input { flex: 1; }
     ul.files { padding-left: 1.2rem; } .files li { margin: .3rem 0; }
     .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 0 .75rem; }
@@ -37,6 +39,9 @@ export class WdEditor extends WdElement {
   @state() private message: string | null = null;
   @state() private error: ApiError | null = null;
   @state() private busy = false;
+  /** The attachment being sent, shown as a row of the file list with its progress. */
+  @state() private sending: Transfer | null = null;
+  private readonly onTransfer = () => { if (this.sending) this.requestUpdate(); };
   private key = '';
   private touched = false;
   private readonly persist = () => this.autosave();
@@ -45,10 +50,12 @@ export class WdEditor extends WdElement {
     super.connectedCallback();
     window.addEventListener('wd-before-update', this.persist);
     window.addEventListener('pagehide', this.persist);
+    window.addEventListener(TRANSFER_EVENT, this.onTransfer);
   }
   override disconnectedCallback(): void {
     window.removeEventListener('wd-before-update', this.persist);
     window.removeEventListener('pagehide', this.persist);
+    window.removeEventListener(TRANSFER_EVENT, this.onTransfer);
     super.disconnectedCallback();
   }
 
@@ -112,16 +119,26 @@ export class WdEditor extends WdElement {
     this.message = t('template_applied');
   }
 
+  /**
+   * Sends the chosen files one after another, each with its progress and a
+   * cancel button; a file is attached only once the node stored it. A refusal
+   * (too large, connection lost) or a cancel leaves the draft as it was.
+   */
   private async attach(input: HTMLInputElement): Promise<void> {
     const files = [...(input.files ?? [])];
     input.value = '';
+    this.error = null; this.message = null;
     for (const file of files) {
-      this.busy = true; this.message = t('uploading'); this.error = null;
+      const name = attachmentName(file.name);
+      this.busy = true;
+      this.sending = upload(file, name);
       try {
-        const meta = await api.upload(file);
-        this.patch({ attachments: [...(this.content?.attachments ?? []), { name: file.name.replace(/[/\\]/g, '_'), contentType: meta.contentType, size: meta.size, sha256: meta.sha256 }] });
-        this.message = null;
-      } catch (e) { this.error = asApiError(e); this.message = null; } finally { this.busy = false; }
+        const meta = await this.sending.done;
+        this.patch({ attachments: [...(this.content?.attachments ?? []), { name, contentType: meta.contentType, size: meta.size, sha256: meta.sha256 }] });
+      } catch (e) {
+        if (isCancelled(e)) this.message = localized(both('upload_cancelled', { name }));
+        else this.error = asApiError(e);
+      } finally { this.busy = false; this.sending = null; }
     }
   }
 
@@ -185,7 +202,8 @@ export class WdEditor extends WdElement {
         </fieldset>
         <fieldset class="card"><legend>${t('attachments')}</legend>
           <ul class="files">${c.attachments.map((a, i) => html`<li><a href=${api.blobUrl(a.sha256)} download=${a.name}>${a.name}</a> <span class="muted">(${Math.ceil(a.size / 1024)} KB)</span>
-            <button type="button" class="secondary" aria-label="${t('remove')} ${a.name}" @click=${() => this.patch({ attachments: c.attachments.filter((_, j) => j !== i) })}>✕</button></li>`)}</ul>
+            <button type="button" class="secondary" aria-label="${t('remove')} ${a.name}" @click=${() => this.patch({ attachments: c.attachments.filter((_, j) => j !== i) })}>✕</button></li>`)}
+            ${this.sending ? html`<li data-uploading>${transferProgress(this.sending)}</li>` : nothing}</ul>
           <label for="file">${t('add_attachment')}</label>
           <input id="file" type="file" accept=${ACCEPT.join(',')} multiple ?disabled=${this.busy} @change=${(e: Event) => void this.attach(e.target as HTMLInputElement)}>
         </fieldset>

@@ -3,38 +3,61 @@ import { customElement, state } from 'lit/decorators.js';
 import { api, asApiError, type ApiError, type AttachmentRef } from '../api.js';
 import { go, WdElement } from '../element.js';
 import { vnToday } from '../format.js';
-import { docTypeName, DOC_TYPE_CODES, t } from '../i18n.js';
+import { both, docTypeName, DOC_TYPE_CODES, localized, t } from '../i18n.js';
 import { shared } from '../styles.js';
+import { attachmentName, isCancelled, TRANSFER_EVENT, upload, type Transfer } from '../upload.js';
+import { transferProgress, transferStyles } from './transfer-progress.js';
 import { errorBox } from './wd-error.js';
 
-/** The clerk records an incoming document that came on paper (with its scan); it then waits to be registered. */
+/**
+ * The clerk records an incoming document that came on paper (with its scan);
+ * it then waits to be registered. The scan is sent first, with its progress
+ * and a cancel button; nothing is recorded unless it arrived whole.
+ */
 @customElement('wd-incoming-new')
 export class WdIncomingNew extends WdElement {
-  static override styles = [shared];
+  static override styles = [shared, transferStyles];
   @state() private error: ApiError | null = null;
+  @state() private message: string | null = null;
   @state() private busy = false;
+  @state() private sending: Transfer | null = null;
+  private readonly onTransfer = () => { if (this.sending) this.requestUpdate(); };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener(TRANSFER_EVENT, this.onTransfer);
+  }
+  override disconnectedCallback(): void {
+    window.removeEventListener(TRANSFER_EVENT, this.onTransfer);
+    super.disconnectedCallback();
+  }
 
   private async submit(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
-    this.busy = true; this.error = null;
+    this.busy = true; this.error = null; this.message = null;
+    const scan = f.get('scan');
     try {
       const attachments: AttachmentRef[] = [];
-      const scan = f.get('scan');
       if (scan instanceof File && scan.size > 0) {
-        const meta = await api.upload(scan);
-        attachments.push({ name: scan.name.replace(/[/\\]/g, '_'), contentType: meta.contentType, size: meta.size, sha256: meta.sha256 });
+        const name = attachmentName(scan.name);
+        this.sending = upload(scan, name);
+        const meta = await this.sending.done;
+        attachments.push({ name, contentType: meta.contentType, size: meta.size, sha256: meta.sha256 });
       }
       const doc = await api.createIncoming({
         senderName: String(f.get('senderName')), originalSymbol: String(f.get('originalSymbol')), originalDate: String(f.get('originalDate')),
         docType: String(f.get('docType')), subject: String(f.get('subject')), medium: 'paper', attachments,
       });
       go(`/doc/${doc.id}`);
-    } catch (err) { this.error = asApiError(err); } finally { this.busy = false; }
+    } catch (err) {
+      if (isCancelled(err) && scan instanceof File) this.message = localized(both('upload_cancelled', { name: attachmentName(scan.name) }));
+      else this.error = asApiError(err);
+    } finally { this.busy = false; this.sending = null; }
   }
 
   protected override render() {
-    return html`<h1>${t('incoming_new')}</h1>${errorBox(this.error)}
+    return html`<h1>${t('incoming_new')}</h1>${this.message ? html`<p class="info" role="status">${this.message}</p>` : nothing}${errorBox(this.error)}
       <form @submit=${this.submit}>
         <label for="sender">${t('sender')}</label><input id="sender" name="senderName" required>
         <div class="row">
@@ -45,7 +68,7 @@ export class WdIncomingNew extends WdElement {
         <label for="subj">${t('subject')}</label><input id="subj" name="subject" required>
         <label for="scan">${t('scan')}</label><input id="scan" name="scan" type="file" accept="application/pdf,image/png,image/jpeg">
         <div class="actions"><button type="submit" ?disabled=${this.busy}>${t('save')}</button></div>
-        ${this.busy ? html`<p role="status">${t('uploading')}</p>` : nothing}
+        ${this.sending ? html`<p data-uploading>${transferProgress(this.sending)}</p>` : this.busy ? html`<p role="status">${t('uploading')}</p>` : nothing}
       </form>`;
   }
 }

@@ -1,36 +1,51 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, onReachability } from '../api.js';
+import { api, onReachability, type CityLinkStatus } from '../api.js';
 import { flushPending, pendingCount } from '../drafts.js';
 import { WdElement } from '../element.js';
 import { formatDateTime } from '../format.js';
 import { localized, t } from '../i18n.js';
+import { megabytes, rate } from '../sizes.js';
 import { shared } from '../styles.js';
 import { store, STORE_EVENT } from '../store.js';
+import { transfers, TRANSFER_EVENT } from '../upload.js';
 import type { SyncStatus } from '../data/index.js';
+import { transferProgress, transferStyles } from './transfer-progress.js';
+
+/** The city link is asked about no more often than this (it only changes at the node's sync runs). */
+const CITY_POLL_MS = 15_000;
+const CITY_MIN_GAP_MS = 10_000;
 
 /**
  * Online or offline (did the ward node answer the last request), drafts
- * waiting on this device, the last time the node answered, and the city
- * link's own summary. Coming back online sends the pending drafts.
+ * waiting on this device, the last time the node answered, uploads under way
+ * (megabytes, percent, cancel), and the ward's link to the city as the node
+ * reports it: online or not, what waits for the city, the rate, the last
+ * error. The city link is polled only while the page is visible and the node
+ * answers. Coming back online sends the pending drafts.
  * @fires wd-refresh - after pending drafts were sent, so lists reload
  */
 @customElement('wd-sync-bar')
 export class WdSyncBar extends WdElement {
-  static override styles = [shared, css`
+  static override styles = [shared, transferStyles, css`
     .bar { display: flex; flex-wrap: wrap; gap: .25rem 1rem; align-items: center; padding: .25rem 1rem; font-size: .9rem; background: #eceff1; border-bottom: 1px solid #cfd8dc; }
     .dot { display: inline-block; width: .7rem; height: .7rem; border-radius: 50%; margin-right: .35rem; background: #2e7d32; }
     .offline .dot { background: #c62828; }
     .offline { background: #fff3e0; }
     button { min-height: 44px; padding: .25rem .75rem; }
     .grow { flex: 1 1 auto; }
-    @media (max-width: 599px) { .last, .city { display: none; } .bar { padding: .15rem .5rem; } }
+    .link { display: flex; flex-wrap: wrap; gap: 0 .6rem; align-items: center; padding: .2rem 1rem; font-size: .85rem; background: #f5f7f8; border-bottom: 1px solid #cfd8dc; }
+    .link .dot.untried { background: #90a4ae; }
+    .link.offline .dot { background: #c62828; }
+    .link .error { margin: 0; padding: .1rem .5rem; flex: 1 1 100%; }
+    .transfers { padding: .2rem 1rem; background: #e8f1fb; border-bottom: 1px solid #bbdefb; font-size: .9rem; }
+    @media (max-width: 599px) { .last, .summary { display: none; } .bar, .link, .transfers { padding: .15rem .5rem; } }
   `];
   @property() user = '';
   @state() private online = navigator.onLine;
   @state() private pending = 0;
   @state() private lastSync: number | null = null;
-  @state() private city: { vi: string; en: string } | null = null;
+  @state() private city: CityLinkStatus | null = null;
   @state() private busy = false;
   /** The device's working-set sync (pull + outbox), once the local store is open. */
   @state() private local: SyncStatus | null = null;
@@ -38,18 +53,29 @@ export class WdSyncBar extends WdElement {
   private readonly onStore = () => {
     const data = store();
     if (!data || this.unwatch) return;
-    this.unwatch = data.onStatus((s) => { this.local = s; if (s.lastSyncAt) this.lastSync = Date.parse(s.lastSyncAt); });
+    this.unwatch = data.onStatus((s) => {
+      if (s.online !== this.local?.online) this.nodeAnswers = s.online;
+      this.local = s;
+      if (s.lastSyncAt) this.lastSync = Date.parse(s.lastSyncAt);
+    });
   };
   private timer = 0;
+  private lastPoll = 0;
+  /** The latest word on the node, from this page's requests or the device's pulls, whichever came last. */
+  private nodeAnswers = true;
+  private readonly onTransfer = () => this.requestUpdate();
+  private readonly onVisible = () => { if (document.visibilityState === 'visible') void this.poll(); };
   private unsubscribe: (() => void) | null = null;
   private readonly onDrafts = () => { this.pending = this.user ? pendingCount(this.user) : 0; };
   private readonly onOnline = () => { void this.syncNow(); };
+  private readonly onOffline = () => { this.online = false; this.nodeAnswers = false; };
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.unsubscribe = onReachability((ok) => {
       const was = this.online;
       this.online = ok;
+      this.nodeAnswers = ok;
       if (ok) this.lastSync = Date.now();
       if (ok && !was) void this.syncNow();
     });
@@ -57,10 +83,12 @@ export class WdSyncBar extends WdElement {
     window.addEventListener(STORE_EVENT, this.onStore);
     this.onStore();
     window.addEventListener('online', this.onOnline);
-    window.addEventListener('offline', () => { this.online = false; });
+    window.addEventListener('offline', this.onOffline);
+    window.addEventListener(TRANSFER_EVENT, this.onTransfer);
+    document.addEventListener('visibilitychange', this.onVisible);
     this.onDrafts();
     void this.poll();
-    this.timer = window.setInterval(() => void this.poll(), 15_000);
+    this.timer = window.setInterval(() => void this.poll(), CITY_POLL_MS);
   }
 
   override disconnectedCallback(): void {
@@ -70,12 +98,22 @@ export class WdSyncBar extends WdElement {
     this.unwatch?.();
     this.unwatch = null;
     window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
+    window.removeEventListener(TRANSFER_EVENT, this.onTransfer);
+    document.removeEventListener('visibilitychange', this.onVisible);
     clearInterval(this.timer);
     super.disconnectedCallback();
   }
 
-  private async poll(): Promise<void> {
-    try { this.city = (await api.syncStatus()).summary; } catch { /* reachability already told us */ }
+  /**
+   * Asks the node about the city link: not while the page is hidden, not when
+   * the node does not answer (the device's own pulls tell when it is back),
+   * and not twice within 10 s unless the person pressed "sync now".
+   */
+  private async poll(force = false): Promise<void> {
+    if (!force && (document.visibilityState !== 'visible' || !this.nodeAnswers || Date.now() - this.lastPoll < CITY_MIN_GAP_MS)) return;
+    this.lastPoll = Date.now();
+    try { this.city = await api.syncStatus(); } catch { /* reachability already told us */ }
   }
 
   /** Sends pending drafts and refreshes what is on screen. */
@@ -83,7 +121,7 @@ export class WdSyncBar extends WdElement {
     if (this.busy || !this.user) return;
     this.busy = true;
     try {
-      await this.poll();
+      await this.poll(true);
       const sent = await flushPending(this.user);
       this.onDrafts();
       await store()?.sync();
@@ -101,8 +139,29 @@ export class WdSyncBar extends WdElement {
       ${l?.progress ? html`<span data-progress>${t('sync_receiving')}: ${l.progress.docsWritten}</span>` : nothing}
       ${l?.conflicts ? html`<a href="#/tasks" class="error" data-conflict-count>${t('sync_conflicts')}: ${l.conflicts}</a>` : nothing}
       <span class="last">${t('sync_last')}: ${this.lastSync ? formatDateTime(this.lastSync) : t('sync_never')}</span>
-      ${this.city ? html`<span class="muted grow city">${t('sync_city')}: ${localized(this.city)}</span>` : html`<span class="grow"></span>`}
+      <span class="grow"></span>
       <button class="secondary" ?disabled=${this.busy} @click=${() => void this.syncNow()}>${t('sync_now')}</button>
+    </div>
+    ${this.cityLink()}
+    ${transfers().length ? html`<div class="transfers" data-transfers>${transfers().map((x) => transferProgress(x))}</div>` : nothing}`;
+  }
+
+  /** "Thành phố: ● mất kết nối · chờ gửi 3 mục, 1,2 MB · tốc độ 350 KB/s", the last error under it. */
+  private cityLink() {
+    const c = this.city;
+    if (!c) return nothing;
+    const state = !c.configured ? 'not-configured' : c.online === true ? 'online' : c.online === false ? 'offline' : 'untried';
+    const stateText = !c.configured ? t('city_not_configured') : c.online === true ? t('city_link_online') : c.online === false ? t('city_link_offline') : t('city_link_untried');
+    const pending = c.pending;
+    const waiting = !c.configured ? nothing
+      : c.upToDate ? html`<span>${t('city_link_confirmed')}</span>`
+      : pending ? html`<span data-city-pending>${t('city_link_waiting')} ${pending.documents} ${t('city_link_items')}, ${megabytes(pending.bytes)} MB</span>` : nothing;
+    const moving = c.configured && c.rate && !c.upToDate ? html`<span data-city-rate>${t('city_link_rate')} ${rate(c.rate.bytesPerSecond)}</span>` : nothing;
+    return html`<div class="link ${state === 'offline' || state === 'not-configured' ? 'offline' : ''}" data-city=${state}>
+      <span><strong>${t('sync_city')}:</strong> <span class="dot ${state === 'untried' ? 'untried' : ''}" aria-hidden="true"></span>${stateText}</span>
+      ${waiting}${moving}
+      <span class="muted summary">${localized(c.summary)}</span>
+      ${c.lastError ? html`<p class="error" data-city-error=${c.lastError.code}>${t('city_link_error')} (${formatDateTime(c.lastError.at)}): ${localized(c.lastError)}</p>` : nothing}
     </div>`;
   }
 }
