@@ -5,11 +5,12 @@ import { OutgoingDraft } from '../../../sync/schema.js';
 import { checkTransition } from '../../../sync/workflow.js';
 import { parseInput } from '../../../sync/validation.js';
 import { wardError } from '../../../sync/errors.js';
-import { searchTerms } from '../../../sync/text.js';
+import { foldVietnamese, searchTerms } from '../../../sync/text.js';
 import { Outbox, type FetchLike } from './outbox.js';
 import { pullOnce, type PulledDoc } from './puller.js';
 import { buildViews, type LocalView } from './views.js';
 import { askPersistentStorage, storageEstimate } from './storage.js';
+import { LocalSlot } from './local-slot.js';
 import type { CommandInput, ConflictRecord, DataUser, DocDetail, DocSummary, ListFilter, QueuedCommand, SyncStatus } from './types.js';
 
 export interface DataLayerOptions {
@@ -30,8 +31,7 @@ export interface DataLayerOptions {
 
 export async function openDataLayer(options: DataLayerOptions): Promise<DataLayer> {
   const layer = new DataLayer(options);
-  await layer.restoreSnapshot();
-  await layer.refresh();
+  await layer.open();
   globalThis.performance?.mark?.('wd-store-read');
   layer.status.storage = await storageEstimate(await askPersistentStorage());
   return layer;
@@ -40,16 +40,28 @@ export async function openDataLayer(options: DataLayerOptions): Promise<DataLaye
 type Listener<T> = (value: T) => void;
 
 /**
- * The replica's records and events as of one local sequence, kept in one
- * `_local` document (never replicated). Reading the whole replica through
- * PouchDB's changes feed took 5.3–5.7 s for 5,000 documents with their
- * events in headless Chromium on a loaded 2-vCPU machine; starting from this
- * one read took 1.0–1.6 s (test/bench/pwa.ts).
+ * How a start avoids reading the whole replica back (PouchDB's changes feed:
+ * 5.3–5.7 s for 5,000 documents with their events in headless Chromium on a
+ * loaded 2-vCPU machine), in two steps:
+ * 1. the lists as last computed (one row per document, no bodies, ~1 MB for
+ *    5,000): my tasks and the lists answer from them at once;
+ * 2. the replica's records and events as of one local sequence (~9 MB; reading
+ *    a value that size back from IndexedDB takes 0.4–1 s here, whatever its
+ *    encoding), then the changes after it: the views are rebuilt, listeners
+ *    told, and the rows give way. Changes (queue, sync, conflicts) wait for it.
  */
 const SNAPSHOT_ID = '_local/working-set-snapshot';
-interface Snapshot { _id: string; _rev?: string; seq: number | string; /** JSON of { records, events }: one string is cloned in and out of IndexedDB faster than 20,000 objects. */ json: string }
-/** Waits this long after the last change before writing the snapshot (a pull brings many pages). */
-const SNAPSHOT_DELAY_MS = 300;
+const ROWS_ID = '_local/working-set-rows';
+interface ReplicaSnapshot { seq: number | string; records: DocumentRecord[]; events: EventRecord[] }
+/** A document's summary as the lists showed it, with what they sort and search by (no body: see step 2). */
+interface Row extends DocSummary { activeMs: number; text: string }
+/** Rows with the replica's and the outbox's seq they were computed at: used only if both still hold. */
+interface Rows { seq: number | string; outboxSeq: number | string; rows: Row[] }
+const isSnapshot = (v: unknown): v is ReplicaSnapshot => {
+  const o = v as Partial<ReplicaSnapshot> | null;
+  return !!o && (typeof o.seq === 'number' || typeof o.seq === 'string') && Array.isArray(o.records) && Array.isArray(o.events);
+};
+const isRows = (v: unknown): v is Rows => Array.isArray((v as Partial<Rows> | null)?.rows);
 
 export class DataLayer {
   readonly user: DataUser;
@@ -65,9 +77,13 @@ export class DataLayer {
   private idMap = new Map<string, string>();
   private conflictList: ConflictRecord[] = [];
   private running: Promise<SyncStatus> | null = null;
-  private snapshotRev: string | undefined;
-  private snapshotTimer: ReturnType<typeof setTimeout> | null = null;
-  private snapshotWrite: Promise<void> = Promise.resolve();
+  private readonly snapshot: LocalSlot<ReplicaSnapshot>;
+  private readonly rowSlot: LocalSlot<Rows>;
+  private outboxSeq: number | string = -1;
+  /** Step 1's rows until the views are built (null after). */
+  private rows: Row[] | null = null;
+  /** Step 2 of a start: the replica read, the views built. */
+  private loaded: Promise<void> = Promise.resolve();
   private readonly statusListeners = new Set<Listener<SyncStatus>>();
   private readonly changeListeners = new Set<Listener<void>>();
   private readonly timer: ReturnType<typeof setInterval> | null;
@@ -85,6 +101,8 @@ export class DataLayer {
       return base(url, { ...init, headers, credentials: 'same-origin' });
     };
     this.outbox = new Outbox(new o.PouchDB(`${prefix}-outbox`), { baseUrl: o.baseUrl, fetch: this.fetch, csrf: o.csrf });
+    this.snapshot = new LocalSlot(this.local, SNAPSHOT_ID);
+    this.rowSlot = new LocalSlot(this.local, ROWS_ID);
     this.timer = o.intervalMs ? setInterval(() => { void this.sync(); }, o.intervalMs) : null;
     eventTarget()?.addEventListener('online', this.onOnline);
   }
@@ -94,25 +112,28 @@ export class DataLayer {
 
   /** Flushes the outbox, then pulls; one run at a time (a second call joins the running one). */
   sync(): Promise<SyncStatus> {
-    this.running ??= this.run().finally(() => { this.running = null; });
+    this.running ??= this.loaded.then(() => this.run()).finally(() => { this.running = null; });
     return this.running;
   }
 
   /** What the user must do next (draft, approve, sign, issue, handle), most recently active first. */
   tasks(): DocSummary[] {
+    if (this.rows) return this.rows.filter((r) => r.nextActions.length > 0).sort(byActivity).map(summary);
     return [...this.views.values()].filter((v) => v.nextActions.length > 0).sort(byActivity).map(summary);
   }
 
+  /** While a start reads the replica (under a second), `q` searches subjects and numbers, not bodies. */
   list(filter: ListFilter = {}): { total: number; items: DocSummary[] } {
     const terms = filter.q ? searchTerms(filter.q) : [];
-    const hits = [...this.views.values()].filter((v) =>
+    const all: (LocalView | Row)[] = this.rows ?? [...this.views.values()];
+    const hits = all.filter((v) =>
       (!filter.direction || v.direction === filter.direction) && (!filter.state || v.state === filter.state)
-      && (!filter.docType || v.docType === filter.docType) && (terms.length === 0 || terms.every((t) => v.folded().includes(t))));
+      && (!filter.docType || v.docType === filter.docType) && (terms.length === 0 || terms.every((t) => searchText(v).includes(t))));
     const offset = filter.offset ?? 0;
     return { total: hits.length, items: hits.sort(byActivity).slice(offset, offset + (filter.limit ?? 50)).map(summary) };
   }
 
-  /** A document in the working set (or queued on this device); null: ask the REST API (older documents). */
+  /** A document in the working set (or queued on this device); null: ask the REST API (older documents, or while a start reads the replica). */
   get(id: string): DocDetail | null {
     const view = this.views.get(this.idMap.get(id) ?? id);
     if (!view) return null;
@@ -123,7 +144,7 @@ export class DataLayer {
   conflicts(): ConflictRecord[] { return [...this.conflictList]; }
 
   /** Document records in the local replica (the working set pulled so far). */
-  get documentCount(): number { return this.records.size; }
+  get documentCount(): number { return this.rows ? this.rows.filter((r) => !r.id.startsWith('local:')).length : this.records.size; }
 
   /**
    * Queues a change; works offline. Content is checked with the same rules as
@@ -131,6 +152,7 @@ export class DataLayer {
    * hears about a mistake now rather than at the next sync. Throws a WardError.
    */
   async queue(command: CommandInput): Promise<{ clientId: string; docId: string }> {
+    await this.loaded;
     if (command.kind !== 'act') {
       const parsed = parseInput(OutgoingDraft, command.content);
       if (!parsed.ok) throw parsed.error;
@@ -148,34 +170,39 @@ export class DataLayer {
   }
 
   async resolveConflict(conflictId: string, choice: 'retry' | 'discard'): Promise<void> {
+    await this.loaded;
     await this.outbox.resolve(conflictId, choice, (doc) => this.records.get(doc)?._rev ?? null);
     await this.refresh();
   }
 
+  /**
+   * A start: with the rows of the last run, lists answer once they and the
+   * outbox are read, and the replica is read behind them; without (a first
+   * start, or another version's), once the replica is read.
+   */
+  async open(): Promise<void> {
+    const [rows, replica, outbox] = await Promise.all([this.rowSlot.read(isRows), this.local.info(), this.outbox.db.info(), this.loadOutbox()]);
+    // Rows from before a change they do not show (the app closed within a moment of it) are not used.
+    this.rows = rows && rows.seq === replica.update_seq && rows.outboxSeq === outbox.update_seq ? rows.rows : null;
+    this.loaded = this.restoreSnapshot().then(() => this.refresh());
+    if (!this.rows) return this.loaded;
+    this.setStatus({});
+    void this.loaded.then(() => globalThis.performance?.mark?.('wd-store-full'), () => undefined);
+  }
+
   /** Starts from the last snapshot, if any: refresh() then reads only the changes after it. */
-  async restoreSnapshot(): Promise<void> {
-    const snap = await this.local.get<Snapshot>(SNAPSHOT_ID).catch(() => null);
+  private async restoreSnapshot(): Promise<void> {
+    const snap = await this.snapshot.read(isSnapshot);
     globalThis.performance?.mark?.('wd-snapshot-read'); // phases printed by test/bench/pwa.ts
     if (!snap) return;
-    this.snapshotRev = snap._rev;
-    const { records, events } = JSON.parse(snap.json) as { records: DocumentRecord[]; events: EventRecord[] };
-    for (const r of records) this.records.set(r._id, r);
-    for (const e of events) this.events.set(e._id, e);
+    for (const r of snap.records) this.records.set(r._id, r);
+    for (const e of snap.events) this.events.set(e._id, e);
     this.localSeq = snap.seq;
     globalThis.performance?.mark?.('wd-snapshot-parsed');
   }
 
   private scheduleSnapshot(): void {
-    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
-    this.snapshotTimer = setTimeout(() => {
-      this.snapshotTimer = null;
-      // Taken synchronously, so records, events and seq agree.
-      const snap: Snapshot = { _id: SNAPSHOT_ID, seq: this.localSeq, json: JSON.stringify({ records: [...this.records.values()], events: [...this.events.values()] }) };
-      this.snapshotWrite = this.snapshotWrite.then(async () => {
-        const res = await this.local.put({ ...snap, ...(this.snapshotRev ? { _rev: this.snapshotRev } : {}) } as PouchDB.Core.Document);
-        this.snapshotRev = res.rev;
-      }).catch(() => { this.snapshotRev = undefined; }); // a lost snapshot only costs the next start a full read
-    }, SNAPSHOT_DELAY_MS);
+    this.snapshot.schedule(() => ({ seq: this.localSeq, records: [...this.records.values()], events: [...this.events.values()] }));
   }
 
   /** Re-reads what changed in the replica and the outbox, rebuilds the views, tells listeners. */
@@ -194,18 +221,26 @@ export class DataLayer {
 
   /** Rebuilds the views from the maps and the outbox, tells listeners. */
   private async rebuild(): Promise<void> {
-    const commands = await this.outbox.commands();
-    this.conflictList = await this.outbox.conflicts();
-    this.idMap = await this.outbox.idMap();
+    const [commands, outbox] = await Promise.all([this.loadOutbox(), this.outbox.db.info()]);
     this.views = buildViews(this.user, [...this.records.values()], [...this.events.values()], commands, this.conflictList, this.idMap);
-    this.setStatus({ pending: commands.length, conflicts: this.conflictList.length });
+    this.outboxSeq = outbox.update_seq;
+    this.rows = null;
+    this.rowSlot.schedule(() => ({ seq: this.localSeq, outboxSeq: this.outboxSeq, rows: [...this.views.values()].map(row) }));
     for (const fn of this.changeListeners) fn();
+  }
+
+  private async loadOutbox(): Promise<QueuedCommand[]> {
+    const [commands, conflicts, idMap] = await Promise.all([this.outbox.commands(), this.outbox.conflicts(), this.outbox.idMap()]);
+    this.conflictList = conflicts;
+    this.idMap = idMap;
+    this.setStatus({ pending: commands.length, conflicts: conflicts.length });
+    return commands;
   }
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
-    await this.snapshotWrite;
+    await this.loaded.catch(() => undefined);
+    await Promise.all([this.snapshot.close(), this.rowSlot.close()]);
     eventTarget()?.removeEventListener('online', this.onOnline);
     await this.running?.catch(() => undefined);
     await Promise.all([this.local.close(), this.outbox.db.close()]);
@@ -275,12 +310,19 @@ export class DataLayer {
   }
 }
 
-function byActivity(a: LocalView, b: LocalView): number { return b.activeMs - a.activeMs || (a.id < b.id ? -1 : 1); }
+function byActivity(a: { activeMs: number; id: string }, b: { activeMs: number; id: string }): number { return b.activeMs - a.activeMs || (a.id < b.id ? -1 : 1); }
 
-function summary(v: LocalView): DocSummary {
+function summary(v: LocalView | Row): DocSummary {
+  if ('text' in v) { const { activeMs: _a, text: _t, ...rest } = v; return rest; }
   const { activeMs: _a, folded: _f, content: _c, createdAt: _t, createdBy: _b, events: _e, ...rest } = v;
   return rest;
 }
+
+function row(v: LocalView): Row {
+  return { ...summary(v), activeMs: v.activeMs, text: foldVietnamese([v.subject, v.number ?? '', v.symbol ?? ''].join(' ')) };
+}
+
+function searchText(v: LocalView | Row): string { return 'text' in v ? v.text : v.folded(); }
 
 /** `window` in a browser; nothing in Node (no 'online' events there). */
 function eventTarget(): { addEventListener(t: string, f: () => void): void; removeEventListener(t: string, f: () => void): void } | null {
