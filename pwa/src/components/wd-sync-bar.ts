@@ -16,6 +16,9 @@ import { transferProgress, transferStyles } from './transfer-progress.js';
 const CITY_POLL_MS = 15_000;
 const CITY_MIN_GAP_MS = 10_000;
 
+/** What the device's own sync last learnt of the node: answered, did not, or nothing yet (before its first request). */
+const nodeWord = (s: SyncStatus | null): boolean | null => (s?.state === 'offline' ? false : s?.online ? true : null);
+
 /**
  * Online or offline (did the ward node answer the last request), drafts
  * waiting on this device, the last time the node answered, uploads under way
@@ -54,7 +57,8 @@ export class WdSyncBar extends WdElement {
     const data = store();
     if (!data || this.unwatch) return;
     this.unwatch = data.onStatus((s) => {
-      if (s.online !== this.local?.online) this.nodeAnswers = s.online;
+      const said = nodeWord(s);
+      if (said !== null && said !== nodeWord(this.local)) this.nodeAnswers = said;
       this.local = s;
       if (s.lastSyncAt) this.lastSync = Date.parse(s.lastSyncAt);
     });
