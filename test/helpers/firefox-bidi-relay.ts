@@ -53,7 +53,9 @@ function relay(upstream: string): void {
     firefox.on('open', () => { for (const m of early.splice(0)) firefox.send(m); });
     firefox.on('message', (data) => { if (client.readyState === OPEN) client.send(data.toString()); });
     firefox.on('close', () => client.close());
-    client.on('close', () => firefox.close());
+    // Playwright ends with browser.close, and Firefox exits by itself; a client gone without it
+    // (the test process killed) would leave Firefox running with nobody to close it.
+    client.on('close', () => { firefox.close(); setTimeout(() => child.kill('SIGKILL'), 5_000).unref(); });
     client.on('message', (data) => {
       const text = data.toString();
       const cmd = JSON.parse(text) as Command;
