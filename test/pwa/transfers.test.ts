@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { axeViolations } from '../helpers/axe.js';
 import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp } from '../helpers/browser.js';
 import { WeakLink } from '../helpers/weak-link.js';
 import { official, startTestWard, type Client, type TestWard } from '../helpers/ward.js';
@@ -155,11 +156,13 @@ test('a 6 MB scan sent from the editor shows its megabytes and percent rising to
   await editor.evaluate(RECORDER);
   cdp = await editor.context().newCDPSession(editor);
   await cdp.send('Network.enable');
-  await link(3 * MB);
+  await link(2 * MB);
   const { path, bytes: scan } = scanFile('ban-quet-6mb.pdf', 6 * MB);
   await editor.getByLabel('Đính kèm tệp (PDF, PNG, JPEG)').setInputFiles(path);
   await until(editor, 'window.__seen.some((s) => s.where === "wd-editor" && s.loaded > s.total / 3)');
   await shot(editor, 'upload-progress-360');
+  await editor.locator('wd-editor [data-uploading]').scrollIntoViewIfNeeded();
+  await shot(editor, 'upload-progress-file-row-360');
   await editor.locator('wd-editor a[download="ban-quet-6mb.pdf"]').waitFor({ timeout: 30_000 });
   await link(-1);
   const rows = await seen(editor);
@@ -180,12 +183,13 @@ test('a 6 MB scan sent from the editor shows its megabytes and percent rising to
   assert.match(await editor.locator('wd-editor ul.files').innerText(), /ban-quet-6mb\.pdf/);
 });
 
-test('a cancelled upload attaches nothing and the node keeps nothing of it', async () => {
+test('a cancelled upload attaches nothing and the node keeps nothing of it; the progress rows pass axe', async () => {
   await resetSeen(editor);
   await link(256 * 1024);
   const { path, bytes: scan } = scanFile('scan-huy.pdf', 2 * MB);
   await editor.getByLabel('Đính kèm tệp (PDF, PNG, JPEG)').setInputFiles(path);
   await until(editor, 'window.__seen.some((s) => s.where === "wd-editor" && s.loaded > 0)');
+  assert.equal(await axeViolations(editor), [], 'the progress rows and their cancel buttons pass axe (WCAG 2.1 A/AA)');
   await editor.locator('wd-editor').getByRole('button', { name: 'Huỷ tải lên scan-huy.pdf' }).click();
   await editor.getByText('Đã huỷ tải tệp «scan-huy.pdf» lên; tệp không được đính kèm.').waitFor();
   await link(-1);
@@ -269,6 +273,7 @@ test('on a ward whose city is down, the clerk\'s bar shows it offline with what 
   assert.match(text, /Thành phố:\s*mất kết nối/);
   assert.match(text, /chờ gửi \d+ mục, \d+,\d MB/);
   assert.ok(text.includes(status.lastError.vi), text);
+  assert.equal(await axeViolations(page), []);
   await shot(page, 'sync-bar-city-offline-360');
 });
 
