@@ -28,8 +28,8 @@ let setRecords: number;
 test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'warddesk-first-pull-'));
   mkdirSync(join(dir, 'node'));
-  // 800 recent documents, three quarters of them past their draft: ~600 documents and ~1,600 events for the leader.
-  await seed(join(dir, 'node'), 800, Date.now() - 900 * 60_000);
+  // 600 recent documents, three quarters of them past their draft: 450 documents and 1,200 events for the leader (4 batches).
+  await seed(join(dir, 'node'), 600, Date.now() - 700 * 60_000);
   ward = await startTestWard({}, join(dir, 'node'));
   leader = await official(ward, 'lanh', 'leader');
   const views = [...ward.node.projection.all()].filter((v) => v.derived.state !== 'draft');

@@ -183,6 +183,7 @@ export class DataLayer {
    */
   async open(): Promise<void> {
     const [rows, replica, outbox] = await Promise.all([this.rowSlot.read(isRows), this.local.info(), this.outbox.db.info(), this.loadOutbox()]);
+    globalThis.performance?.mark?.('wd-rows-read');
     // Rows from before a change they do not show (the app closed within a moment of it) are not used.
     this.rows = rows && rows.seq === replica.update_seq && rows.outboxSeq === outbox.update_seq ? rows.rows : null;
     this.loaded = this.restoreSnapshot().then(() => this.refresh());
