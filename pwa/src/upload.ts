@@ -90,7 +90,8 @@ class Upload implements Transfer {
   /** The node's refusals stay as they are, except the two a person needs said with the file's name and size. */
   private explain(e: unknown): unknown {
     if (!(e instanceof ApiError)) return e;
-    if (e.code === 'body_too_large') return this.error('body_too_large', 'upload_too_large', 413);
+    // A 413 from a proxy in front of the node has no JSON body: the status alone says it.
+    if (e.code === 'body_too_large' || e.status === 413) return this.error('body_too_large', 'upload_too_large', 413);
     if (e.code === 'network_unreachable') return this.error('upload_interrupted', 'upload_interrupted', 503);
     return e;
   }
