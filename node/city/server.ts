@@ -107,6 +107,7 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized","reason":"You are not a server admin."}');
       return;
     }
+    withoutLatest(req);
     void memberOnly(req, res, adminAuth, () => withSelectorChanges(req, res, app));
   });
   server.requestTimeout = 10 * 60_000;
@@ -122,6 +123,22 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * PouchDB's LevelDB adapter throws outside any promise when `latest=true`
+ * names a revision the document never had (`_bulk_get?latest=true`, or
+ * `GET /{db}/{id}?rev=…&latest=true`): one such request from any member ended
+ * the embedded city (found on the ward node's replication endpoint, same
+ * adapter). The flag is dropped: the revision asked for is served, or
+ * reported missing, and a replicator gets a newer leaf on its next pass.
+ */
+function withoutLatest(req: IncomingMessage): void {
+  const url = req.url ?? '';
+  if (!/[?&]latest=/.test(url)) return;
+  const parsed = new URL(url, 'http://city.invalid');
+  parsed.searchParams.delete('latest');
+  req.url = parsed.pathname + parsed.search;
 }
 
 /** Any route inside a database: `/{db}/{anything}`. */

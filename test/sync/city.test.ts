@@ -119,6 +119,19 @@ test('a document edited at the ward after it reached the city arrives there in i
   assert.is(atCity.body.content.subject, 'Quyết định đã sửa');
 });
 
+test('a member asking for a revision its document never had, with latest=true, gets an answer and the city stays up', async () => {
+  const me = creds['cong-vi']!;
+  const id = 'doc:out:fedcba9876543210'; // stored by the test above
+  const never = '1-0123456789abcdef0123456789abcdef';
+  const bulk = await couch(city.url, me, 'POST', '/ward_cong-vi/_bulk_get?latest=true', { docs: [{ id, rev: never }] });
+  assert.is(bulk.status, 200, JSON.stringify(bulk.body));
+  assert.is(bulk.body.results[0].docs[0].missing, never);
+  assert.is((await couch(city.url, me, 'GET', `/ward_cong-vi/${id}?rev=${never}&latest=true`)).status, 404);
+  const open = await couch(city.url, me, 'GET', `/ward_cong-vi/${id}?open_revs=${encodeURIComponent(JSON.stringify([never]))}&latest=true`);
+  assert.is(open.body[0].missing, never);
+  assert.is((await couch(city.url, me, 'GET', `/ward_cong-vi/${id}`)).status, 200, 'the city still answers');
+});
+
 test('a changed validate_doc_update takes effect on the very next write (the embedded city caches design documents by revision)', async () => {
   await couch(city.url, CITY_ADMIN, 'PUT', '/scratch-rules');
   const strict = await couch(city.url, CITY_ADMIN, 'PUT', '/scratch-rules/_design/extra', { validate_doc_update: 'function (doc) { if (doc.colour !== "blue") throw({ forbidden: "only blue" }); }' });
