@@ -10,6 +10,7 @@
 //   npx tsx test/bench/sync-scale.ts [--wards=100] [--docs=30] [--pdf-bytes=20000]
 // Prints: wards, converged wards, the time from the start of all runs to the
 // last ward confirmed, and the city's documents/s (documents stored ÷ that time).
+import { Config } from '../../node/config.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { wardReplicator, wardWork, writeChunked } from '../helpers/sync-data.js'
 
 const arg = (name: string, fallback: string) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 const WARDS = arg('wards', '100');
+const NODE_CITY = Config.parse({}).city;
 const DOCS = arg('docs', '30');
 const PDF_BYTES = arg('pdf-bytes', '20000');
 
@@ -40,7 +42,7 @@ try {
   const reps = codes.map((code, i) => {
     const creds = WardCredentials.parse(JSON.parse(readFileSync(join(dir, 'creds', `${code}.credentials.json`), 'utf8')));
     // The node's defaults but the interval: runs are driven below with "sync now".
-    return wardReplicator(dbs[i]!, creds, city.url, { intervalMs: 3_600_000, backoff: { baseMs: 2_000, capMs: 600_000 }, requestTimeoutMs: 120_000 });
+    return wardReplicator(dbs[i]!, creds, city.url, { intervalMs: 3_600_000, batchSize: NODE_CITY.batchSize, backoff: { baseMs: NODE_CITY.backoffBaseSeconds * 1000, capMs: NODE_CITY.backoffCapSeconds * 1000 }, requestTimeoutMs: NODE_CITY.requestTimeoutSeconds * 1000 });
   });
   t = performance.now();
   const finished = await Promise.all(reps.map(async (rep) => {
