@@ -145,7 +145,6 @@ export const api = {
   act: (id: string, step: string, comment?: string, data?: Record<string, unknown>) =>
     call<DocDetail>('POST', `/documents/${encodeURIComponent(id)}/actions/${step}`, { ...(comment ? { comment } : {}), ...(data ? { data } : {}) }),
   verification: (id: string) => call<Verification>('GET', `/documents/${encodeURIComponent(id)}/verification`),
-  upload: (file: Blob) => call<BlobMeta>('POST', '/blobs', undefined, file),
   blobUrl: (sha256: string) => `/api/blobs/${sha256}`,
 
   users: () => call<{ items: User[] }>('GET', '/users'),

@@ -4,8 +4,9 @@
 // editor and the sync bar, then is attached; a cancelled upload and a lost
 // connection attach nothing; a file over the node's limit (blobLimitBytes
 // 6.5 MB here) is refused in Vietnamese and English with the draft kept; the
-// clerk's bar shows the ward's link to the city, not configured on one node
-// and down (a city address nobody answers) on another, and is not polled
+// clerk's paper scan on a document's detail screen goes up the same way (a
+// cancel issues nothing); the clerk's bar shows the ward's link to the city,
+// not configured on one node and down (a city address nobody answers) on another, and is not polled
 // more than every 10 s nor at all once the node is away. Screenshots at
 // 360×640 go to test/pwa/artifacts/.
 import { test } from 'uvu';
@@ -19,7 +20,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { axeViolations } from '../helpers/axe.js';
 import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp } from '../helpers/browser.js';
 import { WeakLink } from '../helpers/weak-link.js';
-import { official, startTestWard, type Client, type TestWard } from '../helpers/ward.js';
+import { official, sampleDraft, startTestWard, type Client, type TestWard } from '../helpers/ward.js';
 
 const MB = 1024 * 1024;
 const PHONE = { width: 360, height: 640 };
@@ -255,6 +256,50 @@ test('the clerk\'s bar says the city link is not configured, in Vietnamese; a pa
   assert.match(await alert.innerText(), /^Tệp «cong-van-den\.pdf» \(7,0 MB\) quá lớn/);
   assert.is(await page.getByLabel('Cơ quan gửi').inputValue(), 'UBND Quận 1');
   assert.is(await incoming(), before, 'nothing recorded');
+});
+
+test('the clerk issuing a paper-signed document sees its scan go up with progress; a cancel issues nothing, the whole scan issues it', async () => {
+  const leader = await official(ward, 'chutich', 'leader', 'Nguyễn Văn An');
+  const id = (await specialist.post('/api/documents/outgoing', sampleDraft())).body.id as string;
+  await specialist.post(`/api/documents/${id}/actions/submit`);
+  await leader.post(`/api/documents/${id}/actions/approve`);
+  await clerk.post(`/api/documents/${id}/actions/sign-paper`);
+  assert.is((await clerk.post(`/api/documents/${id}/actions/number`)).body.state, 'numbered');
+  const page = await phonePage();
+  await loginInApp(page, ward.url, 'vanthu', 'vanthu-real-password');
+  await page.goto(`${ward.url}/#/doc/${encodeURIComponent(id)}`);
+  const issue = page.locator('wd-detail').getByRole('button', { name: 'Phát hành', exact: true });
+  await issue.click();
+  await page.evaluate(RECORDER);
+  const pageCdp = await page.context().newCDPSession(page);
+  await pageCdp.send('Network.enable');
+  await pageCdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: -1, uploadThroughput: 512 * 1024 });
+  // Cancelled half-way: nothing issued, nothing stored, the official told why.
+  const first = scanFile('ban-ky-tay-huy.pdf', 2 * MB);
+  await page.getByLabel('Bản quét (PDF)').setInputFiles(first.path);
+  await issue.click();
+  await until(page, 'window.__seen.some((s) => s.where === "wd-detail" && s.loaded > 0)');
+  await page.locator('wd-detail').getByRole('button', { name: 'Huỷ tải lên ban-ky-tay-huy.pdf' }).click();
+  await page.getByText('Đã huỷ tải tệp «ban-ky-tay-huy.pdf» lên; tệp không được đính kèm.').waitFor();
+  assert.is((await clerk.get(`/api/documents/${id}`)).body.state, 'numbered', 'a cancelled scan issues nothing');
+  assert.is((await clerk.get(`/api/blobs/${sha256(first.bytes)}`)).status, 404);
+  // The whole scan: its progress moves on the detail screen, then the document is issued with exactly these bytes.
+  await resetSeen(page);
+  const second = scanFile('ban-ky-tay.pdf', 3 * MB);
+  await page.getByLabel('Bản quét (PDF)').setInputFiles(second.path);
+  await issue.click();
+  await until(page, 'window.__seen.some((s) => s.where === "wd-detail" && s.loaded > s.total / 3)');
+  await shot(page, 'detail-issue-scan-progress-360');
+  await page.locator('wd-detail').getByText('Đã thực hiện.').waitFor({ timeout: 30_000 });
+  await pageCdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  const rows = (await seen(page)).filter((r) => r.where === 'wd-detail');
+  assert.ok(new Set(rows.map((r) => r.loaded).filter((v) => v > 0 && v < second.bytes.length)).size >= 3, 'progress seen moving');
+  for (const r of rows) assert.match(r.label, /^Đang tải lên \d+,\d \/ 3,0 MB \(\d+%\)$/);
+  const issued = (await clerk.get(`/api/documents/${id}`)).body;
+  assert.is(issued.state, 'issued');
+  const scanEvent = issued.events.find((e: { action: string }) => e.action === 'issue');
+  assert.is(scanEvent.data.scan, sha256(second.bytes));
+  assert.is(await page.locator('[data-transfer]').count(), 0, 'no progress left on screen');
 });
 
 test('on a ward whose city is down, the clerk\'s bar shows it offline with what waits, and the last error in Vietnamese', async () => {

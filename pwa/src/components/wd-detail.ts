@@ -3,9 +3,11 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { api, asApiError, type ApiError, type DocDetail, type Reason, type User, type Verification } from '../api.js';
 import { go, WdElement } from '../element.js';
 import { formatDate, formatDateTime } from '../format.js';
-import { actionName, docTypeName, localized, stateName, t } from '../i18n.js';
+import { actionName, both, docTypeName, localized, stateName, t } from '../i18n.js';
 import { shared } from '../styles.js';
 import { asDetail, readyStore } from '../store.js';
+import { attachmentName, isCancelled, TRANSFER_EVENT, upload, type Transfer } from '../upload.js';
+import { transferProgress, transferStyles } from './transfer-progress.js';
 import { errorBox } from './wd-error.js';
 
 const NEEDS_COMMENT = new Set(['return', 'refuse']);
@@ -29,7 +31,7 @@ function latestPdf(doc: DocDetail): string | null {
  */
 @customElement('wd-detail')
 export class WdDetail extends WdElement {
-  static override styles = [shared, css`
+  static override styles = [shared, transferStyles, css`
     dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0; }
     dt { font-weight: 600; color: #444; } dd { margin: 0; }
     .body { white-space: pre-wrap; }
@@ -53,11 +55,22 @@ export class WdDetail extends WdElement {
   @state() private pdfUrl: string | null = null;
   @state() private verification: Verification | null = null;
   @state() private pending: string | null = null; // a step waiting for its input (comment, PIN, handler, scan)
+  /** The paper scan going up before the issue step, with its progress and cancel button. */
+  @state() private sending: Transfer | null = null;
+  private readonly onTransfer = () => { if (this.sending) this.requestUpdate(); };
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('docId')) void this.load();
   }
-  override disconnectedCallback(): void { if (this.pdfUrl) URL.revokeObjectURL(this.pdfUrl); super.disconnectedCallback(); }
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener(TRANSFER_EVENT, this.onTransfer);
+  }
+  override disconnectedCallback(): void {
+    window.removeEventListener(TRANSFER_EVENT, this.onTransfer);
+    if (this.pdfUrl) URL.revokeObjectURL(this.pdfUrl);
+    super.disconnectedCallback();
+  }
 
   private async load(): Promise<void> {
     // The device's copy first (shown at once, and all there is with the node away), then the node's.
@@ -101,19 +114,26 @@ export class WdDetail extends WdElement {
       if (!handler) { this.pending = action; return; }
       data['handler'] = handler;
     }
+    const scan = f.get('scan');
+    const needsScan = action === 'issue' && this.doc?.medium === 'paper';
+    if (needsScan && (!(scan instanceof File) || scan.size === 0)) { this.pending = action; return; }
     this.busy = true; this.stepError = null; this.message = null;
     try {
-      if (action === 'issue' && this.doc?.medium === 'paper') {
-        const file = f.get('scan');
-        if (!(file instanceof File) || file.size === 0) { this.pending = action; return; }
-        data['scan'] = (await api.upload(file)).sha256;
+      if (needsScan && scan instanceof File) {
+        this.sending = upload(scan, attachmentName(scan.name));
+        data['scan'] = (await this.sending.done).sha256;
+        this.sending = null;
       }
       this.doc = await api.act(this.docId, action, comment || undefined, Object.keys(data).length ? data : undefined);
       this.pending = null;
       this.message = t('done_ok');
       form?.reset();
       await this.loadPdf();
-    } catch (e) { this.stepError = asApiError(e); } finally { this.busy = false; }
+    } catch (e) {
+      // A cancelled scan is the official's choice, not an error: nothing was issued.
+      if (isCancelled(e) && scan instanceof File) this.message = localized(both('upload_cancelled', { name: attachmentName(scan.name) }));
+      else this.stepError = asApiError(e);
+    } finally { this.busy = false; this.sending = null; }
   }
 
   private stepForm(d: DocDetail) {
@@ -138,6 +158,7 @@ export class WdDetail extends WdElement {
           ${d.nextActions.includes('edit') ? html`<button type="button" class="secondary" @click=${() => go(`/edit/${d.id}`)}>${t('edit')}</button>` : nothing}
           ${[...steps].sort((a, b) => PRIMARY.indexOf(b) - PRIMARY.indexOf(a)).reverse().map((a) => html`<button type="submit" name="step" value=${a} data-step=${a} class=${NEEDS_COMMENT.has(a) ? 'secondary' : ''} ?disabled=${this.busy}>${actionName(a)}</button>`)}
         </div>
+        ${this.sending ? html`<p data-uploading>${transferProgress(this.sending)}</p>` : nothing}
       </form>
     </section>`;
   }
