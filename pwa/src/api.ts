@@ -18,6 +18,8 @@ export interface DocSummary {
   id: string; rev: string; direction: 'outgoing' | 'incoming'; state: string | null; exchangeStatus?: string; medium?: string;
   docType: string; subject: string; number?: string; symbol?: string; numberAndSymbol?: string; date?: string;
   author?: string; handler?: string; lastActivity?: string; nextActions: string[];
+  /** From the device's store: changes to it queued in the outbox, not yet taken by the node. */
+  pendingCommands?: number;
 }
 export interface DocEvent { id: string; action: string; at: string; actor: { user: string; role: string }; comment?: string; data?: Record<string, unknown> }
 export interface DocDetail extends DocSummary { content: Record<string, unknown>; createdAt: string; createdBy: string; events: DocEvent[] }
@@ -59,8 +61,18 @@ export class ApiError extends Error {
 }
 
 let csrf = '';
-/** The session's anti-forgery token, for the data layer's requests. */
-export const csrfToken = (): string => csrf;
+let asking: Promise<unknown> | null = null;
+/**
+ * The session's anti-forgery token, for our mutations and the data layer's
+ * (its outbox sends queued changes). An app that started offline has none
+ * yet: it is asked of the node (GET /auth/me, from the session cookie) first,
+ * once for all callers waiting; with the node away it stays '' and the node's
+ * refusal tells the caller to log in again.
+ */
+export async function csrfToken(): Promise<string> {
+  if (!csrf) await (asking ??= call('GET', '/auth/me').catch(() => undefined).finally(() => { asking = null; }));
+  return csrf;
+}
 const listeners = new Set<(ok: boolean) => void>();
 /** Told after every request whether the node answered (the sync bar's "online"). */
 export function onReachability(fn: (ok: boolean) => void): () => void { listeners.add(fn); return () => listeners.delete(fn); }
@@ -81,7 +93,7 @@ const fetchTransport: Transport = async (url, init) => {
 
 async function call<T>(method: string, path: string, body?: unknown, raw?: Blob, transport: Transport = fetchTransport): Promise<T> {
   // An app that started offline has no anti-forgery token yet: fetch it (from the session cookie) first, and once more if the node says it changed.
-  if (method !== 'GET' && !csrf && !path.startsWith('/auth/login')) await call('GET', '/auth/me').catch(() => undefined);
+  if (method !== 'GET' && !path.startsWith('/auth/login')) await csrfToken();
   try { return await send<T>(method, path, body, raw, transport); } catch (e) {
     if (!(e instanceof ApiError && e.code === 'csrf')) throw e;
     await call('GET', '/auth/me');

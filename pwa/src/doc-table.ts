@@ -1,7 +1,7 @@
 // The document table shared by the task list and the outgoing/incoming
 // lists: a real <table> (screen readers announce the headers), reflowed into
 // cards on phones; the subject is a link, so rows are reachable by keyboard.
-import { css, html, type TemplateResult } from 'lit';
+import { css, html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { DocSummary } from './api.js';
 import { formatDate, formatDateTime } from './format.js';
@@ -18,7 +18,7 @@ export function docTable(items: readonly DocSummary[], caption: string): Templat
       <td data-label=${t('col_number')}>${d.numberAndSymbol ?? ''}</td>
       <td data-label=${t('col_date')}>${formatDate(d.date)}</td>
       <td data-label=${t('col_type')}>${d.docType}</td>
-      <td data-label=${t('col_subject')} class="subject"><a href="#/doc/${d.id}">${d.subject}</a></td>
+      <td data-label=${t('col_subject')} class="subject"><a href="#/doc/${d.id}">${d.subject}</a>${d.pendingCommands ? html` <span class="muted" data-pending-doc>· ${t('sync_pending')}</span>` : nothing}</td>
       <td data-label=${t('col_state')}><span class="badge state-${d.state}">${stateName(d.state)}</span></td>
       <td data-label=${t('col_activity')}>${formatDateTime(d.lastActivity)}</td>
     </tr>`)}</tbody>

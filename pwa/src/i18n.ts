@@ -163,7 +163,7 @@ const CATALOGUE = {
   sig_leader: ['Chữ ký người có thẩm quyền', 'Signer\'s signature'],
   sig_agency: ['Chữ ký số của cơ quan (con dấu)', 'Agency signature (seal)'],
   signed_at: ['Thời điểm ký', 'Signed at'],
-  unsaved_local: ['Bản nháp chưa gửi trên thiết bị', 'Unsent drafts on this device'],
+  unsaved_local: ['Bản nháp đang soạn dở trên thiết bị (chưa lưu)', 'Drafts being typed on this device (not saved)'],
   cert_serial: ['Số hiệu', 'Serial'],
   cert_valid: ['Còn hiệu lực', 'Valid'],
   cert_enrol: ['Cấp chứng thư số', 'Enrol a certificate'],

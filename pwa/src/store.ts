@@ -20,6 +20,9 @@ export const store = (): DataLayer | null => current;
  */
 export const readyStore = (): DataLayer | null => (current && (current.status.lastSyncAt || current.documentCount > 0) ? current : null);
 
+/** The store once it is open (waits for one being opened; null: none, or no IndexedDB). */
+export const storeOpened = (): Promise<DataLayer | null> => (current ? Promise.resolve(current) : opening ?? Promise.resolve(null));
+
 /** Fired on window when the store opened or its data changed (pulled, queued, sent, refused). */
 export const STORE_EVENT = 'wd-store';
 
@@ -54,10 +57,10 @@ export async function closeStore(): Promise<void> {
 
 /** A local summary in the REST API's shape (absent instead of null), so one table shows both. */
 export function asSummary(s: LocalSummary): DocSummary {
-  const { rev, number, symbol, numberAndSymbol, author, handler, lastActivity, pendingCommands: _p, conflicts: _c, ...rest } = s;
+  const { rev, number, symbol, numberAndSymbol, author, handler, lastActivity, pendingCommands, conflicts: _c, ...rest } = s;
   return {
     ...rest, rev: rev ?? '', ...(number ? { number } : {}), ...(symbol ? { symbol } : {}), ...(numberAndSymbol ? { numberAndSymbol } : {}),
-    ...(author ? { author } : {}), ...(handler ? { handler } : {}), ...(lastActivity ? { lastActivity } : {}),
+    ...(author ? { author } : {}), ...(handler ? { handler } : {}), ...(lastActivity ? { lastActivity } : {}), ...(pendingCommands ? { pendingCommands } : {}),
   };
 }
 

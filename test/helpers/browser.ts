@@ -52,6 +52,13 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }
 
+/** Chromium with one phone-sized (360×640) page in Vietnamese; close() ends both (safe to call after a failed start). */
+export async function phonePage(): Promise<{ page: Page; close(): Promise<void> }> {
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'vi-VN' });
+  return { page: await context.newPage(), close: async () => { await context.close(); await browser.close(); } };
+}
+
 /** Debian's Firefox ESR over WebDriver BiDi (playwright-core's "moz-firefox" channel; plain
  *  firefox.launch needs Playwright's patched Firefox, which cannot be downloaded here), through the
  *  relay in firefox-bidi-relay.ts that stands in for one command ESR lacks. */

@@ -9,8 +9,8 @@ import * as assert from 'uvu/assert';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp, PWA_DIST } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, ensurePwaBuilt, loginInApp, phonePage, PWA_DIST } from '../helpers/browser.js';
 import { official, sampleDraft, startTestWard, type TestWard } from '../helpers/ward.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'warddesk-pwa-offline-'));
@@ -18,8 +18,7 @@ const appDir = join(tmp, 'app');
 const dataDir = join(tmp, 'data');
 let ward: TestWard;
 let port = 0;
-let browser: Browser;
-let context: BrowserContext;
+let phone: Awaited<ReturnType<typeof phonePage>> | undefined;
 let page: Page;
 
 const EARLIER = 'Về việc lịch tiếp công dân tháng 12';
@@ -36,14 +35,12 @@ test.before(async () => {
   const chuyenvien = await official(ward, 'chuyenvien', 'specialist', 'Trần Văn Chuyên');
   const earlier = await chuyenvien.post('/api/documents/outgoing', sampleDraft({ subject: EARLIER }));
   assert.is(earlier.status, 201, JSON.stringify(earlier.body));
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'vi-VN' });
-  page = await context.newPage();
+  phone = await phonePage();
+  page = phone.page;
 });
 
 test.after(async () => {
-  await context?.close();
-  await browser?.close();
+  await phone?.close();
   await ward?.stop();
   delete process.env['WARDDESK_PWA_DIR'];
   rmSync(tmp, { recursive: true, force: true });
@@ -79,8 +76,14 @@ test('with the node stopped the shell opens from the cache, and a draft is saved
   await page.getByLabel('Trích yếu').fill('Về việc kiểm tra khi mất mạng');
   await page.getByRole('button', { name: 'Lưu và trình ký' }).click();
   await page.getByText('Đã lưu trên thiết bị').waitFor();
-  assert.is(await pending(), '1');
+  // Two changes wait in the device's outbox: the draft's creation and its submission.
+  assert.is(await pending(), '2');
   await page.screenshot({ path: join(ARTIFACTS, 'offline-draft-360.png'), fullPage: true });
+  // The outgoing list on the device shows it at once, submitted and marked as waiting to be sent.
+  await page.getByRole('link', { name: 'Văn bản đi' }).click();
+  const row = page.locator('wd-doc-list tr', { hasText: 'Về việc kiểm tra khi mất mạng' });
+  await row.locator('[data-pending-doc]').waitFor();
+  assert.match(await row.innerText(), /Đã trình/);
 });
 
 test('when the node is back, "sync now" sends and submits the queued draft', async () => {

@@ -76,8 +76,10 @@ export class WdDetail extends WdElement {
     // The device's copy first (shown at once, and all there is with the node away), then the node's.
     const local = readyStore()?.get(this.docId);
     if (local) { this.doc = asDetail(local); this.offlineCopy = true; }
+    // A draft saved on this device and not yet taken by the node: there is nothing to ask it (once taken, its local: id leads to the node's).
+    if (local?.id.startsWith('local:')) return;
     try {
-      this.doc = await api.get(this.docId);
+      this.doc = await api.get(local?.id ?? this.docId);
       this.offlineCopy = false;
       this.error = null;
       await this.loadPdf();

@@ -1,10 +1,12 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, asApiError, type ApiError, type DraftContent, type User } from '../api.js';
+import { api, ApiError, asApiError, type DraftContent, type User } from '../api.js';
+import type { DocDetail as LocalDetail } from '../data/index.js';
 import { localDraft, newDraftKey, removeLocal, saveLocal } from '../drafts.js';
 import { go, WdElement } from '../element.js';
 import { both, docTypeName, DOC_TYPE_CODES, localized, t } from '../i18n.js';
 import { shared } from '../styles.js';
+import { store, storeOpened } from '../store.js';
 import { templateFor } from '../templates.js';
 import { attachmentName, isCancelled, TRANSFER_EVENT, upload, type Transfer } from '../upload.js';
 import { transferProgress, transferStyles } from './transfer-progress.js';
@@ -18,11 +20,25 @@ function fromTemplate(docType: string): DraftContent {
   return { docType, subject: tpl.subject, body: tpl.body, signerAuthority: tpl.signerAuthority, signerTitle: '', signerName: '', recipients: tpl.recipients.map((name) => ({ name })), attachments: [] };
 }
 
+/** What the editor edits, from a document's content (the node's or the device's copy). */
+function editable(c: Partial<DraftContent>): DraftContent {
+  return { ...fromTemplate(String(c.docType ?? 'QĐ')), recipients: [], attachments: [], unitCode: undefined, ...c } as DraftContent;
+}
+
+/** The device's copy of a document once the store has read its replica (null: not on this device, or no store). */
+async function deviceCopy(id: string): Promise<LocalDetail | null> {
+  const data = await storeOpened();
+  await data?.ready();
+  return data?.get(id) ?? null;
+}
+
 /**
  * The draft editor: a template per document type, recipients, attachments.
- * Every change is written to the device at once (drafts.ts), so an update,
- * a reload or a dead node loses nothing; with the node away, Save and Submit
- * queue the draft on the device and the sync bar sends it later.
+ * Every keystroke is written to the device at once (drafts.ts), so an update,
+ * a reload or a dead node loses nothing. Save and Submit go to the node; with
+ * the node away (or changes to this document still waiting on the device)
+ * they are queued in the data layer's outbox, which sends them in order when
+ * the node answers and shows a refusal under the conflicts of "my tasks".
  */
 @customElement('wd-editor')
 export class WdEditor extends WdElement {
@@ -66,29 +82,45 @@ export class WdEditor extends WdElement {
   private async load(): Promise<void> {
     if (this.draftKey && this.draftKey === this.key) return; // our own key, set after the first autosave or save
     this.message = null; this.error = null; this.touched = false;
-    const saved = this.draftKey ? localDraft(this.user.username, this.draftKey) : undefined;
+    const key = this.draftKey;
+    const saved = key ? localDraft(this.user.username, key) : undefined;
     if (saved) {
       this.key = saved.key; this.docId = saved.docId; this.baseRev = saved.baseRev; this.content = saved.content;
       this.message = t('draft_restored');
       return;
     }
-    if (!this.draftKey || this.draftKey.startsWith('local:')) {
-      this.key = this.draftKey || newDraftKey(); this.docId = undefined; this.baseRev = undefined;
-      this.content = fromTemplate('QĐ');
-      return;
-    }
+    if (!key) { this.fresh(newDraftKey()); return; }
+    // A draft saved on this device (local:…, not yet accepted by the node) is only there; one with changes still queued here is newer there than on the node.
+    const local = key.startsWith('local:') ? await deviceCopy(key) : store()?.get(key) ?? null;
+    if (local && (key.startsWith('local:') || local.pendingCommands > 0)) { this.fromDevice(key, local); return; }
+    if (key.startsWith('local:')) { this.fresh(key); return; }
     try {
-      const doc = await api.get(this.draftKey);
+      const doc = await api.get(key);
       this.key = doc.id; this.docId = doc.id; this.baseRev = doc.rev;
-      const c = doc.content as Partial<DraftContent>;
-      this.content = { ...fromTemplate(String(c.docType ?? 'QĐ')), recipients: [], attachments: [], unitCode: undefined, ...c } as DraftContent;
-    } catch (e) { this.error = asApiError(e); }
+      this.content = editable(doc.content as Partial<DraftContent>);
+    } catch (e) {
+      const err = asApiError(e);
+      // The node is away: the device's copy is edited (its revision goes with the edit, so the node can tell a stale one).
+      const copy = err.code === 'network_unreachable' ? local ?? await deviceCopy(key) : null;
+      if (copy) this.fromDevice(key, copy); else this.error = err;
+    }
+  }
+
+  private fresh(key: string): void {
+    this.key = key; this.docId = undefined; this.baseRev = undefined;
+    this.content = fromTemplate('QĐ');
+  }
+
+  /** Edits the device's copy; with changes of its own still queued the next edit is based on theirs (no revision of ours). */
+  private fromDevice(key: string, doc: LocalDetail): void {
+    this.key = key; this.docId = doc.id;
+    this.baseRev = doc.pendingCommands > 0 || !doc.rev ? undefined : doc.rev;
+    this.content = editable(doc.content as Partial<DraftContent>);
   }
 
   private autosave(): void {
     if (!this.content || !this.touched) return;
-    const prev = localDraft(this.user.username, this.key);
-    saveLocal(this.user.username, { key: this.key, ...(this.docId ? { docId: this.docId } : {}), ...(this.baseRev ? { baseRev: this.baseRev } : {}), content: this.content, savedAt: Date.now(), pending: prev?.pending ?? false, submit: prev?.submit ?? false });
+    saveLocal(this.user.username, { key: this.key, ...(this.docId ? { docId: this.docId } : {}), ...(this.baseRev ? { baseRev: this.baseRev } : {}), content: this.content, savedAt: Date.now() });
     if (!this.draftKey) this.adoptKey();
   }
 
@@ -142,25 +174,66 @@ export class WdEditor extends WdElement {
     }
   }
 
-  /** Saves to the node (create or edit), then submits when asked; queues on the device when the node is away. */
+  /**
+   * Saves to the node (create or edit), then submits when asked. With the
+   * node away, or changes to this document still on the device (queued or
+   * refused: a direct save would overtake them), the same goes into the
+   * outbox instead; a step already taken by the node is not queued again.
+   */
   private async save(submit: boolean): Promise<void> {
     if (!this.content) return;
     const content = this.cleaned(this.content);
     this.busy = true; this.error = null; this.message = null;
+    let saved = false;
     try {
-      const doc = this.docId && this.baseRev ? await api.edit(this.docId, this.baseRev, content) : await api.createOutgoing(content);
-      removeLocal(this.user.username, this.key);
-      this.docId = doc.id; this.baseRev = doc.rev; this.key = doc.id; this.touched = false;
-      if (submit) { await api.act(doc.id, 'submit'); go(`/doc/${doc.id}`); return; }
-      this.message = t('saved');
-      if (this.draftKey !== doc.id) { this.draftKey = doc.id; go(`/edit/${doc.id}`); }
-    } catch (e) {
-      const err = asApiError(e);
-      if (err.code === 'network_unreachable') {
-        saveLocal(this.user.username, { key: this.key, ...(this.docId ? { docId: this.docId } : {}), ...(this.baseRev ? { baseRev: this.baseRev } : {}), content, savedAt: Date.now(), pending: true, submit });
-        this.message = t('saved_local');
-      } else this.error = err;
-    } finally { this.busy = false; }
+      const mine = this.docId ? store()?.get(this.docId) ?? null : null;
+      // A draft the outbox has sent since: its local: id now leads to the node's document.
+      if (mine) this.docId = mine.id;
+      const waiting = this.docId?.startsWith('local:') || (mine && (mine.pendingCommands > 0 || mine.conflicts > 0));
+      const baseRev = this.baseRev ?? mine?.rev ?? undefined;
+      if (!waiting && (!this.docId || baseRev)) {
+        try {
+          const doc = this.docId && baseRev ? await api.edit(this.docId, baseRev, content) : await api.createOutgoing(content);
+          saved = true;
+          removeLocal(this.user.username, this.key);
+          this.docId = doc.id; this.baseRev = doc.rev; this.key = doc.id; this.touched = false;
+          if (submit) { await api.act(doc.id, 'submit'); go(`/doc/${doc.id}`); return; }
+          this.message = t('saved');
+          if (this.draftKey !== doc.id) { this.draftKey = doc.id; go(`/edit/${doc.id}`); }
+          return;
+        } catch (e) {
+          if (asApiError(e).code !== 'network_unreachable') throw e;
+        }
+      }
+      await this.queue(saved ? null : content, submit);
+    } catch (e) { this.error = asApiError(e); } finally { this.busy = false; }
+  }
+
+  /**
+   * Queues the save (create, or an edit based on the revision this editor
+   * showed) and the submit in the outbox; the text typed here is then the
+   * outbox's to keep, and the draft's address becomes its id there.
+   */
+  private async queue(content: DraftContent | null, submit: boolean): Promise<void> {
+    const data = store();
+    // No local store (a browser without IndexedDB): nothing can wait on the device but the text typed (drafts.ts).
+    if (!data) throw ApiError.of('network_unreachable');
+    let docId = this.docId;
+    if (content) {
+      const base = this.baseRev;
+      const body = { ...content }; // the outbox stores plain records
+      docId = (docId ? await data.queue({ kind: 'edit', docId, content: body }, base ? { baseRev: base } : {}) : await data.queue({ kind: 'create', content: body })).docId;
+    }
+    if (!docId) return;
+    // Once queued, the next save follows this one in the outbox (based on what it produces), not on the revision shown.
+    this.docId = docId; this.baseRev = undefined; this.touched = false;
+    if (submit) await data.queue({ kind: 'act', docId, action: 'submit' });
+    removeLocal(this.user.username, this.key);
+    this.key = docId;
+    this.message = t('saved_local');
+    if (this.draftKey !== docId) this.adoptKey();
+    // Sent now if the node answers (the changes it waited behind may have gone meanwhile); if not, at the next sync.
+    void data.sync();
   }
 
   private cleaned(c: DraftContent): DraftContent {

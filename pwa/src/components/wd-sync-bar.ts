@@ -1,7 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, onReachability, type CityLinkStatus } from '../api.js';
-import { flushPending, pendingCount } from '../drafts.js';
 import { WdElement } from '../element.js';
 import { formatDateTime } from '../format.js';
 import { localized, t } from '../i18n.js';
@@ -20,13 +19,14 @@ const CITY_MIN_GAP_MS = 10_000;
 const nodeWord = (s: SyncStatus | null): boolean | null => (s?.state === 'offline' ? false : s?.online ? true : null);
 
 /**
- * Online or offline (did the ward node answer the last request), drafts
- * waiting on this device, the last time the node answered, uploads under way
- * (megabytes, percent, cancel), and the ward's link to the city as the node
- * reports it: online or not, what waits for the city, the rate, the last
- * error. The city link is polled only while the page is visible and the node
- * answers. Coming back online sends the pending drafts.
- * @fires wd-refresh - after pending drafts were sent, so lists reload
+ * Online or offline (did the ward node answer the last request), changes
+ * waiting in this device's outbox and conflicts, the last time the node
+ * answered, uploads under way (megabytes, percent, cancel), and the ward's
+ * link to the city as the node reports it: online or not, what waits for the
+ * city, the rate, the last error. The city link is polled only while the page
+ * is visible and the node answers. Coming back online runs a sync, which
+ * sends the outbox first.
+ * @fires wd-refresh - after a sync asked for here, so lists reload
  */
 @customElement('wd-sync-bar')
 export class WdSyncBar extends WdElement {
@@ -46,7 +46,6 @@ export class WdSyncBar extends WdElement {
   `];
   @property() user = '';
   @state() private online = navigator.onLine;
-  @state() private pending = 0;
   @state() private lastSync: number | null = null;
   @state() private city: CityLinkStatus | null = null;
   @state() private busy = false;
@@ -70,7 +69,6 @@ export class WdSyncBar extends WdElement {
   private readonly onTransfer = () => this.requestUpdate();
   private readonly onVisible = () => { if (document.visibilityState === 'visible') void this.poll(); };
   private unsubscribe: (() => void) | null = null;
-  private readonly onDrafts = () => { this.pending = this.user ? pendingCount(this.user) : 0; };
   private readonly onOnline = () => { void this.syncNow(); };
   private readonly onOffline = () => { this.online = false; this.nodeAnswers = false; };
 
@@ -83,21 +81,18 @@ export class WdSyncBar extends WdElement {
       if (ok) this.lastSync = Date.now();
       if (ok && !was) void this.syncNow();
     });
-    window.addEventListener('wd-drafts', this.onDrafts);
     window.addEventListener(STORE_EVENT, this.onStore);
     this.onStore();
     window.addEventListener('online', this.onOnline);
     window.addEventListener('offline', this.onOffline);
     window.addEventListener(TRANSFER_EVENT, this.onTransfer);
     document.addEventListener('visibilitychange', this.onVisible);
-    this.onDrafts();
     void this.poll();
     this.timer = window.setInterval(() => void this.poll(), CITY_POLL_MS);
   }
 
   override disconnectedCallback(): void {
     this.unsubscribe?.();
-    window.removeEventListener('wd-drafts', this.onDrafts);
     window.removeEventListener(STORE_EVENT, this.onStore);
     this.unwatch?.();
     this.unwatch = null;
@@ -120,22 +115,20 @@ export class WdSyncBar extends WdElement {
     try { this.city = await api.syncStatus(); } catch { /* reachability already told us */ }
   }
 
-  /** Sends pending drafts and refreshes what is on screen. */
+  /** Sends the outbox, pulls, and refreshes what is on screen. */
   async syncNow(): Promise<void> {
     if (this.busy || !this.user) return;
     this.busy = true;
     try {
       await this.poll(true);
-      const sent = await flushPending(this.user);
-      this.onDrafts();
       await store()?.sync();
-      this.dispatchEvent(new CustomEvent('wd-refresh', { bubbles: true, composed: true, detail: { sent } }));
+      this.dispatchEvent(new CustomEvent('wd-refresh', { bubbles: true, composed: true }));
     } finally { this.busy = false; }
   }
 
   protected override render() {
     const l = this.local;
-    const pending = this.pending + (l?.pending ?? 0);
+    const pending = l?.pending ?? 0;
     return html`<div class="bar ${this.online ? 'online' : 'offline'}" role="status" aria-live="polite" data-online=${String(this.online)} data-sync-state=${l?.state ?? 'none'}
       data-synced=${String(Boolean(l?.lastSyncAt))} data-local-docs=${store()?.documentCount ?? 0}>
       <span><span class="dot" aria-hidden="true"></span>${this.online ? t('sync_online') : t('sync_offline')}</span>

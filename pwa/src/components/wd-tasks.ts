@@ -15,7 +15,17 @@ import { errorBox } from './wd-error.js';
 
 const PAGE = 100;
 
-/** The documents waiting for this user, by step; unsent drafts on this device first. */
+/** The subject as the user wrote it (a refused create or edit carries their whole text), else the document's on the device. */
+function conflictSubject(c: ConflictRecord): string {
+  const mine = c.command.kind === 'act' ? undefined : c.command.content['subject'];
+  return typeof mine === 'string' && mine ? mine : store()?.get(c.docId)?.subject ?? '—';
+}
+
+/**
+ * The documents waiting for this user, by step (drafts saved on this device
+ * and not yet sent among them); first the changes the node refused, to retry
+ * or discard, and text typed here but never saved.
+ */
 @customElement('wd-tasks')
 export class WdTasks extends WdElement {
   static override styles = [shared, tableStyles, css`section { margin-bottom: 1.5rem; } .count { font-weight: normal; color: #555; }`];
@@ -75,14 +85,14 @@ export class WdTasks extends WdElement {
       ${errorBox(this.error)}
       ${this.conflicts.length ? html`<section aria-labelledby="conflicts-h" data-conflicts><h2 id="conflicts-h">${t('conflicts')} <span class="count">(${this.conflicts.length})</span></h2>
         <p class="muted">${t('conflicts_hint')}</p>
-        <ul>${this.conflicts.map((c) => html`<li><a href="#/doc/${encodeURIComponent(c.docId)}">${actionName(c.command.kind === 'act' ? c.command.action : c.command.kind)}</a>:
-          <span class="error">${localized(c.message)}</span>
-          <button class="secondary" @click=${() => void this.resolve(c, 'retry')}>${t('conflict_retry')}</button>
-          <button class="secondary" @click=${() => void this.resolve(c, 'discard')}>${t('conflict_discard')}</button></li>`)}</ul></section>` : nothing}
+        <ul>${this.conflicts.map((c) => html`<li data-conflict=${c.docId}><a href="#/doc/${encodeURIComponent(c.docId)}">${actionName(c.command.kind === 'act' ? c.command.action : c.command.kind)}</a>
+          «${conflictSubject(c)}»
+          <p class="error">${localized(c.message)}</p>
+          <div class="actions"><button class="secondary" @click=${() => void this.resolve(c, 'retry')}>${t('conflict_retry')}</button>
+          <button class="secondary" @click=${() => void this.resolve(c, 'discard')}>${t('conflict_discard')}</button></div></li>`)}</ul></section>` : nothing}
       ${this.local.length ? html`<section aria-labelledby="local-h"><h2 id="local-h">${t('unsaved_local')} <span class="count">(${this.local.length})</span></h2>
         <ul>${this.local.map((d) => html`<li><a href="#/edit/${encodeURIComponent(d.key)}">${d.content.subject || '—'}</a>
-          <span class="muted">${formatDateTime(d.savedAt)}${d.pending ? ` · ${t('sync_pending')}` : ''}</span>
-          ${d.error ? html`<span class="error">${localized(d.error)}</span>` : nothing}</li>`)}</ul></section>` : nothing}
+          <span class="muted">${formatDateTime(d.savedAt)}</span></li>`)}</ul></section>` : nothing}
       <p class="sr-only" data-source=${this.source}></p>
       ${this.groups === null ? html`<p>${t('loading')}</p>` : this.groups.length === 0 && !this.local.length ? html`<p class="info">${t('no_tasks')}</p>` : nothing}
       ${(this.groups ?? []).map((g) => {

@@ -17,8 +17,8 @@ export interface DataLayerOptions {
   user: DataUser;
   /** The node's origin, e.g. location.origin; '' is not enough for PouchDB (it would open a local database). */
   baseUrl: string;
-  /** The session's CSRF token (from login or GET /api/auth/me). */
-  csrf: () => string;
+  /** The session's CSRF token (from login or GET /api/auth/me); a promise when it must be asked for first (an app started offline has none). */
+  csrf: () => string | Promise<string>;
   /** PouchDB with an IndexedDB adapter in the browser; the LevelDB one on disk in Node tests. */
   PouchDB: PouchDB.Static;
   /** Defaults to globalThis.fetch with the session cookie (credentials: 'same-origin'). */
@@ -39,6 +39,11 @@ export async function openDataLayer(options: DataLayerOptions): Promise<DataLaye
 }
 
 type Listener<T> = (value: T) => void;
+
+export interface QueueOptions {
+  /** For an edit: the revision the user saw (an editor opened from the node), when it may be older than the device's. */
+  baseRev?: string;
+}
 
 /**
  * How a start avoids reading the whole replica back (PouchDB's changes feed:
@@ -96,9 +101,11 @@ export class DataLayer {
     this.local = new o.PouchDB(prefix, { auto_compaction: true });
     const base = o.fetch ?? ((url: string, init?: RequestInit) => globalThis.fetch(url, init));
     // PouchDB's requests (replication) carry the CSRF header too: the node asks it of every POST.
-    this.fetch = (url, init) => {
+    // Only those wait for it: a GET with no token yet must not ask the node for one first.
+    this.fetch = async (url, init) => {
       const headers = new Headers(init?.headers);
-      headers.set('x-csrf-token', o.csrf());
+      const method = (init?.method ?? 'GET').toUpperCase();
+      if (method !== 'GET' && method !== 'HEAD') headers.set('x-csrf-token', await o.csrf());
       return base(url, { ...init, headers, credentials: 'same-origin' });
     };
     this.outbox = new Outbox(new o.PouchDB(`${prefix}-outbox`), { baseUrl: o.baseUrl, fetch: this.fetch, csrf: o.csrf });
@@ -144,6 +151,9 @@ export class DataLayer {
 
   conflicts(): ConflictRecord[] { return [...this.conflictList]; }
 
+  /** Resolves once a start has read the replica: get() then answers for every document of the working set. */
+  ready(): Promise<void> { return this.loaded; }
+
   /** Document records in the local replica (the working set pulled so far). */
   get documentCount(): number { return this.rows ? this.rows.filter((r) => !r.id.startsWith('local:')).length : this.records.size; }
 
@@ -152,7 +162,7 @@ export class DataLayer {
    * the node (sync/schema.ts) and steps against the local view, so the user
    * hears about a mistake now rather than at the next sync. Throws a WardError.
    */
-  async queue(command: CommandInput): Promise<{ clientId: string; docId: string }> {
+  async queue(command: CommandInput, options: QueueOptions = {}): Promise<{ clientId: string; docId: string }> {
     await this.loaded;
     if (command.kind !== 'act') {
       const parsed = parseInput(OutgoingDraft, command.content);
@@ -165,13 +175,15 @@ export class DataLayer {
       const verdict = checkTransition(view.direction, { state: view.state as never, author: view.author, handler: view.handler, medium: view.medium, numberEventId: null, lastAt: null }, action, { user: this.user.username, role: this.user.role }, command.kind === 'act' ? command.comment : undefined);
       if (!verdict.ok) throw wardError(verdict.code === 'illegal_transition' && action === 'edit' ? 'not_editable' : verdict.code);
     }
-    const queued: QueuedCommand = await this.outbox.add(command, (doc) => this.records.get(doc)?._rev ?? null);
+    const queued: QueuedCommand = await this.outbox.add(command, (doc) => options.baseRev ?? this.records.get(doc)?._rev ?? null);
     await this.refresh();
     return { clientId: queued.clientId, docId: command.kind === 'create' ? `local:${queued.clientId}` : command.docId };
   }
 
+  /** 'retry' rebases on the device's latest revision: a sync under way (the one that met the refusal pulls right after) is waited for, so that is the node's. */
   async resolveConflict(conflictId: string, choice: 'retry' | 'discard'): Promise<void> {
     await this.loaded;
+    await this.running?.catch(() => undefined);
     await this.outbox.resolve(conflictId, choice, (doc) => this.records.get(doc)?._rev ?? null);
     await this.refresh();
   }

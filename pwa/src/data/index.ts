@@ -8,7 +8,7 @@
 //   data.list({ direction: 'outgoing', q: 'quyet dinh', limit: 50 });   // { total, items }, accent-insensitive search
 //   data.get(id);                                       // DocDetail | null, with its event timeline (pending steps marked)
 //   const { docId } = await data.queue({ kind: 'create', content });    // works offline; docId is `local:…` until accepted
-//   await data.queue({ kind: 'edit', docId, content });
+//   await data.queue({ kind: 'edit', docId, content }, { baseRev });  // baseRev: the revision the user saw (default: the device's)
 //   await data.queue({ kind: 'act', docId, action: 'submit' });
 //   data.conflicts();  await data.resolveConflict(id, 'retry' | 'discard');
 //   data.onChange(() => rerender());                    // local data changed (pulled, queued, flushed)
@@ -28,4 +28,4 @@
 // Commands queued after a refused one on the same document wait until the
 // conflict is resolved. Lists show queued changes at once, marked pending.
 export type { DataUser, DocSummary, DocDetail, DocEvent, ListFilter, CommandInput, QueuedCommand, ConflictRecord, SyncStatus } from './types.js';
-export { DataLayer, openDataLayer, type DataLayerOptions } from './data-layer.js';
+export { DataLayer, openDataLayer, type DataLayerOptions, type QueueOptions } from './data-layer.js';

@@ -7,7 +7,7 @@ import type { ConflictRecord, CommandInput, QueuedCommand } from './types.js';
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
-export interface NodeHttp { baseUrl: string; fetch: FetchLike; csrf: () => string }
+export interface NodeHttp { baseUrl: string; fetch: FetchLike; csrf: () => string | Promise<string> }
 
 export type FlushOutcome = 'done' | 'offline' | 'unauthenticated';
 
@@ -136,7 +136,7 @@ export class Outbox {
     try {
       res = await this.http.fetch(`${this.http.baseUrl}${path}`, {
         method, body: JSON.stringify(body), credentials: 'same-origin',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': this.http.csrf() },
+        headers: { 'content-type': 'application/json', 'x-csrf-token': await this.http.csrf() },
       });
     } catch {
       return { kind: 'offline' };
