@@ -6,6 +6,7 @@
 // login screen does not wait for it.
 import { csrfToken, type DocDetail, type DocSummary, type User } from './api.js';
 import type { DataLayer, DocDetail as LocalDetail, DocSummary as LocalSummary } from './data/index.js';
+import { moveLegacyDrafts } from './legacy-drafts.js';
 
 let current: DataLayer | null = null;
 let opening: Promise<DataLayer | null> | null = null;
@@ -40,6 +41,7 @@ export function openStore(user: User): Promise<DataLayer | null> {
       window.addEventListener('wd-node-changed', () => { if (current === layer) void layer.sync(); });
       window.dispatchEvent(new CustomEvent(STORE_EVENT));
       void layer.sync();
+      void moveLegacyDrafts(layer).then((n) => { if (n > 0) void layer.sync(); }, (e: unknown) => console.warn('drafts left pending by an earlier version not moved', e));
       return layer;
     } catch (e) {
       console.warn('local store unavailable, using the node directly', e);

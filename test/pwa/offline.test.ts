@@ -2,8 +2,10 @@
 // with the ward node stopped, a specialist drafts and submits on the device,
 // and when the node is back (same data, same port) the queued draft is sent
 // and submitted. Then a new app version is announced and applied on click
-// without losing the draft being typed. The app is served from a copy of
-// dist/pwa (WARDDESK_PWA_DIR) so the test can publish a "new version".
+// without losing the draft being typed, and a draft an earlier version left
+// pending in localStorage (its own queue then) is moved into the outbox. The
+// app is served from a copy of dist/pwa (WARDDESK_PWA_DIR) so the test can
+// publish a "new version".
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -109,6 +111,30 @@ test('a new version is announced; applying it keeps the draft being typed', asyn
   await page.getByText('Đã khôi phục bản nháp').waitFor();
   assert.is(await page.getByLabel('Trích yếu').inputValue(), 'Bản nháp đang gõ dở khi có bản cập nhật');
   assert.is(await page.getByText('Có phiên bản mới').count(), 0);
+});
+
+test('a draft an earlier app version left pending in localStorage moves into the outbox once and is sent and submitted', async () => {
+  const subject = 'Về việc bản nháp chờ gửi từ phiên bản trước';
+  // What the previous version wrote for a draft saved and submitted with the node away.
+  const legacy = { 'local:legacy-1': { key: 'local:legacy-1', content: { ...sampleDraft({ subject }), attachments: [] }, savedAt: Date.now(), pending: true, submit: true } };
+  await page.getByRole('link', { name: 'Việc của tôi' }).click();
+  await page.getByRole('heading', { name: 'Việc của tôi' }).waitFor();
+  await page.evaluate(`localStorage.setItem('wd.drafts.chuyenvien', ${JSON.stringify(JSON.stringify(legacy))})`);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Việc của tôi' }).waitFor();
+  const query = `/api/documents?q=${encodeURIComponent('ban nhap cho gui tu phien ban truoc')}`;
+  for (let i = 0; (await ward.admin.get(query)).body.total === 0; i++) {
+    assert.ok(i < 100, 'the legacy draft reached the node within 20 s');
+    await page.waitForTimeout(200);
+  }
+  const list = await ward.admin.get(query);
+  assert.is(list.body.total, 1, JSON.stringify(list.body));
+  assert.is(list.body.items[0].state, 'submitted');
+  await page.locator('[data-pending]', { hasText: /^0$/ }).waitFor();
+  assert.is(await page.evaluate(`localStorage.getItem('wd.drafts.chuyenvien')`), '{}', 'gone from the old queue: a later start does not send it again');
+  await page.reload();
+  await page.locator('[data-synced=true]').waitFor();
+  assert.is((await ward.admin.get(query)).body.total, 1);
 });
 
 test.run();

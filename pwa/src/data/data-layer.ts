@@ -83,6 +83,9 @@ export class DataLayer {
   private idMap = new Map<string, string>();
   private conflictList: ConflictRecord[] = [];
   private running: Promise<SyncStatus> | null = null;
+  /** The run asked for while one was under way. */
+  private next: Promise<SyncStatus> | null = null;
+  private closed = false;
   private readonly snapshot: LocalSlot<ReplicaSnapshot>;
   private readonly rowSlot: LocalSlot<Rows>;
   private outboxSeq: number | string = -1;
@@ -118,10 +121,22 @@ export class DataLayer {
   onStatus(fn: Listener<SyncStatus>): () => void { this.statusListeners.add(fn); fn({ ...this.status }); return () => { this.statusListeners.delete(fn); }; }
   onChange(fn: Listener<void>): () => void { this.changeListeners.add(fn); return () => { this.changeListeners.delete(fn); }; }
 
-  /** Flushes the outbox, then pulls; one run at a time (a second call joins the running one). */
+  /**
+   * Flushes the outbox, then pulls; one run at a time. A call during a run
+   * gets one more run after it (the running one may have flushed or pulled
+   * before what the caller just queued or sent); calls meanwhile share it.
+   */
   sync(): Promise<SyncStatus> {
-    this.running ??= this.loaded.then(() => this.run()).finally(() => { this.running = null; });
-    return this.running;
+    if (this.closed) return Promise.resolve({ ...this.status });
+    if (!this.running) {
+      this.running = this.loaded.then(() => this.run()).finally(() => { this.running = null; });
+      return this.running;
+    }
+    this.next ??= this.running.catch(() => undefined).then(() => {
+      this.next = null;
+      return this.closed ? { ...this.status } : this.sync();
+    });
+    return this.next;
   }
 
   /** What the user must do next (draft, approve, sign, issue, handle), most recently active first. */
@@ -252,6 +267,7 @@ export class DataLayer {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await this.loaded.catch(() => undefined);
     await Promise.all([this.snapshot.close(), this.rowSlot.close()]);
