@@ -1,6 +1,7 @@
-import { css, html, type TemplateResult } from 'lit';
+import { css, html, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import type { BlobMeta } from '../api.js';
 import { t } from '../i18n.js';
-import { progressLabel, type Transfer } from '../upload.js';
+import { progressLabel, TRANSFER_EVENT, upload, type Transfer } from '../upload.js';
 
 /** Styles for transferProgress, to add to the host component's own. */
 export const transferStyles = css`
@@ -22,4 +23,27 @@ export function transferProgress(transfer: Transfer, showName = true): TemplateR
     <span data-progress-label>${label}</span>
     <button type="button" class="secondary" aria-label="${t('upload_cancel')} ${transfer.name}" title=${t('upload_cancel')} @click=${() => transfer.cancel()}>✕</button>
   </span>`;
+}
+
+/**
+ * A screen's own upload (one at a time): sends a file and re-renders its host
+ * as the bytes move, so the editor, the paper-incoming form and the detail
+ * screen show the same row without each listening for TRANSFER_EVENT.
+ */
+export class UploadController implements ReactiveController {
+  /** The file going up, shown with transferProgress; null when none. */
+  current: Transfer | null = null;
+  private readonly moved = () => { if (this.current) this.host.requestUpdate(); };
+
+  constructor(private readonly host: ReactiveControllerHost) { host.addController(this); }
+
+  hostConnected(): void { window.addEventListener(TRANSFER_EVENT, this.moved); }
+  hostDisconnected(): void { window.removeEventListener(TRANSFER_EVENT, this.moved); }
+
+  /** Sends `file` as `name`: the stored file, or upload.ts's ApiError (cancelled, interrupted, too large, the node's refusal). */
+  async send(file: Blob, name: string): Promise<BlobMeta> {
+    this.current = upload(file, name);
+    this.host.requestUpdate();
+    try { return await this.current.done; } finally { this.current = null; this.host.requestUpdate(); }
+  }
 }

@@ -6,8 +6,8 @@ import { formatDate, formatDateTime } from '../format.js';
 import { actionName, both, docTypeName, localized, stateName, t } from '../i18n.js';
 import { shared } from '../styles.js';
 import { asDetail, readyStore } from '../store.js';
-import { attachmentName, isCancelled, TRANSFER_EVENT, upload, type Transfer } from '../upload.js';
-import { transferProgress, transferStyles } from './transfer-progress.js';
+import { attachmentName, isCancelled } from '../upload.js';
+import { transferProgress, transferStyles, UploadController } from './transfer-progress.js';
 import { errorBox } from './wd-error.js';
 
 const NEEDS_COMMENT = new Set(['return', 'refuse']);
@@ -56,18 +56,12 @@ export class WdDetail extends WdElement {
   @state() private verification: Verification | null = null;
   @state() private pending: string | null = null; // a step waiting for its input (comment, PIN, handler, scan)
   /** The paper scan going up before the issue step, with its progress and cancel button. */
-  @state() private sending: Transfer | null = null;
-  private readonly onTransfer = () => { if (this.sending) this.requestUpdate(); };
+  private readonly uploads = new UploadController(this);
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('docId')) void this.load();
   }
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener(TRANSFER_EVENT, this.onTransfer);
-  }
   override disconnectedCallback(): void {
-    window.removeEventListener(TRANSFER_EVENT, this.onTransfer);
     if (this.pdfUrl) URL.revokeObjectURL(this.pdfUrl);
     super.disconnectedCallback();
   }
@@ -122,9 +116,7 @@ export class WdDetail extends WdElement {
     this.busy = true; this.stepError = null; this.message = null;
     try {
       if (needsScan && scan instanceof File) {
-        this.sending = upload(scan, attachmentName(scan.name));
-        data['scan'] = (await this.sending.done).sha256;
-        this.sending = null;
+        data['scan'] = (await this.uploads.send(scan, attachmentName(scan.name))).sha256;
       }
       this.doc = await api.act(this.docId, action, comment || undefined, Object.keys(data).length ? data : undefined);
       this.pending = null;
@@ -135,7 +127,7 @@ export class WdDetail extends WdElement {
       // A cancelled scan is the official's choice, not an error: nothing was issued.
       if (isCancelled(e) && scan instanceof File) this.message = localized(both('upload_cancelled', { name: attachmentName(scan.name) }));
       else this.stepError = asApiError(e);
-    } finally { this.busy = false; this.sending = null; }
+    } finally { this.busy = false; }
   }
 
   private stepForm(d: DocDetail) {
@@ -160,7 +152,7 @@ export class WdDetail extends WdElement {
           ${d.nextActions.includes('edit') ? html`<button type="button" class="secondary" @click=${() => go(`/edit/${d.id}`)}>${t('edit')}</button>` : nothing}
           ${[...steps].sort((a, b) => PRIMARY.indexOf(b) - PRIMARY.indexOf(a)).reverse().map((a) => html`<button type="submit" name="step" value=${a} data-step=${a} class=${NEEDS_COMMENT.has(a) ? 'secondary' : ''} ?disabled=${this.busy}>${actionName(a)}</button>`)}
         </div>
-        ${this.sending ? html`<p data-uploading>${transferProgress(this.sending)}</p>` : nothing}
+        ${this.uploads.current ? html`<p data-uploading>${transferProgress(this.uploads.current)}</p>` : nothing}
       </form>
     </section>`;
   }

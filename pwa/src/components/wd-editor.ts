@@ -8,8 +8,8 @@ import { both, docTypeName, DOC_TYPE_CODES, localized, t } from '../i18n.js';
 import { shared } from '../styles.js';
 import { store, storeOpened } from '../store.js';
 import { templateFor } from '../templates.js';
-import { attachmentName, isCancelled, TRANSFER_EVENT, upload, type Transfer } from '../upload.js';
-import { transferProgress, transferStyles } from './transfer-progress.js';
+import { attachmentName, isCancelled } from '../upload.js';
+import { transferProgress, transferStyles, UploadController } from './transfer-progress.js';
 import { errorBox } from './wd-error.js';
 
 const AUTHORITIES = ['', 'TM.', 'Q.', 'KT.', 'TL.', 'TUQ.'];
@@ -56,8 +56,7 @@ export class WdEditor extends WdElement {
   @state() private error: ApiError | null = null;
   @state() private busy = false;
   /** The attachment being sent, shown as a row of the file list with its progress. */
-  @state() private sending: Transfer | null = null;
-  private readonly onTransfer = () => { if (this.sending) this.requestUpdate(); };
+  private readonly uploads = new UploadController(this);
   private key = '';
   private touched = false;
   private readonly persist = () => this.autosave();
@@ -66,12 +65,10 @@ export class WdEditor extends WdElement {
     super.connectedCallback();
     window.addEventListener('wd-before-update', this.persist);
     window.addEventListener('pagehide', this.persist);
-    window.addEventListener(TRANSFER_EVENT, this.onTransfer);
   }
   override disconnectedCallback(): void {
     window.removeEventListener('wd-before-update', this.persist);
     window.removeEventListener('pagehide', this.persist);
-    window.removeEventListener(TRANSFER_EVENT, this.onTransfer);
     super.disconnectedCallback();
   }
 
@@ -163,14 +160,13 @@ export class WdEditor extends WdElement {
     for (const file of files) {
       const name = attachmentName(file.name);
       this.busy = true;
-      this.sending = upload(file, name);
       try {
-        const meta = await this.sending.done;
+        const meta = await this.uploads.send(file, name);
         this.patch({ attachments: [...(this.content?.attachments ?? []), { name, contentType: meta.contentType, size: meta.size, sha256: meta.sha256 }] });
       } catch (e) {
         if (isCancelled(e)) this.message = localized(both('upload_cancelled', { name }));
         else this.error = asApiError(e);
-      } finally { this.busy = false; this.sending = null; }
+      } finally { this.busy = false; }
     }
   }
 
@@ -276,7 +272,7 @@ export class WdEditor extends WdElement {
         <fieldset class="card"><legend>${t('attachments')}</legend>
           <ul class="files">${c.attachments.map((a, i) => html`<li><a href=${api.blobUrl(a.sha256)} download=${a.name}>${a.name}</a> <span class="muted">(${Math.ceil(a.size / 1024)} KB)</span>
             <button type="button" class="secondary" aria-label="${t('remove')} ${a.name}" @click=${() => this.patch({ attachments: c.attachments.filter((_, j) => j !== i) })}>✕</button></li>`)}
-            ${this.sending ? html`<li data-uploading>${transferProgress(this.sending)}</li>` : nothing}</ul>
+            ${this.uploads.current ? html`<li data-uploading>${transferProgress(this.uploads.current)}</li>` : nothing}</ul>
           <label for="file">${t('add_attachment')}</label>
           <input id="file" type="file" accept=${ACCEPT.join(',')} multiple ?disabled=${this.busy} @change=${(e: Event) => void this.attach(e.target as HTMLInputElement)}>
         </fieldset>

@@ -5,8 +5,8 @@ import { go, WdElement } from '../element.js';
 import { vnToday } from '../format.js';
 import { both, docTypeName, DOC_TYPE_CODES, localized, t } from '../i18n.js';
 import { shared } from '../styles.js';
-import { attachmentName, isCancelled, TRANSFER_EVENT, upload, type Transfer } from '../upload.js';
-import { transferProgress, transferStyles } from './transfer-progress.js';
+import { attachmentName, isCancelled } from '../upload.js';
+import { transferProgress, transferStyles, UploadController } from './transfer-progress.js';
 import { errorBox } from './wd-error.js';
 
 /**
@@ -20,17 +20,7 @@ export class WdIncomingNew extends WdElement {
   @state() private error: ApiError | null = null;
   @state() private message: string | null = null;
   @state() private busy = false;
-  @state() private sending: Transfer | null = null;
-  private readonly onTransfer = () => { if (this.sending) this.requestUpdate(); };
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener(TRANSFER_EVENT, this.onTransfer);
-  }
-  override disconnectedCallback(): void {
-    window.removeEventListener(TRANSFER_EVENT, this.onTransfer);
-    super.disconnectedCallback();
-  }
+  private readonly uploads = new UploadController(this);
 
   private async submit(e: SubmitEvent): Promise<void> {
     e.preventDefault();
@@ -41,8 +31,7 @@ export class WdIncomingNew extends WdElement {
       const attachments: AttachmentRef[] = [];
       if (scan instanceof File && scan.size > 0) {
         const name = attachmentName(scan.name);
-        this.sending = upload(scan, name);
-        const meta = await this.sending.done;
+        const meta = await this.uploads.send(scan, name);
         attachments.push({ name, contentType: meta.contentType, size: meta.size, sha256: meta.sha256 });
       }
       const doc = await api.createIncoming({
@@ -53,7 +42,7 @@ export class WdIncomingNew extends WdElement {
     } catch (err) {
       if (isCancelled(err) && scan instanceof File) this.message = localized(both('upload_cancelled', { name: attachmentName(scan.name) }));
       else this.error = asApiError(err);
-    } finally { this.busy = false; this.sending = null; }
+    } finally { this.busy = false; }
   }
 
   protected override render() {
@@ -68,7 +57,7 @@ export class WdIncomingNew extends WdElement {
         <label for="subj">${t('subject')}</label><input id="subj" name="subject" required>
         <label for="scan">${t('scan')}</label><input id="scan" name="scan" type="file" accept="application/pdf,image/png,image/jpeg">
         <div class="actions"><button type="submit" ?disabled=${this.busy}>${t('save')}</button></div>
-        ${this.sending ? html`<p data-uploading>${transferProgress(this.sending)}</p>` : this.busy ? html`<p role="status">${t('uploading')}</p>` : nothing}
+        ${this.uploads.current ? html`<p data-uploading>${transferProgress(this.uploads.current)}</p>` : this.busy ? html`<p role="status">${t('uploading')}</p>` : nothing}
       </form>`;
   }
 }
