@@ -15,6 +15,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import { basename, dirname, join } from 'node:path';
 import PouchDB from 'pouchdb';
 import { openStore, type Store } from './store.js';
+import { forgivingInfo } from '../sync/forgiving-info.js';
 
 export const BACKUP_FORMAT = 'warddesk-backup/1';
 const DATABASES = ['docs', 'secrets'] as const;
@@ -174,7 +175,7 @@ function sha256(text: string): string {
  */
 export async function pullFromCity(dataDir: string, city: { url: string; username: string; password: string }): Promise<{ docsWritten: number }> {
   const store = await openStopped(dataDir);
-  const remote = new PouchDB(city.url, { auth: { username: city.username, password: city.password }, skip_setup: true });
+  const remote = forgivingInfo(new PouchDB(city.url, { auth: { username: city.username, password: city.password }, skip_setup: true }));
   try {
     const result = await PouchDB.replicate(remote, store.docs, { batch_size: 100, batches_limit: 2 }) as { docs_written: number };
     return { docsWritten: result.docs_written };

@@ -17,6 +17,7 @@ import { INBOX_SELECTOR, WardCredentials, isChunkId, isReplicatedId } from './ci
 import { pushChunks } from './chunk-push.js';
 import { pullChunks } from './chunk-pull.js';
 import { computeStatus, type SyncFacts, type SyncStatus } from './status.js';
+import { forgivingInfo } from './forgiving-info.js';
 
 type FetchLike = (url: string, init: Record<string, unknown>) => Promise<{ headers: { get(name: string): string | null } }>;
 
@@ -136,9 +137,9 @@ export class Replicator {
     }
     this.facts.configured = true;
     const meter = { bytes: 0 };
-    const remote = this.o.openRemote(`${url.replace(/\/+$/, '')}/${encodeURIComponent(credentials.db)}`, {
+    const remote = forgivingInfo(this.o.openRemote(`${url.replace(/\/+$/, '')}/${encodeURIComponent(credentials.db)}`, {
       auth: { username: credentials.username, password: credentials.password }, fetch: this.countingFetch(meter), skip_setup: true,
-    });
+    }));
     const started = this.o.now();
     let written = 0;
     this.moved = false;

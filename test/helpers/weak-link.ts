@@ -7,7 +7,8 @@
 //   half-open   halfOpen(): connections stop forwarding and never close (a dead NAT entry)
 //   resets      resetAfter(bytes): reset everything once that many more bytes went up the link
 //   HTTP faults httpFault(fn): a request whose head fn answers with a status (503, 413…) gets that
-//               answer from the proxy, and its connection closes; the city never sees it
+//               answer from the proxy, and its connection closes; 'reset' resets the connection
+//               instead (ECONNRESET at the ward); either way the city never sees it
 //
 // Bytes "on the wire" are the bytes that passed the bucket (were forwarded);
 // what the proxy still held when a cut came never crossed the link.
@@ -31,8 +32,8 @@ export interface WeakLinkOptions {
 type Dir = 'up' | 'down';
 
 export interface RequestHead { method: string; path: string; contentLength: number }
-/** Returns an HTTP status to answer instead of the city, or null to let the request through. */
-export type HttpFault = (head: RequestHead) => number | null;
+/** Returns an HTTP status to answer instead of the city, 'reset' to reset the connection, or null to let the request through. */
+export type HttpFault = (head: RequestHead) => number | 'reset' | null;
 
 const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/1\.[01]\r\n/;
 
@@ -239,6 +240,7 @@ export class WeakLink {
     const status = this.fault!({ method: line[1]!, path: line[2]!, contentLength: length ? Number(length[1]) : 0 });
     if (status === null) return false;
     this.faulted += 1;
+    if (status === 'reset') { this.kill(conn); return true; }
     const body = JSON.stringify({ error: status === 413 ? 'too_large' : 'unavailable', reason: `weak-link fault ${status}` });
     conn.client.end(`HTTP/1.1 ${status} Fault\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
     conn.zombie = true; // nothing more from this connection reaches the city
