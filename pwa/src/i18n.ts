@@ -78,6 +78,7 @@ const CATALOGUE = {
   save_submit: ['Lưu và trình ký', 'Save and submit'],
   saved: ['Đã lưu.', 'Saved.'],
   saved_local: ['Đã lưu trên thiết bị; sẽ gửi lên khi có kết nối.', 'Saved on this device; will be sent when the connection is back.'],
+  device_waiting: ['Đã lưu trên thiết bị, chưa gửi lên nút phường: sẽ gửi ở lần đồng bộ tới.', 'Saved on this device, not yet sent to the ward node: it goes at the next sync.'],
   draft_restored: ['Đã khôi phục bản nháp chưa lưu trên thiết bị này.', 'Restored an unsaved draft from this device.'],
   template_applied: ['Đã áp dụng mẫu cho loại văn bản này.', 'Applied the template for this type.'],
   apply_template: ['Dùng mẫu', 'Use template'],

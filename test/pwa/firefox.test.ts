@@ -154,7 +154,7 @@ test('with the node stopped the service worker opens the shell and a draft is ke
   await specialist.getByRole('link', { name: 'Soạn mới' }).click();
   await specialist.getByLabel('Trích yếu').fill(OFFLINE_SUBJECT);
   await specialist.getByRole('button', { name: 'Lưu và trình ký' }).click();
-  await specialist.getByText('Đã lưu trên thiết bị').waitFor();
+  await specialist.locator('wd-detail [data-device-note=waiting]').waitFor();
   // Two changes wait in the device's outbox: the draft's creation and its submission.
   assert.is(await pending(), '2');
   await shot(specialist, 'offline-draft');

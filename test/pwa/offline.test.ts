@@ -77,12 +77,17 @@ test('with the node stopped the shell opens from the cache, and a draft is saved
   await page.getByRole('link', { name: 'Soạn mới' }).click();
   await page.getByLabel('Trích yếu').fill('Về việc kiểm tra khi mất mạng');
   await page.getByRole('button', { name: 'Lưu và trình ký' }).click();
-  await page.getByText('Đã lưu trên thiết bị').waitFor();
+  // Submitted on the device, the document is shown as after an online submit, marked as waiting to be sent.
+  const note = page.locator('wd-detail [data-device-note=waiting]');
+  await note.waitFor();
+  assert.match(await note.innerText(), /^Đã lưu trên thiết bị, chưa gửi lên nút phường/);
+  await page.getByRole('heading', { name: 'Về việc kiểm tra khi mất mạng' }).waitFor();
+  assert.is(await page.locator('wd-detail [data-state]').innerText(), 'Đã trình');
   // Two changes wait in the device's outbox: the draft's creation and its submission.
   assert.is(await pending(), '2');
   await page.screenshot({ path: join(ARTIFACTS, 'offline-draft-360.png'), fullPage: true });
   // The outgoing list on the device shows it at once, submitted and marked as waiting to be sent.
-  await page.getByRole('link', { name: 'Văn bản đi' }).click();
+  await page.getByRole('link', { name: 'Văn bản đi', exact: true }).click();
   const row = page.locator('wd-doc-list tr', { hasText: 'Về việc kiểm tra khi mất mạng' });
   await row.locator('[data-pending-doc]').waitFor();
   assert.match(await row.innerText(), /Đã trình/);

@@ -5,7 +5,7 @@ import { go, WdElement } from '../element.js';
 import { formatDate, formatDateTime } from '../format.js';
 import { actionName, both, docTypeName, localized, stateName, t } from '../i18n.js';
 import { shared } from '../styles.js';
-import { asDetail, readyStore } from '../store.js';
+import { asDetail, readyStore, store } from '../store.js';
 import { attachmentName, isCancelled } from '../upload.js';
 import { transferProgress, transferStyles, UploadController } from './transfer-progress.js';
 import { errorBox } from './wd-error.js';
@@ -47,7 +47,8 @@ export class WdDetail extends WdElement {
   @property({ attribute: false }) user!: User;
   @state() private doc: DocDetail | null = null;
   /** Shown from the device's working set (the node did not answer). */
-  @state() private offlineCopy = false;
+  /** Shown from the device: the node did not answer, or a draft saved here the node has not received yet. */
+  @state() private deviceNote: 'node_away' | 'waiting' | null = null;
   @state() private error: ApiError | null = null;
   @state() private stepError: ApiError | null = null;
   @state() private message: string | null = null;
@@ -68,13 +69,14 @@ export class WdDetail extends WdElement {
 
   private async load(): Promise<void> {
     // The device's copy first (shown at once, and all there is with the node away), then the node's.
-    const local = readyStore()?.get(this.docId);
-    if (local) { this.doc = asDetail(local); this.offlineCopy = true; }
+    // A draft saved here before the first pull is in the store all the same (readyStore waits for a pull).
+    const local = (this.docId.startsWith('local:') ? store() : readyStore())?.get(this.docId);
     // A draft saved on this device and not yet taken by the node: there is nothing to ask it (once taken, its local: id leads to the node's).
-    if (local?.id.startsWith('local:')) return;
+    if (local?.id.startsWith('local:')) { this.doc = asDetail(local); this.deviceNote = 'waiting'; return; }
+    if (local) { this.doc = asDetail(local); this.deviceNote = 'node_away'; }
     try {
       this.doc = await api.get(local?.id ?? this.docId);
-      this.offlineCopy = false;
+      this.deviceNote = null;
       this.error = null;
       await this.loadPdf();
     } catch (e) {
@@ -179,7 +181,7 @@ export class WdDetail extends WdElement {
     return html`
       <p><a href="#/${d.direction}" class="muted">← ${d.direction === 'outgoing' ? t('nav_outgoing') : t('nav_incoming')}</a></p>
       <h1>${d.subject}</h1>
-      ${this.offlineCopy ? html`<p class="info" data-offline-copy>${t('offline_copy')}</p>` : nothing}
+      ${this.deviceNote ? html`<p class="info" role="status" data-offline-copy data-device-note=${this.deviceNote}>${t(this.deviceNote === 'waiting' ? 'device_waiting' : 'offline_copy')}</p>` : nothing}
       <dl>
         <dt>${t('col_state')}</dt><dd><span class="badge" data-state=${d.state ?? ''}>${stateName(d.state)}</span>${d.exchangeStatus ? html` <span class="muted">(${t('exchange_status')} ${d.exchangeStatus})</span>` : nothing}</dd>
         <dt>${t('doc_type')}</dt><dd>${docTypeName(d.docType)}</dd>

@@ -226,10 +226,12 @@ export class WdEditor extends WdElement {
     if (submit) await data.queue({ kind: 'act', docId, action: 'submit' });
     removeLocal(this.user.username, this.key);
     this.key = docId;
-    this.message = t('saved_local');
-    if (this.draftKey !== docId) this.adoptKey();
     // Sent now if the node answers (the changes it waited behind may have gone meanwhile); if not, at the next sync.
     void data.sync();
+    // Submitted on the device: nothing is left to edit here, so the document is shown, as after an online submit.
+    if (submit) { go(`/doc/${encodeURIComponent(docId)}`); return; }
+    this.message = t('saved_local');
+    if (this.draftKey !== docId) this.adoptKey();
   }
 
   private cleaned(c: DraftContent): DraftContent {
