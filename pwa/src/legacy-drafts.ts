@@ -19,14 +19,11 @@ export async function moveLegacyDrafts(data: DataLayer): Promise<number> {
   let moved = 0;
   for (const d of waiting) {
     try {
-      const content = { ...d.content };
-      const { docId } = d.docId
-        ? await data.queue({ kind: 'edit', docId: d.docId, content }, d.baseRev ? { baseRev: d.baseRev } : {})
-        : await data.queue({ kind: 'create', content });
+      const docId = await data.queueDraft({ ...(d.docId ? { docId: d.docId } : {}), ...(d.baseRev ? { baseRev: d.baseRev } : {}), content: d.content, submit: false });
       // Gone from here as soon as the outbox holds the text: a second start must not queue it again.
       removeLocal(user, d.key);
       moved += 1;
-      if (d.submit) await data.queue({ kind: 'act', docId, action: 'submit' });
+      if (d.submit && docId) await data.queueDraft({ docId, content: null, submit: true });
     } catch (e) {
       console.warn('a draft left pending by an earlier version stays on the device as text', e);
     }

@@ -214,16 +214,10 @@ export class WdEditor extends WdElement {
     const data = store();
     // No local store (a browser without IndexedDB): nothing can wait on the device but the text typed (drafts.ts).
     if (!data) throw ApiError.of('network_unreachable');
-    let docId = this.docId;
-    if (content) {
-      const base = this.baseRev;
-      const body = { ...content }; // the outbox stores plain records
-      docId = (docId ? await data.queue({ kind: 'edit', docId, content: body }, base ? { baseRev: base } : {}) : await data.queue({ kind: 'create', content: body })).docId;
-    }
+    const docId = await data.queueDraft({ ...(this.docId ? { docId: this.docId } : {}), ...(this.baseRev ? { baseRev: this.baseRev } : {}), content, submit });
     if (!docId) return;
     // Once queued, the next save follows this one in the outbox (based on what it produces), not on the revision shown.
     this.docId = docId; this.baseRev = undefined; this.touched = false;
-    if (submit) await data.queue({ kind: 'act', docId, action: 'submit' });
     removeLocal(this.user.username, this.key);
     this.key = docId;
     // Sent now if the node answers (the changes it waited behind may have gone meanwhile); if not, at the next sync.

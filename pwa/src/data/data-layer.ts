@@ -195,6 +195,24 @@ export class DataLayer {
     return { clientId: queued.clientId, docId: command.kind === 'create' ? `local:${queued.clientId}` : command.docId };
   }
 
+  /**
+   * A draft's save and, when asked, its submission, as the editor sends them:
+   * a create, or an edit based on `baseRev` (the revision the user saw) when
+   * given; `content` null when the save already reached the node and only the
+   * submission waits. Returns the draft's id (`local:…` for a create).
+   */
+  async queueDraft(draft: { docId?: string; baseRev?: string; content: object | null; submit: boolean }): Promise<string | undefined> {
+    let docId = draft.docId;
+    if (draft.content) {
+      const content: Record<string, unknown> = { ...draft.content }; // the outbox stores plain records
+      docId = (docId
+        ? await this.queue({ kind: 'edit', docId, content }, draft.baseRev ? { baseRev: draft.baseRev } : {})
+        : await this.queue({ kind: 'create', content })).docId;
+    }
+    if (docId && draft.submit) await this.queue({ kind: 'act', docId, action: 'submit' });
+    return docId;
+  }
+
   /** 'retry' rebases on the device's latest revision: a sync under way (the one that met the refusal pulls right after) is waited for, so that is the node's. */
   async resolveConflict(conflictId: string, choice: 'retry' | 'discard'): Promise<void> {
     await this.loaded;

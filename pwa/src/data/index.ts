@@ -10,6 +10,7 @@
 //   const { docId } = await data.queue({ kind: 'create', content });    // works offline; docId is `local:…` until accepted
 //   await data.queue({ kind: 'edit', docId, content }, { baseRev });  // baseRev: the revision the user saw (default: the device's)
 //   await data.queue({ kind: 'act', docId, action: 'submit' });
+//   await data.queueDraft({ docId?, baseRev?, content, submit });  // the editor's save (+ submit) in one call
 //   data.conflicts();  await data.resolveConflict(id, 'retry' | 'discard');
 //   data.onChange(() => rerender());                    // local data changed (pulled, queued, flushed)
 //   await data.close();
