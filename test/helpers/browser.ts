@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, firefox, type Browser, type Page } from 'playwright-core';
+import { chromium, firefox, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const PWA_DIST = join(root, 'dist/pwa');
@@ -52,10 +52,15 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }
 
-/** Chromium with one phone-sized (360×640) page in Vietnamese; close() ends both (safe to call after a failed start). */
+/** A phone-sized (360×640) browser context as a ward official's phone has it: Vietnamese, Vietnam time. */
+export function phoneContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+}
+
+/** Chromium with one phone-sized page (phoneContext); close() ends both (safe to call after a failed start). */
 export async function phonePage(): Promise<{ page: Page; close(): Promise<void> }> {
   const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'vi-VN' });
+  const context = await phoneContext(browser);
   return { page: await context.newPage(), close: async () => { await context.close(); await browser.close(); } };
 }
 

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations } from '../helpers/axe.js';
-import { ensurePwaBuilt, launchChromium, loginInApp } from '../helpers/browser.js';
+import { ensurePwaBuilt, launchChromium, loginInApp, phoneContext } from '../helpers/browser.js';
 import { official, sampleDraft, startTestWard, type TestWard } from '../helpers/ward.js';
 
 let ward: TestWard;
@@ -27,7 +27,7 @@ test.before(async () => {
   const created = await cv.post('/api/documents/outgoing', sampleDraft({ subject: 'Về việc kiểm tra khả năng tiếp cận' }));
   docId = created.body.id;
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'vi-VN' });
+  const context = await phoneContext(browser);
   page = await context.newPage();
 });
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { sampleSealPng } from '../../certs/sample-images.js';
 import { axeViolations } from '../helpers/axe.js';
-import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp } from '../helpers/browser.js';
+import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp, phoneContext } from '../helpers/browser.js';
 import { installWardCa, makeTestPki } from '../helpers/signing-fixtures.js';
 import { official, startTestWard, type TestWard } from '../helpers/ward.js';
 
@@ -39,7 +39,7 @@ test.before(async () => {
   installWardCa(ward.node.signing.keys, makeTestPki(), CA_PIN);
   await official(ward, 'lanhdao', 'leader', 'Nguyễn Văn An');
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  const context = await phoneContext(browser);
   page = await context.newPage();
 });
 

@@ -14,11 +14,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, ensurePwaBuilt, launchFirefox, loginInApp } from '../helpers/browser.js';
+import { ARTIFACTS, ensurePwaBuilt, launchFirefox, loginInApp, phoneContext } from '../helpers/browser.js';
 import { LEADER_PIN, SEAL_PIN, startSigningWard } from '../helpers/signing-ward.js';
 import { startTestWard, type TestWard } from '../helpers/ward.js';
 
-const PHONE = { width: 360, height: 640 };
 const SUBJECT = 'Về việc tổ chức ngày hội chuyển đổi số của phường';
 const OFFLINE_SUBJECT = 'Về việc kiểm tra trong Firefox khi mất mạng';
 /**
@@ -40,7 +39,7 @@ let specialist: Page;
 let docId = '';
 
 async function phone(): Promise<Page> {
-  const context = await browser.newContext({ viewport: PHONE, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  const context = await phoneContext(browser);
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (e) => { if (!expected(e.message)) pageErrors.push(`${page.url()}: ${e.message}`); });

@@ -18,12 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { axeViolations } from '../helpers/axe.js';
-import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp } from '../helpers/browser.js';
+import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp, phoneContext } from '../helpers/browser.js';
 import { WeakLink } from '../helpers/weak-link.js';
 import { official, sampleDraft, startTestWard, type Client, type TestWard } from '../helpers/ward.js';
 
 const MB = 1024 * 1024;
-const PHONE = { width: 360, height: 640 };
 
 let ward: TestWard;
 let cityDown: TestWard;
@@ -109,7 +108,7 @@ async function until(page: Page, expression: string, timeoutMs = 30_000): Promis
 }
 
 async function phonePage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: PHONE, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  const context = await phoneContext(browser);
   contexts.push(context);
   return context.newPage();
 }
@@ -323,7 +322,7 @@ test('on a ward whose city is down, the clerk\'s bar shows it offline with what 
 });
 
 test('the city link is asked about at most every 10 s, and not at all once the node is away', async () => {
-  const context = await browser.newContext({ viewport: PHONE, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  const context = await phoneContext(browser);
   contexts.push(context);
   const page = await context.newPage();
   await page.clock.install();
