@@ -4,6 +4,7 @@
 // entries). Pure TypeScript: the node, the city tools and the city's
 // validate_doc_update share it.
 import { z } from 'zod';
+import { RecordHash } from './schema.js';
 
 /** One CouchDB database per ward. CouchDB names: ^[a-z][a-z0-9_$()+/-]*$ — a ward code fits after the prefix. */
 export function wardDbName(wardCode: string): string { return `ward_${wardCode}`; }
@@ -67,6 +68,7 @@ export const CrlRecord = z.strictObject({
   /** The DER of the CRL, base64. */
   der: z.string().min(16).max(2_000_000).regex(/^[A-Za-z0-9+/]+=*$/),
   origin: z.literal('city').optional(),
+  hash: RecordHash.optional(),
 });
 export type CrlRecord = z.infer<typeof CrlRecord>;
 
@@ -95,6 +97,7 @@ export const BlobRecord = z.strictObject({
   chunkSize: z.number().int().min(MIN_CHUNK_BYTES).max(MAX_CHUNK_BYTES).optional(),
   chunks: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(50 * 1024 * 1024 / MIN_CHUNK_BYTES).optional(),
   origin: z.literal('city').optional(),
+  hash: RecordHash.optional(),
 });
 
 /** `user:<name>`: an official's public profile. Strict: a password hash or salt has no place here. */

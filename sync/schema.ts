@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { DOCUMENT_TYPE_CODES, SIGNER_AUTHORITIES } from './doc-types.js';
 
+/** A record's own content hash (write-once records; sync/record-hash.ts). */
+export const RecordHash = z.string().regex(/^[0-9a-f]{64}$/);
+
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max);
 
@@ -69,6 +72,8 @@ export const DocumentRecord = z.strictObject({
   origin: z.literal('city').optional(),
   /** Set once the document is signed or issued: from then on nobody may change or delete the record. */
   sealed: z.literal(true).optional(),
+  /** SHA-256 of the record's canonical content (sync/record-hash.ts), stamped when it is sealed: readers at the city check it. */
+  hash: RecordHash.optional(),
 });
 export type DocumentRecord = z.infer<typeof DocumentRecord>;
 
@@ -92,5 +97,7 @@ export const EventRecord = z.strictObject({
   data: z.record(z.string(), z.unknown()).default({}),
   /** Written by the city (arrival of an inbox document, recipient statuses); only the city may set it. */
   origin: z.literal('city').optional(),
+  /** SHA-256 of the event's canonical content (sync/record-hash.ts): every reader at the city checks it. */
+  hash: RecordHash.optional(),
 });
 export type EventRecord = z.infer<typeof EventRecord>;
