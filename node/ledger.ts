@@ -4,6 +4,7 @@
 // leaves either the whole command on disk or none of it.
 import type { Actor } from '../sync/schema.js';
 import { wardError } from '../sync/errors.js';
+import { carriesHash, recordHash } from '../sync/record-hash.js';
 import { documentDigest, GENESIS, makeEntry, type AuditEntry } from './audit.js';
 import { isDiskFull, type Clock } from './store.js';
 
@@ -70,6 +71,8 @@ export class Ledger {
   }
 
   private async write(now: Date, command: Command): Promise<void> {
+    // In place: `applied` and the caller keep these very objects, hash included.
+    for (const d of command.docs) if (carriesHash(d) && typeof d['hash'] !== 'string') d['hash'] = await recordHash(d);
     const writes = Object.fromEntries(command.docs.map((d) => [d._id, documentDigest(d)]));
     const entry = makeEntry(this.seq + 1, this.head, now.toISOString(), command.actor, command.action, command.target, writes);
     let results: (PouchDB.Core.Response | PouchDB.Core.Error)[];

@@ -2,6 +2,7 @@
 // English, shared by the CSV export and the dashboard page. Pure data.
 
 export const VERDICT_LABELS: Record<string, { vi: string; en: string }> = {
+  tampered: { vi: 'Bị sửa đổi trái phép', en: 'Tampered' },
   invalid: { vi: 'Không hợp lệ', en: 'Invalid' },
   unverifiable: { vi: 'Chưa kiểm chứng được', en: 'Unverifiable' },
   valid: { vi: 'Hợp lệ', en: 'Valid' },

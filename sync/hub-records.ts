@@ -26,6 +26,9 @@ export type HubReason = z.infer<typeof HubReason>;
 
 /**
  * The hub's verdict on a document, worst first:
+ * - tampered: a record of the document at the city has a second branch or
+ *   content that does not match its hash (a ward rewriting what it sent);
+ *   never counted as signed, whatever its PDF says;
  * - invalid: a signature is forged, altered, out of its chain, revoked, or the
  *   events claim an electronic signature the PDF does not carry;
  * - unverifiable: the PDF (or a CRL needed to judge it) has not fully arrived,
@@ -34,7 +37,7 @@ export type HubReason = z.infer<typeof HubReason>;
  * - paper: signed by hand and registered as such (counts as not digital);
  * - unsigned: not yet signed (drafts, incoming documents).
  */
-export const HUB_VERDICTS = ['invalid', 'unverifiable', 'valid', 'paper', 'unsigned'] as const;
+export const HUB_VERDICTS = ['tampered', 'invalid', 'unverifiable', 'valid', 'paper', 'unsigned'] as const;
 export type HubVerdict = (typeof HUB_VERDICTS)[number];
 
 export const HubSignature = z.strictObject({

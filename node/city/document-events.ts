@@ -1,15 +1,16 @@
-// One document's events as a ward replicated them to the city. The hub (to
-// fold and judge a document) and `warddesk city sent` (to tell what became of
-// what the city sent) both need them, from the same two places: the events
-// under the document's id (`ev:<kind>:<uuid>:…`), and its numbering event,
-// which is named by its register and number (`ev:num:…`, node/numbering.ts)
-// and so lies outside that range.
+// One document's events as a ward replicated them to the city: the one way
+// the hub (to fold and judge a document) and `warddesk city sent` (to tell
+// what became of what the city sent) gather them. Two places hold them: the
+// events under the document's id (`ev:<kind>:<uuid>:…`), and its numbering
+// event, named by its register and number (`ev:num:…`, node/numbering.ts) and
+// so outside that range. Every event is read with its branches and judged
+// (ward-records.ts): a tampered one is reported, and only a genuine revision
+// is ever folded.
 import { wardDbName } from '../../sync/city-contract.js';
 import { EventRecord } from '../../sync/schema.js';
-import { prefixRange } from './init.js';
+import { tamperDetail, withoutCouchFields, type CityJson, type ReadRecord, WardRecords } from './ward-records.js';
 
-/** GETs `path` (or POSTs `body` to it) at the city and returns the JSON; throws on an HTTP error. Each caller brings its own client. */
-export type CityJson = <T>(path: string, body?: unknown) => Promise<T>;
+export { withoutCouchFields, type CityJson };
 
 export interface NumberingLookup {
   /** The numbering event's id when the caller already knows it (the hub remembers it per document). */
@@ -18,29 +19,34 @@ export interface NumberingLookup {
   find?: boolean;
 }
 
-type Row = { doc?: Record<string, unknown> | null };
-
-export async function documentEvents(json: CityJson, ward: string, docId: string, numbering: NumberingLookup = {}): Promise<EventRecord[]> {
-  const db = `/${wardDbName(ward)}`;
-  const own = await json<{ rows: Row[] }>(`${db}/_all_docs?${prefixRange(`ev:${docId.slice(4)}:`)}`);
-  const docs = own.rows.flatMap((row) => (row.doc ? [row.doc] : []));
-  if (numbering.numberEventId) {
-    const named = await json<{ rows: Row[] }>(`${db}/_all_docs?include_docs=true`, { keys: [numbering.numberEventId] });
-    docs.push(...named.rows.flatMap((row) => (row.doc ? [row.doc] : [])));
-  } else if (numbering.find) {
-    const found = await json<{ docs?: Record<string, unknown>[] }>(`${db}/_find`, { selector: { type: 'event', docId, action: { $in: ['number', 'register'] } }, limit: 5 });
-    docs.push(...(found.docs ?? []));
-  }
-  const byId = new Map<string, EventRecord>();
-  for (const doc of docs) {
-    const parsed = EventRecord.safeParse(withoutCouchFields(doc));
-    if (parsed.success && parsed.data.docId === docId) byId.set(parsed.data._id, parsed.data);
-  }
-  return [...byId.values()];
+export interface GatheredEvents {
+  events: EventRecord[];
+  /** Records of this document found tampered (a second branch, a hash that does not hold), as told to a person. */
+  tampered: string[];
 }
 
-/** CouchDB fields the schemas do not describe. */
-export function withoutCouchFields(doc: Record<string, unknown>): Record<string, unknown> {
-  const { _rev: _r, _revisions: _v, _attachments: _a, _conflicts: _c, ...rest } = doc;
-  return rest;
+export async function documentEvents(json: CityJson, ward: string, docId: string, numbering: NumberingLookup = {}): Promise<GatheredEvents> {
+  const records = new WardRecords(json, ward);
+  const read = await records.byPrefix(`ev:${docId.slice(4)}:`);
+  if (numbering.numberEventId) {
+    read.push(...await records.byKeys([numbering.numberEventId]));
+  } else if (numbering.find) {
+    // Mango finds by the winning revision only: re-read what it finds with its branches.
+    const found = await json<{ docs?: { _id: string }[] }>(`/${wardDbName(ward)}/_find`, { selector: { type: 'event', docId, action: { $in: ['number', 'register'] } }, fields: ['_id'], limit: 5 });
+    read.push(...await records.byKeys((found.docs ?? []).map((d) => d._id)));
+  }
+  return eventsOf(docId, read);
+}
+
+/** Genuine, well-formed events of `docId` from judged records, and what was tampered. */
+export function eventsOf(docId: string, read: readonly ReadRecord[]): GatheredEvents {
+  const byId = new Map<string, EventRecord>();
+  const tampered: string[] = [];
+  for (const r of read) {
+    if (r.integrity.state === 'tampered') tampered.push(tamperDetail(r.id, r.integrity));
+    if (!r.doc) continue;
+    const parsed = EventRecord.safeParse(withoutCouchFields(r.doc));
+    if (parsed.success && parsed.data.docId === docId) byId.set(parsed.data._id, parsed.data);
+  }
+  return { events: [...byId.values()], tampered: [...new Set(tampered)] };
 }

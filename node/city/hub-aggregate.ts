@@ -1,5 +1,5 @@
 // The dashboard's cache over the hub's records: per ward × unit × week counts,
-// documents indexed by ward, and the flagged (invalid, unverifiable) ones.
+// documents indexed by ward, and the flagged (tampered, invalid, unverifiable) ones.
 // Kept incrementally: the view's onChange marks it stale and schedules a
 // catch-up shortly after (a burst of pages costs one); a request that finds it
 // stale catches up first, so answers are never older than the records. A
@@ -12,7 +12,7 @@ import type { HubView } from './hub-view.js';
 
 interface Entry { doc: HubDocument; week: string; time: number }
 
-const FLAGGED = new Set(['invalid', 'unverifiable']);
+const FLAGGED = new Set(['tampered', 'invalid', 'unverifiable']);
 const REFRESH_DELAY_MS = 200;
 
 export class HubAggregate {

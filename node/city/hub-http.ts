@@ -108,7 +108,7 @@ export function hubApiRouter(view: HubView, aggregate: HubAggregate, now: () => 
     const r = aggregate.documents(p.filter, all ? 0 : p.offset, all ? Infinity : p.limit);
     return { rows: r.rows, json: { total: r.total, offset: p.offset, limit: p.limit, rows: r.rows.map(publicRecord) } };
   };
-  table('/invalid', LIST, 'invalid', DOCUMENT_COLUMNS, (p) => documents({ ...p, filter: { ...p.filter, verdicts: p.filter.verdicts ?? ['invalid', 'unverifiable'] } }));
+  table('/invalid', LIST, 'invalid', DOCUMENT_COLUMNS, (p) => documents({ ...p, filter: { ...p.filter, verdicts: p.filter.verdicts ?? ['tampered', 'invalid', 'unverifiable'] } }));
   table('/documents', LIST, 'documents', DOCUMENT_COLUMNS, documents);
 
   router.get('/documents/:ward/:docId', async (req, res) => {

@@ -18,7 +18,8 @@ import { compareEvents } from '../../sync/workflow.js';
 import { HubStore } from './hub-store.js';
 import { judge, readCityFile, type CityFile, type Judgement } from './hub-verify.js';
 import type { HubView } from './hub-view.js';
-import { documentEvents, withoutCouchFields, type CityJson } from './document-events.js';
+import { documentEvents, withoutCouchFields, type CityJson, type GatheredEvents } from './document-events.js';
+import { tamperDetail, WardRecords } from './ward-records.js';
 import { CouchHttpError, prefixRange, type AdminCredentials } from './init.js';
 
 export interface HubOptions {
@@ -87,10 +88,10 @@ class CityHub implements Hub {
       document: (ward, docId) => store.get(hubDocId(ward, docId)),
       onChange: (l) => store.onChange(l),
       steps: async (ward, docId) => {
-        const [raw] = await this.allDocs(ward, [docId]);
-        const record = raw ? DocumentRecord.safeParse(withoutCouchFields(raw)) : null;
+        const [read] = await this.records(ward).byKeys([docId]);
+        const record = read?.doc ? DocumentRecord.safeParse(withoutCouchFields(read.doc)) : null;
         if (!record?.success) return [];
-        const events = await this.allEvents(ward, record.data, store.get(hubDocId(ward, docId)), []);
+        const { events } = await this.allEvents(ward, record.data, store.get(hubDocId(ward, docId)), []);
         return events.sort(compareEvents).map((e) => ({ action: e.action, at: e.at, user: e.actor.user, role: e.actor.role, ...(e.comment ? { comment: e.comment } : {}) }));
       },
       file: async (ward, sha256) => {
@@ -202,7 +203,8 @@ class CityHub implements Hub {
       try {
         const since = this.store.ward(ward)?.since ?? '0';
         const feed: string = live ? `&feed=longpoll&timeout=${longpoll}` : '';
-        const page: ChangesPage = await this.json<ChangesPage>(`/${db}/_changes?since=${encodeURIComponent(since)}&include_docs=true&limit=${pageSize}${feed}`, {}, longpoll + 30_000);
+        // conflicts=true: a second branch of any record must be seen, not just the winner (ward-records.ts).
+        const page: ChangesPage = await this.json<ChangesPage>(`/${db}/_changes?since=${encodeURIComponent(since)}&include_docs=true&conflicts=true&limit=${pageSize}${feed}`, {}, longpoll + 30_000);
         if (page.results.length > 0 || String(page.last_seq) !== since) await this.serial(() => this.apply(ward, page));
         live = page.results.length < pageSize;
         failures = 0;
@@ -229,14 +231,23 @@ class CityHub implements Hub {
   private async apply(ward: string, page: ChangesPage): Promise<void> {
     const seenAt = vnIso(this.now());
     const seenMs = this.now().getTime();
-    const byDoc = new Map<string, { record?: DocumentRecord; events: EventRecord[] }>();
-    const entry = (docId: string) => byDoc.get(docId) ?? (byDoc.set(docId, { events: [] }), byDoc.get(docId)!);
+    const byDoc = new Map<string, { record?: DocumentRecord; events: EventRecord[]; tampered: string[] }>();
+    const entry = (docId: string) => byDoc.get(docId) ?? (byDoc.set(docId, { events: [], tampered: [] }), byDoc.get(docId)!);
     let filesMoved = false;
     const issuers: string[] = [];
     const lags = this.lags.get(ward) ?? [];
+    const reader = this.records(ward);
     for (const ch of page.results) {
-      const doc = ch.doc;
-      if (!doc || ch.deleted) continue;
+      if (!ch.doc || ch.deleted) continue;
+      // Only a revision whose hash (and, with branches, the ward's chain) holds is read; a tampered record marks its document.
+      const integrity = await reader.judge(ch.doc);
+      const doc = integrity.doc;
+      if (integrity.state === 'tampered') {
+        const owner = ch.id.startsWith('doc:') ? ch.id : typeof ch.doc['docId'] === 'string' ? ch.doc['docId'] : null;
+        this.log(`${ward}: ${tamperDetail(ch.id, integrity)}`);
+        if (owner && /^doc:(out|in):/.test(owner)) entry(owner).tampered.push(tamperDetail(ch.id, integrity));
+      }
+      if (!doc) continue;
       if (ch.id.startsWith('doc:')) {
         const parsed = DocumentRecord.safeParse(withoutCouchFields(doc));
         if (parsed.success) entry(ch.id).record = parsed.data;
@@ -258,20 +269,20 @@ class CityHub implements Hub {
     const docIds = [...byDoc.keys()];
     // Records the page lacks (an event for a document seen in an earlier page), fetched in one request.
     const missing = docIds.filter((id) => !byDoc.get(id)!.record);
-    if (missing.length > 0) {
-      for (const row of await this.allDocs(ward, missing)) {
-        const parsed = DocumentRecord.safeParse(withoutCouchFields(row));
-        if (parsed.success) entry(parsed.data._id).record = parsed.data;
-      }
+    for (const read of await reader.byKeys(missing)) {
+      if (read.integrity.state === 'tampered') entry(read.id).tampered.push(tamperDetail(read.id, read.integrity));
+      const parsed = read.doc ? DocumentRecord.safeParse(withoutCouchFields(read.doc)) : null;
+      if (parsed?.success) entry(parsed.data._id).record = parsed.data;
     }
     // Several documents at once: the time goes in round trips to the city (events, blob, chunks), not here.
     records.push(...await mapLimit(docIds, CONCURRENCY, async (docId) => {
       const e = byDoc.get(docId)!;
-      if (!e.record) return null; // events ahead of their document: judged when the document arrives
       const known = this.store.get(hubDocId(ward, docId));
+      // Events ahead of their document are judged when it arrives; a document with no genuine record left keeps what the hub knew, flagged.
+      if (!e.record) return known && e.tampered.length > 0 ? HubStore.check(tamperedRecord(known, e.tampered)) : null;
       const complete = !known && e.events.some((ev) => FIRST_ACTIONS.has(ev.action));
-      const events = complete ? e.events : await this.allEvents(ward, e.record, known, e.events);
-      return this.record(ward, e.record, events, known, seenAt);
+      const gathered = complete ? { events: e.events, tampered: [] } : await this.allEvents(ward, e.record, known, e.events);
+      return this.record(ward, e.record, gathered.events, known, seenAt, [...e.tampered, ...gathered.tampered]);
     }));
     const touched = new Set(records.map((r) => r._id));
     if (filesMoved) records.push(...await this.rejudge(ward, [...this.pendingOf(ward)].filter((id) => !touched.has(id)), seenAt));
@@ -293,11 +304,13 @@ class CityHub implements Hub {
     this.stats.documents = this.store.size;
   }
 
-  private async record(ward: string, record: DocumentRecord, events: EventRecord[], known: HubDocument | undefined, seenAt: string): Promise<HubDocument> {
+  private async record(ward: string, record: DocumentRecord, events: EventRecord[], known: HubDocument | undefined, seenAt: string, tampered: readonly string[]): Promise<HubDocument> {
     const folded = foldHubDocument(ward, record, events);
-    const same = known && known.signing === folded.signing && known.pdf?.sha256 === folded.pdfSha && known.pdf?.complete
+    const same = known && known.verdict !== 'tampered' && known.signing === folded.signing && known.pdf?.sha256 === folded.pdfSha && known.pdf?.complete
       && known.signatures.length === folded.expectedRoles.length;
-    const judgement: Judgement = same ? { verdict: known.verdict, reasons: known.reasons, signatures: known.signatures, ...(known.pdf ? { pdf: known.pdf } : {}) } : await this.judge(ward, folded);
+    const judged: Judgement = same ? { verdict: known.verdict, reasons: known.reasons, signatures: known.signatures, ...(known.pdf ? { pdf: known.pdf } : {}) } : await this.judge(ward, folded);
+    // Whatever the PDF says, a document whose records were rewritten at the city is never counted as signed.
+    const judgement = tampered.length > 0 ? tamperedJudgement(judged, tampered) : judged;
     const { pdfSha: _p, expectedRoles: _r, ...fields } = folded;
     return HubStore.check({
       _id: hubDocId(ward, record._id), type: 'hub-document', ward, docId: record._id,
@@ -321,7 +334,7 @@ class CityHub implements Hub {
   private async rejudge(ward: string, hubIds: string[], at: string): Promise<HubDocument[]> {
     return mapLimit(hubIds, CONCURRENCY, async (id) => {
       const d = this.store.get(id);
-      if (!d || d.signing !== 'digital') return null;
+      if (!d || d.signing !== 'digital' || d.verdict === 'tampered') return null;
       const expectedRoles: Folded['expectedRoles'] = d.issuedAt ? ['leader', 'agency'] : ['leader'];
       const j = await this.judge(ward, { signing: 'digital', expectedRoles, ...(d.pdf ? { pdfSha: d.pdf.sha256 } : {}) });
       const { pdf: _old, ...rest } = d;
@@ -354,18 +367,15 @@ class CityHub implements Hub {
     return this.pending.get(ward) ?? (this.pending.set(ward, new Set()), this.pending.get(ward)!);
   }
 
-  private async allDocs(ward: string, keys: string[]): Promise<Record<string, unknown>[]> {
-    const r = await this.json<{ rows: { doc?: Record<string, unknown> | null }[] }>(`/${wardDbName(ward)}/_all_docs?include_docs=true`, { method: 'POST', body: JSON.stringify({ keys }) });
-    return r.rows.flatMap((row) => (row.doc ? [row.doc] : []));
-  }
+  private records(ward: string): WardRecords { return new WardRecords(this.cityJson, ward); }
 
   /** Every event of a document at the city; the page's own events win (they are what this pass folds). */
-  private async allEvents(ward: string, record: DocumentRecord, known: HubDocument | undefined, fromPage: EventRecord[]): Promise<EventRecord[]> {
+  private async allEvents(ward: string, record: DocumentRecord, known: HubDocument | undefined, fromPage: EventRecord[]): Promise<GatheredEvents> {
     const numberEventId = known?.numberEventId && !fromPage.some((e) => e._id === known.numberEventId) ? known.numberEventId : null;
     const read = await documentEvents(this.cityJson, ward, record._id, { numberEventId });
-    const byId = new Map(read.map((e) => [e._id, e]));
+    const byId = new Map(read.events.map((e) => [e._id, e]));
     for (const ev of fromPage) byId.set(ev._id, ev);
-    return [...byId.values()];
+    return { events: [...byId.values()], tampered: read.tampered };
   }
 
   private readonly cityJson: CityJson = (path, body) => this.json(path, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
@@ -384,6 +394,21 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
     for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
   }));
   return out.filter((r): r is R => r !== null);
+}
+
+const TAMPERED = {
+  vi: 'Hồ sơ của văn bản tại thành phố đã bị ghi đè bằng một nhánh khác hoặc không khớp mã băm của nó: không được tính là đã ký số.',
+  en: 'A record of this document at the city was overwritten by another branch or does not match its hash: it does not count as signed.',
+};
+
+function tamperedJudgement(j: Judgement, tampered: readonly string[]): Judgement {
+  const detail = tampered.slice(0, 5).join('; ').slice(0, 900);
+  return { ...j, verdict: 'tampered', reasons: [{ code: 'tampered', vi: `${TAMPERED.vi} (${detail})`, en: `${TAMPERED.en} (${detail})` }, ...j.reasons].slice(0, 50) };
+}
+
+function tamperedRecord(known: HubDocument, tampered: readonly string[]): HubDocument {
+  const { verdict: _v, reasons: _r, ...rest } = known;
+  return { ...rest, ...tamperedJudgement({ verdict: known.verdict, reasons: known.reasons, signatures: known.signatures, ...(known.pdf ? { pdf: known.pdf } : {}) }, tampered) };
 }
 
 function round(n: number): number { return Math.round(n * 10) / 10; }

@@ -30,7 +30,8 @@ export function contribution(doc: HubDocument): HubCounts | null {
   if (doc.direction !== 'outgoing' || !doc.week) return null;
   const c = emptyCounts();
   c.issued = 1;
-  if (doc.verdict === 'invalid') c.invalid = 1;
+  // A tampered record counts with the invalid ones: never as signed.
+  if (doc.verdict === 'invalid' || doc.verdict === 'tampered') c.invalid = 1;
   else if (doc.verdict === 'unverifiable') c.unverifiable = 1;
   else if (doc.signing === 'digital' && doc.verdict === 'valid') c.digital = 1;
   else if (doc.signing === 'paper' || doc.verdict === 'paper') c.paper = 1;

@@ -16,9 +16,11 @@ import { wardDbName, WARD_CODE } from '../../sync/city-contract.js';
 import { wardError } from '../../sync/errors.js';
 import { AttachmentRef, type DocumentRecord, type EventRecord } from '../../sync/schema.js';
 import { parseInput } from '../../sync/validation.js';
+import { withHash } from '../../sync/record-hash.js';
 import { vnIso } from '../../sync/vn-time.js';
 import { deriveState, EXCHANGE_STATUS, type IncomingState } from '../../sync/workflow.js';
 import { documentEvents, type CityJson } from './document-events.js';
+import { tamperDetail, WardRecords } from './ward-records.js';
 import { couchClient, prefixRange, type AdminCredentials } from './init.js';
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
@@ -116,7 +118,8 @@ export async function sendToWards(input: SendInput): Promise<SendResult> {
       _id: `blob:${p.file.sha256}`, type: 'blob', contentType: p.ref.contentType, size: p.file.size, sha256: p.file.sha256,
       chunkSize: p.file.chunkSize, chunks: p.file.chunks.map((c) => c.sha256), origin: 'city',
     }));
-    for (const doc of [...blobs, { ...record, ward }, { ...arrival, ward }]) {
+    // Hashed as the ward's own write-once records are, so every reader can check them (sync/record-hash.ts).
+    for (const doc of await Promise.all([...blobs, { ...record, ward }, { ...arrival, ward }].map((d) => withHash(d)))) {
       const path = `${db}/${encodeURIComponent(doc._id)}`;
       // Already there (a file another send or the ward brought, or this send run again): written once, never changed.
       if ((await couch('GET', path, undefined, [404])).status === 200) continue;
@@ -206,6 +209,8 @@ export interface SentStatus {
   sentAt: string;
   /** The city's check of the PDF's signatures when it sent it (absent: not checked). */
   signature?: SentSignature;
+  /** Records of this document the ward rewrote at the city (a second branch, a hash that does not hold): its steps are read from the genuine ones only. */
+  tampered?: string[];
   /** When the ward took each step (Vietnam time), and the ward's comment on a refusal. */
   steps: { action: string; at: string; user: string; comment?: string }[];
 }
@@ -218,17 +223,19 @@ export async function sentStatuses(o: { url: string; admin: AdminCredentials; se
   const out: SentStatus[] = [];
   const prefix = o.sendId ? `doc:in:${o.sendId}` : 'doc:in:';
   for (const ward of wards) {
-    const docs = (await couch<{ rows: { doc?: DocumentRecord }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${prefixRange(prefix)}`)).body.rows;
-    for (const { doc } of docs) {
+    for (const read of await new WardRecords(json, ward).byPrefix(prefix)) {
+      // Only what the city itself wrote: a ward's branch of the record (it cannot mark it origin "city") is never shown as sent.
+      const doc = read.doc as DocumentRecord | null;
       if (!doc || doc.origin !== 'city') continue;
       // Registering takes a number, and numbering events live under their register's key.
-      const events = await documentEvents(json, ward, doc._id, { find: true });
+      const { events, tampered } = await documentEvents(json, ward, doc._id, { find: true });
+      if (read.integrity.state === 'tampered') tampered.unshift(tamperDetail(read.id, read.integrity));
       const state = (deriveState('incoming', events).state ?? 'arrived') as IncomingState;
       const content = doc.content as { subject: string; originalSymbol: string };
       const signature = events.find((e) => e.action === 'arrive' && e.origin === 'city')?.data['signature'] as SentSignature | undefined;
       out.push({
         sendId: doc._id.slice('doc:in:'.length), ward, docId: doc._id, subject: content.subject, originalSymbol: content.originalSymbol,
-        state, code: EXCHANGE_STATUS[state], sentAt: doc.createdAt, ...(signature ? { signature } : {}),
+        state, code: EXCHANGE_STATUS[state], sentAt: doc.createdAt, ...(signature ? { signature } : {}), ...(tampered.length ? { tampered } : {}),
         steps: [...events].sort((a, b) => a.at.localeCompare(b.at)).map((e) => ({ action: e.action, at: e.at, user: e.actor.user, ...(e.comment ? { comment: e.comment } : {}) })),
       });
     }

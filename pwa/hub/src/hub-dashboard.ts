@@ -36,7 +36,7 @@ export class HubDashboard extends WdElement {
     .head h2 { margin-bottom: .25rem; }
     a.csv { font-size: .9rem; }
     button.link { background: none; border: none; color: #0d47a1; text-decoration: underline; padding: 0; min-height: 0; min-width: 0; }
-    .health-poor, .health-never, .verdict-invalid { color: #7f1313; font-weight: 600; }
+    .health-poor, .health-never, .verdict-invalid, .verdict-tampered { color: #7f1313; font-weight: 600; }
     .health-tolerable, .verdict-unverifiable { color: #6d3d00; }
     details summary { cursor: pointer; min-height: 44px; display: flex; align-items: center; }
     @media (max-width: 599px) { .big { font-size: 1.5rem; } .hide-phone { display: none; } }

@@ -15,7 +15,7 @@ export class HubDocument extends WdElement {
     dl { display: grid; grid-template-columns: minmax(8rem, max-content) 1fr; gap: .3rem 1rem; margin: 0; }
     dt { font-weight: 600; }
     dd { margin: 0; overflow-wrap: anywhere; }
-    .verdict-invalid { background: #fdecea; color: #7f1313; }
+    .verdict-invalid, .verdict-tampered { background: #fdecea; color: #7f1313; }
     .verdict-unverifiable { background: #fff3e0; color: #6d3d00; }
     .verdict-valid { background: #e8f5e9; color: #1b5e20; }
     ol { padding-left: 1.2rem; }
