@@ -38,8 +38,9 @@ export async function restoreCommand(args: string[]): Promise<number> {
         console.log('Chưa cấu hình thành phố: bỏ qua bước lấy dữ liệu từ thành phố. / No city configured: skipped fetching from the city.');
         return;
       }
-      const { docsWritten } = await pullFromCity(config.dataDir, city);
+      const { docsWritten, tampered } = await pullFromCity(config.dataDir, city);
       console.log(`Đã lấy từ thành phố / fetched from the city: ${docsWritten} documents`);
+      if (tampered > 0) console.log(`Cảnh báo / warning: ${tampered} bản ghi tại thành phố có nhánh khác hoặc sai mã băm; chỉ lấy bản gốc / record(s) at the city had another branch or a wrong hash; only the genuine revision was restored`);
     }
     console.log('Khởi động nút: nếu không còn quản trị viên đăng nhập được, một mật khẩu dùng một lần sẽ được in ra. / Start the node: if no administrator can log in, a one-time password is printed.');
   });

@@ -16,6 +16,9 @@ import { basename, dirname, join } from 'node:path';
 import PouchDB from 'pouchdb';
 import { openStore, type Store } from './store.js';
 import { forgivingInfo } from '../sync/forgiving-info.js';
+import { pullGenuine } from '../sync/genuine-pull.js';
+import { isReplicatedId } from '../sync/city-contract.js';
+import { basicCityJson, WardRecords } from './city/ward-records.js';
 
 export const BACKUP_FORMAT = 'warddesk-backup/1';
 const DATABASES = ['docs', 'secrets'] as const;
@@ -173,12 +176,18 @@ function sha256(text: string): string {
  * After a backup restore this also brings back what the ward sent the city
  * after the backup was taken, so numbering resumes after the city's last number.
  */
-export async function pullFromCity(dataDir: string, city: { url: string; username: string; password: string }): Promise<{ docsWritten: number }> {
+export async function pullFromCity(dataDir: string, city: { url: string; username: string; password: string }): Promise<{ docsWritten: number; tampered: number }> {
   const store = await openStopped(dataDir);
   const remote = forgivingInfo(new PouchDB(city.url, { auth: { username: city.username, password: city.password }, skip_setup: true }));
   try {
-    const result = await PouchDB.replicate(remote, store.docs, { batch_size: 100, batches_limit: 2 }) as { docs_written: number };
-    return { docsWritten: result.docs_written };
+    // Records one by one with all their branches judged (a branch the ward's credentials added at the city
+    // never comes home; its chain is the witness); then the chunks, content-addressed, by plain replication.
+    const dbUrl = new URL(city.url);
+    const ward = decodeURIComponent(dbUrl.pathname.split('/').filter(Boolean).at(-1) ?? '').replace(/^ward_/, '');
+    const witness = new WardRecords(basicCityJson(dbUrl.origin + dbUrl.pathname.replace(/\/[^/]*\/?$/, ''), { name: city.username, password: city.password }), ward);
+    const records = await pullGenuine({ remote, local: store.docs, since: 0, takeId: isReplicatedId, vouched: (id) => witness.vouched(id), batch: 100 });
+    const chunks = await PouchDB.replicate(remote, store.docs, { batch_size: 100, batches_limit: 2, selector: { _id: { $gt: 'chunk:', $lt: 'chunk;' } } }) as { docs_written: number };
+    return { docsWritten: records.written + chunks.docs_written, tampered: records.tampered };
   } finally {
     await remote.close().catch(() => undefined);
     await store.close();

@@ -13,6 +13,7 @@
 // No Node or Express imports: PouchDB and fetch are handed in, so the same
 // engine can later drive device ↔ node sync in the PWA.
 import { ERRORS, type ErrorCode } from './errors.js';
+import { pullGenuine } from './genuine-pull.js';
 import { INBOX_SELECTOR, WardCredentials, isChunkId, isReplicatedId } from './city-contract.js';
 import { pushChunks } from './chunk-push.js';
 import { pullChunks } from './chunk-pull.js';
@@ -45,7 +46,7 @@ export interface ReplicatorOptions {
 }
 
 const STATE_ID = '_local/warddesk-city-sync';
-interface PersistedState { _id: string; _rev?: string; confirmedSeq: number | null; chunkSeq?: number | null; inboxFileSeq?: number | null; lastSuccessAt: number | null; refused: { id: string; reason: string }[] }
+interface PersistedState { _id: string; _rev?: string; confirmedSeq: number | null; chunkSeq?: number | null; inboxFileSeq?: number | null; inboxSeq?: number | string | null; lastSuccessAt: number | null; refused: { id: string; reason: string }[] }
 interface ReplicationResult { ok: boolean; status?: string; docs_written: number; doc_write_failures: number; last_seq: number | string; errors?: { id?: string; name?: string; message?: string; reason?: string }[] }
 
 const FATAL: ReadonlySet<ErrorCode> = new Set(['sync_unauthorized', 'sync_not_configured']);
@@ -67,6 +68,8 @@ export class Replicator {
   private retrying = false;
   /** Local sequence up to which every file the city sent is whole here (chunk-pull.ts). */
   private inboxFileSeq: number | null = null;
+  /** The city's sequence up to which the inbox was pulled (genuine-pull.ts keeps its own checkpoint). */
+  private inboxSeq: number | string | null = null;
 
   constructor(options: ReplicatorOptions) {
     this.o = {
@@ -85,6 +88,7 @@ export class Replicator {
     this.facts.confirmedSeq = saved.confirmedSeq;
     this.facts.chunkSeq = saved.chunkSeq ?? null;
     this.inboxFileSeq = saved.inboxFileSeq ?? null;
+    this.inboxSeq = saved.inboxSeq ?? null;
     this.facts.lastSuccessAt = saved.lastSuccessAt;
     this.facts.refused = saved.refused;
     this.schedule(0);
@@ -200,9 +204,15 @@ export class Replicator {
    * ward's own chunks go up (the chunk push then passes over them).
    */
   private async syncInbox(remote: PouchDB.Database): Promise<number> {
-    const pulled = await this.replicate(() => remote.replicate.to(this.o.local, this.replicationOptions({ selector: INBOX_SELECTOR })));
-    let written = pulled.docs_written;
-    if (pulled.docs_written > 0) written += await this.push(remote);
+    // Only the city's own revision of each inbox record comes home: a branch the ward's
+    // credentials added at the city (CouchDB keeps it, and it may win) is left there.
+    const pulled = await pullGenuine({
+      remote, local: this.o.local, since: this.inboxSeq ?? 0, selector: INBOX_SELECTOR, batch: this.o.batchSize,
+      onPage: async (seq) => { this.inboxSeq = seq; await this.writeState(); },
+      onTampered: (id, integrity) => this.o.log?.('error', 'a record in the inbox at the city has a second branch or a hash that does not hold; only the city\'s revision was taken', { id, integrity: integrity.state === 'tampered' ? integrity.reason : 'ok' }),
+    });
+    let written = pulled.written;
+    if (pulled.written > 0) written += await this.push(remote);
     written += await this.pullFiles(remote);
     this.recordsDone = { at: this.o.now(), localSeq: await this.localSeq() };
     return written;
@@ -350,7 +360,7 @@ export class Replicator {
 
   private async writeState(): Promise<void> {
     const current = await this.readState();
-    await this.o.local.put<PersistedState>({ ...current, confirmedSeq: this.facts.confirmedSeq, chunkSeq: this.facts.chunkSeq, inboxFileSeq: this.inboxFileSeq, lastSuccessAt: this.facts.lastSuccessAt, refused: this.facts.refused.slice(0, 1000) });
+    await this.o.local.put<PersistedState>({ ...current, confirmedSeq: this.facts.confirmedSeq, chunkSeq: this.facts.chunkSeq, inboxFileSeq: this.inboxFileSeq, inboxSeq: this.inboxSeq, lastSuccessAt: this.facts.lastSuccessAt, refused: this.facts.refused.slice(0, 1000) });
   }
 }
 

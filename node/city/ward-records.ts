@@ -2,7 +2,8 @@
 // Every read asks for conflicts; a record with branches is judged over all its
 // leaves, with the ward's audit chain as witness (sync/genuine.ts). The hub,
 // `city send`/`city sent` and the dashboard read through here; the ward's own
-// pulls judge the same way in sync/ (sync/genuine-pull.ts).
+// pulls judge the same way in sync/ (sync/genuine-pull.ts), `restore
+// --from-city` with this chain witness.
 import { wardDbName } from '../../sync/city-contract.js';
 import { judgeLeaves, needsChain, type Integrity, type Leaf } from '../../sync/genuine.js';
 import { entryHash, type AuditEntry } from '../audit.js';
@@ -67,7 +68,7 @@ export class WardRecords {
    * Only asked when a write-once record has branches: a full scan at the city
    * (no index), rare by design.
    */
-  private async vouched(id: string): Promise<string[]> {
+  async vouched(id: string): Promise<string[]> {
     const found = await this.json<{ docs?: AuditEntry[] }>(`${this.db}/_find`, { selector: { type: 'audit', [`writes.${id}`]: { $exists: true } }, limit: 10_000 });
     const ids = (found.docs ?? []).map((d) => d._id);
     if (ids.length === 0) return [];
@@ -77,6 +78,22 @@ export class WardRecords {
       .sort((a, b) => a.seq - b.seq);
     return entries.map((e) => e.writes[id]!);
   }
+}
+
+/** A CityJson over fetch with Basic auth (one credential: the city admin, or a ward's own user). */
+export function basicCityJson(baseUrl: string, auth: { name: string; password: string }): CityJson {
+  const base = baseUrl.replace(/\/+$/, '');
+  const authorization = `Basic ${Buffer.from(`${auth.name}:${auth.password}`).toString('base64')}`;
+  return async <T>(path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(base + path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${body === undefined ? 'GET' : 'POST'} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`);
+    return JSON.parse(text) as T;
+  };
 }
 
 /** CouchDB fields the schemas do not describe. */

@@ -128,7 +128,7 @@ test('a forged event (a second branch of the sign step) is caught too, and its d
   await hub!.caughtUp();
   const d = hub!.view.document(WARD, docId)!;
   assert.is(d.verdict, 'tampered', JSON.stringify(d.reasons));
-  const steps = await hub!.view.steps(WARD, docId);
+  const steps = await hub!.view.steps!(WARD, docId);
   assert.not.ok(steps.some((s) => s.user === 'mallory'), 'the forged step is shown');
   assert.ok(steps.some((s) => s.action === 'sign'), 'the genuine signing step is gone from the steps');
 });
