@@ -44,12 +44,18 @@ export async function checkServer(couch: Couch): Promise<ServerFacts> {
   return { kind: 'couchdb', version, engine, result: ok('server', said.vi, said.en) };
 }
 
+/** Best effort: the engine is information for the reader; the smoke test is what judges it. */
 async function jsEngine(couch: Couch): Promise<string> {
-  const versions = await couch<{ javascript_engine?: { name?: string; version?: string } }>('GET', '/_node/_local/_versions', undefined, [400, 404]);
-  const running = versions.status === 200 ? versions.body.javascript_engine : undefined;
+  const read = async <T>(path: string): Promise<T | null> => {
+    try {
+      const r = await couch<T>('GET', path, undefined, [400, 403, 404, 500]);
+      return r.status === 200 ? r.body : null;
+    } catch { return null; }
+  };
+  const running = (await read<{ javascript_engine?: { name?: string; version?: string } }>('/_node/_local/_versions'))?.javascript_engine;
   if (running?.name) return `${running.name}${running.version ? ` ${running.version}` : ''}`;
-  const configured = await couch<unknown>('GET', '/_node/_local/_config/couchdb/js_engine', undefined, [400, 404]);
-  if (configured.status === 200 && typeof configured.body === 'string') return `${configured.body} (couchdb/js_engine)`;
+  const configured = await read<unknown>('/_node/_local/_config/couchdb/js_engine');
+  if (typeof configured === 'string') return `${configured} (couchdb/js_engine)`;
   return 'spidermonkey (default)';
 }
 

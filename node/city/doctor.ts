@@ -5,10 +5,10 @@
 // FAIL line that names it, so one broken check never hides the others, and an
 // unreachable server is one clear FAIL instead of a stack trace.
 import { couchClient, type AdminCredentials } from './init.js';
-import { fail, reason, type DoctorResult } from './doctor-result.js';
+import { fail, reason, warn, type DoctorResult } from './doctor-result.js';
 import { checkServer, type ServerFacts } from './doctor-server.js';
 import { checkLimits } from './doctor-limits.js';
-import { smokeTest } from './doctor-smoke.js';
+import { THROWAWAY_PREFIX, smokeTest } from './doctor-smoke.js';
 import { checkRules, checkSecurity, wardCodes } from './doctor-wards.js';
 
 export interface DoctorOptions { url: string; admin: AdminCredentials; timeoutMs?: number }
@@ -27,6 +27,11 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorResult[]> {
   const server = await guarded<ServerFacts | null>('server', () => checkServer(couch), null);
   if (server) results.push(server.result);
   const wards = await guarded('wards', () => wardCodes(couch), []);
+  const stale = wards.filter((w) => w.startsWith(THROWAWAY_PREFIX));
+  if (stale.length > 0) {
+    results.push(warn('smoke:leftover', `còn phường thử của lần kiểm tra trước bị ngắt (hoặc đang chạy): ${stale.join(', ')}`, `throwaway wards left by an interrupted doctor run (or one running now): ${stale.join(', ')}`,
+      { vi: 'xoá các cơ sở dữ liệu ward_doctor-* và người dùng ward-doctor-* đó', en: 'delete those ward_doctor-* databases and ward-doctor-* users' }));
+  }
   results.push(...await guarded('smoke', () => smokeTest(couch, { url: o.url, admin: o.admin, engine: server?.engine ?? '?', wards }), []));
   results.push(...await guarded('security', () => checkSecurity(couch, o.url, wards), []));
   results.push(...await guarded('limits', () => checkLimits(couch, server?.kind ?? 'other'), []));
