@@ -10,12 +10,17 @@ import { startHub } from './hub-ingest.js';
 import { sendToWards, sentStatuses } from './send.js';
 import { WardError } from '../../sync/errors.js';
 import { startHubServer } from './hub-http.js';
+import { doctorCommand } from './doctor-command.js';
 
 export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR]
                                  run the embedded CouchDB-compatible city server (demos, tests; default 127.0.0.1:5984, ./city-data)
   warddesk city init <url> --wards a,b,c [--out DIR]
                                  create per-ward databases, users, _security and rules on a CouchDB 3 (or the embedded server);
                                  writes DIR/<ward>.credentials.json (default ./city-credentials) for each ward to install
+  warddesk city doctor <url> [--json]
+                                 check the city server: version and JavaScript engine, the rules as a throwaway ward
+                                 sees them (removed afterwards), each ward's _security and rules, size limits;
+                                 one OK/WARN/FAIL line per check with the fix; exit 1 when any check fails
   warddesk city publish-crls <url> [--root-crl city-root.crl]
                                  copy each ward's revocation list (and the root's) into every other ward's inbox
   warddesk city hub <url> --root city-root.pem [--root-crl city-root.crl] [--data DIR] [--port N] [--host H]
@@ -43,6 +48,7 @@ export async function cityCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'start') return start(rest);
   if (sub === 'init') return init(rest);
+  if (sub === 'doctor') return doctorCommand(rest, CITY_USAGE);
   if (sub === 'hub') return hub(rest);
   if (sub === 'send') return send(rest);
   if (sub === 'sent') return sent(rest);
