@@ -14,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb';
 import { initCity } from '../../node/city/init.js';
+import { sendToWards } from '../../node/city/send.js';
+import { pullFromCity } from '../../node/backup.js';
+import { openStore } from '../../node/store.js';
 import { startHub, type Hub } from '../../node/city/hub-ingest.js';
 import { documentDigest, GENESIS, makeEntry } from '../../node/audit.js';
 import { WardCredentials, crlId } from '../../sync/city-contract.js';
@@ -152,6 +155,44 @@ test('the documents CSV names the tampered document, in Vietnamese and in Englis
   assert.ok(vi.includes('Bị sửa đổi trái phép'), vi);
   assert.ok(en.includes('Tampered') && en.includes('branches'), en);
   assert.not.ok(en.includes('GIẢ MẠO'));
+});
+
+test('restore --from-city brings back the genuine records, not the forged branches, and says how many were tampered', async () => {
+  const restored = join(dir, 'restored');
+  const fetched = await pullFromCity(restored, { url: `${city.url}${db}`, username: creds.username, password: creds.password });
+  assert.ok(fetched.tampered >= 2, `tampered: ${fetched.tampered}`);
+  const store = await openStore(restored);
+  try {
+    const doc = await store.docs.get<Record<string, unknown>>(String(byId('doc:')['_id']), { conflicts: true });
+    assert.not.ok(JSON.stringify(doc['content']).includes('GIẢ MẠO'), 'the forged subject came home');
+    assert.is(doc['_conflicts'], undefined, 'the forged branch came home as a conflict');
+    const sign = await store.docs.get<Record<string, unknown>>(String(records.find((r) => r['action'] === 'sign')!['_id']), { conflicts: true });
+    assert.is(sign['_conflicts'], undefined);
+    // The third document's issue event never matched its hash: it is not restored at all.
+    const audit = await store.docs.allDocs({ startkey: 'audit:', endkey: 'audit:\uffff' });
+    assert.ok(audit.rows.length >= 3, 'the audit chain came back');
+  } finally { await store.close(); }
+});
+
+test('the ward\'s inbox pull takes the city\'s revision of a sent document and leaves a branch the ward added at the city', async () => {
+  const sent = await sendToWards({ url: city.url, admin: CITY_ADMIN, wards: [WARD], pdf: pdfs.sealed, meta: { docType: 'CV', originalSymbol: '12/UBND-VP', originalDate: '2026-03-05', subject: 'Về việc trực Tết' } });
+  const docId = sent.wards[0]!.docId;
+  const genuine = (await couch(city.url, CITY_ADMIN, 'GET', `${db}/${encodeURIComponent(docId)}`)).body as Record<string, unknown>;
+  // A branch that loses to the city's revision: the city's still matches the inbox selector, and both leaves are listed.
+  const { _rev: _r, hash: _h, origin: _o, ...body } = genuine;
+  const forged: Record<string, unknown> = { ...body, content: { ...(body['content'] as object), subject: 'Về việc GIẢ MẠO' } };
+  forged['hash'] = await recordHash(forged);
+  const put = await couch(city.url, wardUser(), 'POST', `${db}/_bulk_docs`, { new_edits: false, docs: [{ ...forged, _rev: `1-${'0'.repeat(32)}` }] });
+  assert.is(put.status, 201);
+  const fresh = new PouchDB(join(dir, 'inbox-ward'));
+  const rep = wardReplicator(fresh, creds, city.url);
+  try {
+    await rep.syncNow();
+    const got = await fresh.get<Record<string, unknown>>(docId, { conflicts: true });
+    assert.is((got['content'] as { subject: string }).subject, 'Về việc trực Tết');
+    assert.is(got['_conflicts'], undefined, 'the ward\'s forged branch came home');
+    assert.is(got['origin'], 'city');
+  } finally { await rep.stop(); await fresh.close(); }
 });
 
 test.run();
