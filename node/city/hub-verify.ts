@@ -8,12 +8,14 @@ import { assembleFile } from '../../sync/chunks.js';
 import type { Folded } from '../../sync/hub-fold.js';
 import type { HubDocument, HubReason } from '../../sync/hub-records.js';
 import { verifyPdf, type TrustOptions } from '../../certs/pdf-verify.js';
+import { signedTitle } from '../../certs/pdf-metadata.js';
 
 const REASONS = {
   file_pending: { vi: 'Tệp PDF đã ký chưa về đủ thành phố: sẽ kiểm tra khi nhận đủ.', en: 'The signed PDF has not fully reached the city yet: it will be checked when it has.' },
   file_corrupt: { vi: 'Tệp PDF tại thành phố không khớp mã băm SHA-256 của nó.', en: 'The PDF held by the city does not match its SHA-256.' },
   pdf_missing: { vi: 'Văn bản ghi là đã ký số nhưng không có tệp PDF đã ký.', en: 'The document is recorded as digitally signed but names no signed PDF.' },
   signature_missing: { vi: 'Tệp PDF không mang đủ các chữ ký mà quy trình ghi nhận.', en: 'The PDF does not carry the signatures the workflow records.' },
+  record_differs: { vi: 'Trích yếu trong hồ sơ khác với trích yếu trong tệp PDF đã ký.', en: 'The subject in the record differs from the subject in the signed PDF.' },
 } as const;
 
 function hubReason(code: keyof typeof REASONS, detail?: string): HubReason {
@@ -49,7 +51,7 @@ export async function readCityFile(get: (path: string) => Promise<Response | nul
   return file.reason === 'chunk-missing' ? { state: 'incomplete', size: blob.size } : { state: 'corrupt', size: blob.size };
 }
 
-export async function judge(folded: Folded, read: (sha256: string) => Promise<CityFile>, trust: TrustOptions): Promise<Judgement> {
+export async function judge(folded: Pick<Folded, 'signing' | 'pdfSha' | 'expectedRoles' | 'subject'>, read: (sha256: string) => Promise<CityFile>, trust: TrustOptions): Promise<Judgement> {
   if (folded.signing === 'none') return { verdict: 'unsigned', reasons: [], signatures: [] };
   if (folded.signing === 'paper') return { verdict: 'paper', reasons: [], signatures: [] };
   if (!folded.pdfSha) return { verdict: 'invalid', reasons: [hubReason('pdf_missing')], signatures: [] };
@@ -64,9 +66,18 @@ export async function judge(folded: Folded, read: (sha256: string) => Promise<Ci
   const expected = folded.expectedRoles.join('+');
   const pdf = { sha256, size: file.bytes.length, complete: true };
   if (v.status === 'invalid') return { verdict: 'invalid', reasons, signatures, pdf };
+  // The record must say what the signer signed: a subject rewritten after signing is caught here.
+  const title = signedTitle(file.bytes);
+  if (title !== null && squash(title) !== squash(folded.subject)) {
+    return { verdict: 'invalid', reasons: [hubReason('record_differs', `“${folded.subject.slice(0, 200)}” ≠ “${title.slice(0, 200)}”`), ...reasons], signatures, pdf };
+  }
   if (roles !== expected) return { verdict: 'invalid', reasons: [hubReason('signature_missing', `${roles || '—'} ≠ ${expected}`), ...reasons], signatures, pdf };
   if (v.status === 'unknown') return { verdict: 'unverifiable', reasons, signatures, pdf };
   return { verdict: 'valid', reasons: [], signatures, pdf };
+}
+
+function squash(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 function dedupe(reasons: readonly HubReason[]): HubReason[] {
