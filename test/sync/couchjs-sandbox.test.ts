@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { checkWrite, type UserCtx, type WriteVerdict } from '../../sync/write-rules.js';
-import { wardDesignDoc } from '../../sync/validate-doc-update.js';
+import { assertCouchjsSafe, wardDesignDoc } from '../../sync/validate-doc-update.js';
 import { asCouchJson, couchjsSandbox, type Sandbox, type SandboxVerdict } from '../helpers/couchjs-sandbox.js';
 import { FUZZ_WARD, WRITE_RULE_GROUPS, fuzzRuleCases, type RuleCase } from '../helpers/rule-cases.js';
 import { recordArbitrary, validRecords } from '../helpers/record-arbitraries.js';
@@ -49,6 +49,15 @@ test('the sandbox lacks what couchjs lacks', async () => {
   const sandbox = await sandboxFor(FUZZ_WARD);
   assert.equal(sandbox.present(['BigInt', 'Promise', 'Proxy', 'Reflect', 'Intl', 'Uint8Array', 'ArrayBuffer', 'SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry']), []);
   assert.equal(sandbox.present(['Object', 'Array', 'String', 'Number', 'Boolean', 'Math', 'JSON', 'RegExp', 'Map', 'Set', 'Date', 'Error', 'TypeError', 'eval']).length, 14);
+});
+
+test('the rules build refuses a bundle that relies on what couchjs lacks, and the rules stay small', async () => {
+  for (const bad of ['var x = BigInt(1);', 'var x = 10n;', 'new Promise(function () {})', 'async function f() {}', 'function* g() {}', 'new Uint8Array(2)', 'new Proxy({}, {})', 'Reflect.ownKeys(o)', 'new Intl.Collator()', 'a.includes(b)', "s.padStart(6, '0')", 'Object.entries(o)']) {
+    assert.throws(() => assertCouchjsSafe(bad), /couchjs lacks/, bad);
+  }
+  assertCouchjsSafe('var ok = [1].indexOf(1) >= 0 && "x".startsWith("x");');
+  const size = (await wardDesignDoc(FUZZ_WARD)).validate_doc_update.length;
+  assert.ok(size < 32 * 1024, `validate_doc_update is ${size} characters: has zod crept back in?`);
 });
 
 test('the installed validate_doc_update gives Node\'s verdict, message included, on every hand-picked write-rule case', async () => {
