@@ -4,10 +4,12 @@
 // who is the database's only member (`_security`), and the design document
 // whose validate_doc_update enforces sync/write-rules.ts. Safe to run again:
 // existing databases are kept, a ward's password is kept when its credentials
-// file exists (else a new one is generated), the rules are reinstalled.
+// file exists (else a new one is generated), the rules are upgraded in place
+// when they changed and left alone (no new revision) when they did not.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { DESIGN_DOC_ID, WARD_CODE, WardCredentials, wardDbName, wardUserName } from '../../sync/city-contract.js';
 import { wardDesignDoc } from '../../sync/validate-doc-update.js';
 
@@ -72,16 +74,35 @@ export async function initCity(options: InitOptions): Promise<WardInitResult[]> 
       name: username, type: 'user', roles: [], password,
     });
     await couch('PUT', `${dbPath}/_security`, { admins: { names: [], roles: ['_admin'] }, members: { names: [username], roles: [] } });
-    const ddocPath = `${dbPath}/${DESIGN_DOC_ID}`;
-    const existingDdoc = await couch<{ _rev?: string }>('GET', ddocPath, undefined, [404]);
-    const ddoc = await wardDesignDoc(ward);
-    await couch('PUT', ddocPath, { ...ddoc, ...(existingDdoc.status === 200 ? { _rev: existingDdoc.body._rev } : {}) });
+    await installRules(couch, dbPath, ward);
     const credentials: WardCredentials = { ward, db, username, password, url: url.origin + url.pathname.replace(/\/+$/, '') };
     writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
     chmodSync(credentialsFile, 0o600);
     results.push({ ward, db, username, credentialsFile, createdDb: created.status === 201, newPassword: !previous });
   }
   return results;
+}
+
+/**
+ * Installs the ward's design document, or upgrades an older one in place
+ * (same id, its revision). One identical to what this version builds is left
+ * alone, so running init again writes no new revision (CouchDB would
+ * recompile the rules for nothing). A newer one (higher rulesVersion) is
+ * never downgraded by an older WardDesk.
+ */
+async function installRules(couch: ReturnType<typeof couchClient>, dbPath: string, ward: string): Promise<void> {
+  const path = `${dbPath}/${DESIGN_DOC_ID}`;
+  const existing = await couch<Record<string, unknown>>('GET', path, undefined, [404]);
+  const ddoc = await wardDesignDoc(ward);
+  if (existing.status === 200) {
+    const { _rev: rev, ...installed } = existing.body;
+    if (isDeepStrictEqual(installed, ddoc)) return;
+    const version = Number(installed['rulesVersion']);
+    if (version > ddoc.rulesVersion) throw new Error(`${dbPath} has rules version ${version}, newer than this WardDesk's ${ddoc.rulesVersion}: update WardDesk before running city init`);
+    await couch('PUT', path, { ...ddoc, _rev: rev });
+    return;
+  }
+  await couch('PUT', path, ddoc);
 }
 
 function readCredentials(file: string): WardCredentials | null {

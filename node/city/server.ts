@@ -22,9 +22,10 @@ import './validation-revisions-fix.js'; // before express-pouchdb loads pouchdb-
 import expressPouchdb from 'express-pouchdb';
 
 // pouchdb-validation reads the design documents and compiles their
-// validate_doc_update source again for every document written; our rules are
+// validate_doc_update source again for every document written; our rules were
 // an esbuild bundle (zod included) of ~100 KB, so the embedded city validated
-// ~25 documents/s. CouchDB 3 compiles once per design-document revision; do
+// ~25 documents/s (the rules are ~12 KB since they dropped zod, but any design
+// document may be large). CouchDB 3 compiles once per design-document revision; do
 // the same here by memoising couchdb-eval's evaluate on (design doc id, rev,
 // source). The compiled rules are pure functions of their arguments.
 const evaluator = createRequire(import.meta.url)('couchdb-eval') as { evaluate: (ctx: { _id?: string; _rev?: string } | null, extra: object, program: string) => unknown; memoised?: true };
@@ -33,7 +34,7 @@ if (!evaluator.memoised) {
   const compiled = new Map<string, unknown>();
   evaluator.evaluate = (ctx, extra, program) => {
     if (extra && Object.keys(extra).length > 0) return compile(ctx, extra, program);
-    // A design document's revision names its source (hashing 100+ KB per write would cost more than it saves).
+    // A design document's revision names its source (hashing the source on every write would cost more than it saves).
     const key = ctx?._rev ? `${ctx._id ?? ''}\u0000${ctx._rev}\u0000${program.length}` : createHash('sha256').update(program).digest('hex');
     if (!compiled.has(key)) compiled.set(key, compile(ctx, extra, program));
     return compiled.get(key);
@@ -44,9 +45,9 @@ if (!evaluator.memoised) {
 /**
  * pouchdb-validation also reads every design document in full before each
  * document it validates (`allDocs` from "_design/" to "_design0" with
- * include_docs): our rules bundle is a ~370 KB design document, parsed again
- * per write. CouchDB keeps compiled design documents per revision; here the
- * read is answered from a cache keyed on the design documents' ids and
+ * include_docs): our rules design document (~400 KB with zod, ~13 KB since)
+ * was parsed again per write. CouchDB keeps compiled design documents per
+ * revision; here the read is answered from a cache keyed on the design documents' ids and
  * revisions, which a light `allDocs` (no bodies) still checks on every write,
  * so a new design document takes effect on the next write.
  */
