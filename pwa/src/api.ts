@@ -45,7 +45,8 @@ export interface CityLinkStatus {
   phase?: 'idle' | 'running' | 'waiting' | 'stopped';
   pending?: { documents: number; bytes: number };
   rate?: { docsPerSecond: number; bytesPerSecond: number } | null;
-  lastError?: { code: string; at: string; vi: string; en: string } | null;
+  /** `action`: what to do about it (errors that stop the city sync). */
+  lastError?: { code: string; at: string; vi: string; en: string; action?: { vi: string; en: string } } | null;
   summary: { vi: string; en: string };
 }
 
@@ -171,6 +172,8 @@ export const api = {
   sealImage: (png: Blob) => call<{ ok: boolean }>('PUT', '/seal/image', undefined, png),
 
   syncStatus: () => call<CityLinkStatus>('GET', '/sync/status'),
+  /** Runs the node's city sync now (after it stopped) and answers the status it left. */
+  citySyncNow: () => call<CityLinkStatus>('POST', '/sync/now'),
 };
 
 /** For `catch (e)`: anything thrown becomes an ApiError a person can read. */
