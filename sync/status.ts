@@ -49,8 +49,9 @@ export interface SyncStatus {
   batchSize: number;
   /** CHT's scale: under 3 min since the last success is good, 3–6 tolerable, more is frustrating. */
   health: 'good' | 'tolerable' | 'frustrating' | 'never';
-  /** `action`: what a person can do about it, when the catalogue says (errors that stop sync). */
-  lastError: { code: ErrorCode; at: string; vi: string; en: string; action?: { vi: string; en: string } } | null;
+  lastError: { code: ErrorCode; at: string; vi: string; en: string } | null;
+  /** While sync is stopped: what a person can do about it (from the error catalogue). */
+  action: { vi: string; en: string } | null;
   /** Files from the city that cannot be received whole (a chunk too large or not matching its hash). */
   badInbox: { count: number; files: string[] };
   summary: { vi: string; en: string };
@@ -63,15 +64,15 @@ export function computeStatus(f: SyncFacts, now: number): SyncStatus {
   const upToDate = f.configured && f.phase !== 'stopped' && f.confirmedSeq !== null && f.pendingDocs === 0 && f.refused.length === 0;
   const age = f.lastSuccessAt === null ? null : now - f.lastSuccessAt;
   const health = age === null ? 'never' : age < 3 * 60_000 ? 'good' : age < 6 * 60_000 ? 'tolerable' : 'frustrating';
-  const action = f.lastError ? errorAction(f.lastError.code) : null;
-  const lastError = f.lastError ? { code: f.lastError.code, at: new Date(f.lastError.at).toISOString(), vi: ERRORS[f.lastError.code].vi, en: ERRORS[f.lastError.code].en, ...(action ? { action } : {}) } : null;
+  const lastError = f.lastError ? { code: f.lastError.code, at: new Date(f.lastError.at).toISOString(), vi: ERRORS[f.lastError.code].vi, en: ERRORS[f.lastError.code].en } : null;
+  const action = !f.configured ? stopAction('sync_not_configured') : f.phase === 'stopped' ? stopAction(f.lastError?.code ?? 'sync_failed') : null;
   const badFiles = [...new Set(f.badInbox.map((b) => b.blob))];
   return {
     configured: f.configured, online: f.reachable, phase: f.phase, upToDate,
     lastSuccessfulSync: iso(f.lastSuccessAt), lastAttempt: iso(f.lastAttemptAt), nextRun: iso(f.nextRunAt),
     pending: { documents: f.pendingDocs, bytes: f.pendingBytes, localSeq: f.localSeq, confirmedSeq: f.confirmedSeq, chunkSeq: f.chunkSeq },
     refused: { count: f.refused.length, ids: f.refused.slice(0, 50).map((r) => r.id) },
-    rate: f.rate, batchSize: f.batchSize, health, lastError, badInbox: { count: badFiles.length, files: badFiles.slice(0, 50) }, summary: summarize(f, upToDate),
+    rate: f.rate, batchSize: f.batchSize, health, lastError, action, badInbox: { count: badFiles.length, files: badFiles.slice(0, 50) }, summary: summarize(f, upToDate),
   };
 }
 
@@ -90,6 +91,11 @@ function summarize(f: SyncFacts, upToDate: boolean): { vi: string; en: string } 
 
 /** "Sync stopped: <why>. <what to do>", for a replicator that will not run again until "Sync now". */
 function stoppedSummary(code: ErrorCode): { vi: string; en: string } {
-  const action = errorAction(code) ?? { vi: 'Hãy báo quản trị viên, rồi bấm "Đồng bộ ngay".', en: 'Tell the administrator, then press "Sync now".' };
+  const action = stopAction(code);
   return { vi: `Đồng bộ với thành phố đã dừng: ${ERRORS[code].vi} ${action.vi}`, en: `Sync with the city has stopped: ${ERRORS[code].en} ${action.en}` };
+}
+
+/** What to do about an error that stopped sync: the catalogue's advice, else tell the administrator. */
+export function stopAction(code: ErrorCode): { vi: string; en: string } {
+  return errorAction(code) ?? { vi: 'Hãy báo quản trị viên, rồi bấm "Đồng bộ ngay".', en: 'Tell the administrator, then press "Sync now".' };
 }

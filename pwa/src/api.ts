@@ -45,8 +45,9 @@ export interface CityLinkStatus {
   phase?: 'idle' | 'running' | 'waiting' | 'stopped';
   pending?: { documents: number; bytes: number };
   rate?: { docsPerSecond: number; bytesPerSecond: number } | null;
-  /** `action`: what to do about it (errors that stop the city sync). */
-  lastError?: { code: string; at: string; vi: string; en: string; action?: { vi: string; en: string } } | null;
+  lastError?: { code: string; at: string; vi: string; en: string } | null;
+  /** While the city sync is stopped: what to do about it. */
+  action?: { vi: string; en: string } | null;
   summary: { vi: string; en: string };
 }
 

@@ -23,6 +23,7 @@ const confirmedAll: SyncFacts = {
 test('a replicator that confirmed everything is up to date', () => {
   const s = computeStatus(confirmedAll, now);
   assert.ok(s.upToDate);
+  assert.is(s.action, null);
   assert.match(s.summary.en, /confirmed receipt of all/);
 });
 
@@ -30,7 +31,8 @@ test('a replicator stopped by unauthorised credentials is not up to date and say
   const s = computeStatus({ ...confirmedAll, phase: 'stopped', lastError: { code: 'sync_unauthorized', at: now, detail: '401 unauthorized' } }, now);
   assert.is(s.upToDate, false);
   assert.is(s.phase, 'stopped');
-  assert.equal(s.lastError, { code: 'sync_unauthorized', at: new Date(now).toISOString(), vi: ERRORS.sync_unauthorized.vi, en: ERRORS.sync_unauthorized.en, action: ERRORS.sync_unauthorized.action });
+  assert.equal(s.lastError, { code: 'sync_unauthorized', at: new Date(now).toISOString(), vi: ERRORS.sync_unauthorized.vi, en: ERRORS.sync_unauthorized.en });
+  assert.equal(s.action, ERRORS.sync_unauthorized.action);
   assert.is(s.summary.en, `Sync with the city has stopped: ${ERRORS.sync_unauthorized.en} Ask the city to check the ward's credentials (or issue a new file), then press "Sync now".`);
   assert.ok(s.summary.vi.startsWith('Đồng bộ với thành phố đã dừng: ') && s.summary.vi.includes('Đồng bộ ngay'), s.summary.vi);
   assert.not.match(s.summary.en, /confirmed/);
@@ -60,7 +62,7 @@ test('a ward node whose city credentials become wrong reports sync stopped over 
     assert.is(s.phase, 'stopped');
     assert.is(s.upToDate, false);
     assert.is(s.lastError.code, 'sync_unauthorized');
-    assert.equal(s.lastError.action, ERRORS.sync_unauthorized.action);
+    assert.equal(s.action, ERRORS.sync_unauthorized.action);
     assert.is(s.summary.en, `Sync with the city has stopped: ${ERRORS.sync_unauthorized.en} ${ERRORS.sync_unauthorized.action.en}`);
     assert.is(s.summary.vi, `Đồng bộ với thành phố đã dừng: ${ERRORS.sync_unauthorized.vi} ${ERRORS.sync_unauthorized.action.vi}`);
   } finally {

@@ -161,7 +161,8 @@ export class WdSyncBar extends WdElement {
       <span><strong>${t('sync_city')}:</strong> <span class="dot ${state === 'untried' ? 'untried' : ''}" aria-hidden="true"></span>${stateText}</span>
       ${waiting}${moving}
       <span class="muted summary">${localized(c.summary)}</span>
-      ${c.lastError ? html`<p class="error" data-city-error=${c.lastError.code}>${t('city_link_error')} (${formatDateTime(c.lastError.at)}): ${localized(c.lastError)}${c.lastError.action ? html` <strong data-city-action>${t('city_link_todo')}:</strong> ${localized(c.lastError.action)}` : nothing}</p>` : nothing}
+      ${c.lastError ? html`<p class="error" data-city-error=${c.lastError.code}>${t('city_link_error')} (${formatDateTime(c.lastError.at)}): ${localized(c.lastError)}</p>` : nothing}
+      ${c.action ? html`<p class="error" data-city-action><strong>${t('city_link_todo')}:</strong> ${localized(c.action)}</p>` : nothing}
     </div>`;
   }
 }
