@@ -5,6 +5,7 @@
 // file is 'unverifiable' until it arrives, a claim the PDF does not bear out
 // is 'invalid'.
 import { assembleFile } from '../../sync/chunks.js';
+import { chunkCap, readPiece } from '../../sync/chunk-read.js';
 import type { Folded } from '../../sync/hub-fold.js';
 import type { HubDocument, HubReason } from '../../sync/hub-records.js';
 import { verifyPdf, type TrustOptions } from '../../certs/pdf-verify.js';
@@ -26,29 +27,42 @@ function hubReason(code: keyof typeof REASONS, detail?: string): HubReason {
 export type CityFile =
   | { state: 'ok'; bytes: Buffer }
   | { state: 'incomplete'; size: number }
-  | { state: 'corrupt'; size: number };
+  | { state: 'corrupt'; size: number; reason?: string };
+
+/** The largest file a blob record may declare (BlobRecord.size in sync/city-contract.ts). */
+const MAX_FILE_BYTES = 50 * 1024 * 1024;
 
 export type Judgement = Pick<HubDocument, 'verdict' | 'reasons' | 'signatures' | 'pdf'>;
 
-/** Reads a file from a ward database at the city; `get` answers a path under the database, null on 404. */
+/**
+ * Reads a file from a ward database at the city; `get` answers a path under
+ * the database, null on 404. Every piece is streamed with a cap and checked
+ * against its hash (sync/chunk-read.ts): a real CouchDB stores an oversized
+ * chunk, and the hub must not hold more than one chunk's worth of it.
+ */
 export async function readCityFile(get: (path: string) => Promise<Response | null>, sha256: string): Promise<CityFile> {
   const meta = await get(`blob:${sha256}`);
   if (!meta) return { state: 'incomplete', size: 0 };
-  const blob = await meta.json() as { size: number; chunks?: string[] };
+  const blob = await meta.json() as { size: number; chunkSize?: number; chunks?: string[] };
+  const size = Math.min(blob.size, MAX_FILE_BYTES);
   if (!blob.chunks) {
-    // A small file stored whole, as an attachment of its blob record.
+    // A small file stored whole, as an attachment of its blob record: capped at its declared size.
     const r = await get(`blob:${sha256}/data`);
     if (!r) return { state: 'incomplete', size: blob.size };
-    const bytes = Buffer.from(await r.arrayBuffer());
-    const file = await assembleFile({ sha256, size: blob.size, chunks: [sha256] }, async () => bytes);
-    return file.ok ? { state: 'ok', bytes } : { state: 'corrupt', size: blob.size };
+    const piece = await readPiece(r.body, sha256, size);
+    if (!piece.ok || piece.bytes.length !== blob.size) return { state: 'corrupt', size: blob.size, reason: piece.ok ? `${piece.bytes.length} bytes, not ${blob.size}` : piece.detail };
+    return { state: 'ok', bytes: Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength) };
   }
-  const file = await assembleFile({ sha256, size: blob.size, chunks: blob.chunks }, async (sha) => {
+  const cap = chunkCap(blob.chunkSize);
+  const file = await assembleFile({ sha256, size, chunks: blob.chunks }, async (sha) => {
     const r = await get(`chunk:${sha}/data`);
-    return r ? new Uint8Array(await r.arrayBuffer()) : null;
+    if (!r) return null;
+    const piece = await readPiece(r.body, sha, cap);
+    return piece.ok ? piece.bytes : { bad: piece.detail };
   });
-  if (file.ok) return { state: 'ok', bytes: Buffer.from(file.bytes) };
-  return file.reason === 'chunk-missing' ? { state: 'incomplete', size: blob.size } : { state: 'corrupt', size: blob.size };
+  if (file.ok) return { state: 'ok', bytes: Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength) };
+  if (file.reason === 'chunk-missing') return { state: 'incomplete', size: blob.size };
+  return { state: 'corrupt', size: blob.size, reason: file.chunk ? `chunk ${file.chunk.slice(0, 12)}…: ${file.detail ?? 'does not match its sha-256'}` : 'the assembled file does not match its sha-256' };
 }
 
 export async function judge(folded: Pick<Folded, 'signing' | 'pdfSha' | 'expectedRoles' | 'subject'>, read: (sha256: string) => Promise<CityFile>, trust: TrustOptions): Promise<Judgement> {

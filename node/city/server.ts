@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import PouchDB from 'pouchdb';
 import './validation-revisions-fix.js'; // before express-pouchdb loads pouchdb-validation
 import expressPouchdb from 'express-pouchdb';
+import { MAX_CHUNK_BYTES } from '../../sync/city-contract.js';
 
 // pouchdb-validation reads the design documents and compiles their
 // validate_doc_update source again for every document written; our rules were
@@ -108,6 +109,7 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized","reason":"You are not a server admin."}');
       return;
     }
+    if (refuseOversizedChunk(req, res)) return;
     withoutLatest(req);
     void memberOnly(req, res, adminAuth, () => withSelectorChanges(req, res, app));
   });
@@ -140,6 +142,30 @@ function withoutLatest(req: IncomingMessage): void {
   const parsed = new URL(url, 'http://city.invalid');
   parsed.searchParams.delete('latest');
   req.url = parsed.pathname + parsed.search;
+}
+
+const CHUNK_ATTACHMENT = /^\/[^/]+\/chunk:[0-9a-f]{64}\/[^/]+$/;
+
+/**
+ * The cap `city init` sets on a real CouchDB is not in express-pouchdb
+ * (it has no `_node/_local/_config`), and a chunk's length reaches the rules
+ * only once the whole body is in memory. So a chunk's attachment PUT is
+ * judged on its declared length before a byte is stored: over
+ * MAX_CHUNK_BYTES is 413, no length at all is 411 (our clients always send
+ * one; a chunked body could not be capped here without buffering it).
+ */
+function refuseOversizedChunk(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method !== 'PUT') return false;
+  let path: string;
+  try { path = decodeURIComponent(new URL(req.url ?? '/', 'http://city.invalid').pathname); } catch { return false; }
+  if (!CHUNK_ATTACHMENT.test(path)) return false;
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) <= MAX_CHUNK_BYTES) return false;
+  const [status, body] = declared === undefined
+    ? [411, '{"error":"length_required","reason":"a chunk upload must declare its Content-Length"}']
+    : [413, `{"error":"attachment_too_large","reason":"a chunk holds at most ${MAX_CHUNK_BYTES} bytes, not ${Number(declared)}"}`];
+  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(body);
+  return true;
 }
 
 /** Any route inside a database: `/{db}/{anything}`. */
