@@ -46,7 +46,7 @@ export interface ReplicatorOptions {
 }
 
 const STATE_ID = '_local/warddesk-city-sync';
-interface PersistedState { _id: string; _rev?: string; confirmedSeq: number | null; chunkSeq?: number | null; inboxFileSeq?: number | null; inboxSeq?: number | string | null; lastSuccessAt: number | null; refused: { id: string; reason: string }[]; badInbox?: SyncFacts['badInbox'] }
+interface PersistedState { _id: string; _rev?: string; confirmedSeq: number | null; chunkSeq?: number | null; inboxFileSeq?: number | null; inboxSeq?: number | string | null; lastSuccessAt: number | null; refused: { id: string; reason: string }[]; badInbox?: SyncFacts['badInbox']; tamperedInbox?: SyncFacts['tamperedInbox'] }
 interface ReplicationResult { ok: boolean; status?: string; docs_written: number; doc_write_failures: number; last_seq: number | string; errors?: { id?: string; name?: string; message?: string; reason?: string }[] }
 
 const FATAL: ReadonlySet<ErrorCode> = new Set(['sync_unauthorized', 'sync_not_configured']);
@@ -78,7 +78,7 @@ export class Replicator {
     };
     this.facts = {
       configured: true, phase: 'idle', confirmedSeq: null, chunkSeq: null, localSeq: 0, pendingDocs: 0, pendingBytes: 0, reachable: null,
-      lastAttemptAt: null, lastSuccessAt: null, nextRunAt: null, lastError: null, refused: [], rate: null, batchSize: this.o.batchSize, badInbox: [],
+      lastAttemptAt: null, lastSuccessAt: null, nextRunAt: null, lastError: null, refused: [], rate: null, batchSize: this.o.batchSize, badInbox: [], tamperedInbox: [],
     };
   }
 
@@ -92,6 +92,7 @@ export class Replicator {
     this.facts.lastSuccessAt = saved.lastSuccessAt;
     this.facts.refused = saved.refused;
     this.facts.badInbox = saved.badInbox ?? [];
+    this.facts.tamperedInbox = saved.tamperedInbox ?? [];
     this.schedule(0);
   }
 
@@ -210,7 +211,11 @@ export class Replicator {
     const pulled = await pullGenuine({
       remote, local: this.o.local, since: this.inboxSeq ?? 0, selector: INBOX_SELECTOR, batch: this.o.batchSize,
       onPage: async (seq) => { this.inboxSeq = seq; await this.writeState(); },
-      onTampered: (id, integrity) => this.o.log?.('error', 'a record in the inbox at the city has a second branch or a hash that does not hold; only the city\'s revision was taken', { id, integrity: integrity.state === 'tampered' ? integrity.reason : 'ok' }),
+      onTampered: (id, integrity) => {
+        const reason = integrity.state === 'tampered' ? integrity.reason : 'ok';
+        if (!this.facts.tamperedInbox.some((t) => t.id === id)) this.facts.tamperedInbox.push({ id, reason });
+        this.o.log?.('error', 'a record in the inbox at the city has a second branch or a hash that does not hold; only the city\'s revision was taken', { id, reason });
+      },
     });
     let written = pulled.written;
     if (pulled.written > 0) written += await this.push(remote);
@@ -367,7 +372,7 @@ export class Replicator {
 
   private async writeState(): Promise<void> {
     const current = await this.readState();
-    await this.o.local.put<PersistedState>({ ...current, confirmedSeq: this.facts.confirmedSeq, chunkSeq: this.facts.chunkSeq, inboxFileSeq: this.inboxFileSeq, inboxSeq: this.inboxSeq, lastSuccessAt: this.facts.lastSuccessAt, refused: this.facts.refused.slice(0, 1000), badInbox: this.facts.badInbox.slice(0, 1000) });
+    await this.o.local.put<PersistedState>({ ...current, confirmedSeq: this.facts.confirmedSeq, chunkSeq: this.facts.chunkSeq, inboxFileSeq: this.inboxFileSeq, inboxSeq: this.inboxSeq, lastSuccessAt: this.facts.lastSuccessAt, refused: this.facts.refused.slice(0, 1000), badInbox: this.facts.badInbox.slice(0, 1000), tamperedInbox: this.facts.tamperedInbox.slice(0, 1000) });
   }
 }
 

@@ -33,6 +33,8 @@ export interface SyncFacts {
   batchSize: number;
   /** Chunks of files the city sent that it holds too large or corrupt: skipped by the inbox pull (persisted). */
   badInbox: { blob: string; chunk: string; reason: string }[];
+  /** Inbox records at the city with a second branch or a hash that does not hold: only the city's revision was taken (persisted). */
+  tamperedInbox: { id: string; reason: string }[];
 }
 
 export interface SyncStatus {
@@ -54,6 +56,8 @@ export interface SyncStatus {
   action: { vi: string; en: string } | null;
   /** Files from the city that cannot be received whole (a chunk too large or not matching its hash). */
   badInbox: { count: number; files: string[] };
+  /** Inbox records the city holds tampered (genuine-pull.ts): shown so the city can be told. */
+  tamperedInbox: { count: number; ids: string[] };
   summary: { vi: string; en: string };
 }
 
@@ -72,7 +76,8 @@ export function computeStatus(f: SyncFacts, now: number): SyncStatus {
     lastSuccessfulSync: iso(f.lastSuccessAt), lastAttempt: iso(f.lastAttemptAt), nextRun: iso(f.nextRunAt),
     pending: { documents: f.pendingDocs, bytes: f.pendingBytes, localSeq: f.localSeq, confirmedSeq: f.confirmedSeq, chunkSeq: f.chunkSeq },
     refused: { count: f.refused.length, ids: f.refused.slice(0, 50).map((r) => r.id) },
-    rate: f.rate, batchSize: f.batchSize, health, lastError, action, badInbox: { count: badFiles.length, files: badFiles.slice(0, 50) }, summary: summarize(f, upToDate),
+    rate: f.rate, batchSize: f.batchSize, health, lastError, action, badInbox: { count: badFiles.length, files: badFiles.slice(0, 50) },
+    tamperedInbox: { count: f.tamperedInbox.length, ids: f.tamperedInbox.slice(0, 50).map((t) => t.id) }, summary: summarize(f, upToDate),
   };
 }
 

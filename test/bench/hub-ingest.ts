@@ -7,7 +7,17 @@
 // quick, but every document's PDF is fetched and verified on its own.
 //   npm run bench -- hub-ingest                  (default 8 wards × 52 weeks)
 //   npx tsx test/bench/hub-ingest.ts --wards=200 --weeks=52
-import { mkdtempSync, rmSync } from 'node:fs';
+//   npx tsx test/bench/hub-ingest.ts --wards=4 --weeks=26 --baseline=39c427a
+// With --baseline=<git ref>, the same bench of that commit (its own code, its
+// own records: before content hashes) then runs on the same machine right
+// after, in a temporary git worktree, and the ratio of the two rates is printed.
+// Records are hashed as the ward's ledger hashes them, and the hub reads with
+// conflicts and checks every hash and the ward's chain: that is what is timed.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { withHash } from '../../sync/record-hash.js';
+import { documentDigest, GENESIS, makeEntry } from '../../node/audit.js';
 import PouchDB from 'pouchdb';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +61,8 @@ try {
     await write(db, files);
     let batch: Record<string, unknown>[] = [];
     let number = 0;
+    let chainSeq = 0;
+    let chainHead = GENESIS;
     for (let w = 0; w < WEEKS; w += 1) {
       for (let k = 0; k < PER_WEEK; k += 1) {
         const at = new Date(Date.parse('2026-01-05T01:30:00Z') + w * 7 * 86_400_000 + (k % 5) * 86_400_000 + k * 600_000);
@@ -58,7 +70,11 @@ try {
         const signing = roll < 60 ? 'digital' : roll < 95 ? 'paper' : 'none';
         if (signing !== 'none') number += 1;
         if (signing === 'digital') digital += 1;
-        batch.push(...documentRecords({ ward, signing, at, number, pdfs: variants[documents % variants.length]!, ...(k % 4 === 0 ? { unitCode: 'VP' } : {}) }));
+        const records = await Promise.all(documentRecords({ ward, signing, at, number, pdfs: variants[documents % variants.length]!, ...(k % 4 === 0 ? { unitCode: 'VP' } : {}) }).map((r) => withHash(r as { _id: string })));
+        // Chained as the ward's ledger chains them (one entry per document here), so the hub walks a real chain.
+        const entry = makeEntry(++chainSeq, chainHead, at.toISOString(), { user: 'vanthu', role: 'clerk', device: 'bench' }, 'document.issue', records[0]!._id, Object.fromEntries(records.map((r) => [r._id, documentDigest(r)])));
+        chainHead = entry.hash;
+        batch.push(...records, entry as unknown as Record<string, unknown>);
         documents += 1;
         if (batch.length >= 5000) { await write(db, batch); batch = []; }
       }
@@ -76,6 +92,8 @@ try {
   const docs = [...hub.view.documents()];
   const wrong = docs.filter((d) => (d.signing === 'digital' && d.verdict !== 'valid') || (d.signing === 'paper' && d.verdict !== 'paper')).length;
   if (docs.length !== documents || wrong > 0) throw new Error(`hub holds ${docs.length} of ${documents} documents, ${wrong} with a wrong verdict`);
+  const broken = [...hub.view.wards()].filter((w) => w.chain?.broken || (w.chain?.seq ?? 0) !== documents / WARDS);
+  if (broken.length > 0) throw new Error(`the hub did not walk every ward's chain whole: ${JSON.stringify(broken.map((w) => w.chain))}`);
   const rss = process.memoryUsage().rss;
   await hub.close();
 
@@ -88,9 +106,33 @@ try {
   console.log(`hub_verify_rate ${(digital / seconds).toFixed(0)} signed PDFs/s`);
   console.log(`hub_rss_after ${(rss / 2 ** 20).toFixed(0)} MB`);
   console.log(`hub_200_wards_year_estimate ${((200 * 52 * 30) / (documents / seconds) / 60).toFixed(0)} min`);
+  const baseline = process.argv.find((a) => a.startsWith('--baseline='))?.split('=')[1];
+  if (baseline) {
+    const rate = runBaseline(baseline);
+    console.log(`hub_ingest_rate_baseline ${rate.toFixed(0)} documents/s (${baseline})`);
+    console.log(`hub_ingest_rate_ratio ${((documents / seconds) / rate).toFixed(2)} ours/baseline`);
+  }
 } finally {
   await city.destroy();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The same bench at `ref`, in a throwaway worktree sharing this checkout's node_modules; its ingest rate. */
+function runBaseline(ref: string): number {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const tree = mkdtempSync(join(tmpdir(), 'warddesk-baseline-'));
+  rmSync(tree, { recursive: true });
+  execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', tree, ref], { stdio: 'ignore' });
+  try {
+    symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
+    const args = process.argv.slice(2).filter((a) => !a.startsWith('--baseline='));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(tree, 'test/bench/hub-ingest.ts'), ...args], { cwd: tree, encoding: 'utf8', maxBuffer: 1 << 24 });
+    const line = out.split('\n').find((l) => l.startsWith('hub_ingest_rate '));
+    if (!line) throw new Error(`the baseline printed no rate:\n${out}`);
+    return Number(line.split(' ')[1]);
+  } finally {
+    execFileSync('git', ['-C', root, 'worktree', 'remove', '--force', tree], { stdio: 'ignore' });
+  }
 }
 
 async function write(db: PouchDB.Database, docs: Record<string, unknown>[]): Promise<void> {

@@ -214,6 +214,8 @@ test('the ward\'s inbox pull takes the city\'s revision of a sent document and l
     assert.is((got['content'] as { subject: string }).subject, 'Về việc trực Tết');
     assert.is(got['_conflicts'], undefined, 'the ward\'s forged branch came home');
     assert.is(got['origin'], 'city');
+    const status = await rep.status();
+    assert.ok(status.tamperedInbox.ids.includes(docId), `the ward's sync status shows the tampered record: ${JSON.stringify(status.tamperedInbox)}`);
   } finally { await rep.stop(); await fresh.close(); }
 });
 

@@ -17,7 +17,7 @@ import { startTestWard } from '../helpers/ward.js';
 const now = Date.parse('2026-12-01T03:00:00Z');
 const confirmedAll: SyncFacts = {
   configured: true, phase: 'idle', confirmedSeq: 42, chunkSeq: 42, localSeq: 42, pendingDocs: 0, pendingBytes: 0, reachable: true,
-  lastAttemptAt: now - 1000, lastSuccessAt: now - 60_000, nextRunAt: null, lastError: null, refused: [], rate: null, batchSize: 100, badInbox: [],
+  lastAttemptAt: now - 1000, lastSuccessAt: now - 60_000, nextRunAt: null, lastError: null, refused: [], rate: null, batchSize: 100, badInbox: [], tamperedInbox: [],
 };
 
 test('a replicator that confirmed everything is up to date', () => {
