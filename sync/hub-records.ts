@@ -100,6 +100,8 @@ export const HubWard = z.strictObject({
   /** Event time → arrival at the hub, over the last 100 events: median and worst, in seconds. */
   lagP50Seconds: z.number().nonnegative().nullable(),
   lagMaxSeconds: z.number().nonnegative().nullable(),
+  /** Records the hub skipped: malformed, or tampered (a second branch, a hash that does not hold). */
+  skippedRecords: z.number().int().nonnegative().optional(),
   /** How far the hub walked the ward's audit chain (node/city/hub-chain.ts), and where it broke; a break is kept for good. */
   chain: z.strictObject({
     seq: z.number().int().nonnegative(),

@@ -6,7 +6,9 @@
 // against a real CouchDB 3 as well as the embedded server.
 import { readCrl } from '../../certs/crl.js';
 import { CrlRecord, crlId, wardDbName } from '../../sync/city-contract.js';
-import { couchClient, prefixRange, type AdminCredentials } from './init.js';
+import { withHash } from '../../sync/record-hash.js';
+import { couchClient, type AdminCredentials } from './init.js';
+import { WardRecords, withoutCouchFields, type CityJson } from './ward-records.js';
 
 export interface CrlDistribution { lists: number; copies: number }
 
@@ -14,10 +16,11 @@ export async function distributeCrls(o: { url: string; admin: AdminCredentials; 
   const couch = couchClient(o.url, o.admin);
   const wards = (await couch<string[]>('GET', '/_all_dbs')).body.filter((d) => d.startsWith('ward_')).map((d) => d.slice('ward_'.length));
   const lists: CrlRecord[] = [];
+  const json: CityJson = async <T>(path: string, body?: unknown) => (await couch<T>(body === undefined ? 'GET' : 'POST', path, body)).body;
   for (const ward of wards) {
-    const r = await couch<{ rows: { doc?: Record<string, unknown> }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${prefixRange(`crl:${ward}:`)}`);
-    for (const row of r.body.rows) {
-      const parsed = CrlRecord.safeParse(strip(row.doc ?? {}));
+    // The genuine revision of each list (ward-records.ts): never a branch added at the city.
+    for (const r of await new WardRecords(json, ward).byPrefix(`crl:${ward}:`)) {
+      const parsed = CrlRecord.safeParse(withoutCouchFields(r.doc ?? {}));
       if (parsed.success && !parsed.data.origin) lists.push(parsed.data);
     }
   }
@@ -32,15 +35,11 @@ export async function distributeCrls(o: { url: string; admin: AdminCredentials; 
       const path = `/${wardDbName(ward)}/${encodeURIComponent(list._id)}`;
       // Lists are written once: one already there is the same list.
       if ((await couch('GET', path, undefined, [404])).status === 200) continue;
-      await couch('PUT', path, { ...list, origin: 'city' });
+      // The copy is the city's record: its own content, so its own hash (sync/record-hash.ts).
+      const { hash: _wardsHash, ...content } = list;
+      await couch('PUT', path, await withHash({ ...content, origin: 'city' as const }));
       copies += 1;
     }
   }
   return { lists: lists.length, copies };
-}
-
-/** The CouchDB fields CrlRecord does not describe. */
-function strip(doc: Record<string, unknown>): Record<string, unknown> {
-  const { _rev: _r, _revisions: _v, ...rest } = doc;
-  return rest;
 }

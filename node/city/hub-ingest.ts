@@ -22,7 +22,7 @@ import { documentEvents, withoutCouchFields, type CityJson, type GatheredEvents 
 import { tamperDetail, WardRecords } from './ward-records.js';
 import { advanceChain, NEW_CHAIN } from './hub-chain.js';
 import type { AuditEntry } from '../audit.js';
-import { CouchHttpError, prefixRange, type AdminCredentials } from './init.js';
+import { CouchHttpError, type AdminCredentials } from './init.js';
 
 export interface HubOptions {
   url: string;
@@ -178,8 +178,9 @@ class CityHub implements Hub {
   }
 
   private async readCrls(ward: string): Promise<string[]> {
-    const r = await this.json<{ rows: { id: string; doc?: Record<string, unknown> }[] }>(`/${wardDbName(ward)}/_all_docs?${prefixRange('crl:')}`);
-    return r.rows.flatMap((row) => (row.doc ? this.takeCrl(row.id, row.doc) : []));
+    // Genuine revisions only: a ward's branch of the root's list could otherwise put an older list in its place.
+    const read = await this.records(ward).byPrefix('crl:');
+    return read.flatMap((r) => (r.doc ? this.takeCrl(r.id, r.doc) : []));
   }
 
   /** Keeps a list seen for the first time; returns its issuer (to re-check what it may concern). */
@@ -241,12 +242,15 @@ class CityHub implements Hub {
     const reader = this.records(ward);
     const audit = new Map<number, AuditEntry>();
     const branchedAudit = new Set<number>();
+    /** Malformed or tampered records this page skipped: counted per ward, shown on the dashboard. */
+    let skipped = 0;
     for (const ch of page.results) {
       if (!ch.doc || ch.deleted) continue;
       // Only a revision whose hash (and, with branches, the ward's chain) holds is read; a tampered record marks its document.
       const integrity = await reader.judge(ch.doc);
       const doc = integrity.doc;
       if (integrity.state === 'tampered') {
+        skipped += 1;
         const owner = ch.id.startsWith('doc:') ? ch.id : typeof ch.doc['docId'] === 'string' ? ch.doc['docId'] : null;
         this.log(`${ward}: ${tamperDetail(ch.id, integrity)}`);
         if (owner && /^doc:(out|in):/.test(owner)) entry(owner).tampered.push(tamperDetail(ch.id, integrity));
@@ -260,10 +264,10 @@ class CityHub implements Hub {
       if (ch.id.startsWith('doc:')) {
         const parsed = DocumentRecord.safeParse(withoutCouchFields(doc));
         if (parsed.success) entry(ch.id).record = parsed.data;
-        else this.log(`${ward}: ${ch.id} is not a valid document record; skipped`);
+        else { skipped += 1; this.log(`${ward}: ${ch.id} is not a valid document record; skipped`); }
       } else if (ch.id.startsWith('ev:')) {
         const parsed = EventRecord.safeParse(withoutCouchFields(doc));
-        if (!parsed.success) { this.log(`${ward}: ${ch.id} is not a valid event; skipped`); continue; }
+        if (!parsed.success) { skipped += 1; this.log(`${ward}: ${ch.id} is not a valid event; skipped`); continue; }
         entry(parsed.data.docId).events.push(parsed.data);
         lags.push(Math.max(0, (seenMs - Date.parse(parsed.data.at)) / 1000));
       } else if (ch.id.startsWith('blob:') || ch.id.startsWith('chunk:')) {
@@ -310,6 +314,7 @@ class CityHub implements Hub {
       lagP50Seconds: sorted.length ? round(sorted[Math.floor(sorted.length / 2)]!) : prior.lagP50Seconds,
       lagMaxSeconds: sorted.length ? round(sorted.at(-1)!) : prior.lagMaxSeconds,
       ...(chain ? { chain } : {}),
+      ...(skipped > 0 || prior.skippedRecords ? { skippedRecords: (prior.skippedRecords ?? 0) + skipped } : {}),
     };
     await this.store.commit(records, HubStore.checkWard(wardRecord));
     this.stats.pages += 1;

@@ -154,6 +154,8 @@ export interface SyncRow {
   health: Health;
   /** The ward's audit chain as the hub walked it: entries checked, and where it broke (null: intact so far). */
   chainEntries: number;
+  /** Records skipped as malformed or tampered. */
+  skippedRecords: number;
   chainBrokenAt: number | null;
   chainBrokenReason: string | null;
 }
@@ -179,6 +181,7 @@ export function syncRows(wards: Iterable<HubWard>, documentsPerWard: ReadonlyMap
       lagMaxSeconds: w.lagMaxSeconds,
       documents: documentsPerWard.get(w.ward) ?? 0,
       chainEntries: w.chain?.seq ?? 0,
+      skippedRecords: w.skippedRecords ?? 0,
       chainBrokenAt: w.chain?.broken?.at ?? null,
       chainBrokenReason: w.chain?.broken?.reason ?? null,
       health,

@@ -21,7 +21,7 @@ import { vnIso } from '../../sync/vn-time.js';
 import { deriveState, EXCHANGE_STATUS, type IncomingState } from '../../sync/workflow.js';
 import { documentEvents, type CityJson } from './document-events.js';
 import { tamperDetail, WardRecords } from './ward-records.js';
-import { couchClient, prefixRange, type AdminCredentials } from './init.js';
+import { couchClient, type AdminCredentials } from './init.js';
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
 /** The document's own PDF plus at most 49 attachments: the ward's record holds 50 files. */
@@ -161,9 +161,12 @@ function sniff(b: Buffer): AttachmentRef['contentType'] | null {
 /** Verifies the PDF against the city root and every revocation list the city holds; anything but 'valid' is refused. */
 async function checkSignature(pdf: Buffer, trust: NonNullable<SendInput['trust']>, wards: readonly string[], couch: ReturnType<typeof couchClient>, at: string): Promise<SentSignature> {
   const crls = [...(trust.crls ?? [])];
+  const json: CityJson = async <T>(path: string, body?: unknown) => (await couch<T>(body === undefined ? 'GET' : 'POST', path, body)).body;
   for (const ward of wards) {
-    const rows = (await couch<{ rows: { doc?: { der?: string } }[] }>('GET', `/${wardDbName(ward)}/_all_docs?${prefixRange('crl:')}`)).body.rows;
-    for (const r of rows) if (r.doc?.der) crls.push(Buffer.from(r.doc.der, 'base64'));
+    for (const r of await new WardRecords(json, ward).byPrefix('crl:')) {
+      const der = r.doc?.['der'];
+      if (typeof der === 'string') crls.push(Buffer.from(der, 'base64'));
+    }
   }
   const v = await verifyPdf(pdf, { roots: trust.roots, crls });
   if (v.status !== 'valid') {

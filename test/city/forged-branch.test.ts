@@ -179,6 +179,22 @@ test('a record whose subject differs from the title in the PDF its leader signed
   assert.ok(d.reasons[0]!.en.includes('thu hồi đất') && d.reasons[0]!.en.includes('kiện toàn'), d.reasons[0]!.en);
 });
 
+test('a malformed record at the city is counted and skipped, and the hub goes on with the valid ones', async () => {
+  const before = [...hub!.view.wards()].find((x) => x.ward === WARD)!.skippedRecords ?? 0;
+  // CouchDB's rules refuse it from anyone; a damaged store or a hand edit puts it there: straight into the city's files.
+  await city.stop();
+  const store = new PouchDB(join(city.dataDir, `ward_${WARD}`));
+  await store.put({ _id: 'ev:out:00000000-0000-4000-8000-00000000bad0:000000000000001', type: 'event', what: 'not an event' });
+  await store.close();
+  await city.restart();
+  const next = await ledgered(documentRecords({ ward: WARD, signing: 'paper', at: new Date('2026-03-05T05:00:00Z'), number: 12 }));
+  await push(next);
+  await hub!.caughtUp();
+  assert.is(hub!.view.document(WARD, String(next[0]!['_id']))!.verdict, 'paper', 'the valid document after it was judged');
+  const row = syncRows(hub!.view.wards(), new Map(), new Date()).find((r) => r.ward === WARD)!;
+  assert.is(row.skippedRecords, before + 1);
+});
+
 test('restore --from-city brings back the genuine records, not the forged branches, and says how many were tampered', async () => {
   const restored = join(dir, 'restored');
   const fetched = await pullFromCity(restored, { url: `${city.url}${db}`, username: creds.username, password: creds.password });

@@ -211,7 +211,7 @@ export class HubDashboard extends WdElement {
           <th scope="row">${r.ward}</th><td class="health-${r.health}">${label(HEALTH_LABELS, r.health, lang)}</td>
           <td>${r.lastSeenAt ? html`${formatDateTime(r.lastSeenAt)} <span class="muted">(${duration(r.silentSeconds)})</span>` : ht('never')}</td>
           <td class="n">${r.pendingFiles}</td><td class="n">${duration(r.lagP50Seconds)} / ${duration(r.lagMaxSeconds)}</td><td class="n hide-phone">${r.documents}</td>
-          <td class=${r.chainBrokenAt === null ? '' : 'verdict-tampered'}>${r.chainBrokenAt === null ? `${ht('chain_ok')} (${r.chainEntries})` : `${ht('chain_broken')} ${r.chainBrokenAt}`}</td></tr>`)}</tbody>
+          <td class=${r.chainBrokenAt === null && r.skippedRecords === 0 ? '' : 'verdict-tampered'}>${r.chainBrokenAt === null ? `${ht('chain_ok')} (${r.chainEntries})` : `${ht('chain_broken')} ${r.chainBrokenAt}`}${r.skippedRecords > 0 ? html`<br>${ht('skipped')}: ${r.skippedRecords}` : ''}</td></tr>`)}</tbody>
       </table></div></section>`;
   }
 

@@ -24,6 +24,7 @@ const CATALOGUE = {
   chain: ['Nhật ký kiểm tra', 'Audit chain'],
   chain_ok: ['Toàn vẹn', 'Intact'],
   chain_broken: ['Bị phá vỡ tại mục', 'Broken at entry'],
+  skipped: ['Bản ghi bị bỏ qua', 'Records skipped'],
   rate: ['Tỷ lệ ký số', 'Signing rate'],
   units: ['Đơn vị', 'Units'],
   trend: ['Diễn biến theo tuần', 'Weekly trend'],
