@@ -23,6 +23,9 @@ function answer(res: ServerResponse, status: number, error: string, reason: stri
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error, reason }));
 }
 
+/** Query parameters CouchDB reads as JSON. */
+const JSON_PARAMS = ['open_revs', 'keys', 'key', 'startkey', 'endkey', 'start_key', 'end_key', 'atts_since', 'doc_ids'];
+
 /** The route this request may use, or null once it has been refused. */
 export function admit(req: IncomingMessage, res: ServerResponse, adminAuth: string): Route | null {
   let url: URL;
@@ -31,10 +34,16 @@ export function admit(req: IncomingMessage, res: ServerResponse, adminAuth: stri
   const verdict = routeVerdict(req.method ?? 'GET', url.pathname, role);
   if (!verdict.allowed) { answer(res, verdict.status, verdict.error, verdict.reason); return null; }
   const feed = url.searchParams.get('feed');
-  // Feeds that hold the connection open: a ward replicates one-shot and needs none of them.
-  if (verdict.route.name === 'changes' && role !== 'admin' && feed !== null && feed !== 'normal') {
-    answer(res, 400, 'bad_request', 'Phường chỉ đọc thay đổi một lần (feed=normal) / Wards read changes one-shot only (feed=normal).');
+  // Feeds that hold the connection open: a ward replicates one-shot; the hub long-polls; nobody streams.
+  if (verdict.route.name === 'changes' && feed !== null && feed !== 'normal' && !(feed === 'longpoll' && role === 'admin')) {
+    answer(res, 400, 'bad_request', 'Chỉ đọc thay đổi một lần (feed=normal; longpoll cho quản trị) / Changes are read one-shot (feed=normal; longpoll for the admin).');
     return null;
+  }
+  // express-pouchdb answers 500 to a JSON query parameter it cannot parse (`open_revs=["bad`).
+  for (const name of JSON_PARAMS) {
+    const value = url.searchParams.get(name);
+    if (value === null || (name === 'open_revs' && value === 'all')) continue;
+    try { JSON.parse(value); } catch { answer(res, 400, 'bad_request', `Tham số ${name} không phải JSON / Query parameter ${name} is not valid JSON.`); return null; }
   }
   return verdict.route;
 }

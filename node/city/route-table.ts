@@ -72,6 +72,7 @@ export const ROUTES: readonly Route[] = [
   { name: 'attachment', methods: ['GET', 'HEAD'], path: [db, doc, attachment], roles: ADMIN },
   // Roles live in `_users`: only the city admin reads or writes it (CouchDB lets a
   // user update their own document but never its roles; no ward needs even that).
+  { name: 'users-all-docs', methods: ['GET'], path: ['_users', '_all_docs'], roles: ADMIN },
   { name: 'user-doc', methods: ['GET', 'HEAD', 'PUT', 'DELETE'], path: ['_users', user], roles: ADMIN },
   { name: 'node-versions', methods: ['GET'], path: ['_node', '_local', '_versions'], roles: ADMIN },
   { name: 'node-config', methods: ['GET'], path: ['_node', '_local', '_config', config, config], roles: ADMIN },
