@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { WardCredentials } from '../sync/city-contract.js';
 import { ERRORS } from '../sync/errors.js';
 import { Replicator } from '../sync/replicator.js';
-import type { SyncStatus } from '../sync/status.js';
+import { stopAction, type SyncStatus } from '../sync/status.js';
 import type { DocumentRecord, EventRecord } from '../sync/schema.js';
 import type { Config } from './config.js';
 import type { Ledger } from './ledger.js';
@@ -59,7 +59,7 @@ export class CitySync {
     if (this.enabled) return status;
     // Without a credentials file the replicator never runs, so its first facts (configured, items pending) would stand for ever.
     const { vi, en } = ERRORS.sync_not_configured;
-    return { ...status, configured: false, online: null, upToDate: false, summary: { vi, en } };
+    return { ...status, configured: false, online: null, upToDate: false, action: stopAction('sync_not_configured'), summary: { vi, en } };
   }
 
   syncNow(): Promise<void> { return this.replicator.syncNow(); }

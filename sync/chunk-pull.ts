@@ -10,59 +10,77 @@
 // of them is stored, so a file still incomplete at the city is asked for
 // again at every run until it is whole.
 import { chunkId } from './city-contract.js';
-import { sha256Hex } from './chunks.js';
-import { absent, pool, toBytes, type ChunkPassOptions } from './chunk-push.js';
+import { chunkCap, readPiece, type Body } from './chunk-read.js';
+import { absent, pool, type ChunkPassOptions } from './chunk-push.js';
 
 export interface ChunkPullOptions extends ChunkPassOptions {
   /** Called after each chunk stored. */
   onFetched?: () => void;
-  /** A chunk the city does not hold (yet) or holds corrupt; asked for again next run. */
+  /** A chunk the city does not hold (yet); asked for again next run. */
   onIncomplete?: (blobId: string, chunk: string, reason: string) => void;
+  /** A chunk the city holds too large or not matching its hash: skipped, never stored, not asked for again. */
+  onBad?: (blobId: string, chunk: string, reason: string) => void;
+  /** Chunks already found bad (persisted by the caller): not fetched again. */
+  bad?: ReadonlySet<string>;
 }
 
-interface CityBlob { _id: string; origin?: string; chunks?: string[] }
+interface CityBlob { _id: string; origin?: string; chunkSize?: number; chunks?: string[] }
 
 const isCityBlob = (doc: { _id: string }): boolean => doc._id.startsWith('blob:') && (doc as CityBlob).origin === 'city' && Array.isArray((doc as CityBlob).chunks);
 
-/** Fetches every missing chunk of the city's files written locally after `since`; returns how many came down. Throws on a link failure. */
+/**
+ * Fetches every missing chunk of the city's files written locally after
+ * `since`; returns how many came down. Throws on a link failure. A chunk the
+ * city does not hold yet holds the checkpoint (asked again next run), but the
+ * pages after it are still fetched; a bad chunk is skipped and reported once,
+ * so one broken file neither stalls the files after it nor is fetched forever.
+ */
 export async function pullChunks(o: ChunkPullOptions): Promise<number> {
   let since = o.since;
   let fetched = 0;
+  let held = false;
+  const bad = new Set(o.bad);
   for (;;) {
     const page = await o.local.changes({ since, limit: o.page, include_docs: true, filter: isCityBlob });
-    let whole = true;
     for (const change of page.results) {
       const blob = change.doc as CityBlob | undefined;
       if (!blob?.chunks) continue;
-      const missing = await absent(o.local, [...new Set(blob.chunks)].map(chunkId));
-      await pool(missing, o.concurrency, async (id) => {
-        const got = await fetchChunk(o, id);
+      const ids = [...new Set(blob.chunks)].map(chunkId);
+      if (ids.some((id) => bad.has(id))) continue;
+      let waiting = false;
+      await pool(await absent(o.local, ids), o.concurrency, async (id) => {
+        const got = await fetchChunk(o, id, chunkCap(blob.chunkSize));
         if (got === true) { fetched += 1; o.onFetched?.(); return; }
-        whole = false;
-        o.onIncomplete?.(blob._id, id, got);
+        if (got.bad) { bad.add(id); o.onBad?.(blob._id, id, got.reason); return; }
+        waiting = true;
+        o.onIncomplete?.(blob._id, id, got.reason);
       });
+      // A file with a bad chunk can never be whole: it does not hold the checkpoint.
+      if (waiting && !ids.some((id) => bad.has(id))) held = true;
     }
     const last = Number(page.last_seq);
-    // An incomplete file holds the checkpoint where it is: the next run asks again.
-    if (!whole) return fetched;
-    if (Number.isFinite(last) && last > since) { since = last; await o.onPage(since); }
+    // The checkpoint stays before the first file still waiting for a chunk.
+    if (Number.isFinite(last) && last > since) {
+      since = last;
+      if (!held) await o.onPage(since);
+    }
     if (page.results.length < o.page) return fetched;
   }
 }
 
-/** One chunk down; true when stored (or already there), else why not. */
-async function fetchChunk(o: ChunkPullOptions, id: string): Promise<true | string> {
-  let data: unknown;
+type Fetched = true | { bad: boolean; reason: string };
+type RemoteFetch = (path: string, init?: Record<string, unknown>) => Promise<{ ok: boolean; status: number; body: Body; text(): Promise<string> }>;
+
+/** One chunk down, streamed and capped (sync/chunk-read.ts); true when stored (or already there), else why not. */
+async function fetchChunk(o: ChunkPullOptions, id: string, cap: number): Promise<Fetched> {
+  // PouchDB's HTTP adapter: the database's URL, credentials and fetch (with its timeout), and the raw response.
+  const res = await (o.remote as unknown as { fetch: RemoteFetch }).fetch(`${encodeURIComponent(id)}/data`, { method: 'GET' });
+  if (res.status === 404) { await res.text().catch(() => ''); return { bad: false, reason: 'the city does not hold this chunk (yet)' }; }
+  if (!res.ok) throw Object.assign(new Error(`GET ${id}/data: HTTP ${res.status} ${(await res.text().catch(() => '')).slice(0, 200)}`), { status: res.status });
+  const piece = await readPiece(res.body, id.slice('chunk:'.length), cap);
+  if (!piece.ok) return { bad: true, reason: `the chunk the city holds is ${piece.reason === 'too-large' ? 'too large' : 'not what its sha-256 names'}: ${piece.detail}` };
   try {
-    data = await o.remote.getAttachment(id, 'data');
-  } catch (err) {
-    if ((err as { status?: number }).status === 404) return 'the city does not hold this chunk (yet)';
-    throw err;
-  }
-  const bytes = await toBytes(data);
-  if ((await sha256Hex(bytes)) !== id.slice('chunk:'.length)) return 'the chunk the city holds does not match its sha-256';
-  try {
-    await o.local.put({ _id: id, _attachments: { data: { content_type: 'application/octet-stream', data: bytes } } } as unknown as Parameters<PouchDB.Database['put']>[0]);
+    await o.local.put({ _id: id, _attachments: { data: { content_type: 'application/octet-stream', data: piece.bytes } } } as unknown as Parameters<PouchDB.Database['put']>[0]);
   } catch (err) {
     // Stored meanwhile (the same bytes: the id is their hash).
     if ((err as { status?: number }).status !== 409) throw err;

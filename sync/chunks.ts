@@ -38,15 +38,20 @@ export function chunkDocs(file: SplitFile, contentType = 'application/octet-stre
   return file.chunks.filter((c) => !seen.has(c.sha256) && seen.add(c.sha256)).map((c) => ({ _id: chunkId(c.sha256), _attachments: { data: { content_type: contentType, data: c.bytes } } }));
 }
 
-export type Assembled = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'chunk-missing' | 'chunk-corrupt' | 'file-corrupt'; chunk?: string };
+export type Assembled = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'chunk-missing' | 'chunk-corrupt' | 'file-corrupt'; chunk?: string; detail?: string };
 
-/** Reads a chunked file back, checking every chunk against its hash and the whole against the file's. */
-export async function assembleFile(blob: { sha256: string; size: number; chunks: readonly string[] }, read: (sha256: string) => Promise<Uint8Array | null>): Promise<Assembled> {
+/**
+ * Reads a chunked file back, checking every chunk against its hash and the
+ * whole against the file's. `read` may judge a chunk bad itself (a reader
+ * that streams with a cap, sync/chunk-read.ts): `{ bad }` says why.
+ */
+export async function assembleFile(blob: { sha256: string; size: number; chunks: readonly string[] }, read: (sha256: string) => Promise<Uint8Array | null | { bad: string }>): Promise<Assembled> {
   const out = new Uint8Array(blob.size);
   let at = 0;
   for (const sha of blob.chunks) {
     const piece = await read(sha);
     if (!piece) return { ok: false, reason: 'chunk-missing', chunk: sha };
+    if ('bad' in piece) return { ok: false, reason: 'chunk-corrupt', chunk: sha, detail: piece.bad };
     if ((await sha256Hex(piece)) !== sha || at + piece.length > blob.size) return { ok: false, reason: 'chunk-corrupt', chunk: sha };
     out.set(piece, at);
     at += piece.length;

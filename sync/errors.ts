@@ -2,7 +2,12 @@
 // HTTP status the node answers with, and the message in Vietnamese and English.
 // Pure data so the PWA, the node and the city's validate_doc_update share it.
 
-export interface ErrorSpec { status: number; vi: string; en: string }
+export interface ErrorSpec { status: number; vi: string; en: string; action?: { vi: string; en: string } }
+
+/** What a person can do about an error, when the catalogue says (the sync errors that stop sync). */
+export function errorAction(code: ErrorCode): { vi: string; en: string } | null {
+  return (ERRORS[code] as ErrorSpec).action ?? null;
+}
 
 export const ERRORS = {
   bad_json: { status: 400, vi: 'Dữ liệu gửi lên không phải JSON hợp lệ.', en: 'The request body is not valid JSON.' },
@@ -41,10 +46,12 @@ export const ERRORS = {
   disk_full: { status: 507, vi: 'Ổ đĩa của máy chủ phường đã đầy: thay đổi này chưa được lưu (không có gì bị ghi dở). Vẫn xem được văn bản. Hãy báo quản trị viên giải phóng dung lượng rồi thử lại.', en: 'The ward node\'s disk is full: this change was not saved (nothing was half-written). Documents can still be read. Ask the administrator to free some space, then try again.' },
   store_unavailable: { status: 503, vi: 'Kho dữ liệu tạm thời không sẵn sàng.', en: 'The data store is temporarily unavailable.' },
   internal: { status: 500, vi: 'Lỗi hệ thống. Vui lòng thử lại hoặc báo quản trị viên.', en: 'Internal error. Try again or tell the administrator.' },
-  sync_not_configured: { status: 503, vi: 'Chưa cấu hình đồng bộ với thành phố (thiếu địa chỉ hoặc tệp thông tin đăng nhập).', en: 'Sync with the city is not configured (no city address or credentials file).' },
+  sync_not_configured: { status: 503, vi: 'Chưa cấu hình đồng bộ với thành phố (thiếu địa chỉ hoặc tệp thông tin đăng nhập).', en: 'Sync with the city is not configured (no city address or credentials file).',
+    action: { vi: 'Quản trị viên cần đặt tệp thông tin đăng nhập do thành phố cấp lên nút phường (và địa chỉ máy chủ thành phố), rồi bấm "Đồng bộ ngay".', en: 'The administrator must put the credentials file the city issued on the ward node (and the city server\'s address), then press "Sync now".' } },
   sync_offline: { status: 503, vi: 'Không kết nối được máy chủ thành phố. Dữ liệu vẫn được lưu tại phường và sẽ gửi khi có mạng.', en: 'The city server cannot be reached. Everything stays safe at the ward and will be sent when the link is back.' },
   sync_timeout: { status: 504, vi: 'Máy chủ thành phố không trả lời kịp thời; sẽ thử lại.', en: 'The city server did not answer in time; will retry.' },
-  sync_unauthorized: { status: 502, vi: 'Máy chủ thành phố từ chối thông tin đăng nhập của phường. Cần thành phố cấp lại tệp thông tin đăng nhập.', en: 'The city server refused the ward\'s credentials. Ask the city for a new credentials file.' },
+  sync_unauthorized: { status: 502, vi: 'Máy chủ thành phố từ chối thông tin đăng nhập của phường. Cần thành phố cấp lại tệp thông tin đăng nhập.', en: 'The city server refused the ward\'s credentials. Ask the city for a new credentials file.',
+    action: { vi: 'Hãy đề nghị thành phố kiểm tra thông tin đăng nhập của phường (hoặc cấp lại tệp), rồi bấm "Đồng bộ ngay".', en: 'Ask the city to check the ward\'s credentials (or issue a new file), then press "Sync now".' } },
   sync_server_error: { status: 502, vi: 'Máy chủ thành phố đang gặp lỗi; sẽ thử lại sau.', en: 'The city server is failing; will retry later.' },
   sync_too_large: { status: 502, vi: 'Gói dữ liệu quá lớn đối với máy chủ thành phố; đang gửi theo gói nhỏ hơn.', en: 'A batch was too large for the city server; sending smaller batches.' },
   sync_refused: { status: 502, vi: 'Thành phố từ chối một số văn bản (vi phạm quy tắc ghi). Cần quản trị viên kiểm tra.', en: 'The city refused some documents (they break the write rules). An administrator must look into it.' },

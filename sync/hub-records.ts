@@ -100,6 +100,12 @@ export const HubWard = z.strictObject({
   /** Event time → arrival at the hub, over the last 100 events: median and worst, in seconds. */
   lagP50Seconds: z.number().nonnegative().nullable(),
   lagMaxSeconds: z.number().nonnegative().nullable(),
+  /** How far the hub walked the ward's audit chain (node/city/hub-chain.ts), and where it broke; a break is kept for good. */
+  chain: z.strictObject({
+    seq: z.number().int().nonnegative(),
+    head: z.string().regex(/^[0-9a-f]{64}$/),
+    broken: z.strictObject({ at: z.number().int().positive(), reason: z.string().max(300) }).nullable(),
+  }).optional(),
 });
 export type HubWard = z.infer<typeof HubWard>;
 

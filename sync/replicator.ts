@@ -46,7 +46,7 @@ export interface ReplicatorOptions {
 }
 
 const STATE_ID = '_local/warddesk-city-sync';
-interface PersistedState { _id: string; _rev?: string; confirmedSeq: number | null; chunkSeq?: number | null; inboxFileSeq?: number | null; inboxSeq?: number | string | null; lastSuccessAt: number | null; refused: { id: string; reason: string }[] }
+interface PersistedState { _id: string; _rev?: string; confirmedSeq: number | null; chunkSeq?: number | null; inboxFileSeq?: number | null; inboxSeq?: number | string | null; lastSuccessAt: number | null; refused: { id: string; reason: string }[]; badInbox?: SyncFacts['badInbox'] }
 interface ReplicationResult { ok: boolean; status?: string; docs_written: number; doc_write_failures: number; last_seq: number | string; errors?: { id?: string; name?: string; message?: string; reason?: string }[] }
 
 const FATAL: ReadonlySet<ErrorCode> = new Set(['sync_unauthorized', 'sync_not_configured']);
@@ -78,7 +78,7 @@ export class Replicator {
     };
     this.facts = {
       configured: true, phase: 'idle', confirmedSeq: null, chunkSeq: null, localSeq: 0, pendingDocs: 0, pendingBytes: 0, reachable: null,
-      lastAttemptAt: null, lastSuccessAt: null, nextRunAt: null, lastError: null, refused: [], rate: null, batchSize: this.o.batchSize,
+      lastAttemptAt: null, lastSuccessAt: null, nextRunAt: null, lastError: null, refused: [], rate: null, batchSize: this.o.batchSize, badInbox: [],
     };
   }
 
@@ -91,6 +91,7 @@ export class Replicator {
     this.inboxSeq = saved.inboxSeq ?? null;
     this.facts.lastSuccessAt = saved.lastSuccessAt;
     this.facts.refused = saved.refused;
+    this.facts.badInbox = saved.badInbox ?? [];
     this.schedule(0);
   }
 
@@ -264,6 +265,12 @@ export class Replicator {
       onPage: async (seq) => { this.inboxFileSeq = seq; await this.writeState(); },
       onFetched: () => { this.moved = true; },
       onIncomplete: (blob, chunk, reason) => this.o.log?.('warn', 'a file from the city is not complete yet', { blob, chunk, reason }),
+      bad: new Set(this.facts.badInbox.map((b) => b.chunk)),
+      onBad: (blob, chunk, reason) => {
+        // Kept (persisted with the next checkpoint) so the chunk is not fetched again at every run.
+        if (!this.facts.badInbox.some((b) => b.chunk === chunk && b.blob === blob)) this.facts.badInbox.push({ blob, chunk, reason });
+        this.o.log?.('error', 'a file from the city has a chunk too large or corrupt; skipped', { blob, chunk, reason });
+      },
     });
   }
 
@@ -360,7 +367,7 @@ export class Replicator {
 
   private async writeState(): Promise<void> {
     const current = await this.readState();
-    await this.o.local.put<PersistedState>({ ...current, confirmedSeq: this.facts.confirmedSeq, chunkSeq: this.facts.chunkSeq, inboxFileSeq: this.inboxFileSeq, inboxSeq: this.inboxSeq, lastSuccessAt: this.facts.lastSuccessAt, refused: this.facts.refused.slice(0, 1000) });
+    await this.o.local.put<PersistedState>({ ...current, confirmedSeq: this.facts.confirmedSeq, chunkSeq: this.facts.chunkSeq, inboxFileSeq: this.inboxFileSeq, inboxSeq: this.inboxSeq, lastSuccessAt: this.facts.lastSuccessAt, refused: this.facts.refused.slice(0, 1000), badInbox: this.facts.badInbox.slice(0, 1000) });
   }
 }
 

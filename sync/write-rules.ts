@@ -1,11 +1,14 @@
 // Who may write what into a ward's database at the city, as one pure
 // function. The same function is bundled into the city's validate_doc_update
 // (validate-doc-update.ts), so the rules a ward node keeps and the rules the
-// city enforces cannot drift apart. It must stay free of anything a bare
-// JavaScript engine (CouchDB's couchjs) lacks.
-import type { z } from 'zod';
-import { DocumentRecord, EventRecord } from './schema.js';
-import { AuditRecord, BlobRecord, CHUNK_ID, CrlRecord, MAX_CHUNK_BYTES, UserRecord, crlId, isCityWriter, wardUserName } from './city-contract.js';
+// city enforces cannot drift apart. It must stay free of anything CouchDB's
+// couchjs lacks (BigInt, Promise, Proxy, typed arrays, Intl) and of built-ins
+// newer than ES2015: so no zod (record-shapes.ts checks the shapes by hand)
+// and nothing that imports it (the names come from city-names.ts).
+import type { DocumentRecord, EventRecord } from './schema.js';
+import { CHUNK_ID, MAX_CHUNK_BYTES, crlId, isCityWriter, wardUserName } from './city-names.js';
+import { AuditShape, BlobShape, CrlShape, DocumentShape, EventShape, UserShape } from './record-shapes.js';
+import { formatProblem, type Shape } from './shape-check.js';
 
 export interface UserCtx { name?: string | null; roles?: readonly string[] | null }
 export type WriteVerdict = { ok: true } | { ok: false; forbidden: string };
@@ -17,17 +20,24 @@ const no = (forbidden: string): WriteVerdict => ({ ok: false, forbidden });
 /** CouchDB bookkeeping the schemas do not describe; `_attachments` is checked on its own. */
 const BOOKKEEPING = ['_revisions', '_attachments', '_deleted', '_conflicts', '_deleted_conflicts', '_local_seq', '_revs_info'];
 
+/**
+ * The record without CouchDB's bookkeeping. A copy onto a null prototype, key
+ * by key: a `__proto__` key stays a key (as with native object spread, which
+ * esbuild lowers for ES2015 to assignments that would set the prototype).
+ */
 function body(doc: Doc): Doc {
-  const copy: Doc = { ...doc };
-  for (const key of BOOKKEEPING) delete copy[key];
+  const copy = Object.create(null) as Doc;
+  const keys = Object.keys(doc);
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i]!;
+    if (BOOKKEEPING.indexOf(key) < 0) copy[key] = doc[key];
+  }
   return copy;
 }
 
-function shape(schema: z.ZodType, doc: Doc, kind: string): WriteVerdict {
-  const parsed = schema.safeParse(body(doc));
-  if (parsed.success) return OK;
-  const first = parsed.error.issues[0];
-  return no(`${kind} ${doc._id} has the wrong shape: ${first ? `${first.path.join('.') || '(document)'}: ${first.message}` : 'invalid'}`);
+function shape(check: Shape, doc: Doc, kind: string): WriteVerdict {
+  const found = check(body(doc));
+  return found ? no(`${kind} ${doc._id} has the wrong shape: ${formatProblem(found)}`) : OK;
 }
 
 /**
@@ -38,7 +48,7 @@ function shape(schema: z.ZodType, doc: Doc, kind: string): WriteVerdict {
 export function checkWrite(newDoc: Doc, oldDoc: Doc | null, userCtx: UserCtx, wardOfDb: string): WriteVerdict {
   const id = newDoc._id;
   const city = isCityWriter(userCtx);
-  if (id.startsWith('_design/')) return (userCtx.roles ?? []).includes('_admin') ? OK : no('only a city administrator may change design documents');
+  if (id.startsWith('_design/')) return (userCtx.roles ?? []).indexOf('_admin') >= 0 ? OK : no('only a city administrator may change design documents');
   if (!city && userCtx.name !== wardUserName(wardOfDb)) return no(`user ${String(userCtx.name)} does not write for ward ${wardOfDb}`);
   // Nothing replicated is ever deleted: documents are withdrawn by events, files and the audit chain are permanent.
   if (newDoc['_deleted'] === true) return no(`${id} cannot be deleted: replicated records are permanent`);
@@ -47,11 +57,11 @@ export function checkWrite(newDoc: Doc, oldDoc: Doc | null, userCtx: UserCtx, wa
   if (id.startsWith('doc:')) return checkDocument(newDoc, existing, city, wardOfDb);
   if (id.startsWith('blob:')) return checkBlob(newDoc, existing, city);
   if (id.startsWith('chunk:')) return checkChunk(newDoc, existing);
-  if (id.startsWith('user:')) return city ? no('user profiles are written by the ward only') : plain(newDoc) ?? shape(UserRecord, newDoc, 'user profile');
+  if (id.startsWith('user:')) return city ? no('user profiles are written by the ward only') : plain(newDoc) ?? shape(UserShape, newDoc, 'user profile');
   if (id.startsWith('audit:')) {
     if (city) return no('the audit chain is written by the ward only');
     if (existing) return no(`audit entry ${id} is written once and never changed`);
-    return plain(newDoc) ?? shape(AuditRecord, newDoc, 'audit entry');
+    return plain(newDoc) ?? shape(AuditShape, newDoc, 'audit entry');
   }
   if (id.startsWith('crl:')) return checkCrl(newDoc, existing, city, wardOfDb);
   return no(`${id}: this kind of document does not belong in a ward database`);
@@ -60,7 +70,7 @@ export function checkWrite(newDoc: Doc, oldDoc: Doc | null, userCtx: UserCtx, wa
 /** A ward publishes only its own CA's lists; the city distributes the others; each list is written once. */
 function checkCrl(doc: Doc, old: Doc | null, city: boolean, ward: string): WriteVerdict {
   if (old) return no(`revocation list ${doc._id} is written once and never changed`);
-  const problem = plain(doc) ?? checkOrigin(doc, city) ?? shape(CrlRecord, doc, 'revocation list');
+  const problem = plain(doc) ?? checkOrigin(doc, city) ?? shape(CrlShape, doc, 'revocation list');
   if (!problem.ok) return problem;
   const issuer = String(doc['issuer']);
   if (doc._id !== crlId(issuer, Number(doc['crlNumber']))) return no(`${doc._id}: the id must name its issuer and number`);
@@ -82,7 +92,7 @@ function checkOrigin(doc: Doc, city: boolean): WriteVerdict | null {
 
 function checkEvent(doc: Doc, old: Doc | null, city: boolean, ward: string): WriteVerdict {
   if (old) return no(`event ${doc._id} is written once and never changed`);
-  const problem = plain(doc) ?? shape(EventRecord, doc, 'event');
+  const problem = plain(doc) ?? shape(EventShape, doc, 'event');
   if (!problem.ok) return problem;
   const ev = doc as unknown as EventRecord;
   if (ev.ward !== ward) return no(`event ${doc._id} belongs to ward ${ev.ward}, not ${ward}`);
@@ -102,7 +112,7 @@ function checkEvent(doc: Doc, old: Doc | null, city: boolean, ward: string): Wri
 }
 
 function checkDocument(doc: Doc, old: Doc | null, city: boolean, ward: string): WriteVerdict {
-  const problem = plain(doc) ?? shape(DocumentRecord, doc, 'document');
+  const problem = plain(doc) ?? shape(DocumentShape, doc, 'document');
   if (!problem.ok) return problem;
   const rec = doc as unknown as DocumentRecord;
   if (rec.ward !== ward) return no(`document ${doc._id} belongs to ward ${rec.ward}, not ${ward}`);
@@ -119,7 +129,7 @@ function checkDocument(doc: Doc, old: Doc | null, city: boolean, ward: string): 
 
 function checkBlob(doc: Doc, old: Doc | null, city: boolean): WriteVerdict {
   if (old) return no(`file ${doc._id} is immutable`);
-  const problem = shape(BlobRecord, doc, 'file');
+  const problem = shape(BlobShape, doc, 'file');
   if (!problem.ok) return problem;
   const origin = checkOrigin(doc, city);
   if (origin) return origin;

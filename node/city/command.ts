@@ -95,7 +95,7 @@ async function init(args: string[]): Promise<number> {
   const url = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1]!.startsWith('--')));
   const wards = (flag(args, '--wards') ?? '').split(',').map((w) => w.trim()).filter(Boolean);
   if (!url || wards.length === 0) { console.error(`city init needs a URL and --wards.\n\n${CITY_USAGE}`); return 2; }
-  const results = await initCity({ url, admin: adminFromEnv(), wards, outDir: resolve(flag(args, '--out') ?? './city-credentials') });
+  const results = await initCity({ url, admin: adminFromEnv(), wards, outDir: resolve(flag(args, '--out') ?? './city-credentials'), report: (line) => console.log(line) });
   for (const r of results) {
     console.log(`${r.ward}: database ${r.db}${r.createdDb ? ' (created)' : ''}, user ${r.username}${r.newPassword ? ' (new password)' : ''}, credentials ${r.credentialsFile}`);
   }

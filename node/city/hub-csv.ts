@@ -79,6 +79,9 @@ export const SYNC_COLUMNS: Column<SyncRow>[] = [
   { vi: 'Độ trễ trung vị (giây)', en: 'Median lag (s)', value: (r) => r.lagP50Seconds },
   { vi: 'Độ trễ lớn nhất (giây)', en: 'Worst lag (s)', value: (r) => r.lagMaxSeconds },
   { vi: 'Số văn bản', en: 'Documents', value: (r) => r.documents },
+  { vi: 'Nhật ký kiểm tra: số mục đã kiểm', en: 'Audit chain: entries checked', value: (r) => r.chainEntries },
+  { vi: 'Nhật ký kiểm tra bị phá vỡ tại mục', en: 'Audit chain broken at entry', value: (r) => r.chainBrokenAt },
+  { vi: 'Lý do', en: 'Reason', value: (r) => r.chainBrokenReason },
 ];
 
 export const SENT_COLUMNS: Column<SentRow>[] = [

@@ -20,6 +20,8 @@ import { judge, readCityFile, type CityFile, type Judgement } from './hub-verify
 import type { HubView } from './hub-view.js';
 import { documentEvents, withoutCouchFields, type CityJson, type GatheredEvents } from './document-events.js';
 import { tamperDetail, WardRecords } from './ward-records.js';
+import { advanceChain, NEW_CHAIN } from './hub-chain.js';
+import type { AuditEntry } from '../audit.js';
 import { CouchHttpError, prefixRange, type AdminCredentials } from './init.js';
 
 export interface HubOptions {
@@ -237,6 +239,8 @@ class CityHub implements Hub {
     const issuers: string[] = [];
     const lags = this.lags.get(ward) ?? [];
     const reader = this.records(ward);
+    const audit = new Map<number, AuditEntry>();
+    const branchedAudit = new Set<number>();
     for (const ch of page.results) {
       if (!ch.doc || ch.deleted) continue;
       // Only a revision whose hash (and, with branches, the ward's chain) holds is read; a tampered record marks its document.
@@ -246,6 +250,11 @@ class CityHub implements Hub {
         const owner = ch.id.startsWith('doc:') ? ch.id : typeof ch.doc['docId'] === 'string' ? ch.doc['docId'] : null;
         this.log(`${ward}: ${tamperDetail(ch.id, integrity)}`);
         if (owner && /^doc:(out|in):/.test(owner)) entry(owner).tampered.push(tamperDetail(ch.id, integrity));
+      }
+      if (ch.id.startsWith('audit:')) {
+        const seq = Number(ch.id.slice('audit:'.length));
+        if (integrity.state === 'tampered') branchedAudit.add(seq); else if (doc) audit.set(seq, doc as unknown as AuditEntry);
+        continue;
       }
       if (!doc) continue;
       if (ch.id.startsWith('doc:')) {
@@ -289,6 +298,8 @@ class CityHub implements Hub {
     if (issuers.length > 0) await this.rejudgeForCrls(issuers, touched);
 
     const prior = this.store.ward(ward) ?? this.store.newWard(ward);
+    const chain = audit.size > 0 || branchedAudit.size > 0 ? await advanceChain(prior.chain ?? NEW_CHAIN, audit, branchedAudit, reader) : prior.chain;
+    if (chain?.broken && !prior.chain?.broken) this.log(`${ward}: audit chain broken at entry ${chain.broken.at}: ${chain.broken.reason}`);
     for (const r of records) this.track(r);
     const sorted = [...this.lags.get(ward)!].sort((a, b) => a - b);
     const wardRecord: HubWard = {
@@ -298,6 +309,7 @@ class CityHub implements Hub {
       pendingFiles: this.pendingOf(ward).size,
       lagP50Seconds: sorted.length ? round(sorted[Math.floor(sorted.length / 2)]!) : prior.lagP50Seconds,
       lagMaxSeconds: sorted.length ? round(sorted.at(-1)!) : prior.lagMaxSeconds,
+      ...(chain ? { chain } : {}),
     };
     await this.store.commit(records, HubStore.checkWard(wardRecord));
     this.stats.pages += 1;
@@ -320,9 +332,9 @@ class CityHub implements Hub {
     });
   }
 
-  private async judge(ward: string, folded: Pick<Folded, 'signing' | 'pdfSha' | 'expectedRoles'>): Promise<Judgement> {
+  private async judge(ward: string, folded: Pick<Folded, 'signing' | 'pdfSha' | 'expectedRoles' | 'subject'>): Promise<Judgement> {
     if (folded.signing === 'digital') this.stats.verifications += 1;
-    return judge(folded as Folded, (sha) => this.cityFile(ward, sha), this.trust());
+    return judge(folded, (sha) => this.cityFile(ward, sha), this.trust());
   }
 
   /** A file as the ward's database at the city holds it (blob record, then its chunks). */
@@ -336,7 +348,7 @@ class CityHub implements Hub {
       const d = this.store.get(id);
       if (!d || d.signing !== 'digital' || d.verdict === 'tampered') return null;
       const expectedRoles: Folded['expectedRoles'] = d.issuedAt ? ['leader', 'agency'] : ['leader'];
-      const j = await this.judge(ward, { signing: 'digital', expectedRoles, ...(d.pdf ? { pdfSha: d.pdf.sha256 } : {}) });
+      const j = await this.judge(ward, { signing: 'digital', expectedRoles, subject: d.subject, ...(d.pdf ? { pdfSha: d.pdf.sha256 } : {}) });
       const { pdf: _old, ...rest } = d;
       return HubStore.check({ ...rest, ...j, verifiedAt: at });
     });

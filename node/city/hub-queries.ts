@@ -152,6 +152,10 @@ export interface SyncRow {
   lagMaxSeconds: number | null;
   documents: number;
   health: Health;
+  /** The ward's audit chain as the hub walked it: entries checked, and where it broke (null: intact so far). */
+  chainEntries: number;
+  chainBrokenAt: number | null;
+  chainBrokenReason: string | null;
 }
 
 /**
@@ -174,6 +178,9 @@ export function syncRows(wards: Iterable<HubWard>, documentsPerWard: ReadonlyMap
       lagP50Seconds: lag,
       lagMaxSeconds: w.lagMaxSeconds,
       documents: documentsPerWard.get(w.ward) ?? 0,
+      chainEntries: w.chain?.seq ?? 0,
+      chainBrokenAt: w.chain?.broken?.at ?? null,
+      chainBrokenReason: w.chain?.broken?.reason ?? null,
       health,
     });
   }

@@ -5,15 +5,18 @@
 // file is 'unverifiable' until it arrives, a claim the PDF does not bear out
 // is 'invalid'.
 import { assembleFile } from '../../sync/chunks.js';
+import { chunkCap, readPiece } from '../../sync/chunk-read.js';
 import type { Folded } from '../../sync/hub-fold.js';
 import type { HubDocument, HubReason } from '../../sync/hub-records.js';
 import { verifyPdf, type TrustOptions } from '../../certs/pdf-verify.js';
+import { signedTitle } from '../../certs/pdf-metadata.js';
 
 const REASONS = {
   file_pending: { vi: 'Tệp PDF đã ký chưa về đủ thành phố: sẽ kiểm tra khi nhận đủ.', en: 'The signed PDF has not fully reached the city yet: it will be checked when it has.' },
   file_corrupt: { vi: 'Tệp PDF tại thành phố không khớp mã băm SHA-256 của nó.', en: 'The PDF held by the city does not match its SHA-256.' },
   pdf_missing: { vi: 'Văn bản ghi là đã ký số nhưng không có tệp PDF đã ký.', en: 'The document is recorded as digitally signed but names no signed PDF.' },
   signature_missing: { vi: 'Tệp PDF không mang đủ các chữ ký mà quy trình ghi nhận.', en: 'The PDF does not carry the signatures the workflow records.' },
+  record_differs: { vi: 'Trích yếu trong hồ sơ khác với trích yếu trong tệp PDF đã ký.', en: 'The subject in the record differs from the subject in the signed PDF.' },
 } as const;
 
 function hubReason(code: keyof typeof REASONS, detail?: string): HubReason {
@@ -24,32 +27,45 @@ function hubReason(code: keyof typeof REASONS, detail?: string): HubReason {
 export type CityFile =
   | { state: 'ok'; bytes: Buffer }
   | { state: 'incomplete'; size: number }
-  | { state: 'corrupt'; size: number };
+  | { state: 'corrupt'; size: number; reason?: string };
+
+/** The largest file a blob record may declare (BlobRecord.size in sync/city-contract.ts). */
+const MAX_FILE_BYTES = 50 * 1024 * 1024;
 
 export type Judgement = Pick<HubDocument, 'verdict' | 'reasons' | 'signatures' | 'pdf'>;
 
-/** Reads a file from a ward database at the city; `get` answers a path under the database, null on 404. */
+/**
+ * Reads a file from a ward database at the city; `get` answers a path under
+ * the database, null on 404. Every piece is streamed with a cap and checked
+ * against its hash (sync/chunk-read.ts): a real CouchDB stores an oversized
+ * chunk, and the hub must not hold more than one chunk's worth of it.
+ */
 export async function readCityFile(get: (path: string) => Promise<Response | null>, sha256: string): Promise<CityFile> {
   const meta = await get(`blob:${sha256}`);
   if (!meta) return { state: 'incomplete', size: 0 };
-  const blob = await meta.json() as { size: number; chunks?: string[] };
+  const blob = await meta.json() as { size: number; chunkSize?: number; chunks?: string[] };
+  const size = Math.min(blob.size, MAX_FILE_BYTES);
   if (!blob.chunks) {
-    // A small file stored whole, as an attachment of its blob record.
+    // A small file stored whole, as an attachment of its blob record: capped at its declared size.
     const r = await get(`blob:${sha256}/data`);
     if (!r) return { state: 'incomplete', size: blob.size };
-    const bytes = Buffer.from(await r.arrayBuffer());
-    const file = await assembleFile({ sha256, size: blob.size, chunks: [sha256] }, async () => bytes);
-    return file.ok ? { state: 'ok', bytes } : { state: 'corrupt', size: blob.size };
+    const piece = await readPiece(r.body, sha256, size);
+    if (!piece.ok || piece.bytes.length !== blob.size) return { state: 'corrupt', size: blob.size, reason: piece.ok ? `${piece.bytes.length} bytes, not ${blob.size}` : piece.detail };
+    return { state: 'ok', bytes: Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength) };
   }
-  const file = await assembleFile({ sha256, size: blob.size, chunks: blob.chunks }, async (sha) => {
+  const cap = chunkCap(blob.chunkSize);
+  const file = await assembleFile({ sha256, size, chunks: blob.chunks }, async (sha) => {
     const r = await get(`chunk:${sha}/data`);
-    return r ? new Uint8Array(await r.arrayBuffer()) : null;
+    if (!r) return null;
+    const piece = await readPiece(r.body, sha, cap);
+    return piece.ok ? piece.bytes : { bad: piece.detail };
   });
-  if (file.ok) return { state: 'ok', bytes: Buffer.from(file.bytes) };
-  return file.reason === 'chunk-missing' ? { state: 'incomplete', size: blob.size } : { state: 'corrupt', size: blob.size };
+  if (file.ok) return { state: 'ok', bytes: Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength) };
+  if (file.reason === 'chunk-missing') return { state: 'incomplete', size: blob.size };
+  return { state: 'corrupt', size: blob.size, reason: file.chunk ? `chunk ${file.chunk.slice(0, 12)}…: ${file.detail ?? 'does not match its sha-256'}` : 'the assembled file does not match its sha-256' };
 }
 
-export async function judge(folded: Folded, read: (sha256: string) => Promise<CityFile>, trust: TrustOptions): Promise<Judgement> {
+export async function judge(folded: Pick<Folded, 'signing' | 'pdfSha' | 'expectedRoles' | 'subject'>, read: (sha256: string) => Promise<CityFile>, trust: TrustOptions): Promise<Judgement> {
   if (folded.signing === 'none') return { verdict: 'unsigned', reasons: [], signatures: [] };
   if (folded.signing === 'paper') return { verdict: 'paper', reasons: [], signatures: [] };
   if (!folded.pdfSha) return { verdict: 'invalid', reasons: [hubReason('pdf_missing')], signatures: [] };
@@ -64,9 +80,18 @@ export async function judge(folded: Folded, read: (sha256: string) => Promise<Ci
   const expected = folded.expectedRoles.join('+');
   const pdf = { sha256, size: file.bytes.length, complete: true };
   if (v.status === 'invalid') return { verdict: 'invalid', reasons, signatures, pdf };
+  // The record must say what the signer signed: a subject rewritten after signing is caught here.
+  const title = signedTitle(file.bytes);
+  if (title !== null && squash(title) !== squash(folded.subject)) {
+    return { verdict: 'invalid', reasons: [hubReason('record_differs', `“${folded.subject.slice(0, 200)}” ≠ “${title.slice(0, 200)}”`), ...reasons], signatures, pdf };
+  }
   if (roles !== expected) return { verdict: 'invalid', reasons: [hubReason('signature_missing', `${roles || '—'} ≠ ${expected}`), ...reasons], signatures, pdf };
   if (v.status === 'unknown') return { verdict: 'unverifiable', reasons, signatures, pdf };
   return { verdict: 'valid', reasons: [], signatures, pdf };
+}
+
+function squash(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 function dedupe(reasons: readonly HubReason[]): HubReason[] {

@@ -4,10 +4,12 @@
 // who is the database's only member (`_security`), and the design document
 // whose validate_doc_update enforces sync/write-rules.ts. Safe to run again:
 // existing databases are kept, a ward's password is kept when its credentials
-// file exists (else a new one is generated), the rules are reinstalled.
+// file exists (else a new one is generated), the rules are upgraded in place
+// when they changed and left alone (no new revision) when they did not.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { DESIGN_DOC_ID, WARD_CODE, WardCredentials, wardDbName, wardUserName } from '../../sync/city-contract.js';
 import { wardDesignDoc } from '../../sync/validate-doc-update.js';
 
@@ -21,7 +23,11 @@ export function adminFromEnv(env: NodeJS.ProcessEnv = process.env): AdminCredent
   return { name: raw.slice(0, at), password: raw.slice(at + 1) };
 }
 
-export interface InitOptions { url: string; admin: AdminCredentials; wards: string[]; outDir: string }
+export interface InitOptions {
+  url: string; admin: AdminCredentials; wards: string[]; outDir: string;
+  /** Told each step worth a line in the output (the size limits). */
+  report?: (line: string) => void;
+}
 export interface WardInitResult { ward: string; db: string; username: string; credentialsFile: string; createdDb: boolean; newPassword: boolean }
 
 export class CouchHttpError extends Error {
@@ -54,6 +60,7 @@ export async function initCity(options: InitOptions): Promise<WardInitResult[]> 
   await couch('GET', '/_session');
   // CouchDB 3 does not create the system databases on its own; the embedded server has them already.
   await couch('PUT', '/_users', undefined, [412]);
+  options.report?.(await setSizeLimits(couch));
   mkdirSync(options.outDir, { recursive: true, mode: 0o700 });
   const results: WardInitResult[] = [];
   for (const ward of options.wards) {
@@ -72,16 +79,70 @@ export async function initCity(options: InitOptions): Promise<WardInitResult[]> 
       name: username, type: 'user', roles: [], password,
     });
     await couch('PUT', `${dbPath}/_security`, { admins: { names: [], roles: ['_admin'] }, members: { names: [username], roles: [] } });
-    const ddocPath = `${dbPath}/${DESIGN_DOC_ID}`;
-    const existingDdoc = await couch<{ _rev?: string }>('GET', ddocPath, undefined, [404]);
-    const ddoc = await wardDesignDoc(ward);
-    await couch('PUT', ddocPath, { ...ddoc, ...(existingDdoc.status === 200 ? { _rev: existingDdoc.body._rev } : {}) });
+    await installRules(couch, dbPath, ward);
     const credentials: WardCredentials = { ward, db, username, password, url: url.origin + url.pathname.replace(/\/+$/, '') };
     writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
     chmodSync(credentialsFile, 0o600);
     results.push({ ward, db, username, credentialsFile, createdDb: created.status === 201, newPassword: !previous });
   }
   return results;
+}
+
+/**
+ * Installs the ward's design document, or upgrades an older one in place
+ * (same id, its revision). One identical to what this version builds is left
+ * alone, so running init again writes no new revision (CouchDB would
+ * recompile the rules for nothing). A newer one (higher rulesVersion) is
+ * never downgraded by an older WardDesk.
+ */
+async function installRules(couch: ReturnType<typeof couchClient>, dbPath: string, ward: string): Promise<void> {
+  const path = `${dbPath}/${DESIGN_DOC_ID}`;
+  const existing = await couch<Record<string, unknown>>('GET', path, undefined, [404]);
+  const ddoc = await wardDesignDoc(ward);
+  if (existing.status === 200) {
+    const { _rev: rev, ...installed } = existing.body;
+    if (isDeepStrictEqual(installed, ddoc)) return;
+    const version = Number(installed['rulesVersion']);
+    if (version > ddoc.rulesVersion) throw new Error(`${dbPath} has rules version ${version}, newer than this WardDesk's ${ddoc.rulesVersion}: update WardDesk before running city init`);
+    await couch('PUT', path, { ...ddoc, _rev: rev });
+    return;
+  }
+  await couch('PUT', path, ddoc);
+}
+
+/**
+ * CouchDB's size limits, for our records (CouchDB 3.4, `_node/_local/_config`):
+ * - couchdb/max_document_size, the JSON body without attachments: our
+ *   largest record is a revocation list (up to 2 MB of base64 DER), others a
+ *   few hundred KB at most; 4 MiB (CouchDB's default is 8 MB).
+ * - couchdb/max_attachment_size: a chunk is at most MAX_CHUNK_BYTES (1 MiB),
+ *   but files stored before chunking carry the whole file (up to 50 MiB,
+ *   BlobRecord.size) and may still be on their way from a ward long offline:
+ *   50 MiB, not infinity (the default). The 1 MiB of a chunk is enforced
+ *   where chunks are read (sync/chunk-read.ts) and by the embedded server.
+ * - chttpd/max_http_request_size: one such file in a replication batch is
+ *   ~67 MiB of base64; 80 MiB (the default is 4 GB). Bigger batches get 413,
+ *   and the ward's replicator halves its batch on 413.
+ * Written only when different. The embedded server has no `_node/_local/_config`.
+ */
+export const SIZE_LIMITS = [
+  ['couchdb', 'max_document_size', String(4 * 1024 * 1024)],
+  ['couchdb', 'max_attachment_size', String(50 * 1024 * 1024)],
+  ['chttpd', 'max_http_request_size', String(80 * 1024 * 1024)],
+] as const;
+
+export async function setSizeLimits(couch: ReturnType<typeof couchClient>): Promise<string> {
+  const changed: string[] = [];
+  for (const [section, key, value] of SIZE_LIMITS) {
+    const path = `/_node/_local/_config/${section}/${key}`;
+    const current = await couch<unknown>('GET', path, undefined, [404]);
+    // 404 "unknown_config_value" is a value never set; any other 404 is a server without this API.
+    if (current.status === 404 && (current.body as { reason?: string }).reason !== 'unknown_config_value') return 'size limits: not supported by this server (it enforces its own chunk cap)';
+    if (current.status === 200 && current.body === value) continue;
+    await couch('PUT', path, value);
+    changed.push(`${section}/${key}=${value}`);
+  }
+  return changed.length > 0 ? `size limits: set ${changed.join(', ')}` : 'size limits: already set';
 }
 
 function readCredentials(file: string): WardCredentials | null {

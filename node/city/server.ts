@@ -22,11 +22,13 @@ import './validation-revisions-fix.js'; // before express-pouchdb loads pouchdb-
 import './serial-databases-fix.js'; // before express-pouchdb reads its database lock
 import expressPouchdb from 'express-pouchdb';
 import { admit, withDeadline } from './guarded-front.js';
+import { MAX_CHUNK_BYTES } from '../../sync/city-contract.js';
 
 // pouchdb-validation reads the design documents and compiles their
-// validate_doc_update source again for every document written; our rules are
+// validate_doc_update source again for every document written; our rules were
 // an esbuild bundle (zod included) of ~100 KB, so the embedded city validated
-// ~25 documents/s. CouchDB 3 compiles once per design-document revision; do
+// ~25 documents/s (the rules are ~12 KB since they dropped zod, but any design
+// document may be large). CouchDB 3 compiles once per design-document revision; do
 // the same here by memoising couchdb-eval's evaluate on (design doc id, rev,
 // source). The compiled rules are pure functions of their arguments.
 const evaluator = createRequire(import.meta.url)('couchdb-eval') as { evaluate: (ctx: { _id?: string; _rev?: string } | null, extra: object, program: string) => unknown; memoised?: true };
@@ -35,7 +37,7 @@ if (!evaluator.memoised) {
   const compiled = new Map<string, unknown>();
   evaluator.evaluate = (ctx, extra, program) => {
     if (extra && Object.keys(extra).length > 0) return compile(ctx, extra, program);
-    // A design document's revision names its source (hashing 100+ KB per write would cost more than it saves).
+    // A design document's revision names its source (hashing the source on every write would cost more than it saves).
     const key = ctx?._rev ? `${ctx._id ?? ''}\u0000${ctx._rev}\u0000${program.length}` : createHash('sha256').update(program).digest('hex');
     if (!compiled.has(key)) compiled.set(key, compile(ctx, extra, program));
     return compiled.get(key);
@@ -46,9 +48,9 @@ if (!evaluator.memoised) {
 /**
  * pouchdb-validation also reads every design document in full before each
  * document it validates (`allDocs` from "_design/" to "_design0" with
- * include_docs): our rules bundle is a ~370 KB design document, parsed again
- * per write. CouchDB keeps compiled design documents per revision; here the
- * read is answered from a cache keyed on the design documents' ids and
+ * include_docs): our rules design document (~400 KB with zod, ~13 KB since)
+ * was parsed again per write. CouchDB keeps compiled design documents per
+ * revision; here the read is answered from a cache keyed on the design documents' ids and
  * revisions, which a light `allDocs` (no bodies) still checks on every write,
  * so a new design document takes effect on the next write.
  */
@@ -98,6 +100,7 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
   const server = createServer((req, res) => {
     // One table says who may use which route (route-table.ts); refused requests never reach express-pouchdb.
     if (!admit(req, res, adminAuth)) return;
+    if (refuseOversizedChunk(req, res)) return;
     withDeadline(req, res);
     withoutLatest(req);
     // A body that breaks off mid-read is the client's failure; never leave the promise unhandled.
@@ -134,6 +137,30 @@ function withoutLatest(req: IncomingMessage): void {
   const parsed = new URL(url, 'http://city.invalid');
   parsed.searchParams.delete('latest');
   req.url = parsed.pathname + parsed.search;
+}
+
+const CHUNK_ATTACHMENT = /^\/[^/]+\/chunk:[0-9a-f]{64}\/[^/]+$/;
+
+/**
+ * The cap `city init` sets on a real CouchDB is not in express-pouchdb
+ * (it has no `_node/_local/_config`), and a chunk's length reaches the rules
+ * only once the whole body is in memory. So a chunk's attachment PUT is
+ * judged on its declared length before a byte is stored: over
+ * MAX_CHUNK_BYTES is 413, no length at all is 411 (our clients always send
+ * one; a chunked body could not be capped here without buffering it).
+ */
+function refuseOversizedChunk(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method !== 'PUT') return false;
+  let path: string;
+  try { path = decodeURIComponent(new URL(req.url ?? '/', 'http://city.invalid').pathname); } catch { return false; }
+  if (!CHUNK_ATTACHMENT.test(path)) return false;
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) <= MAX_CHUNK_BYTES) return false;
+  const [status, body] = declared === undefined
+    ? [411, '{"error":"length_required","reason":"a chunk upload must declare its Content-Length"}']
+    : [413, `{"error":"attachment_too_large","reason":"a chunk holds at most ${MAX_CHUNK_BYTES} bytes, not ${Number(declared)}"}`];
+  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(body);
+  return true;
 }
 
 /** Any route inside a database: `/{db}/{anything}`. */

@@ -46,6 +46,8 @@ export interface CityLinkStatus {
   pending?: { documents: number; bytes: number };
   rate?: { docsPerSecond: number; bytesPerSecond: number } | null;
   lastError?: { code: string; at: string; vi: string; en: string } | null;
+  /** While the city sync is stopped: what to do about it. */
+  action?: { vi: string; en: string } | null;
   summary: { vi: string; en: string };
 }
 
@@ -171,6 +173,8 @@ export const api = {
   sealImage: (png: Blob) => call<{ ok: boolean }>('PUT', '/seal/image', undefined, png),
 
   syncStatus: () => call<CityLinkStatus>('GET', '/sync/status'),
+  /** Runs the node's city sync now (after it stopped) and answers the status it left. */
+  citySyncNow: () => call<CityLinkStatus>('POST', '/sync/now'),
 };
 
 /** For `catch (e)`: anything thrown becomes an ApiError a person can read. */

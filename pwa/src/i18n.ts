@@ -123,6 +123,8 @@ const CATALOGUE = {
   city_link_online: ['trực tuyến', 'online'],
   city_link_offline: ['mất kết nối', 'offline'],
   city_link_untried: ['chưa kết nối lần nào', 'not reached yet'],
+  city_link_stopped: ['đồng bộ đã dừng', 'sync stopped'],
+  city_link_todo: ['Cần làm', 'What to do'],
   city_link_waiting: ['chờ gửi', 'waiting'],
   city_link_items: ['mục', 'items'],
   city_link_rate: ['tốc độ', 'rate'],

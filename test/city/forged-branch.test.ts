@@ -21,8 +21,8 @@ import { startHub, type Hub } from '../../node/city/hub-ingest.js';
 import { documentDigest, GENESIS, makeEntry } from '../../node/audit.js';
 import { WardCredentials, crlId } from '../../sync/city-contract.js';
 import { createCrl } from '../../certs/crl.js';
-import { contribution } from '../../node/city/hub-queries.js';
-import { DOCUMENT_COLUMNS, toCsv } from '../../node/city/hub-csv.js';
+import { contribution, syncRows } from '../../node/city/hub-queries.js';
+import { DOCUMENT_COLUMNS, SYNC_COLUMNS, toCsv } from '../../node/city/hub-csv.js';
 import { recordHash, withHash } from '../../sync/record-hash.js';
 import { startTestCity, CITY_ADMIN, couch, type TestCity } from '../helpers/city.js';
 import { makeTestPki } from '../helpers/signing-fixtures.js';
@@ -40,6 +40,7 @@ let creds: WardCredentials;
 let records: Record<string, unknown>[] = [];
 let seq = 0;
 let head = GENESIS;
+const chained: string[] = [];
 
 const db = `/ward_${WARD}`;
 const wardUser = () => ({ name: creds.username, password: creds.password });
@@ -51,6 +52,7 @@ async function ledgered(docs: Record<string, unknown>[]): Promise<Record<string,
     Object.fromEntries(hashed.map((d) => [d._id, documentDigest(d)])));
   seq = entry.seq;
   head = entry.hash;
+  chained.push(entry._id);
   return [...hashed, entry as unknown as Record<string, unknown>];
 }
 
@@ -157,6 +159,26 @@ test('the documents CSV names the tampered document, in Vietnamese and in Englis
   assert.not.ok(en.includes('GIẢ MẠO'));
 });
 
+test('the hub walks the ward\'s audit chain: every entry so far holds', async () => {
+  await hub!.caughtUp();
+  const w = [...hub!.view.wards()].find((x) => x.ward === WARD)!;
+  assert.equal(w.chain, { seq: chained.length, head, broken: null });
+});
+
+test('a record whose subject differs from the title in the PDF its leader signed is invalid, and says both', async () => {
+  const titled = await signedPdfs(pki, 'titled', 'Quyết định về việc kiện toàn tổ dân phố');
+  const same = await ledgered(documentRecords({ ward: WARD, signing: 'digital', at: new Date('2026-03-05T02:00:00Z'), number: 10, pdfs: titled }));
+  const other = documentRecords({ ward: WARD, signing: 'digital', at: new Date('2026-03-05T03:00:00Z'), number: 11, pdfs: titled });
+  (other[0]!['content'] as { subject: string }).subject = 'Quyết định về việc thu hồi đất';
+  await push([...same, ...await ledgered(other)], [titled.leader, titled.sealed]);
+  await hub!.caughtUp();
+  assert.is(hub!.view.document(WARD, String(same[0]!['_id']))!.verdict, 'valid', 'the PDF\'s title and the record agree');
+  const d = hub!.view.document(WARD, String(other[0]!['_id']))!;
+  assert.is(d.verdict, 'invalid');
+  assert.is(d.reasons[0]!.code, 'record_differs');
+  assert.ok(d.reasons[0]!.en.includes('thu hồi đất') && d.reasons[0]!.en.includes('kiện toàn'), d.reasons[0]!.en);
+});
+
 test('restore --from-city brings back the genuine records, not the forged branches, and says how many were tampered', async () => {
   const restored = join(dir, 'restored');
   const fetched = await pullFromCity(restored, { url: `${city.url}${db}`, username: creds.username, password: creds.password });
@@ -170,7 +192,7 @@ test('restore --from-city brings back the genuine records, not the forged branch
     assert.is(sign['_conflicts'], undefined);
     // The third document's issue event never matched its hash: it is not restored at all.
     const audit = await store.docs.allDocs({ startkey: 'audit:', endkey: 'audit:\uffff' });
-    assert.ok(audit.rows.length >= 3, 'the audit chain came back');
+    assert.equal(audit.rows.map((r) => r.id), chained, 'the audit chain came back whole');
   } finally { await store.close(); }
 });
 
@@ -193,6 +215,19 @@ test('the ward\'s inbox pull takes the city\'s revision of a sent document and l
     assert.is(got['_conflicts'], undefined, 'the ward\'s forged branch came home');
     assert.is(got['origin'], 'city');
   } finally { await rep.stop(); await fresh.close(); }
+});
+
+test('a second branch of an audit entry breaks the ward\'s chain at that entry, for good, on the dashboard and in the CSV', async () => {
+  const entry = (await couch(city.url, CITY_ADMIN, 'GET', `${db}/${chained[1]}`)).body as Record<string, unknown>;
+  assert.is(await forge(entry, (d) => ({ ...d, writes: {} })), 201);
+  // Something new from the ward, so the hub reads a page after the forgery too.
+  await push(await ledgered(documentRecords({ ward: WARD, signing: 'none', at: new Date('2026-03-06T02:00:00Z') })));
+  await hub!.caughtUp();
+  const w = [...hub!.view.wards()].find((x) => x.ward === WARD)!;
+  assert.is(w.chain?.broken?.at, 2, JSON.stringify(w.chain));
+  const rows = syncRows(hub!.view.wards(), new Map(), new Date());
+  const en = toCsv(rows, SYNC_COLUMNS, 'en');
+  assert.ok(en.includes('Audit chain broken at entry') && /,2,"the entry has a second branch/.test(en), en);
 });
 
 test.run();

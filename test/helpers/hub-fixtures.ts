@@ -14,15 +14,15 @@ import { twoPagePdf, type TestPki } from './signing-fixtures.js';
 export interface SignedPdfs { leader: Buffer; sealed: Buffer }
 
 /** A PDF signed by `signer` alone (the leader's step); `variant` makes its bytes, hence its hash, differ. */
-export async function leaderSigned(signer: Signer, variant = ''): Promise<Buffer> {
-  const { pdf, layout } = await twoPagePdf();
+export async function leaderSigned(signer: Signer, variant = '', title?: string): Promise<Buffer> {
+  const { pdf, layout } = await twoPagePdf(title);
   return signAsLeader(variant ? Buffer.concat([pdf, Buffer.from(`\n%${variant}\n`)]) : pdf, { signer, image: sampleSignaturePng(), box: layout.signature });
 }
 
 /** The leader's signed PDF and the same PDF after the clerk's number, date and seal. */
-export async function signedPdfs(pki: TestPki, variant = ''): Promise<SignedPdfs> {
+export async function signedPdfs(pki: TestPki, variant = '', title?: string): Promise<SignedPdfs> {
   const { layout } = await twoPagePdf();
-  const signed = await leaderSigned(pki.leader, variant);
+  const signed = await leaderSigned(pki.leader, variant, title);
   const sealed = await signAsAgency(signed, {
     signer: pki.agency, sealImage: sampleSealPng(), layout, number: '05', date: { day: '05', month: '01', year: '2026' },
     trust: { roots: [pki.rootPem], crls: pki.crl() }, });

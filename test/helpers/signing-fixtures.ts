@@ -67,8 +67,9 @@ export function installWardCa(keys: Keystore, pki: TestPki, caPin: string): void
 }
 
 /** A two-page A4 pdfkit document with Vietnamese text, and boxes where a renderer would leave blanks. */
-export async function twoPagePdf(): Promise<{ pdf: Buffer; layout: RenderLayout }> {
-  const doc = new PDFDocument({ size: 'A4', margins: { top: 57, bottom: 57, left: 85, right: 57 } });
+/** `title`: the document information's title, as node/pdf-render.ts writes the subject there. */
+export async function twoPagePdf(title?: string): Promise<{ pdf: Buffer; layout: RenderLayout }> {
+  const doc = new PDFDocument({ size: 'A4', margins: { top: 57, bottom: 57, left: 85, right: 57 }, ...(title ? { info: { Title: title } } : {}) });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));

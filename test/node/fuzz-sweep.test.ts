@@ -21,8 +21,8 @@ import type { Role } from '../../sync/workflow.js';
 import { Client, official, sampleDraft, startTestWard, type Reply, type TestWard } from '../helpers/ward.js';
 import { CITY_ADMIN, couch, startTestCity } from '../helpers/city.js';
 import { ACCESS, encodeAny, fillPath, listRoutes, PAGES, ROLES, type RouteEntry } from '../helpers/routes.js';
+import { EVIL, FORGERIES, FUZZ_OTHER as OTHER, FUZZ_SEED as SEED, FUZZ_WARD as WARD, WRONG, fuzzRuleCases, replicatedSamples } from '../helpers/rule-cases.js';
 
-const SEED = 20261125;
 let ward: TestWard;
 const clients = {} as Record<Role, Client>;
 const counts = { http: 0, refused: 0, accepted: 0, replicatedRules: 0, replicatedCity: 0, replicateEndpoint: 0 };
@@ -50,14 +50,6 @@ test.after(async () => {
 // ---- the inputs ------------------------------------------------------------
 
 const deep = (n: number): unknown => (n === 0 ? 'x' : { a: deep(n - 1) });
-/** Strings that break naive code: direction overrides, invisible characters, decomposed Vietnamese, lone surrogates, traversal, markup. */
-const EVIL = [
-  '', ' ', '\u202Efdp.exe', 'a\u200Bb\u200Cc\u200Dd\uFEFF', 'Quye\u0302\u0301t \u0111i\u0323nh', 'Quyết định', '\uD800', 'x\uDFFFy', '\u0000', 'é'.repeat(5000),
-  '../../etc/passwd', '..\\..\\windows\\win.ini', '%2e%2e%2f%2e%2e%2f', 'doc:out:../../x', '/etc/shadow', 'CON', 'a/b', '%00', '😀'.repeat(300),
-  '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '"><svg onload=alert(1)>', 'javascript:alert(1)', '{{7*7}}', "'; DROP TABLE x; --",
-  '__proto__', 'constructor', '_design/x', '_local/x', 'x'.repeat(70_000),
-];
-const WRONG = [0, -1, 1e308, 3.5, true, false, null, [], {}, ['a'], { $gt: '' }, deep(60)];
 const RAW_BODIES: [string, string][] = [
   ['{', 'application/json'], ['{"a":', 'application/json'], ['[1,2', 'application/json'], ['nul', 'application/json'], ['{"a":1}}', 'application/json'],
   ['\uFEFF{}', 'application/json'], ['{"a":"\\ud800"}', 'application/json'], ['{"a":1,"a":2}', 'application/json'], ['"text"', 'application/json'], ['42', 'application/json'],
@@ -185,73 +177,20 @@ test('a decomposed (NFD) title is found by its composed (NFC) spelling and the o
 
 // ---- replicated documents ----------------------------------------------------
 
-const WARD = 'fz-ward';
-const OTHER = 'fz-other';
-const sha = 'a'.repeat(64);
-/** One valid document of each kind a ward replicates, and mutations that forge or break them. */
-function replicatedSamples(): Record<string, Record<string, unknown>> {
-  const content = { docType: 'QĐ', subject: 'Quyết định thử', body: '', signerAuthority: 'TM.', signerTitle: 'Chủ tịch', signerName: 'A', recipients: [], attachments: [] };
-  const actor = { user: 'chuyenvien', role: 'specialist', device: '' };
-  return {
-    document: { _id: 'doc:out:0123456789abcdef', type: 'document', ward: WARD, direction: 'outgoing', createdAt: '2026-03-02T09:00:00+07:00', createdBy: 'chuyenvien', content },
-    event: { _id: 'ev:out:0123456789abcdef:001772416800000', type: 'event', ward: WARD, docId: 'doc:out:0123456789abcdef', action: 'submit', at: '2026-03-02T09:00:00+07:00', actor, data: {} },
-    number: { _id: 'ev:num:out:2026:chung:000005', type: 'event', ward: WARD, docId: 'doc:out:0123456789abcdef', action: 'number', at: '2026-03-02T09:00:00+07:00', actor: { ...actor, user: 'vanthu', role: 'clerk' }, data: { registerKey: 'out:2026:chung', number: 5, numberText: '05', symbol: 'QĐ-UBND', year: 2026 } },
-    user: { _id: 'user:vanthu', type: 'user', username: 'vanthu', fullName: 'Văn Thư', title: '', role: 'clerk', active: true, updatedAt: '2026-03-02T09:00:00+07:00' },
-    blob: { _id: `blob:${sha}`, type: 'blob', contentType: 'application/pdf', size: 5, sha256: sha, _attachments: { data: { content_type: 'application/pdf', length: 5, stub: true } } },
-  };
-}
-const FORGERIES: [string, (d: Record<string, unknown>) => Record<string, unknown>][] = [
-  ['another ward', (d) => ({ ...d, ward: OTHER })],
-  ['marked as from the city', (d) => ({ ...d, origin: 'city' })],
-  ['sealed flag forged', (d) => ({ ...d, sealed: true, signature: { by: 'x', sig: 'AAAA' } })],
-  ['a secret smuggled in', (d) => ({ ...d, password: { salt: 'x', hash: 'y' } })],
-  ['deleted', (d) => ({ ...d, _deleted: true })],
-  ['a design document', (d) => ({ ...d, _id: '_design/evil' })],
-  ['an unknown kind', (d) => ({ ...d, _id: `zzz:${String(d['_id'])}` })],
-  ['an attachment on a plain document', (d) => ({ ...d, _attachments: { x: { content_type: 'text/html', data: 'PHNjcmlwdD4=' } } })],
-];
-
 test('every replicated document type, mutated or forged, meets the bundled validate_doc_update: accepted, or refused with {forbidden}, never a crash', async () => {
   const source = await validateDocUpdateSource(WARD);
   const vdu = runInContext(`(${source})`, createContext({})) as (n: unknown, o: unknown, u: unknown, s: unknown) => void;
-  const wardUser = { name: `ward-${WARD}`, roles: [] };
-  const otherUser = { name: `ward-${OTHER}`, roles: [] };
   const crashes: string[] = [];
-  const run = (label: string, doc: unknown, old: unknown, user: unknown): 'ok' | 'forbidden' => {
+  // The cases (test/helpers/rule-cases.ts) are shared with the couchjs sandbox test.
+  for (const { label, newDoc, oldDoc, userCtx, expect } of fuzzRuleCases()) {
     counts.replicatedRules += 1;
-    try { vdu(doc, old, user, {}); return 'ok'; } catch (err) {
-      if (err && typeof err === 'object' && typeof (err as { forbidden?: unknown }).forbidden === 'string') return 'forbidden';
-      crashes.push(`${label}: ${String(err)}`);
-      return 'forbidden';
+    let verdict: 'ok' | 'forbidden' = 'ok';
+    try { vdu(newDoc, oldDoc, userCtx, {}); } catch (err) {
+      verdict = 'forbidden';
+      if (!err || typeof err !== 'object' || typeof (err as { forbidden?: unknown }).forbidden !== 'string') crashes.push(`${label}: ${String(err)}`);
     }
-  };
-  const base = replicatedSamples();
-  for (const [kind, doc] of Object.entries(base)) {
-    assert.is(run(`${kind} valid`, doc, null, wardUser), 'ok', `${kind} as written by its ward`);
-    assert.is(run(`${kind} by another ward`, doc, null, otherUser), 'forbidden', `${kind} written by another ward's user`);
-    for (const [label, forge] of FORGERIES) {
-      const forged = forge(doc);
-      const verdict = run(`${kind} ${label}`, forged, null, wardUser);
-      // Harmless on some kinds (a user profile has no ward field to forge): the point is that it never crashes.
-      if (label !== 'another ward' || 'ward' in doc) assert.is(verdict, 'forbidden', `${kind}: ${label}`);
-    }
-    if (kind === 'event' || kind === 'number') assert.is(run(`${kind} changed`, { ...doc, comment: 'sửa' }, { ...doc, _rev: '1-a' }, wardUser), 'forbidden', `${kind} changed after it was written`);
-    if (kind === 'document') assert.is(run('sealed document changed', { ...doc, sealed: true, createdBy: 'khac' }, { ...doc, sealed: true, _rev: '1-a' }, wardUser), 'forbidden');
+    if (expect !== undefined) assert.is(verdict, expect, label);
   }
-  // Generated: each field of each kind replaced by an arbitrary JSON value, removed, or joined by a stranger.
-  const values = fc.sample(fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(...EVIL, ...WRONG)), { seed: SEED, numRuns: 120 });
-  // CouchDB refuses a document whose _id is not a string before any validate_doc_update runs: ids vary among strings only.
-  const ids = EVIL.filter((v) => v.length > 0);
-  for (const [kind, doc] of Object.entries(base)) {
-    for (const id of ids) run(`${kind}._id=${id.slice(0, 20)}`, { ...doc, _id: id }, null, wardUser);
-    for (const field of Object.keys(doc).filter((f) => f !== '_id')) {
-      for (const v of values) run(`${kind}.${field}=${JSON.stringify(v)?.slice(0, 30)}`, { ...doc, [field]: v }, null, wardUser);
-      const { [field]: _, ...without } = doc;
-      run(`${kind} without ${field}`, without, null, wardUser);
-      run(`${kind}.${field} over an old one`, { ...doc, [field]: values[field.length % values.length] }, { ...doc, _rev: '1-a' }, wardUser);
-    }
-  }
-  for (const v of fc.sample(fc.anything({ maxDepth: 3 }), { seed: SEED, numRuns: 200 })) run('generated document', typeof v === 'object' && v ? { _id: 'doc:out:0123456789abcdef', ...v } : { _id: 'doc:out:0123456789abcdef', v }, null, wardUser);
   assert.equal(crashes, [], 'validate_doc_update threw something other than {forbidden}');
   console.log(`validate_doc_update (bare context): ${counts.replicatedRules} documents tried`);
 });

@@ -20,6 +20,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { axeViolations } from '../helpers/axe.js';
 import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp, phoneContext } from '../helpers/browser.js';
 import { WeakLink } from '../helpers/weak-link.js';
+import { ERRORS } from '../../sync/errors.js';
 import { official, sampleDraft, startTestWard, type Client, type TestWard } from '../helpers/ward.js';
 
 const MB = 1024 * 1024;
@@ -240,6 +241,8 @@ test('the clerk\'s bar says the city link is not configured, in Vietnamese; a pa
   const city = page.locator('wd-sync-bar [data-city=not-configured]');
   await city.waitFor();
   assert.match(await city.innerText(), /Thành phố:\s*Chưa cấu hình đồng bộ/);
+  // Sync stopped: the bar says what to do, from the error catalogue.
+  assert.ok((await city.innerText()).includes(`Cần làm: ${ERRORS.sync_not_configured.action.vi}`), await city.innerText());
   await shot(page, 'sync-bar-city-not-configured-360');
   // A paper document whose scan is over the limit: refused in Vietnamese, nothing recorded, the form kept.
   const incoming = async () => (await clerk.get('/api/documents?direction=incoming')).body.total as number;

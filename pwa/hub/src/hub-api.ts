@@ -8,7 +8,7 @@ export interface Summary { version: number; range: { from: string | null; to: st
 export interface WeekRow extends Counted { week: string }
 export interface WardRow extends Counted { ward: string; units: number; unitsAt100: number }
 export interface SentRow { ward: string; docId: string; subject: string; state: string; code: string; lastEventAt: string }
-export interface SyncRow { ward: string; lastSeenAt: string | null; silentSeconds: number | null; pendingFiles: number; lagP50Seconds: number | null; lagMaxSeconds: number | null; documents: number; health: string }
+export interface SyncRow { ward: string; lastSeenAt: string | null; silentSeconds: number | null; pendingFiles: number; lagP50Seconds: number | null; lagMaxSeconds: number | null; documents: number; health: string; chainEntries: number; chainBrokenAt: number | null; chainBrokenReason: string | null }
 export interface Reason { code: string; vi: string; en: string }
 export interface HubDoc {
   ward: string; docId: string; direction: string; docType: string; unit: string; subject: string; state: string; symbol?: string;

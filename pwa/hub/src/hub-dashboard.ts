@@ -206,11 +206,12 @@ export class HubDashboard extends WdElement {
       <div class="head"><h2 id="sync-title">${ht('sync')}</h2><a class="csv" href=${this.csv('/api/hub/sync', false)} download>${ht('csv')}</a></div>
       <div class="scroll" role="region" aria-label=${`${ht('sync')} — ${ht('table_scroll')}`} tabindex="0"><table>
         <thead><tr><th scope="col">${ht('ward')}</th><th scope="col">${ht('health')}</th><th scope="col">${ht('last_seen')}</th>
-          <th scope="col" class="n">${ht('pending_files')}</th><th scope="col" class="n">${ht('lag')}</th><th scope="col" class="n hide-phone">${ht('documents')}</th></tr></thead>
+          <th scope="col" class="n">${ht('pending_files')}</th><th scope="col" class="n">${ht('lag')}</th><th scope="col" class="n hide-phone">${ht('documents')}</th><th scope="col">${ht('chain')}</th></tr></thead>
         <tbody>${this.syncRows.map((r) => html`<tr data-row=${r.ward}>
           <th scope="row">${r.ward}</th><td class="health-${r.health}">${label(HEALTH_LABELS, r.health, lang)}</td>
           <td>${r.lastSeenAt ? html`${formatDateTime(r.lastSeenAt)} <span class="muted">(${duration(r.silentSeconds)})</span>` : ht('never')}</td>
-          <td class="n">${r.pendingFiles}</td><td class="n">${duration(r.lagP50Seconds)} / ${duration(r.lagMaxSeconds)}</td><td class="n hide-phone">${r.documents}</td></tr>`)}</tbody>
+          <td class="n">${r.pendingFiles}</td><td class="n">${duration(r.lagP50Seconds)} / ${duration(r.lagMaxSeconds)}</td><td class="n hide-phone">${r.documents}</td>
+          <td class=${r.chainBrokenAt === null ? '' : 'verdict-tampered'}>${r.chainBrokenAt === null ? `${ht('chain_ok')} (${r.chainEntries})` : `${ht('chain_broken')} ${r.chainBrokenAt}`}</td></tr>`)}</tbody>
       </table></div></section>`;
   }
 

@@ -120,7 +120,9 @@ export class WdSyncBar extends WdElement {
     if (this.busy || !this.user) return;
     this.busy = true;
     try {
-      await this.poll(true);
+      // A stopped city sync runs again only when asked: "Sync now" asks the node too.
+      if (this.city?.configured && this.city.phase === 'stopped') this.city = await api.citySyncNow().catch(() => this.city);
+      else await this.poll(true);
       await store()?.sync();
       this.dispatchEvent(new CustomEvent('wd-refresh', { bubbles: true, composed: true }));
     } finally { this.busy = false; }
@@ -143,22 +145,24 @@ export class WdSyncBar extends WdElement {
     ${transfers().length ? html`<div class="transfers" data-transfers>${transfers().map((x) => transferProgress(x))}</div>` : nothing}`;
   }
 
-  /** "Thành phố: ● mất kết nối · chờ gửi 3 mục, 1,2 MB · tốc độ 350 KB/s", the last error under it. */
+  /** "Thành phố: ● mất kết nối · chờ gửi 3 mục, 1,2 MB · tốc độ 350 KB/s", the last error under it, and what to do when sync stopped. */
   private cityLink() {
     const c = this.city;
     if (!c) return nothing;
-    const state = !c.configured ? 'not-configured' : c.online === true ? 'online' : c.online === false ? 'offline' : 'untried';
-    const stateText = !c.configured ? t('city_not_configured') : c.online === true ? t('city_link_online') : c.online === false ? t('city_link_offline') : t('city_link_untried');
+    const stopped = c.phase === 'stopped';
+    const state = !c.configured ? 'not-configured' : stopped ? 'stopped' : c.online === true ? 'online' : c.online === false ? 'offline' : 'untried';
+    const stateText = !c.configured ? t('city_not_configured') : stopped ? t('city_link_stopped') : c.online === true ? t('city_link_online') : c.online === false ? t('city_link_offline') : t('city_link_untried');
     const pending = c.pending;
     const waiting = !c.configured ? nothing
       : c.upToDate ? html`<span>${t('city_link_confirmed')}</span>`
       : pending ? html`<span data-city-pending>${t('city_link_waiting')} ${pending.documents} ${t('city_link_items')}, ${megabytes(pending.bytes)} MB</span>` : nothing;
     const moving = c.configured && c.rate && !c.upToDate ? html`<span data-city-rate>${t('city_link_rate')} ${rate(c.rate.bytesPerSecond)}</span>` : nothing;
-    return html`<div class="link ${state === 'offline' || state === 'not-configured' ? 'offline' : ''}" data-city=${state}>
+    return html`<div class="link ${state === 'offline' || state === 'not-configured' || state === 'stopped' ? 'offline' : ''}" data-city=${state}>
       <span><strong>${t('sync_city')}:</strong> <span class="dot ${state === 'untried' ? 'untried' : ''}" aria-hidden="true"></span>${stateText}</span>
       ${waiting}${moving}
       <span class="muted summary">${localized(c.summary)}</span>
       ${c.lastError ? html`<p class="error" data-city-error=${c.lastError.code}>${t('city_link_error')} (${formatDateTime(c.lastError.at)}): ${localized(c.lastError)}</p>` : nothing}
+      ${c.action ? html`<p class="error" data-city-action><strong>${t('city_link_todo')}:</strong> ${localized(c.action)}</p>` : nothing}
     </div>`;
   }
 }
