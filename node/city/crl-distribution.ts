@@ -6,6 +6,7 @@
 // against a real CouchDB 3 as well as the embedded server.
 import { readCrl } from '../../certs/crl.js';
 import { CrlRecord, crlId, wardDbName } from '../../sync/city-contract.js';
+import { withHash } from '../../sync/record-hash.js';
 import { couchClient, prefixRange, type AdminCredentials } from './init.js';
 
 export interface CrlDistribution { lists: number; copies: number }
@@ -32,7 +33,11 @@ export async function distributeCrls(o: { url: string; admin: AdminCredentials; 
       const path = `/${wardDbName(ward)}/${encodeURIComponent(list._id)}`;
       // Lists are written once: one already there is the same list.
       if ((await couch('GET', path, undefined, [404])).status === 200) continue;
-      await couch('PUT', path, { ...list, origin: 'city' });
+      // The copy is the city's record: the ward's hash covered it without `origin`, and a
+      // ward's inbox pull skips a record whose hash does not hold (sync/genuine.ts), so the
+      // copy carries its own.
+      const { hash: _wardsHash, ...content } = list;
+      await couch('PUT', path, await withHash({ ...content, origin: 'city' as const }));
       copies += 1;
     }
   }
