@@ -15,7 +15,8 @@
 //
 // Matching is on the path split at `/`, each segment percent-decoded, and
 // strict: no empty segment, no trailing slash (`/_all_dbs/` listed every
-// database to anyone), so no spelling reaches express-pouchdb's looser router.
+// database to anyone) but after a database's own name, as PouchDB writes it,
+// so no other spelling reaches express-pouchdb's looser router.
 export type Role = 'anonymous' | 'ward' | 'admin';
 
 /** Segment kinds: a literal, or a placeholder for a decoded name. */
@@ -37,14 +38,16 @@ export interface Route {
   methods: readonly string[];
   path: readonly Segment[];
   roles: readonly Role[];
-  /** The answer to an authenticated caller without the role, when CouchDB's own differs from 403. */
-  refuseWard?: { status: 401; error: 'unauthorized'; reason: string };
+  /** The answer to an authenticated caller without the role, when CouchDB's own is not the generic 403. */
+  refuseWard?: { status: 401 | 403; error: 'unauthorized' | 'forbidden'; reason: string };
 }
 
 const ALL: readonly Role[] = ['anonymous', 'ward', 'admin'];
 const WARD: readonly Role[] = ['ward', 'admin'];
 const ADMIN: readonly Role[] = ['admin'];
 const NOT_SERVER_ADMIN = { status: 401, error: 'unauthorized', reason: 'Chỉ quản trị thành phố được làm việc này / You are not a server admin.' } as const;
+
+const PERMANENT = { status: 403, error: 'forbidden', reason: 'Bản ghi đã đồng bộ là vĩnh viễn, không xoá được / Replicated records are permanent and cannot be deleted.' } as const;
 
 export const ROUTES: readonly Route[] = [
   // Server: the welcome, and sessions (PouchDB and `city init` read them).
@@ -58,17 +61,21 @@ export const ROUTES: readonly Route[] = [
   { name: 'bulk-get', methods: ['POST'], path: [db, '_bulk_get'], roles: WARD },
   { name: 'all-docs', methods: ['GET', 'POST'], path: [db, '_all_docs'], roles: WARD },
   { name: 'local-doc', methods: ['GET', 'PUT'], path: [db, '_local', local], roles: WARD },
-  { name: 'doc', methods: ['GET', 'HEAD', 'PUT', 'DELETE'], path: [db, doc], roles: WARD },
+  { name: 'doc', methods: ['GET', 'HEAD', 'PUT'], path: [db, doc], roles: WARD },
+  // Nobody deletes: replicated records are permanent (sync/write-rules.ts refuses every
+  // deletion, the city's too); refused here with the rules' own 403, as CouchDB answers.
+  { name: 'doc-delete', methods: ['DELETE'], path: [db, doc], roles: [], refuseWard: PERMANENT },
   // Files travel as content-addressed chunks, one attachment PUT each (sync/chunk-push.ts).
   { name: 'chunk-attachment', methods: ['GET', 'HEAD', 'PUT'], path: [db, chunk, attachment], roles: WARD },
   { name: 'design-doc', methods: ['GET', 'HEAD'], path: [db, '_design', ddoc], roles: WARD },
+  // restore --from-city asks the ward's own audit chain at the city which revision it vouched for (ward-records.ts).
+  { name: 'find', methods: ['POST'], path: [db, '_find'], roles: WARD },
   // The city's administration: databases, members, rules, users, the doctor's reads.
   { name: 'all-dbs', methods: ['GET'], path: ['_all_dbs'], roles: ADMIN, refuseWard: NOT_SERVER_ADMIN },
   { name: 'db-create-delete', methods: ['PUT', 'DELETE'], path: [db], roles: ADMIN },
   { name: 'system-db', methods: ['GET', 'HEAD', 'PUT'], path: [systemDb], roles: ADMIN },
   { name: 'security', methods: ['GET', 'PUT'], path: [db, '_security'], roles: ADMIN },
   { name: 'design-doc-write', methods: ['PUT', 'DELETE'], path: [db, '_design', ddoc], roles: ADMIN },
-  { name: 'find', methods: ['POST'], path: [db, '_find'], roles: ADMIN },
   { name: 'attachment', methods: ['GET', 'HEAD'], path: [db, doc, attachment], roles: ADMIN },
   // Roles live in `_users`: only the city admin reads or writes it (CouchDB lets a
   // user update their own document but never its roles; no ward needs even that).
@@ -98,6 +105,9 @@ function fits(p: Placeholder, value: string): boolean {
 /** The path's segments, decoded; null when it cannot be a route (empty segment, trailing slash, bad escape). */
 export function segments(pathname: string): string[] | null {
   if (pathname === '/') return [];
+  // PouchDB's http adapter reads a database's info at `/{db}/` (genDBUrl(host, '')); CouchDB and
+  // express-pouchdb serve it as `/{db}`. Only a database's own name: `/_all_dbs/` stays refused.
+  if (/^\/[a-z][^/]*\/$/.test(pathname)) return segments(pathname.slice(0, -1));
   if (!pathname.startsWith('/')) return null;
   const raw = pathname.slice(1).split('/');
   const decoded: string[] = [];

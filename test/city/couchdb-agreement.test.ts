@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { initCity } from '../../node/city/init.js';
 import { ROUTES } from '../../node/city/route-table.js';
 import { startTestCity, couch, CITY_ADMIN, type TestCity } from '../helpers/city.js';
@@ -28,6 +29,14 @@ let city: TestCity;
 let out: string;
 let member: { name: string; password: string };
 const db = '/ward_phuong-a';
+/** A chunk as the ward writes it: its id is the sha-256 of its bytes, which travel inline (base64). */
+function chunkDoc(text: string): { _id: string; _attachments: { data: { content_type: string; data: string } } } {
+  const bytes = Buffer.from(text);
+  return { _id: `chunk:${createHash('sha256').update(bytes).digest('hex')}`, _attachments: { data: { content_type: 'application/octet-stream', data: bytes.toString('base64') } } };
+}
+const first = chunkDoc('first chunk');
+const second = chunkDoc('second chunk');
+const third = chunkDoc('third chunk');
 const seen: { route: string; method: string; status: number; body: any }[] = []; // any: CouchDB JSON
 
 test.before(async () => {
@@ -46,21 +55,21 @@ test.before(async () => {
   const logout = await fetch(`${city.url}/_session`, { method: 'DELETE' });
   seen.push({ route: 'session DELETE', method: 'DELETE', status: logout.status, body: await logout.json() });
   await w('db-info GET', 'GET', db);
-  const put = await w('doc PUT', 'PUT', `${db}/chunk:${'a'.repeat(64)}`, { type: 'chunk' });
-  await w('doc GET', 'GET', `${db}/chunk:${'a'.repeat(64)}`);
-  await w('doc GET revs=true', 'GET', `${db}/chunk:${'a'.repeat(64)}?revs=true`);
-  await w('doc GET missing', 'GET', `${db}/chunk:${'b'.repeat(64)}`);
-  const att = await fetch(`${city.url}${db}/chunk:${'a'.repeat(64)}/data?rev=${put.body.rev}`, { method: 'PUT', headers: { authorization: `Basic ${Buffer.from(`${member.name}:${member.password}`).toString('base64')}`, 'content-type': 'application/octet-stream' }, body: Buffer.from('chunk') });
+  // Documents the ward rules accept (sync/write-rules.ts checkChunk): a chunk is `chunk:<sha-256>` with one attachment, `data`.
+  await w('doc PUT', 'PUT', `${db}/${first._id}`, first);
+  await w('doc GET', 'GET', `${db}/${first._id}`);
+  await w('doc GET revs=true', 'GET', `${db}/${first._id}?revs=true`);
+  await w('doc GET missing', 'GET', `${db}/${chunkDoc('never written')._id}`);
+  // As sync/chunk-push.ts uploads: the attachment alone, no revision, the document created with it.
+  const att = await fetch(`${city.url}${db}/${second._id}/data`, { method: 'PUT', headers: { authorization: `Basic ${Buffer.from(`${member.name}:${member.password}`).toString('base64')}`, 'content-type': 'application/octet-stream' }, body: Buffer.from('second chunk') });
   seen.push({ route: 'chunk-attachment PUT', method: 'PUT', status: att.status, body: await att.json() });
-  const rev = ((await couch(city.url, member, 'GET', `${db}/chunk:${'a'.repeat(64)}`)).body as { _rev: string })._rev;
-  await w('doc DELETE', 'DELETE', `${db}/chunk:${'a'.repeat(64)}?rev=${rev}`);
   await w('changes GET', 'GET', `${db}/_changes?style=all_docs`);
   await w('changes POST filter=_selector', 'POST', `${db}/_changes?filter=_selector`, { selector: { _id: { $gt: 'chunk:' } } });
   await w('revs-diff POST', 'POST', `${db}/_revs_diff`, { 'chunk:x': ['1-abc'] });
-  await w('bulk-docs POST', 'POST', `${db}/_bulk_docs`, { docs: [{ _id: `chunk:${'c'.repeat(64)}`, type: 'chunk' }] });
-  await w('bulk-get POST', 'POST', `${db}/_bulk_get?revs=true`, { docs: [{ id: `chunk:${'c'.repeat(64)}` }] });
+  await w('bulk-docs POST', 'POST', `${db}/_bulk_docs`, { docs: [third] });
+  await w('bulk-get POST', 'POST', `${db}/_bulk_get?revs=true`, { docs: [{ id: third._id }] });
   await w('all-docs GET', 'GET', `${db}/_all_docs`);
-  await w('all-docs POST', 'POST', `${db}/_all_docs`, { keys: [`chunk:${'c'.repeat(64)}`] });
+  await w('all-docs POST', 'POST', `${db}/_all_docs`, { keys: [third._id] });
   await w('local-doc PUT', 'PUT', `${db}/_local/checkpoint`, { session_id: 's', history: [] });
   await w('local-doc GET', 'GET', `${db}/_local/checkpoint`);
   await a('all-dbs GET', 'GET', '/_all_dbs');
@@ -70,7 +79,8 @@ test.before(async () => {
   await a('security GET', 'GET', `${db}/_security`);
   const security = (seen.at(-1)!.body) as object;
   await a('security PUT', 'PUT', `${db}/_security`, security);
-  await a('find POST', 'POST', `${db}/_find`, { selector: { type: 'chunk' } });
+  // As WardRecords.vouched asks, as the ward on its own database (restore --from-city).
+  await w('find POST', 'POST', `${db}/_find`, { selector: { type: 'audit', [`writes.${third._id}`]: { $exists: true } }, limit: 10_000 });
 });
 test.after(async () => { await city.destroy(); rmSync(out, { recursive: true, force: true }); });
 
