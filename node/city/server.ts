@@ -19,7 +19,9 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import PouchDB from 'pouchdb';
 import './validation-revisions-fix.js'; // before express-pouchdb loads pouchdb-validation
+import './serial-databases-fix.js'; // before express-pouchdb reads its database lock
 import expressPouchdb from 'express-pouchdb';
+import { admit, withDeadline } from './guarded-front.js';
 import { MAX_CHUNK_BYTES } from '../../sync/city-contract.js';
 
 // pouchdb-validation reads the design documents and compiles their
@@ -96,22 +98,15 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
   await new Promise<void>((resolve, reject) => app.couchConfig.set('admins', options.admin.name, options.admin.password, (err) => (err ? reject(err) : resolve())));
   const adminAuth = `Basic ${Buffer.from(`${options.admin.name}:${options.admin.password}`).toString('base64')}`;
   const server = createServer((req, res) => {
-    // A member writing a design document makes express-pouchdb's security
-    // plugin reject a promise nobody handles, which would end the process.
-    // Only the administrator (Basic auth) may, as in CouchDB; others get 403 here.
-    if (req.method !== 'GET' && req.method !== 'HEAD' && /\/_design\//.test(req.url ?? '') && req.headers.authorization !== adminAuth) {
-      res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"forbidden","reason":"only the city administrator may change design documents"}');
-      return;
-    }
-    // CouchDB 3 lists databases to server admins only (admin_only_all_dbs);
-    // express-pouchdb lists them to anyone, so any ward learnt every ward's name.
-    if (/^\/(_all_dbs|_dbs_info)(\?|$)/.test(req.url ?? '') && req.headers.authorization !== adminAuth) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized","reason":"You are not a server admin."}');
-      return;
-    }
+    // One table says who may use which route (route-table.ts); refused requests never reach express-pouchdb.
+    if (!admit(req, res, adminAuth)) return;
     if (refuseOversizedChunk(req, res)) return;
+    withDeadline(req, res);
     withoutLatest(req);
-    void memberOnly(req, res, adminAuth, () => withSelectorChanges(req, res, app));
+    // A body that breaks off mid-read is the client's failure; never leave the promise unhandled.
+    memberOnly(req, res, adminAuth, () => withSelectorChanges(req, res, app)).catch(() => {
+      if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad_request","reason":"Yêu cầu không đọc được / The request could not be read."}');
+    });
   });
   server.requestTimeout = 10 * 60_000;
   await new Promise<void>((resolve, reject) => {
