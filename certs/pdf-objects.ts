@@ -35,7 +35,12 @@ export function parseValue(src: string, pos: number): { value: PdfValue; end: nu
   return { value, end: p.pos };
 }
 
+/** Nesting deeper than this is hostile input (a PDF built to exhaust the stack), not a document. */
+const MAX_DEPTH = 64;
+
 class Parser {
+  private depth = 0;
+
   constructor(readonly src: string, public pos: number) {}
 
   private skip(): void {
@@ -55,9 +60,9 @@ class Parser {
   value(): PdfValue {
     this.skip();
     const c = this.src[this.pos];
-    if (c === '<' && this.src[this.pos + 1] === '<') return this.dict();
+    if (c === '<' && this.src[this.pos + 1] === '<') return this.nested(() => this.dict());
     if (c === '<') return this.hex();
-    if (c === '[') return this.array();
+    if (c === '[') return this.nested(() => this.array());
     if (c === '(') return this.literal();
     if (c === '/') { this.pos += 1; return new Name(decodeName(this.token())); }
     const word = this.token();
@@ -75,6 +80,11 @@ class Parser {
     }
     this.pos = save;
     return Number(word);
+  }
+
+  private nested<T>(read: () => T): T {
+    if (++this.depth > MAX_DEPTH) throw new Error(`PDF syntax: nesting deeper than ${MAX_DEPTH} at ${this.pos}`);
+    try { return read(); } finally { this.depth -= 1; }
   }
 
   private dict(): PdfDict {
@@ -102,6 +112,7 @@ class Parser {
 
   private hex(): HexString {
     const end = this.src.indexOf('>', this.pos);
+    if (end < 0) throw new Error(`PDF syntax: unterminated hex string at ${this.pos}`);
     const digits = this.src.slice(this.pos + 1, end).replace(/\s+/g, '');
     this.pos = end + 1;
     return new HexString(Buffer.from(digits.length % 2 ? `${digits}0` : digits, 'hex'));

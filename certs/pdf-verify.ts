@@ -10,7 +10,10 @@ import { buildChain, checkChain, checkRevocation, worst } from './chain-verify.j
 import { readCms, type CmsParts } from './cms-read.js';
 import { checkIntegrity } from './cms-verify.js';
 import { certNames, readCrl, type ParsedCrl } from './crl.js';
-import { checkChangesAfter } from './pdf-changes.js';
+import { analyseChangesAfter, checkChangesAfter } from './pdf-changes.js';
+import { formFields } from './pdf-fields.js';
+import { readPdf, type PdfFile } from './pdf-file.js';
+import { nameOf } from './pdf-objects.js';
 import { locateSignatures, type Located } from './pdf-revisions.js';
 import { roleOf } from './roles.js';
 import type { PdfVerdict, Reason, SignatureVerdict } from './verdict.js';
@@ -30,17 +33,24 @@ export interface VerifyOptions extends TrustOptions {
   allowUnknownRevocation?: boolean;
   /**
    * What may follow the last signature: 'newline' (default: at most one end-of-line) or
-   * 'workflow-update' (also updates the workflow allows after a signature, e.g. the clerk's
-   * stamps written before the agency signs; the same rules as between two signatures).
+   * 'workflow-update' (also updates the signature allows: its declared fields filled, a DSS,
+   * a document timestamp; the same rules as between two signatures).
    */
   allowedAfterLast?: 'newline' | 'workflow-update';
 }
 
+/** Larger files, or more signatures, are refused before any parsing: a hostile file cannot make verification slow or large. */
+const MAX_BYTES = 100 * 1024 * 1024;
+const MAX_SIGNATURES = 32;
+
 export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdict> {
+  const refuse = (r: Reason): PdfVerdict => ({ status: 'invalid', signatures: [], trailingBytes: 0, reasons: [r] });
+  if (pdf.length > MAX_BYTES) return refuse(reason('unreadable_pdf', `${pdf.length} bytes, more than ${MAX_BYTES}`));
   const src = pdf.toString('latin1');
-  if (!src.startsWith('%PDF-')) return { status: 'invalid', signatures: [], trailingBytes: 0, reasons: [reason('not_pdf')] };
-  const located = locateSignatures(src);
-  if (located.length === 0) return { status: 'invalid', signatures: [], trailingBytes: 0, reasons: [reason('no_signature')] };
+  if (!src.startsWith('%PDF-')) return refuse(reason('not_pdf'));
+  const located = locateSignatures(src, MAX_SIGNATURES + 1);
+  if (located.length === 0) return refuse(reason('no_signature'));
+  if (located.length > MAX_SIGNATURES) return refuse(reason('unreadable_pdf', `more than ${MAX_SIGNATURES} signatures`));
   const roots = o.roots.map((p) => new X509Certificate(p));
   const crls = (o.crls ?? []).flatMap((c) => { try { return [readCrl(c)]; } catch { return []; } });
   const now = o.now ?? new Date();
@@ -48,29 +58,51 @@ export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdi
   const signatures = located.map((l, index) => verifyOne(pdf, l, index, o, roots, crls, now));
   for (const [i, s] of signatures.entries()) {
     // What the later revisions changed: only what the workflow allows (pdf-changes.ts).
-    if (i < signatures.length - 1 && s.coversBytes < pdf.length) changed(pdf, s);
+    const l = located[i]!;
+    if (i < signatures.length - 1 && s.coversBytes < pdf.length) changed(pdf, s, l.ok ? l.range.at : null);
   }
   const last = signatures[signatures.length - 1]!;
   const tail = pdf.subarray(last.coversBytes);
   const reasons: Reason[] = [];
   if (!/^(\r\n|\r|\n)?$/.test(tail.toString('latin1'))) {
-    const update = o.allowedAfterLast === 'workflow-update' ? safely(() => workflowTail(pdf, src, last.coversBytes)) : 'not allowed';
+    const lastAt = located[located.length - 1]!;
+    const update = o.allowedAfterLast === 'workflow-update' ? safely(() => workflowTail(pdf, src, last.coversBytes, lastAt.ok ? lastAt.range.at : null)) : 'not allowed';
     if (update) reasons.push(reason('appended_after_last', `${tail.length} bytes: ${update}`));
   }
+  const unaccounted = safely(() => unaccountedSignatures(pdf, signatures.length));
+  if (unaccounted) reasons.push(reason('unaccounted_signature', unaccounted));
   const status = worst(...signatures.map((s) => s.status), reasons.length ? 'invalid' : 'valid');
   return { status, signatures, trailingBytes: tail.length, reasons };
 }
 
-function changed(pdf: Buffer, s: SignatureVerdict): void {
-  const problem = safely(() => checkChangesAfter(pdf, s.coversBytes));
+function changed(pdf: Buffer, s: SignatureVerdict, sigAt: number | null): void {
+  let problem: string | null;
+  try {
+    const a = analyseChangesAfter(pdf, s.coversBytes, sigAt);
+    problem = a.problem;
+    s.changes = a.changes;
+    s.filled = a.filled;
+  } catch (err) { problem = `unreadable: ${(err as Error).message}`; }
   if (problem) { s.reasons.push(reason('changed_after_signing', problem)); s.status = 'invalid'; }
 }
 
+/**
+ * Signature fields with a value that no byte range accounts for (a signature dictionary without
+ * /ByteRange or /Contents, as in universal signature forgery): a reader may show them as signed.
+ */
+function unaccountedSignatures(pdf: Buffer, located: number): string | null {
+  let file: PdfFile;
+  // Files with cross-reference streams (not ours) are read for their signatures only.
+  try { file = readPdf(pdf); } catch (err) { if (/cross-reference streams/.test((err as Error).message)) return null; throw err; }
+  const signed = formFields(file).filter((f) => nameOf(f.dict.get('FT')) === 'Sig' && f.dict.get('V') !== undefined && f.dict.get('V') !== null);
+  return signed.length > located ? `${signed.length} signed fields, ${located} signatures: ${signed.map((f) => f.name).join(', ')}` : null;
+}
+
 /** Bytes after the last signature that form whole revisions of allowed changes. */
-function workflowTail(pdf: Buffer, src: string, coversBytes: number): string | null {
+function workflowTail(pdf: Buffer, src: string, coversBytes: number, sigAt: number | null): string | null {
   const at = src.lastIndexOf('startxref');
   if (at < coversBytes || !/%%EOF(?:\r\n|\r|\n)?$/.test(src.slice(-16))) return 'not a complete revision';
-  return checkChangesAfter(pdf, coversBytes);
+  return checkChangesAfter(pdf, coversBytes, sigAt);
 }
 
 /** Parsers of hostile input may throw on what they do not expect: that is a finding, not a crash. */

@@ -18,7 +18,7 @@ const content = OutgoingDraft.parse({ docType: 'QĐ', subject: 'Về việc ban 
 const ward = { agencyParent: 'UBND Quận Mẫu', agencyName: 'UBND Phường Mẫu', agencyCode: 'UBND', place: 'Phường Mẫu' };
 
 const { pdf, layout } = await renderDocument({ content, ward });
-const leaderSigned = signAsLeader(pdf, { signer: pki.leader, image: sampleSignaturePng(), box: layout.signature });
+const leaderSigned = signAsLeader(pdf, { signer: pki.leader, image: sampleSignaturePng(), box: layout.signature, layout });
 const issued = await signAsAgency(leaderSigned, { signer: pki.agency, sealImage: sampleSealPng(), layout, number: '05', date: { day: '02', month: '03', year: '2026' }, trust });
 
 const once = async () => {
