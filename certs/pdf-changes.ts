@@ -115,7 +115,7 @@ class Judge {
     if (list && sameExcept(old, v, [list, 'SigFlags']) && this.onlyInvisibleSignaturesAdded(old.get(list), v.get(list))) {
       return { filledKeys: new Set([list]) };
     }
-    this.add(num, page, 'replaced', dictDiff(old, v, []), this.fieldName(v));
+    this.add(num, page, 'replaced', this.diff(num), this.fieldName(v));
     return 'stop';
   }
 
@@ -142,9 +142,12 @@ class Judge {
   private diff(num: number): string {
     const a = readObject(this.before, num);
     const b = readObject(this.after, num);
-    if (a.value instanceof Map && b.value instanceof Map && serialize(a.value) !== serialize(b.value)) return dictDiff(a.value, b.value, []);
-    if (a.stream || b.stream) return `stream of ${a.stream?.length ?? 0} bytes → ${b.stream?.length ?? 0} bytes`;
-    return `${short(serialize(a.value))} → ${short(serialize(b.value))}`;
+    const parts: string[] = [];
+    if (a.value instanceof Map && b.value instanceof Map) {
+      if (serialize(a.value) !== serialize(b.value)) parts.push(dictDiff(a.value, b.value, []));
+    } else parts.push(`${short(serialize(a.value))} → ${short(serialize(b.value))}`);
+    if ((a.stream || b.stream) && !(a.stream ?? Buffer.alloc(0)).equals(b.stream ?? Buffer.alloc(0))) parts.push(`stream of ${a.stream?.length ?? 0} bytes → ${b.stream?.length ?? 0} bytes`);
+    return parts.join('; ') || 'rewritten';
   }
 
   private add(object: number, page: number | undefined, what: Change['what'], detail: string, field?: string): void {
@@ -223,7 +226,7 @@ function dictDiff(a: PdfDict, b: PdfDict, ignore: string[]): string {
   const keys = [...new Set([...a.keys(), ...b.keys()])].filter((k) => !ignore.includes(k)).sort();
   const show = (d: PdfDict, k: string) => (d.has(k) ? short(serialize(d.get(k)!)) : '(none)');
   const parts = keys.filter((k) => show(a, k) !== show(b, k)).map((k) => `/${k} ${show(a, k)} → ${show(b, k)}`);
-  return parts.length ? parts.join(', ') : 'rewritten with other stream data';
+  return parts.join(', ');
 }
 
 function summary(v: PdfValue): string {

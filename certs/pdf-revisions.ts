@@ -68,7 +68,8 @@ export function readObject(pdf: PdfFile, num: number): { value: PdfValue; isStre
   const from = end + kw[0].length;
   const to = pdf.src.indexOf('endstream', from);
   if (to < 0) throw new Error(`object ${num}: stream without endstream`);
-  return { value, isStream: true, stream: pdf.bytes.subarray(from, to) };
+  const eol = pdf.src[to - 2] === '\r' && pdf.src[to - 1] === '\n' ? 2 : /[\r\n]/.test(pdf.src[to - 1] ?? '') ? 1 : 0;
+  return { value, isStream: true, stream: pdf.bytes.subarray(from, Math.max(from, to - eol)) };
 }
 
 export interface RevisionChange {

@@ -143,7 +143,7 @@ test('between two signatures: new page content, a removed object, a page-sized a
 
   const huge = new IncrementalUpdate(pdf);
   const withAnnot = new Map(pageDict);
-  withAnnot.set('Annots', [huge.add(dict({ Type: name('Annot'), Subtype: name('Stamp'), Rect: [0, 0, 595, 842], F: 4 }))]);
+  withAnnot.set('Annots', [...(pageDict.get('Annots') as Ref[]), huge.add(dict({ Type: name('Annot'), Subtype: name('Stamp'), Rect: [0, 0, 595, 842], F: 4 }))]);
   huge.put(page, withAnnot);
 
   // The content stream's object rewritten with other text, its header after a tab rather than a
@@ -157,13 +157,15 @@ test('between two signatures: new page content, a removed object, a page-sized a
 
   const cases: [string, Buffer, RegExp][] = [
     ['new page content', withExtraContent(leaderSigned), new RegExp(`object ${page.num}, page 1: replaced: /Contents ${contentsRef.num} 0 R → \\[${contentsRef.num} 0 R \\d+ 0 R\\]`)],
-    ['page-sized annotation', huge.toBuffer(), new RegExp(`object ${page.num}, page 1: replaced: /Annots \\(none\\) → \\[\\d+ 0 R\\]`)],
-    ['hidden object header', hiddenBytes, new RegExp(`object ${contentsRef.num}, page 1: replaced: stream of \\d+ bytes → ${FAKE.length} bytes`)],
+    ['page-sized annotation', huge.toBuffer(), new RegExp(`object ${page.num}, page 1: replaced: /Annots \\[[^\\]]*\\] → \\[[^\\]]* \\d+ 0 R\\]`)],
+    ['hidden object header', hiddenBytes, new RegExp(`object ${contentsRef.num}, page 1: replaced: .*stream of \\d+ bytes → ${FAKE.length} bytes`)],
     ['removed object', freeObject(leaderSigned, contentsRef.num), new RegExp(`object ${contentsRef.num}: removed`)],
     ['detached revision', detached.toBuffer(), /do not build on the signed one/],
   ];
   for (const [what, bytes, expected] of cases) {
-    const v = await verifyPdf(signOver(bytes), trust);
+    // A detached revision has no declared seal field to sign: a new signature field goes over it.
+    const over = what === 'detached revision' ? signAsLeader(bytes, { signer: pki.agency, image: sampleSealPng(), box: { ...base.layout.signature, width: 100, height: 100 } }) : signOver(bytes);
+    const v = await verifyPdf(over, trust);
     assert.is(v.status, 'invalid', what);
     const r = v.signatures[0]!.reasons.find((x) => x.code === 'changed_after_signing');
     assert.ok(r && expected.test(r.en), `${what}: ${JSON.stringify(v.signatures[0]!.reasons)}`);
