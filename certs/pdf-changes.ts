@@ -18,7 +18,7 @@
 // hostile files cost bounded time.
 import { getDict, type PdfFile } from './pdf-file.js';
 import { fieldValue, formFields } from './pdf-fields.js';
-import { nameOf, Ref, serialize, type PdfDict, type PdfValue } from './pdf-objects.js';
+import { nameOf, Ref, scanRefs, serialize, type PdfDict, type PdfValue } from './pdf-objects.js';
 import { compareRevisions, readObject } from './pdf-revisions.js';
 import type { ChangeFound, FieldFilled } from './verdict.js';
 
@@ -65,12 +65,22 @@ class Judge {
       seen.add(key);
       reached.add(num);
       const page = this.pages.get(num) ?? from;
-      const obj = readObject(this.after, num);
+      // What was signed and is unchanged, or is part of a reported change, is only passed through.
+      if (mode === 'covered' || (mode === 'signed' && !this.changed.has(num))) {
+        for (const r of objectRefs(this.after, num)) stack.push({ num: r, mode, page });
+        continue;
+      }
+      // New content a filled field shows: its references stay in the filled part, but for pages (/P).
+      if (mode === 'filled' && !this.before.offsets.has(num)) {
+        for (const r of objectRefs(this.after, num)) stack.push({ num: r, mode: this.pages.has(r) ? 'signed' : 'filled', page });
+        continue;
+      }
+      const obj = this.read('after', num);
       const push = (v: PdfValue | undefined, m: Mode) => { for (const r of refsIn(v)) stack.push({ num: r, mode: m, page }); };
-      const next = mode === 'covered' ? { filledKeys: new Set<string>() } : this.visit(num, mode, page, obj);
+      const next = this.visit(num, mode, page, obj);
       if (next === 'stop') { push(obj.value, 'covered'); continue; }
       if (obj.value instanceof Map && next) {
-        for (const [k, v] of obj.value) push(v, mode === 'covered' ? mode : next.filledKeys.has(k) ? 'filled' : k === 'P' || k === 'Parent' ? 'signed' : mode);
+        for (const [k, v] of obj.value) push(v, next.filledKeys.has(k) ? 'filled' : k === 'P' || k === 'Parent' ? 'signed' : mode);
       } else push(obj.value, mode);
     }
     for (const num of this.changed) {
@@ -99,7 +109,7 @@ class Judge {
       this.add(num, page, 'added', `${summary(obj.value)}, referenced by what was signed (it dangled at signing)`);
       return 'stop';
     }
-    const old = readObject(this.before, num).value;
+    const old = this.read('before', num).value;
     const v = obj.value;
     if (!(old instanceof Map) || !(v instanceof Map)) { this.add(num, page, 'replaced', this.diff(num)); return 'stop'; }
     const field = this.open.get(num);
@@ -132,16 +142,25 @@ class Judge {
     return t === undefined ? undefined : fieldValue(t);
   }
 
+  private readonly objects = new Map<string, ReturnType<typeof readObject>>();
+
+  private read(which: 'before' | 'after', num: number): ReturnType<typeof readObject> {
+    const key = `${which}:${num}`;
+    let o = this.objects.get(key);
+    if (!o) { o = readObject(this[which], num); this.objects.set(key, o); }
+    return o;
+  }
+
   /** Same value and stream data: rewritten, not changed. */
   private same(num: number): boolean {
-    const a = readObject(this.before, num);
-    const b = readObject(this.after, num);
+    const a = this.read('before', num);
+    const b = this.read('after', num);
     return serialize(a.value) === serialize(b.value) && (a.stream ?? Buffer.alloc(0)).equals(b.stream ?? Buffer.alloc(0));
   }
 
   private diff(num: number): string {
-    const a = readObject(this.before, num);
-    const b = readObject(this.after, num);
+    const a = this.read('before', num);
+    const b = this.read('after', num);
     const parts: string[] = [];
     if (a.value instanceof Map && b.value instanceof Map) {
       if (serialize(a.value) !== serialize(b.value)) parts.push(dictDiff(a.value, b.value, []));
@@ -207,6 +226,14 @@ function isInvisibleSignature(v: PdfValue): boolean {
   if (!Array.isArray(r) || r.length !== 4 || !r.every((x) => typeof x === 'number')) return false;
   const [x1, y1, x2, y2] = r as number[];
   return (x2! - x1!) * (y2! - y1!) === 0;
+}
+
+/** The references of object `num` as the xref finds it, without building its value. */
+function objectRefs(pdf: PdfFile, num: number): number[] {
+  const off = pdf.offsets.get(num)!;
+  const head = /^(\d+)\s+\d+\s+obj/.exec(pdf.src.slice(off, off + 40));
+  if (!head || Number(head[1]) !== num) throw new Error(`object ${num} not at its xref offset`);
+  return scanRefs(pdf.src, off + head[0].length);
 }
 
 function refsIn(v: PdfValue | undefined, out: number[] = []): number[] {

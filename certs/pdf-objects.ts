@@ -113,7 +113,8 @@ class Parser {
   private hex(): HexString {
     const end = this.src.indexOf('>', this.pos);
     if (end < 0) throw new Error(`PDF syntax: unterminated hex string at ${this.pos}`);
-    const digits = this.src.slice(this.pos + 1, end).replace(/\s+/g, '');
+    const raw = this.src.slice(this.pos + 1, end);
+    const digits = /\s/.test(raw) ? raw.replace(/\s+/g, '') : raw;
     this.pos = end + 1;
     return new HexString(Buffer.from(digits.length % 2 ? `${digits}0` : digits, 'hex'));
   }
@@ -171,3 +172,57 @@ export function textString(s: string): string {
 
 /** Reads a Name value, or null. */
 export const nameOf = (v: PdfValue | undefined): string | null => (v instanceof Name ? v.name : null);
+
+/**
+ * The object numbers that the value starting at `pos` references ("n g R"), without building the
+ * value: strings, hex strings and comments are skipped, so text that looks like a reference is not
+ * one. Verification walks every object a reader renders; most are only passed through, and
+ * building their values (fonts' width arrays) cost more than the rest of a verification.
+ */
+export function scanRefs(src: string, pos: number): number[] {
+  const refs: number[] = [];
+  let depth = 0;
+  let nums: number[] = [];
+  let i = pos;
+  const n = src.length;
+  for (; i < n; ) {
+    const c = src.charCodeAt(i);
+    if (isWhite(c)) { i += 1; continue; }
+    if (c === 0x25) { while (i < n && src[i] !== '\n' && src[i] !== '\r') i += 1; continue; } // %
+    if (c === 0x28) { // ( literal string, nesting and escapes
+      let d = 0;
+      for (; i < n; i += 1) {
+        const k = src.charCodeAt(i);
+        if (k === 0x5c) { i += 1; continue; }
+        if (k === 0x28) d += 1;
+        else if (k === 0x29 && --d === 0) { i += 1; break; }
+      }
+      nums = [];
+      if (depth === 0) break;
+      continue;
+    }
+    if (c === 0x3c && src.charCodeAt(i + 1) !== 0x3c) { // <hex>
+      const end = src.indexOf('>', i);
+      i = end < 0 ? n : end + 1;
+      nums = [];
+      if (depth === 0) break;
+      continue;
+    }
+    if (c === 0x3c || c === 0x5b) { depth += 1; i += c === 0x3c ? 2 : 1; nums = []; continue; }
+    if (c === 0x3e || c === 0x5d) {
+      depth -= 1; i += c === 0x3e ? 2 : 1; nums = [];
+      if (depth <= 0) break;
+      continue;
+    }
+    const start = i;
+    while (i < n && !isWhite(src.charCodeAt(i)) && !DELIMITERS.has(src[i]!)) i += 1;
+    if (i === start) { i += 1; nums = []; continue; }
+    const word = src.slice(start, i);
+    if (word === 'R' && nums.length >= 2) { refs.push(nums[nums.length - 2]!); nums = []; }
+    else if (/^\d+$/.test(word)) nums.push(Number(word));
+    else nums = [];
+    if (depth === 0 && word !== 'R' && !/^\d+$/.test(word)) break;
+    if (depth === 0 && word === 'R') break;
+  }
+  return refs;
+}

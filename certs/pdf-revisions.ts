@@ -38,7 +38,8 @@ export function locateSignatures(src: string, limit = Infinity): Located[] {
     const coversBytes = c + d;
     const problem = rangeProblem(src, m.index, br);
     if (problem) { out.push({ ok: false, byteRange: br, coversBytes, problem }); continue; }
-    const revision = src.slice(0, coversBytes).split('%%EOF').length - 1;
+    let revision = 0;
+    for (let k = src.indexOf('%%EOF'); k >= 0 && k < coversBytes; k = src.indexOf('%%EOF', k + 5)) revision += 1;
     out.push({ ok: true, range: { byteRange: br, contents: Buffer.from(src.slice(b + 1, c - 1), 'hex'), coversBytes, revision, at: m.index } });
   }
   const end = (l: Located) => (l.ok ? l.range.coversBytes : l.coversBytes);

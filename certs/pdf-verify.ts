@@ -51,8 +51,8 @@ export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdi
   const located = locateSignatures(src, MAX_SIGNATURES + 1);
   if (located.length === 0) return refuse(reason('no_signature'));
   if (located.length > MAX_SIGNATURES) return refuse(reason('unreadable_pdf', `more than ${MAX_SIGNATURES} signatures`));
-  const roots = o.roots.map((p) => new X509Certificate(p));
-  const crls = (o.crls ?? []).flatMap((c) => { try { return [readCrl(c)]; } catch { return []; } });
+  const roots = o.roots.map((p) => cached(p, () => new X509Certificate(p)));
+  const crls = (o.crls ?? []).flatMap((c) => { const crl = cached(c, () => parsedCrl(c)); return crl ? [crl] : []; });
   const now = o.now ?? new Date();
 
   const signatures = located.map((l, index) => verifyOne(pdf, l, index, o, roots, crls, now));
@@ -122,12 +122,12 @@ function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roo
   try {
     // The placeholder's zero padding follows the DER; its length header says where it ends.
     cms = readCms(l.range.contents);
-    certs = cms.certificates.map((raw) => new X509Certificate(raw));
+    certs = cms.certificates.map((raw) => cached(raw, () => new X509Certificate(raw)));
   } catch (err) {
     v.reasons.push(reason('bad_cms', (err as Error).message));
     return v;
   }
-  const leaf = certs.find((x) => { const n = certNames(Buffer.from(x.raw)); return n.serialHex === cms.serialHex && n.issuerDer.equals(cms.issuerDer); });
+  const leaf = certs.find((x) => { const n = cached(`names:${x.fingerprint256}`, () => certNames(Buffer.from(x.raw))); return n.serialHex === cms.serialHex && n.issuerDer.equals(cms.issuerDer); });
   if (!leaf) { v.reasons.push(reason('cert_mismatch')); return v; }
   v.subject = leaf.subject.replace(/\n/g, ', ');
   v.signerName = /CN=([^\n]*)/.exec(leaf.subject)?.[1] ?? '';
@@ -148,4 +148,27 @@ function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roo
   const revocationForStatus = o.allowUnknownRevocation && v.revocation === 'unknown' ? 'valid' : v.revocation;
   v.status = worst(v.integrity, v.chain, revocationForStatus, at ? 'valid' : 'invalid');
   return v;
+}
+
+// Parsing certificates and CRLs, and checking a CRL's signature, cost more than the rest of a
+// verification; the same few (city root, ward CAs, their lists) come back in every file, so they
+// are kept by content. Bounded: past the limit the cache starts again.
+const CACHE_LIMIT = 2000;
+const cache = new Map<string, unknown>();
+
+function cached<T>(key: Buffer | string, make: () => T): T {
+  const k = typeof key === 'string' ? key : key.toString('base64');
+  if (cache.has(k)) return cache.get(k) as T;
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  const v = make();
+  cache.set(k, v);
+  return v;
+}
+
+/** A CRL, or null when the bytes are not one; its signature check remembered per issuer. */
+function parsedCrl(der: Buffer): ParsedCrl | null {
+  let crl: ParsedCrl;
+  try { crl = readCrl(der); } catch { return null; }
+  const checked = new Map<string, boolean>();
+  return { ...crl, signedBy: (pem) => { let ok = checked.get(pem); if (ok === undefined) { ok = crl.signedBy(pem); checked.set(pem, ok); } return ok; } };
 }
