@@ -66,22 +66,24 @@ class Judge {
       reached.add(num);
       const page = this.pages.get(num) ?? from;
       // What was signed and is unchanged, or is part of a reported change, is only passed through.
+      // Children are pushed in reverse so the walk meets pages, and what they use, in document order.
+      const children: { num: number; mode: Mode; page?: number | undefined }[] = [];
+      const push = (v: PdfValue | undefined, m: Mode) => { for (const r of refsIn(v)) children.push({ num: r, mode: m, page }); };
       if (mode === 'covered' || (mode === 'signed' && !this.changed.has(num))) {
-        for (const r of objectRefs(this.after, num)) stack.push({ num: r, mode, page });
-        continue;
+        // What was signed and is unchanged, or is part of a reported change, is only passed through.
+        for (const r of objectRefs(this.after, num)) children.push({ num: r, mode, page });
+      } else if (mode === 'filled' && !this.before.offsets.has(num)) {
+        // New content a filled field shows: its references stay in the filled part, but for pages (/P).
+        for (const r of objectRefs(this.after, num)) children.push({ num: r, mode: this.pages.has(r) ? 'signed' : 'filled', page });
+      } else {
+        const obj = this.read('after', num);
+        const next = this.visit(num, mode, page, obj);
+        if (next === 'stop') push(obj.value, 'covered');
+        else if (obj.value instanceof Map) {
+          for (const [k, v] of obj.value) push(v, next.filledKeys.has(k) ? 'filled' : k === 'P' || k === 'Parent' ? 'signed' : mode);
+        } else push(obj.value, mode);
       }
-      // New content a filled field shows: its references stay in the filled part, but for pages (/P).
-      if (mode === 'filled' && !this.before.offsets.has(num)) {
-        for (const r of objectRefs(this.after, num)) stack.push({ num: r, mode: this.pages.has(r) ? 'signed' : 'filled', page });
-        continue;
-      }
-      const obj = this.read('after', num);
-      const push = (v: PdfValue | undefined, m: Mode) => { for (const r of refsIn(v)) stack.push({ num: r, mode: m, page }); };
-      const next = this.visit(num, mode, page, obj);
-      if (next === 'stop') { push(obj.value, 'covered'); continue; }
-      if (obj.value instanceof Map && next) {
-        for (const [k, v] of obj.value) push(v, next.filledKeys.has(k) ? 'filled' : k === 'P' || k === 'Parent' ? 'signed' : mode);
-      } else push(obj.value, mode);
+      for (let i = children.length - 1; i >= 0; i -= 1) stack.push(children[i]!);
     }
     for (const num of this.changed) {
       if (reached.has(num)) continue;
@@ -116,7 +118,8 @@ class Judge {
     if (field !== undefined) {
       if (!sameExcept(old, v, ['V', 'AP'])) { this.add(num, page, 'replaced', dictDiff(old, v, ['V', 'AP']), field); return 'stop'; }
       if (old.get('V') !== undefined && nameOf(old.get('FT')) === 'Sig') { this.add(num, page, 'replaced', 'a signed field was signed again', field); return 'stop'; }
-      this.filled.push({ field, old: fieldValue(old.get('V')), new: fieldValue(v.get('V')) });
+      const signature = nameOf(v.get('FT')) === 'Sig';
+      this.filled.push({ field, old: fieldValue(old.get('V')), new: signature ? 'signed' : fieldValue(v.get('V')) });
       return { filledKeys: new Set(['V', 'AP']) };
     }
     // A DSS in the catalog; invisible signature fields in the AcroForm and on pages.

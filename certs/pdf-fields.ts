@@ -10,7 +10,7 @@
 // same declarations back: nothing else may change.
 import type { Box } from './pdf-boxes.js';
 import { getDict, getObject, type PdfFile } from './pdf-file.js';
-import { dict, name, nameOf, Ref, type PdfDict, type PdfValue } from './pdf-objects.js';
+import { dict, HexString, name, nameOf, Ref, type PdfDict, type PdfValue } from './pdf-objects.js';
 import type { Declaration } from './pdf-signature.js';
 import type { IncrementalUpdate } from './pdf-file.js';
 
@@ -86,7 +86,7 @@ export function formFields(pdf: PdfFile): FormField[] {
       seen.add(r.num);
       const d = getDict(pdf, r);
       const t = d.get('T');
-      const part = Buffer.isBuffer(t) ? decodeText(t) : typeof t === 'string' ? t : '';
+      const part = t === undefined ? '' : fieldValue(t);
       const full = prefix && part ? `${prefix}.${part}` : prefix || part;
       const kids = d.get('Kids');
       if (Array.isArray(kids) && kids.some((k) => k instanceof Ref && getDict(pdf, k).has('T'))) walk(kids, full, depth + 1);
@@ -106,6 +106,8 @@ export function decodeText(b: Buffer): string {
 /** The value a field shows, as text ('' when empty). */
 export function fieldValue(v: PdfValue | undefined): string {
   if (Buffer.isBuffer(v)) return decodeText(v);
+  // A literal string read back is written as hex (serialize): the same text.
+  if (v instanceof HexString) return decodeText(v.bytes);
   if (typeof v === 'string') return v;
   if (v instanceof Ref) return v.toString();
   return v === undefined || v === null ? '' : String(nameOf(v) ?? '');
