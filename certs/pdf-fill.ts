@@ -61,7 +61,10 @@ function size(d: PdfDict): [number, number] {
 }
 
 /** One line of text on the box's baseline (1/5 up, as the renderer reports blanks). */
-export function textAppearance(font: EmbeddedFont, width: number, height: number, text: string, size: number, align: 'center' | 'right'): Appearance {
+export function textAppearance(font: EmbeddedFont, width: number, height: number, text: string, fontSize: number, align: 'center' | 'right'): Appearance {
+  // Text wider than its slot (a four-digit number) is set smaller rather than clipped by the BBox.
+  const natural = font.show(text, fontSize).width;
+  const size = natural > width ? Math.floor((fontSize * width * 100) / natural) / 100 : fontSize;
   const { hex, width: tw } = font.show(text, size);
   const x = align === 'center' ? (width - tw) / 2 : width - tw;
   return { content: `BT /F1 ${size} Tf 0 g 1 0 0 1 ${fmt(Math.max(0, x))} ${fmt(height / 5)} Tm <${hex}> Tj ET`, resources: dict({ Font: dict({ F1: font.ref }) }) };
