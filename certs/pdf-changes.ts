@@ -27,15 +27,15 @@ export type FieldFill = FieldFilled;
 export interface ChangeAnalysis { changes: Change[]; filled: FieldFill[]; problem: string | null }
 
 /** What the signature whose /ByteRange is at `sigAt` lets later revisions do; null `sigAt`: nothing. */
-export function analyseChangesAfter(pdf: Buffer, coversBytes: number, sigAt: number | null): ChangeAnalysis {
-  const cmp = compareRevisions(pdf, coversBytes);
+export function analyseChangesAfter(pdf: Buffer, coversBytes: number, sigAt: number | null, src?: string): ChangeAnalysis {
+  const cmp = compareRevisions(pdf, coversBytes, src);
   if (typeof cmp === 'string') return { changes: [], filled: [], problem: cmp };
   return new Judge(cmp.before, cmp.after, new Set(cmp.changed), sigAt).run();
 }
 
 /** The first changes as one line, for a verdict's reason; null when there are none. */
-export function checkChangesAfter(pdf: Buffer, coversBytes: number, sigAt: number | null = null): string | null {
-  return analyseChangesAfter(pdf, coversBytes, sigAt).problem;
+export function checkChangesAfter(pdf: Buffer, coversBytes: number, sigAt: number | null = null, src?: string): string | null {
+  return analyseChangesAfter(pdf, coversBytes, sigAt, src).problem;
 }
 
 /** signed: must be as signed; filled: what a filled field shows, must be new; covered: part of a change already reported. */

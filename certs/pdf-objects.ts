@@ -17,7 +17,23 @@ export class Raw {
 }
 /** A string written as hex (<…>), so any bytes are safe. */
 export class HexString {
-  constructor(readonly bytes: Buffer) {}
+  private decoded: Buffer | null;
+  private digits = '';
+  constructor(bytes: Buffer) { this.decoded = bytes; }
+  /** Decoded when first read: a signature's /Contents (24 k digits) is parsed with its dictionary but seldom needed. */
+  static fromDigits(digits: string): HexString {
+    const h = new HexString(Buffer.alloc(0));
+    h.decoded = null;
+    h.digits = digits;
+    return h;
+  }
+  get bytes(): Buffer {
+    if (!this.decoded) {
+      const d = /\s/.test(this.digits) ? this.digits.replace(/\s+/g, '') : this.digits;
+      this.decoded = Buffer.from(d.length % 2 ? `${d}0` : d, 'hex');
+    }
+    return this.decoded;
+  }
 }
 export type PdfValue = number | boolean | null | string | Buffer | Ref | Name | Raw | HexString | PdfValue[] | PdfDict;
 export type PdfDict = Map<string, PdfValue>;
@@ -113,10 +129,9 @@ class Parser {
   private hex(): HexString {
     const end = this.src.indexOf('>', this.pos);
     if (end < 0) throw new Error(`PDF syntax: unterminated hex string at ${this.pos}`);
-    const raw = this.src.slice(this.pos + 1, end);
-    const digits = /\s/.test(raw) ? raw.replace(/\s+/g, '') : raw;
+    const digits = this.src.slice(this.pos + 1, end);
     this.pos = end + 1;
-    return new HexString(Buffer.from(digits.length % 2 ? `${digits}0` : digits, 'hex'));
+    return HexString.fromDigits(digits);
   }
 
   private literal(): Buffer {

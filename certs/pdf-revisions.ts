@@ -82,11 +82,11 @@ export interface RevisionChange {
 }
 
 /** What the revisions after `coversBytes` change, or why that cannot be told (a string). */
-export function compareRevisions(pdf: Buffer, coversBytes: number): RevisionChange | string {
+export function compareRevisions(pdf: Buffer, coversBytes: number, src = pdf.toString('latin1')): RevisionChange | string {
   let before: PdfFile;
   let after: PdfFile;
-  try { before = readPdf(pdf.subarray(0, coversBytes)); } catch (err) { return `signed revision unreadable: ${(err as Error).message}`; }
-  try { after = readPdf(pdf); } catch (err) { return `later revision unreadable: ${(err as Error).message}`; }
+  try { before = readPdf(pdf.subarray(0, coversBytes), src.slice(0, coversBytes)); } catch (err) { return `signed revision unreadable: ${(err as Error).message}`; }
+  try { after = readPdf(pdf, src); } catch (err) { return `later revision unreadable: ${(err as Error).message}`; }
   if (!xrefSections(after.src, after.startxref).some((s) => s.at === before.startxref)) {
     return 'the later revisions do not build on the signed one';
   }

@@ -59,7 +59,7 @@ export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdi
   for (const [i, s] of signatures.entries()) {
     // What the later revisions changed: only what the workflow allows (pdf-changes.ts).
     const l = located[i]!;
-    if (i < signatures.length - 1 && s.coversBytes < pdf.length) changed(pdf, s, l.ok ? l.range.at : null);
+    if (i < signatures.length - 1 && s.coversBytes < pdf.length) changed(pdf, src, s, l.ok ? l.range.at : null);
   }
   const last = signatures[signatures.length - 1]!;
   const tail = pdf.subarray(last.coversBytes);
@@ -69,16 +69,16 @@ export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdi
     const update = o.allowedAfterLast === 'workflow-update' ? safely(() => workflowTail(pdf, src, last.coversBytes, lastAt.ok ? lastAt.range.at : null)) : 'not allowed';
     if (update) reasons.push(reason('appended_after_last', `${tail.length} bytes: ${update}`));
   }
-  const unaccounted = safely(() => unaccountedSignatures(pdf, signatures.length));
+  const unaccounted = safely(() => unaccountedSignatures(pdf, src, signatures.length));
   if (unaccounted) reasons.push(reason('unaccounted_signature', unaccounted));
   const status = worst(...signatures.map((s) => s.status), reasons.length ? 'invalid' : 'valid');
   return { status, signatures, trailingBytes: tail.length, reasons };
 }
 
-function changed(pdf: Buffer, s: SignatureVerdict, sigAt: number | null): void {
+function changed(pdf: Buffer, src: string, s: SignatureVerdict, sigAt: number | null): void {
   let problem: string | null;
   try {
-    const a = analyseChangesAfter(pdf, s.coversBytes, sigAt);
+    const a = analyseChangesAfter(pdf, s.coversBytes, sigAt, src);
     problem = a.problem;
     s.changes = a.changes;
     s.filled = a.filled;
@@ -90,10 +90,10 @@ function changed(pdf: Buffer, s: SignatureVerdict, sigAt: number | null): void {
  * Signature fields with a value that no byte range accounts for (a signature dictionary without
  * /ByteRange or /Contents, as in universal signature forgery): a reader may show them as signed.
  */
-function unaccountedSignatures(pdf: Buffer, located: number): string | null {
+function unaccountedSignatures(pdf: Buffer, src: string, located: number): string | null {
   let file: PdfFile;
   // Files with cross-reference streams (not ours) are read for their signatures only.
-  try { file = readPdf(pdf); } catch (err) { if (/cross-reference streams/.test((err as Error).message)) return null; throw err; }
+  try { file = readPdf(pdf, src); } catch (err) { if (/cross-reference streams/.test((err as Error).message)) return null; throw err; }
   const signed = formFields(file).filter((f) => nameOf(f.dict.get('FT')) === 'Sig' && f.dict.get('V') !== undefined && f.dict.get('V') !== null);
   return signed.length > located ? `${signed.length} signed fields, ${located} signatures: ${signed.map((f) => f.name).join(', ')}` : null;
 }
@@ -102,7 +102,7 @@ function unaccountedSignatures(pdf: Buffer, located: number): string | null {
 function workflowTail(pdf: Buffer, src: string, coversBytes: number, sigAt: number | null): string | null {
   const at = src.lastIndexOf('startxref');
   if (at < coversBytes || !/%%EOF(?:\r\n|\r|\n)?$/.test(src.slice(-16))) return 'not a complete revision';
-  return checkChangesAfter(pdf, coversBytes, sigAt);
+  return checkChangesAfter(pdf, coversBytes, sigAt, src);
 }
 
 /** Parsers of hostile input may throw on what they do not expect: that is a finding, not a crash. */
