@@ -1,7 +1,7 @@
 // Verification throughput of a two-signature Decree 30 PDF (leader + agency
 // seal, rendered by the node's pdfkit renderer), in one process, one file
 // after another: what one core verifies per second. Also the time per
-// verification and the file's size. Target: ≥ 100 verifications/s per core.
+// verification and the file's size. Target: ≥ 300 verifications/s per core (issue 14).
 //   npx tsx test/bench/verify.ts [--seconds=5]
 import { signAsAgency, signAsLeader } from '../../certs/pdf-sign.js';
 import { verifyPdf } from '../../certs/pdf-verify.js';
