@@ -11,6 +11,8 @@ export interface Box {
   y: number;
   width: number;
   height: number;
+  /** For a blank in a line of text: that line's font size, which the stamped text uses. */
+  size?: number;
 }
 
 export interface RenderLayout {

@@ -16,8 +16,8 @@ export interface PdfFile {
   size: number;
 }
 
-export function readPdf(bytes: Buffer): PdfFile {
-  const src = bytes.toString('latin1');
+/** `src`: the bytes' latin1 text when the caller has it already (verification reads one file several ways). */
+export function readPdf(bytes: Buffer, src = bytes.toString('latin1')): PdfFile {
   if (!src.startsWith('%PDF-')) throw new PdfFormatError('not a PDF');
   const startxref = lastStartxref(src);
   const sections = xrefSections(src, startxref);

@@ -17,7 +17,23 @@ export class Raw {
 }
 /** A string written as hex (<…>), so any bytes are safe. */
 export class HexString {
-  constructor(readonly bytes: Buffer) {}
+  private decoded: Buffer | null;
+  private digits = '';
+  constructor(bytes: Buffer) { this.decoded = bytes; }
+  /** Decoded when first read: a signature's /Contents (24 k digits) is parsed with its dictionary but seldom needed. */
+  static fromDigits(digits: string): HexString {
+    const h = new HexString(Buffer.alloc(0));
+    h.decoded = null;
+    h.digits = digits;
+    return h;
+  }
+  get bytes(): Buffer {
+    if (!this.decoded) {
+      const d = /\s/.test(this.digits) ? this.digits.replace(/\s+/g, '') : this.digits;
+      this.decoded = Buffer.from(d.length % 2 ? `${d}0` : d, 'hex');
+    }
+    return this.decoded;
+  }
 }
 export type PdfValue = number | boolean | null | string | Buffer | Ref | Name | Raw | HexString | PdfValue[] | PdfDict;
 export type PdfDict = Map<string, PdfValue>;
@@ -35,7 +51,12 @@ export function parseValue(src: string, pos: number): { value: PdfValue; end: nu
   return { value, end: p.pos };
 }
 
+/** Nesting deeper than this is hostile input (a PDF built to exhaust the stack), not a document. */
+const MAX_DEPTH = 64;
+
 class Parser {
+  private depth = 0;
+
   constructor(readonly src: string, public pos: number) {}
 
   private skip(): void {
@@ -55,9 +76,9 @@ class Parser {
   value(): PdfValue {
     this.skip();
     const c = this.src[this.pos];
-    if (c === '<' && this.src[this.pos + 1] === '<') return this.dict();
+    if (c === '<' && this.src[this.pos + 1] === '<') return this.nested(() => this.dict());
     if (c === '<') return this.hex();
-    if (c === '[') return this.array();
+    if (c === '[') return this.nested(() => this.array());
     if (c === '(') return this.literal();
     if (c === '/') { this.pos += 1; return new Name(decodeName(this.token())); }
     const word = this.token();
@@ -75,6 +96,11 @@ class Parser {
     }
     this.pos = save;
     return Number(word);
+  }
+
+  private nested<T>(read: () => T): T {
+    if (++this.depth > MAX_DEPTH) throw new Error(`PDF syntax: nesting deeper than ${MAX_DEPTH} at ${this.pos}`);
+    try { return read(); } finally { this.depth -= 1; }
   }
 
   private dict(): PdfDict {
@@ -102,9 +128,10 @@ class Parser {
 
   private hex(): HexString {
     const end = this.src.indexOf('>', this.pos);
-    const digits = this.src.slice(this.pos + 1, end).replace(/\s+/g, '');
+    if (end < 0) throw new Error(`PDF syntax: unterminated hex string at ${this.pos}`);
+    const digits = this.src.slice(this.pos + 1, end);
     this.pos = end + 1;
-    return new HexString(Buffer.from(digits.length % 2 ? `${digits}0` : digits, 'hex'));
+    return HexString.fromDigits(digits);
   }
 
   private literal(): Buffer {
@@ -160,3 +187,57 @@ export function textString(s: string): string {
 
 /** Reads a Name value, or null. */
 export const nameOf = (v: PdfValue | undefined): string | null => (v instanceof Name ? v.name : null);
+
+/**
+ * The object numbers that the value starting at `pos` references ("n g R"), without building the
+ * value: strings, hex strings and comments are skipped, so text that looks like a reference is not
+ * one. Verification walks every object a reader renders; most are only passed through, and
+ * building their values (fonts' width arrays) cost more than the rest of a verification.
+ */
+export function scanRefs(src: string, pos: number): number[] {
+  const refs: number[] = [];
+  let depth = 0;
+  let nums: number[] = [];
+  let i = pos;
+  const n = src.length;
+  for (; i < n; ) {
+    const c = src.charCodeAt(i);
+    if (isWhite(c)) { i += 1; continue; }
+    if (c === 0x25) { while (i < n && src[i] !== '\n' && src[i] !== '\r') i += 1; continue; } // %
+    if (c === 0x28) { // ( literal string, nesting and escapes
+      let d = 0;
+      for (; i < n; i += 1) {
+        const k = src.charCodeAt(i);
+        if (k === 0x5c) { i += 1; continue; }
+        if (k === 0x28) d += 1;
+        else if (k === 0x29 && --d === 0) { i += 1; break; }
+      }
+      nums = [];
+      if (depth === 0) break;
+      continue;
+    }
+    if (c === 0x3c && src.charCodeAt(i + 1) !== 0x3c) { // <hex>
+      const end = src.indexOf('>', i);
+      i = end < 0 ? n : end + 1;
+      nums = [];
+      if (depth === 0) break;
+      continue;
+    }
+    if (c === 0x3c || c === 0x5b) { depth += 1; i += c === 0x3c ? 2 : 1; nums = []; continue; }
+    if (c === 0x3e || c === 0x5d) {
+      depth -= 1; i += c === 0x3e ? 2 : 1; nums = [];
+      if (depth <= 0) break;
+      continue;
+    }
+    const start = i;
+    while (i < n && !isWhite(src.charCodeAt(i)) && !DELIMITERS.has(src[i]!)) i += 1;
+    if (i === start) { i += 1; nums = []; continue; }
+    const word = src.slice(start, i);
+    if (word === 'R' && nums.length >= 2) { refs.push(nums[nums.length - 2]!); nums = []; }
+    else if (/^\d+$/.test(word)) nums.push(Number(word));
+    else nums = [];
+    if (depth === 0 && word !== 'R' && !/^\d+$/.test(word)) break;
+    if (depth === 0 && word === 'R') break;
+  }
+  return refs;
+}

@@ -20,6 +20,8 @@ export interface SignedRange {
   coversBytes: number;
   /** 1-based number of the revision it covers (the count of %%EOF markers up to its end). */
   revision: number;
+  /** Offset of its /ByteRange key: inside the signature dictionary. */
+  at: number;
 }
 
 export type Located = { ok: true; range: SignedRange } | { ok: false; byteRange: ByteRange; coversBytes: number; problem: string };
@@ -27,16 +29,18 @@ export type Located = { ok: true; range: SignedRange } | { ok: false; byteRange:
 const BYTE_RANGE = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
 
 /** Every /ByteRange in the file, in the order of the revisions they cover. */
-export function locateSignatures(src: string): Located[] {
+export function locateSignatures(src: string, limit = Infinity): Located[] {
   const out: Located[] = [];
   for (const m of src.matchAll(BYTE_RANGE)) {
+    if (out.length >= limit) break;
     const br = [m[1], m[2], m[3], m[4]].map(Number) as ByteRange;
     const [, b, c, d] = br;
     const coversBytes = c + d;
     const problem = rangeProblem(src, m.index, br);
     if (problem) { out.push({ ok: false, byteRange: br, coversBytes, problem }); continue; }
-    const revision = src.slice(0, coversBytes).split('%%EOF').length - 1;
-    out.push({ ok: true, range: { byteRange: br, contents: Buffer.from(src.slice(b + 1, c - 1), 'hex'), coversBytes, revision } });
+    let revision = 0;
+    for (let k = src.indexOf('%%EOF'); k >= 0 && k < coversBytes; k = src.indexOf('%%EOF', k + 5)) revision += 1;
+    out.push({ ok: true, range: { byteRange: br, contents: Buffer.from(src.slice(b + 1, c - 1), 'hex'), coversBytes, revision, at: m.index } });
   }
   const end = (l: Located) => (l.ok ? l.range.coversBytes : l.coversBytes);
   return out.sort((x, y) => end(x) - end(y));
@@ -52,14 +56,21 @@ function rangeProblem(src: string, at: number, [a, b, c, d]: ByteRange): string 
   return null;
 }
 
-/** An indirect object as a reader finds it through the xref, and whether a stream follows it. */
-export function readObject(pdf: PdfFile, num: number): { value: PdfValue; isStream: boolean } {
+/** An indirect object as a reader finds it through the xref; `stream` is its raw data, if any. */
+export function readObject(pdf: PdfFile, num: number): { value: PdfValue; isStream: boolean; stream?: Buffer } {
   const off = pdf.offsets.get(num);
   if (off === undefined) throw new Error(`object ${num} not in the xref`);
-  const head = new RegExp(`^${num}\\s+\\d+\\s+obj`).exec(pdf.src.slice(off, off + 40));
-  if (!head) throw new Error(`object ${num} not at its xref offset`);
+  const head = /^(\d+)\s+\d+\s+obj/.exec(pdf.src.slice(off, off + 40));
+  if (!head || Number(head[1]) !== num) throw new Error(`object ${num} not at its xref offset`);
   const { value, end } = parseValue(pdf.src, off + head[0].length);
-  return { value, isStream: /^\s*stream\r?\n/.test(pdf.src.slice(end, end + 12)) };
+  const kw = /^\s*stream\r?\n/.exec(pdf.src.slice(end, end + 12));
+  if (!kw) return { value, isStream: false };
+  // The data up to `endstream`: enough to tell two versions apart, whatever /Length claims.
+  const from = end + kw[0].length;
+  const to = pdf.src.indexOf('endstream', from);
+  if (to < 0) throw new Error(`object ${num}: stream without endstream`);
+  const eol = pdf.src[to - 2] === '\r' && pdf.src[to - 1] === '\n' ? 2 : /[\r\n]/.test(pdf.src[to - 1] ?? '') ? 1 : 0;
+  return { value, isStream: true, stream: pdf.bytes.subarray(from, Math.max(from, to - eol)) };
 }
 
 export interface RevisionChange {
@@ -71,11 +82,11 @@ export interface RevisionChange {
 }
 
 /** What the revisions after `coversBytes` change, or why that cannot be told (a string). */
-export function compareRevisions(pdf: Buffer, coversBytes: number): RevisionChange | string {
+export function compareRevisions(pdf: Buffer, coversBytes: number, src = pdf.toString('latin1')): RevisionChange | string {
   let before: PdfFile;
   let after: PdfFile;
-  try { before = readPdf(pdf.subarray(0, coversBytes)); } catch (err) { return `signed revision unreadable: ${(err as Error).message}`; }
-  try { after = readPdf(pdf); } catch (err) { return `later revision unreadable: ${(err as Error).message}`; }
+  try { before = readPdf(pdf.subarray(0, coversBytes), src.slice(0, coversBytes)); } catch (err) { return `signed revision unreadable: ${(err as Error).message}`; }
+  try { after = readPdf(pdf, src); } catch (err) { return `later revision unreadable: ${(err as Error).message}`; }
   if (!xrefSections(after.src, after.startxref).some((s) => s.at === before.startxref)) {
     return 'the later revisions do not build on the signed one';
   }

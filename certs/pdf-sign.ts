@@ -2,19 +2,21 @@
 // update so the earlier signature stays valid:
 //   1. the leader signs: the blue handwritten-signature image centred in the
 //      blank between title and name, as a visible CAdES signature;
-//   2. the clerk writes the number and date (stamp annotations, not page
-//      content, which a validator would call tampering) and applies the
-//      agency's signature: the red seal at real size over the left third of
-//      the leader's signature. Refused unless the leader's signature holds.
+//   2. the clerk fills the number and date into the fields the leader's
+//      revision declared, and signs the declared seal field: the red seal at
+//      real size over the left third of the leader's signature
+//      (pdf-fields.ts, pdf-fill.ts). Refused unless the leader's signature holds.
 // A separate-file attachment gets the agency signature with no image at the
 // top right of page 1: number/symbol and signing time (ISO 8601, +07:00).
 import { wardError } from '../sync/errors.js';
 import { FONTS } from './fonts.js';
 import type { Box, RenderLayout } from './pdf-boxes.js';
+import { declareSlots } from './pdf-fields.js';
+import { fillAndSeal } from './pdf-fill.js';
 import { embedFont, type EmbeddedFont } from './pdf-font.js';
 import type { IncrementalUpdate } from './pdf-file.js';
 import { addPngImage, pngSize } from './pdf-image.js';
-import { dict, name, type Ref } from './pdf-objects.js';
+import { dict } from './pdf-objects.js';
 import { appendSignature, type Appearance, type Signer } from './pdf-signature.js';
 import { verifyPdf, type TrustOptions } from './pdf-verify.js';
 
@@ -28,27 +30,48 @@ export interface LeaderSignOptions {
   /** The leader's handwritten signature: blue ink, transparent PNG. */
   image: Buffer;
   box: Box;
+  /**
+   * The renderer's layout: with it, the revision the leader signs declares the clerk's slots
+   * (number, date, seal field) and locks everything else; without it (a copy, a test of the
+   * signature alone) the signature declares nothing and the clerk's step refuses the file.
+   */
+  layout?: RenderLayout;
+  sealDiameterMm?: number;
   signingTime?: Date;
   reason?: string;
   location?: string;
 }
 
-/** Step 1: the leader's visible signature. */
+/** Step 1: the leader's visible signature, declaring what the clerk may fill. */
 export function signAsLeader(pdf: Buffer, o: LeaderSignOptions): Buffer {
   const placed = imageRect(o.box, pngSize(o.image), o.box.width, o.box.height);
+  const layout = o.layout;
   return appendSignature(pdf, {
     signer: o.signer, fieldName: 'LanhDaoKy', signingTime: o.signingTime ?? new Date(), reason: o.reason ?? 'Ký ban hành / Signed for issue',
     ...(o.location ? { location: o.location } : {}),
     widget: { page: o.box.page, rect: placed, appearance: (u) => imageAppearance(u, o.image, placed) },
+    ...(layout ? {
+      declare: declareSlots({
+        text: { number: layout.number, day: layout.day, month: layout.month, year: layout.year },
+        seal: { page: o.box.page, rect: sealRect(o.box, o.sealDiameterMm ?? 36) },
+      }),
+    } : {}),
   });
+}
+
+/** The seal's square: its right third over the left third of the leader's signature box, centred on it vertically. */
+export function sealRect(sig: Box, diameterMm: number): [number, number, number, number] {
+  const size = diameterMm * MM;
+  const right = sig.x + sig.width / 3;
+  return [right - size, sig.y + sig.height / 2 - size / 2, right, sig.y + sig.height / 2 + size / 2];
 }
 
 export interface AgencySignOptions {
   signer: Signer;
-  /** The agency's red seal: transparent PNG, drawn at `sealDiameterMm`. */
+  /** The agency's red seal: transparent PNG, drawn to fill the seal field the leader's revision declared. */
   sealImage: Buffer;
-  sealDiameterMm?: number;
-  layout: RenderLayout;
+  /** Kept for callers of the stamp-based step; the declared fields carry the boxes now. */
+  layout?: RenderLayout;
   /** "05" and the day, month and year of issue, as printed. */
   number: string;
   date: { day: string; month: string; year: string };
@@ -58,30 +81,14 @@ export interface AgencySignOptions {
   location?: string;
 }
 
-/** Step 2: the clerk's number and date, then the agency's signature with the seal. */
+/** Step 2: the clerk fills the number and date and signs the declared seal field. */
 export async function signAsAgency(pdf: Buffer, o: AgencySignOptions): Promise<Buffer> {
   await requireLeaderSignature(pdf, o.trust);
-  const sig = o.layout.signature;
-  const size = (o.sealDiameterMm ?? 36) * MM;
-  // The seal's right third overlaps the left third of the leader's signature image.
-  const leaderImage = { x: sig.x, width: sig.width };
-  const right = leaderImage.x + leaderImage.width / 3;
-  const seal: [number, number, number, number] = [right - size, sig.y + sig.height / 2 - size / 2, right, sig.y + sig.height / 2 + size / 2];
-  const stamps: { box: Box; text: string; italic: boolean }[] = [
-    { box: o.layout.number, text: o.number, italic: false },
-    { box: o.layout.day, text: o.date.day, italic: true },
-    { box: o.layout.month, text: o.date.month, italic: true },
-    { box: o.layout.year, text: o.date.year, italic: true },
-  ];
-  return appendSignature(pdf, {
-    signer: o.signer, fieldName: 'CoQuanKy', signingTime: o.signingTime ?? new Date(), reason: 'Văn thư cơ quan ký số / Agency signature',
+  return fillAndSeal(pdf, {
+    signer: o.signer, signingTime: o.signingTime ?? new Date(), reason: 'Văn thư cơ quan ký số / Agency signature',
     ...(o.location ? { location: o.location } : {}),
-    widget: { page: sig.page, rect: seal, appearance: (u) => imageAppearance(u, o.sealImage, seal) },
-    annotations: (u, pages) => {
-      const regular = embedFont(u, FONTS.regular, stamps.filter((s) => !s.italic).map((s) => s.text));
-      const italic = embedFont(u, FONTS.italic, stamps.filter((s) => s.italic).map((s) => s.text));
-      return stamps.map((s) => ({ page: s.box.page, ref: textStamp(u, pages[s.box.page]!, s.box, [s.text], s.italic ? italic : regular, 13, 'center') }));
-    },
+    values: { number: o.number, day: o.date.day, month: o.date.month, year: o.date.year },
+    seal: (u, w, h) => imageAppearance(u, o.sealImage, [0, 0, w, h]),
   });
 }
 
@@ -152,14 +159,4 @@ function textAppearance(font: EmbeddedFont, box: Box, lines: string[], size: num
     return `1 0 0 1 ${fmt(Math.max(0, x))} ${fmt(top - i * lead)} Tm <${hex}> Tj`;
   });
   return { content: `BT /F1 ${size} Tf 0 g ${ops.join(' ')} ET`, resources: dict({ Font: dict({ F1: font.ref }) }) };
-}
-
-/** A stamp annotation showing `lines` in `box`, drawn by its own appearance stream. */
-function textStamp(u: IncrementalUpdate, page: Ref, box: Box, lines: string[], font: EmbeddedFont, size: number, align: 'center' | 'right'): Ref {
-  const ap = textAppearance(font, box, lines, size, align);
-  const form = u.add(dict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, box.width, box.height], Resources: ap.resources }), Buffer.from(ap.content, 'latin1'));
-  return u.add(dict({
-    Type: name('Annot'), Subtype: name('Stamp'), Name: name('WardDeskText'), P: page, F: 4 + 128,
-    Rect: [box.x, box.y, box.x + box.width, box.y + box.height], Contents: lines.join(' '), AP: dict({ N: form }),
-  }));
 }

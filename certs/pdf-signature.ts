@@ -1,7 +1,8 @@
 // One PDF signature as an incremental update: a signature field with its
-// widget (visible or not), extra annotations that belong to the same
-// revision, then the CMS over the file's two byte ranges. Used by the
-// leader's, the agency's and the attachment's signatures (pdf-sign.ts).
+// widget (visible or not), the fields the same revision declares for later
+// steps, then the CMS over the file's two byte ranges. Used by the leader's
+// and the attachment's signatures (pdf-sign.ts); the agency signs a field the
+// leader's revision declared (pdf-fields.ts), with the same dictionary and CMS.
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { cmsSignDetached } from './cms-sign.js';
 import { getDict, getObject, IncrementalUpdate, pageRefs, readPdf, type PdfFile } from './pdf-file.js';
@@ -31,8 +32,19 @@ export interface SignatureRequest {
   location?: string;
   /** 0-based page and rectangle [x1 y1 x2 y2] of the widget; omit for an invisible signature. */
   widget?: { page: number; rect: [number, number, number, number]; appearance: (update: IncrementalUpdate) => Appearance };
-  /** Other annotations of the same revision (the clerk's number and date), per page. */
-  annotations?: (update: IncrementalUpdate, pages: Ref[]) => { page: number; ref: Ref }[];
+  /**
+   * Fields this revision declares for later steps (the clerk's number, date and seal), and the
+   * entries they need in the signature dictionary (/Reference: DocMDP, FieldMDP), the signature
+   * field (/Lock), the catalog (/Perms) and the AcroForm (/DA, /DR). pdf-fields.ts builds them.
+   */
+  declare?: (update: IncrementalUpdate, pages: Ref[], sig: { ref: Ref; dict: PdfDict }) => Declaration;
+}
+
+export interface Declaration {
+  fields: { page: number; ref: Ref }[];
+  sigField?: Record<string, PdfValue>;
+  catalog?: Record<string, PdfValue>;
+  acroForm?: Record<string, PdfValue>;
 }
 
 /** PDF date string in Vietnam time, e.g. D:20260302091500+07'00'. */
@@ -41,17 +53,25 @@ export function pdfDate(d: Date): string {
   return `D:${vn.slice(0, 4)}${vn.slice(5, 7)}${vn.slice(8, 10)}${vn.slice(11, 13)}${vn.slice(14, 16)}${vn.slice(17, 19)}+07'00'`;
 }
 
+export type SignatureDictOptions = Pick<SignatureRequest, 'signer' | 'signingTime' | 'reason' | 'location'>;
+
+/** The signature dictionary with room for the byte range and the CMS, filled by `fillSignature`. */
+export function addSignatureDict(update: IncrementalUpdate, req: SignatureDictOptions): { ref: Ref; dict: PdfDict } {
+  const signerName = new X509Certificate(req.signer.chain[0]!).subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? '';
+  const sig = dict({
+    Type: name('Sig'), Filter: name('Adobe.PPKLite'), SubFilter: name('ETSI.CAdES.detached'),
+    ByteRange: new Raw(BYTE_RANGE_PLACEHOLDER), Contents: new Raw(`<${'0'.repeat(CONTENTS_BYTES * 2)}>`),
+    M: pdfDate(req.signingTime), Name: signerName, Reason: req.reason, ...(req.location ? { Location: req.location } : {}),
+  });
+  return { ref: update.add(sig), dict: sig };
+}
+
+/** A new signature field with its widget, and whatever the revision declares with it. */
 export function appendSignature(bytes: Buffer, req: SignatureRequest): Buffer {
   const pdf = readPdf(bytes);
   const pages = pageRefs(pdf);
   const update = new IncrementalUpdate(pdf);
-  const signerName = new X509Certificate(req.signer.chain[0]!).subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? '';
-
-  const sigRef = update.add(dict({
-    Type: name('Sig'), Filter: name('Adobe.PPKLite'), SubFilter: name('ETSI.CAdES.detached'),
-    ByteRange: new Raw(BYTE_RANGE_PLACEHOLDER), Contents: new Raw(`<${'0'.repeat(CONTENTS_BYTES * 2)}>`),
-    M: pdfDate(req.signingTime), Name: signerName, Reason: req.reason, ...(req.location ? { Location: req.location } : {}),
-  }));
+  const sig = addSignatureDict(update, req);
   const pageIndex = req.widget?.page ?? 0;
   const pageRef = pages[pageIndex];
   if (!pageRef) throw new Error(`page ${pageIndex + 1} does not exist`);
@@ -60,12 +80,15 @@ export function appendSignature(bytes: Buffer, req: SignatureRequest): Buffer {
   const apRef = update.add(dict({
     Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, rect[2] - rect[0], rect[3] - rect[1]], Resources: ap.resources,
   }), Buffer.from(ap.content, 'latin1'));
-  const widgetRef = update.add(dict({
-    Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: req.fieldName, V: sigRef, P: pageRef,
+  const widget = dict({
+    Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: req.fieldName, V: sig.ref, P: pageRef,
     Rect: rect, F: 132, AP: dict({ N: apRef }),
-  }));
+  });
+  const widgetRef = update.add(widget);
+  const declared = req.declare?.(update, pages, sig) ?? { fields: [] };
+  for (const [k, v] of Object.entries(declared.sigField ?? {})) widget.set(k, v);
 
-  const added = [{ page: pageIndex, ref: widgetRef }, ...(req.annotations?.(update, pages) ?? [])];
+  const added = [{ page: pageIndex, ref: widgetRef }, ...declared.fields];
   for (const [i, ref] of pages.entries()) {
     const mine = added.filter((a) => a.page === i).map((a) => a.ref);
     if (mine.length === 0) continue;
@@ -73,35 +96,33 @@ export function appendSignature(bytes: Buffer, req: SignatureRequest): Buffer {
     page.set('Annots', [...existingArray(pdf, page.get('Annots')), ...mine]);
     update.put(ref, page);
   }
-  addField(pdf, update, widgetRef);
+  addFields(pdf, update, added.map((a) => a.ref), declared);
 
   const out = update.toBuffer();
   return fillSignature(out, pdf.bytes.length, req);
 }
 
-function existingArray(pdf: PdfFile, v: PdfValue | undefined): PdfValue[] {
+export function existingArray(pdf: PdfFile, v: PdfValue | undefined): PdfValue[] {
   const resolved = v instanceof Ref ? getObject(pdf, v) : v;
   return Array.isArray(resolved) ? resolved : [];
 }
 
-/** Adds the field to the catalog's AcroForm (replacing the AcroForm object when it is indirect). */
-function addField(pdf: PdfFile, update: IncrementalUpdate, field: Ref): void {
+/** Adds the fields to the catalog's AcroForm (replacing the AcroForm object when it is indirect). */
+function addFields(pdf: PdfFile, update: IncrementalUpdate, fields: Ref[], extra: Declaration): void {
   const rootRef = pdf.trailer.get('Root') as Ref;
   const catalog = new Map(getDict(pdf, rootRef));
   const current = catalog.get('AcroForm');
   const form = current === undefined ? dict({}) : new Map(getDict(pdf, current));
-  form.set('Fields', [...existingArray(pdf, form.get('Fields')), field]);
+  form.set('Fields', [...existingArray(pdf, form.get('Fields')), ...fields]);
   form.set('SigFlags', 3);
-  if (current instanceof Ref) {
-    update.put(current, form);
-  } else {
-    catalog.set('AcroForm', update.add(form));
-    update.put(rootRef, catalog);
-  }
+  for (const [k, v] of Object.entries(extra.acroForm ?? {})) form.set(k, v);
+  for (const [k, v] of Object.entries(extra.catalog ?? {})) catalog.set(k, v);
+  if (current instanceof Ref) update.put(current, form); else catalog.set('AcroForm', update.add(form));
+  if (!(current instanceof Ref) || extra.catalog) update.put(rootRef, catalog);
 }
 
 /** Writes the byte range, signs both ranges and writes the CMS into /Contents. */
-function fillSignature(out: Buffer, searchFrom: number, req: SignatureRequest): Buffer {
+export function fillSignature(out: Buffer, searchFrom: number, req: SignatureDictOptions): Buffer {
   const brAt = out.indexOf(`/ByteRange ${BYTE_RANGE_PLACEHOLDER}`, searchFrom, 'latin1') + '/ByteRange '.length;
   const contentsAt = out.indexOf('/Contents <', brAt, 'latin1') + '/Contents '.length;
   const contentsEnd = contentsAt + CONTENTS_BYTES * 2 + 2;

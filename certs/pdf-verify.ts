@@ -10,7 +10,10 @@ import { buildChain, checkChain, checkRevocation, worst } from './chain-verify.j
 import { readCms, type CmsParts } from './cms-read.js';
 import { checkIntegrity } from './cms-verify.js';
 import { certNames, readCrl, type ParsedCrl } from './crl.js';
-import { checkChangesAfter } from './pdf-changes.js';
+import { analyseChangesAfter, checkChangesAfter } from './pdf-changes.js';
+import { formFields } from './pdf-fields.js';
+import { readPdf, type PdfFile } from './pdf-file.js';
+import { nameOf } from './pdf-objects.js';
 import { locateSignatures, type Located } from './pdf-revisions.js';
 import { roleOf } from './roles.js';
 import type { PdfVerdict, Reason, SignatureVerdict } from './verdict.js';
@@ -30,47 +33,76 @@ export interface VerifyOptions extends TrustOptions {
   allowUnknownRevocation?: boolean;
   /**
    * What may follow the last signature: 'newline' (default: at most one end-of-line) or
-   * 'workflow-update' (also updates the workflow allows after a signature, e.g. the clerk's
-   * stamps written before the agency signs; the same rules as between two signatures).
+   * 'workflow-update' (also updates the signature allows: its declared fields filled, a DSS,
+   * a document timestamp; the same rules as between two signatures).
    */
   allowedAfterLast?: 'newline' | 'workflow-update';
 }
 
+/** Larger files, or more signatures, are refused before any parsing: a hostile file cannot make verification slow or large. */
+const MAX_BYTES = 100 * 1024 * 1024;
+const MAX_SIGNATURES = 32;
+
 export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdict> {
+  const refuse = (r: Reason): PdfVerdict => ({ status: 'invalid', signatures: [], trailingBytes: 0, reasons: [r] });
+  if (pdf.length > MAX_BYTES) return refuse(reason('unreadable_pdf', `${pdf.length} bytes, more than ${MAX_BYTES}`));
   const src = pdf.toString('latin1');
-  if (!src.startsWith('%PDF-')) return { status: 'invalid', signatures: [], trailingBytes: 0, reasons: [reason('not_pdf')] };
-  const located = locateSignatures(src);
-  if (located.length === 0) return { status: 'invalid', signatures: [], trailingBytes: 0, reasons: [reason('no_signature')] };
-  const roots = o.roots.map((p) => new X509Certificate(p));
-  const crls = (o.crls ?? []).flatMap((c) => { try { return [readCrl(c)]; } catch { return []; } });
+  if (!src.startsWith('%PDF-')) return refuse(reason('not_pdf'));
+  const located = locateSignatures(src, MAX_SIGNATURES + 1);
+  if (located.length === 0) return refuse(reason('no_signature'));
+  if (located.length > MAX_SIGNATURES) return refuse(reason('unreadable_pdf', `more than ${MAX_SIGNATURES} signatures`));
+  const roots = o.roots.map((p) => cached(p, () => new X509Certificate(p)));
+  const crls = (o.crls ?? []).flatMap((c) => { const crl = cached(c, () => parsedCrl(c)); return crl ? [crl] : []; });
   const now = o.now ?? new Date();
 
   const signatures = located.map((l, index) => verifyOne(pdf, l, index, o, roots, crls, now));
   for (const [i, s] of signatures.entries()) {
     // What the later revisions changed: only what the workflow allows (pdf-changes.ts).
-    if (i < signatures.length - 1 && s.coversBytes < pdf.length) changed(pdf, s);
+    const l = located[i]!;
+    if (i < signatures.length - 1 && s.coversBytes < pdf.length) changed(pdf, src, s, l.ok ? l.range.at : null);
   }
   const last = signatures[signatures.length - 1]!;
   const tail = pdf.subarray(last.coversBytes);
   const reasons: Reason[] = [];
   if (!/^(\r\n|\r|\n)?$/.test(tail.toString('latin1'))) {
-    const update = o.allowedAfterLast === 'workflow-update' ? safely(() => workflowTail(pdf, src, last.coversBytes)) : 'not allowed';
+    const lastAt = located[located.length - 1]!;
+    const update = o.allowedAfterLast === 'workflow-update' ? safely(() => workflowTail(pdf, src, last.coversBytes, lastAt.ok ? lastAt.range.at : null)) : 'not allowed';
     if (update) reasons.push(reason('appended_after_last', `${tail.length} bytes: ${update}`));
   }
+  const unaccounted = safely(() => unaccountedSignatures(pdf, src, signatures.length));
+  if (unaccounted) reasons.push(reason('unaccounted_signature', unaccounted));
   const status = worst(...signatures.map((s) => s.status), reasons.length ? 'invalid' : 'valid');
   return { status, signatures, trailingBytes: tail.length, reasons };
 }
 
-function changed(pdf: Buffer, s: SignatureVerdict): void {
-  const problem = safely(() => checkChangesAfter(pdf, s.coversBytes));
+function changed(pdf: Buffer, src: string, s: SignatureVerdict, sigAt: number | null): void {
+  let problem: string | null;
+  try {
+    const a = analyseChangesAfter(pdf, s.coversBytes, sigAt, src);
+    problem = a.problem;
+    s.changes = a.changes;
+    s.filled = a.filled;
+  } catch (err) { problem = `unreadable: ${(err as Error).message}`; }
   if (problem) { s.reasons.push(reason('changed_after_signing', problem)); s.status = 'invalid'; }
 }
 
+/**
+ * Signature fields with a value that no byte range accounts for (a signature dictionary without
+ * /ByteRange or /Contents, as in universal signature forgery): a reader may show them as signed.
+ */
+function unaccountedSignatures(pdf: Buffer, src: string, located: number): string | null {
+  let file: PdfFile;
+  // Files with cross-reference streams (not ours) are read for their signatures only.
+  try { file = readPdf(pdf, src); } catch (err) { if (/cross-reference streams/.test((err as Error).message)) return null; throw err; }
+  const signed = formFields(file).filter((f) => nameOf(f.dict.get('FT')) === 'Sig' && f.dict.get('V') !== undefined && f.dict.get('V') !== null);
+  return signed.length > located ? `${signed.length} signed fields, ${located} signatures: ${signed.map((f) => f.name).join(', ')}` : null;
+}
+
 /** Bytes after the last signature that form whole revisions of allowed changes. */
-function workflowTail(pdf: Buffer, src: string, coversBytes: number): string | null {
+function workflowTail(pdf: Buffer, src: string, coversBytes: number, sigAt: number | null): string | null {
   const at = src.lastIndexOf('startxref');
   if (at < coversBytes || !/%%EOF(?:\r\n|\r|\n)?$/.test(src.slice(-16))) return 'not a complete revision';
-  return checkChangesAfter(pdf, coversBytes);
+  return checkChangesAfter(pdf, coversBytes, sigAt, src);
 }
 
 /** Parsers of hostile input may throw on what they do not expect: that is a finding, not a crash. */
@@ -90,12 +122,12 @@ function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roo
   try {
     // The placeholder's zero padding follows the DER; its length header says where it ends.
     cms = readCms(l.range.contents);
-    certs = cms.certificates.map((raw) => new X509Certificate(raw));
+    certs = cms.certificates.map((raw) => cached(raw, () => new X509Certificate(raw)));
   } catch (err) {
     v.reasons.push(reason('bad_cms', (err as Error).message));
     return v;
   }
-  const leaf = certs.find((x) => { const n = certNames(Buffer.from(x.raw)); return n.serialHex === cms.serialHex && n.issuerDer.equals(cms.issuerDer); });
+  const leaf = certs.find((x) => { const n = cached(`names:${x.fingerprint256}`, () => certNames(Buffer.from(x.raw))); return n.serialHex === cms.serialHex && n.issuerDer.equals(cms.issuerDer); });
   if (!leaf) { v.reasons.push(reason('cert_mismatch')); return v; }
   v.subject = leaf.subject.replace(/\n/g, ', ');
   v.signerName = /CN=([^\n]*)/.exec(leaf.subject)?.[1] ?? '';
@@ -116,4 +148,27 @@ function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roo
   const revocationForStatus = o.allowUnknownRevocation && v.revocation === 'unknown' ? 'valid' : v.revocation;
   v.status = worst(v.integrity, v.chain, revocationForStatus, at ? 'valid' : 'invalid');
   return v;
+}
+
+// Parsing certificates and CRLs, and checking a CRL's signature, cost more than the rest of a
+// verification; the same few (city root, ward CAs, their lists) come back in every file, so they
+// are kept by content. Bounded: past the limit the cache starts again.
+const CACHE_LIMIT = 2000;
+const cache = new Map<string, unknown>();
+
+function cached<T>(key: Buffer | string, make: () => T): T {
+  const k = typeof key === 'string' ? key : key.toString('base64');
+  if (cache.has(k)) return cache.get(k) as T;
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  const v = make();
+  cache.set(k, v);
+  return v;
+}
+
+/** A CRL, or null when the bytes are not one; its signature check remembered per issuer. */
+function parsedCrl(der: Buffer): ParsedCrl | null {
+  let crl: ParsedCrl;
+  try { crl = readCrl(der); } catch { return null; }
+  const checked = new Map<string, boolean>();
+  return { ...crl, signedBy: (pem) => { let ok = checked.get(pem); if (ok === undefined) { ok = crl.signedBy(pem); checked.set(pem, ok); } return ok; } };
 }

@@ -26,7 +26,24 @@ export interface SignatureVerdict {
   /** Worst of the three, plus the changes rule. */
   status: Validity;
   reasons: Reason[];
+  /** What later revisions changed beyond the fields this signature declared (empty: nothing). */
+  changes?: ChangeFound[];
+  /** The declared fields later revisions filled: the clerk's number and date, the seal. */
+  filled?: FieldFilled[];
 }
+
+/** One change after a signature that it did not allow: object, page, field, and old → new in `detail`. */
+export interface ChangeFound {
+  object: number;
+  /** 1-based page the object belongs to, when it is reached from a page. */
+  page?: number;
+  field?: string;
+  what: 'replaced' | 'added' | 'removed';
+  detail: string;
+}
+
+/** A declared field given a value after the signature (for a signature field: its signature dictionary). */
+export interface FieldFilled { field: string; old: string; new: string }
 
 export interface PdfVerdict {
   status: Validity;

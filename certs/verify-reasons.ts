@@ -20,6 +20,8 @@ const REASONS = {
   wrong_key_usage: { vi: 'Mục đích sử dụng khóa của chứng thư số không cho phép việc này.', en: 'The certificate\'s key usage does not allow this use.' },
   path_too_long: { vi: 'Chuỗi chứng thư dài hơn giới hạn mà CA cho phép.', en: 'The chain is longer than the CA\'s path length allows.' },
   unsupported_algorithm: { vi: 'Thuật toán băm không được hỗ trợ.', en: 'Unsupported digest algorithm.' },
+  unaccounted_signature: { vi: 'Tệp có trường chữ ký không kiểm tra được (thiếu hoặc sai vùng dữ liệu được ký).', en: 'The file has a signature field that cannot be checked (its signed byte range is missing or malformed).' },
+  unreadable_pdf: { vi: 'Cấu trúc tệp PDF hỏng hoặc được dựng để làm treo trình kiểm tra: không kiểm tra được.', en: 'The PDF structure is broken or built to hang the verifier: it cannot be checked.' },
 } as const;
 
 export type ReasonCode = keyof typeof REASONS;

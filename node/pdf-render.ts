@@ -18,8 +18,11 @@ const MM = 72 / 25.4;
 const PAGE = { width: 595.28, height: 841.89 };
 const MARGIN = { top: 20 * MM, bottom: 20 * MM, left: 30 * MM, right: 15 * MM };
 const CONTENT_W = PAGE.width - MARGIN.left - MARGIN.right;
-const LEFT_COL = { x: MARGIN.left - 10 * MM, width: 80 * MM };
-const RIGHT_COL = { x: MARGIN.left + 62 * MM, width: CONTENT_W - 62 * MM + 5 * MM };
+// Both header columns stay inside the margins (left 30 mm, right 15 mm): long names wrap in them.
+const LEFT_COL = { x: MARGIN.left, width: 63 * MM };
+const RIGHT_COL = { x: MARGIN.left + 65 * MM, width: CONTENT_W - 65 * MM };
+/** The number's blank: three digits wide, so "Số:", the number and "/symbol" read as one run (pdftotext splits at a wider gap); a longer number is set smaller to fit (certs/pdf-fill.ts). */
+const NUMBER_BLANK = 20;
 const SIGNATURE_HEIGHT = 30 * MM;
 
 export interface RenderInput {
@@ -49,10 +52,10 @@ export async function renderDocument(input: RenderInput): Promise<{ pdf: Buffer;
   // Left: parent agency, issuing agency (bold, with a short rule), number and symbol.
   doc.font('R').fontSize(13).text(input.ward.agencyParent.toUpperCase(), LEFT_COL.x, top, { width: LEFT_COL.width, align: 'center' });
   doc.font('B').text(input.ward.agencyName.toUpperCase(), { width: LEFT_COL.width, align: 'center' });
-  rule(doc, LEFT_COL.x + LEFT_COL.width / 2, doc.y + 1, doc.widthOfString(input.ward.agencyName.toUpperCase()) * 0.4);
+  rule(doc, LEFT_COL.x + LEFT_COL.width / 2, doc.y + 1, Math.min(doc.widthOfString(input.ward.agencyName.toUpperCase()), LEFT_COL.width) * 0.4);
   const symbol = formatSymbol({ docType: c.docType, agencyCode: input.ward.agencyCode, unitCode: c.unitCode });
   const numberTop = doc.y + 10;
-  const number = blankLine(doc, 'R', 13, LEFT_COL, numberTop, ['Số: ', { blank: 42, text: input.number }, `/${symbol}`]);
+  const number = blankLine(doc, 'R', 13, LEFT_COL, numberTop, ['Số: ', { blank: NUMBER_BLANK, text: input.number, align: 'right' }, `/${symbol}`]);
   if (c.docType === 'CV') doc.font('R').fontSize(12).text(`V/v ${c.subject}`, LEFT_COL.x, numberTop + 22, { width: LEFT_COL.width, align: 'center' });
   const leftBottom = doc.y;
 
@@ -61,17 +64,27 @@ export async function renderDocument(input: RenderInput): Promise<{ pdf: Buffer;
   doc.font('B').fontSize(13.5).text('Độc lập - Tự do - Hạnh phúc', { width: RIGHT_COL.width, align: 'center' });
   rule(doc, RIGHT_COL.x + RIGHT_COL.width / 2, doc.y + 1, doc.widthOfString('Độc lập - Tự do - Hạnh phúc'));
   const d = input.date;
-  const [day, month, year] = blankLine(doc, 'I', 13.5, RIGHT_COL, numberTop, [
-    `${input.ward.place}, ngày `, { blank: 20, text: d?.day }, ' tháng ', { blank: 20, text: d?.month }, ' năm ', { blank: 32, text: d?.year },
-  ]) as [Box, Box, Box];
+  const dateLine: Piece[] = [' tháng ', { blank: 20, text: d?.month }, ' năm ', { blank: 32, text: d?.year }];
+  const oneLine: Piece[] = [`${input.ward.place}, ngày `, { blank: 20, text: d?.day }, ...dateLine];
+  doc.font('I').fontSize(13.5);
+  // A place name too long for one line goes on its own line(s), the date under it.
+  const fits = widthOf(doc, oneLine) <= RIGHT_COL.width;
+  let dateTop = numberTop;
+  if (!fits) {
+    doc.text(`${input.ward.place},`, RIGHT_COL.x, numberTop, { width: RIGHT_COL.width, align: 'center' });
+    dateTop = doc.y;
+  }
+  const [day, month, year] = blankLine(doc, 'I', 13.5, RIGHT_COL, dateTop, fits ? oneLine : ['ngày ', { blank: 20, text: d?.day }, ...dateLine]) as [Box, Box, Box];
+  const rightBottom = doc.y;
 
   // Type name and subject, centred.
   doc.x = MARGIN.left;
-  doc.y = Math.max(leftBottom, numberTop + 30) + 18;
+  doc.y = Math.max(leftBottom, rightBottom, numberTop + 30) + 18;
   if (c.docType !== 'CV') {
     doc.font('B').fontSize(14).text(DOCUMENT_TYPES[c.docType].toUpperCase(), MARGIN.left, doc.y, { width: CONTENT_W, align: 'center' });
     doc.font('B').fontSize(14).text(c.subject, { width: CONTENT_W, align: 'center' });
-    rule(doc, MARGIN.left + CONTENT_W / 2, doc.y + 2, 45 * MM);
+    // Below the subject's last line, clear of its descenders and of the dots under ạ, ộ, ụ.
+    rule(doc, MARGIN.left + CONTENT_W / 2, doc.y + 3, 45 * MM);
     doc.moveDown(1);
   } else {
     doc.moveDown(0.5);
@@ -116,7 +129,11 @@ export async function renderDocument(input: RenderInput): Promise<{ pdf: Buffer;
   };
 }
 
-type Piece = string | { blank: number; text?: string | undefined };
+type Piece = string | { blank: number; text?: string | undefined; align?: 'center' | 'right' };
+
+function widthOf(doc: PDFKit.PDFDocument, pieces: Piece[]): number {
+  return pieces.reduce((w, p) => w + (typeof p === 'string' ? doc.widthOfString(p) : Math.max(p.blank, p.text ? doc.widthOfString(p.text) : 0)), 0);
+}
 
 /** Writes a centred line of text with blanks; returns the boxes of the blanks (filled when text is given). */
 function blankLine(doc: PDFKit.PDFDocument, font: string, size: number, col: { x: number; width: number }, top: number, pieces: Piece[]): Box[] {
@@ -130,8 +147,9 @@ function blankLine(doc: PDFKit.PDFDocument, font: string, size: number, col: { x
     else {
       // The blank's box: its baseline sits 1/5 up from the bottom (0.25 × size), where the stamp writes.
       const baseline = top + 0.891 * size; // Liberation Serif's ascender
-      boxes.push(box(pageIndex(doc), x, baseline - size, widths[i]!, height));
-      if (p.text) doc.text(p.text, x, top, { width: widths[i]!, align: 'center', lineBreak: false });
+      // The box carries the line's size: the clerk's text is stamped at the same size.
+      boxes.push({ ...box(pageIndex(doc), x, baseline - size, widths[i]!, height), size });
+      if (p.text) doc.text(p.text, x, top, { width: widths[i]!, align: p.align ?? 'center', lineBreak: false });
     }
     x += widths[i]!;
   });

@@ -109,7 +109,7 @@ export class Signing {
     const { pdf, layout } = await renderDocument({ content, ward });
     const key = await this.keys.unlock(holder, pin);
     if (roleOf(new X509Certificate(key.chain[0]!)) !== 'leader') throw wardError('certificate_missing');
-    const signed = signAsLeader(pdf, { signer: key, image, box: layout.signature, location: ward.place });
+    const signed = signAsLeader(pdf, { signer: key, image, box: layout.signature, layout, location: ward.place });
     const verdict = await verifyPdf(signed, { ...trust, allowUnknownRevocation: true });
     if (verdict.status === 'invalid') throw wardError('signature_invalid');
     const blob = await this.deps.blobs.put(actor, signed, 'application/pdf');

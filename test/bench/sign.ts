@@ -41,7 +41,7 @@ try {
     const t0 = performance.now();
     const { pdf, layout } = await renderDocument({ content, ward });
     const key = await keys.unlock('user.chutich', '246810');
-    const signed = signAsLeader(pdf, { signer: key, image, box: layout.signature });
+    const signed = signAsLeader(pdf, { signer: key, image, box: layout.signature, layout });
     const t1 = performance.now();
     issued = await signAsAgency(signed, { signer: pki.agency, sealImage: seal, layout, number: '05', date: { day: '02', month: '03', year: '2026' }, trust });
     const t2 = performance.now();

@@ -27,7 +27,7 @@ test.before(async () => {
   execFileSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
   execFileSync('certutil', ['-A', '-d', `sql:${nss}`, '-n', 'city-root', '-t', 'CT,C,C', '-i', join(dir, 'root.pem')]);
   base = await twoPagePdf();
-  leaderSigned = signAsLeader(base.pdf, { signer: pki.leader, image: sampleSignaturePng(), box: base.layout.signature });
+  leaderSigned = signAsLeader(base.pdf, { signer: pki.leader, image: sampleSignaturePng(), box: base.layout.signature, layout: base.layout });
   issued = await signAsAgency(leaderSigned, { signer: pki.agency, sealImage: sampleSealPng(), layout: base.layout, number: '05', date: { day: '02', month: '03', year: '2026' }, trust });
 });
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,8 +49,10 @@ function pdfsig(bytes: Buffer, name: string): { signature: string; certificate: 
 
 const qpdfCheck = (bytes: Buffer, name: string) => spawnSync('qpdf', ['--check', file(name, bytes)], { encoding: 'utf8' }).status;
 
-test('the leader\'s signature alone is valid and trusted for pdfsig, and qpdf finds no error', () => {
-  assert.equal(pdfsig(leaderSigned, 'leader.pdf'), [{ signature: 'Signature is Valid.', certificate: 'Certificate is Trusted.' }]);
+test('the leader\'s signature alone is valid and trusted for pdfsig, beside the empty seal field it declares, and qpdf finds no error', () => {
+  // pdfsig lists the declared seal field as a second, unsigned signature field.
+  assert.equal(pdfsig(leaderSigned, 'leader.pdf'), [{ signature: 'Signature is Valid.', certificate: 'Certificate is Trusted.' }, { signature: '', certificate: '' }]);
+  assert.match(spawnSync('pdfsig', ['-nssdir', `sql:${nss}`, file('leader.pdf', leaderSigned)], { encoding: 'utf8' }).stdout, /CoQuanKy\s+The signature form field is not signed/);
   assert.is(qpdfCheck(leaderSigned, 'leader.pdf'), 0);
   assert.ok(leaderSigned.subarray(0, base.pdf.length).equals(base.pdf), 'the rendered bytes are untouched: an incremental update');
 });
@@ -104,20 +106,20 @@ test('content appended after the last signature, or page content added after the
   const extra = update.add(new Map(), Buffer.from('BT /F1 40 Tf 100 400 Td (FAKE) Tj ET'));
   dictCopy.set('Contents', [dictCopy.get('Contents')!, extra]);
   update.put(page, dictCopy);
-  const forged = signAsLeader(update.toBuffer(), { signer: pki.agency, image: sampleSealPng(), box: base.layout.signature });
+  const forged = signAsLeader(update.toBuffer(), { signer: pki.agency, image: sampleSealPng(), box: base.layout.signature, layout: base.layout });
   const v2 = await verifyPdf(forged, trust);
   assert.is(v2.status, 'invalid');
   assert.ok(v2.signatures[0]!.reasons.some((r) => r.code === 'changed_after_signing'), JSON.stringify(v2.signatures[0]!.reasons));
 });
 
 test('a certificate from another CA, an expired one and a revoked one are rejected', async () => {
-  const stranger = signAsLeader(base.pdf, { signer: pki.stranger, image: sampleSignaturePng(), box: base.layout.signature });
+  const stranger = signAsLeader(base.pdf, { signer: pki.stranger, image: sampleSignaturePng(), box: base.layout.signature, layout: base.layout });
   const v1 = await verifyPdf(stranger, trust);
   assert.is(v1.signatures[0]!.chain, 'invalid');
   assert.ok(v1.signatures[0]!.reasons.some((r) => r.code === 'untrusted_chain'));
 
   const expiredSigner = pki.issueLeader({ notBefore: new Date(Date.now() - 10 * 86_400_000), days: 2 });
-  const expired = signAsLeader(base.pdf, { signer: expiredSigner, image: sampleSignaturePng(), box: base.layout.signature });
+  const expired = signAsLeader(base.pdf, { signer: expiredSigner, image: sampleSignaturePng(), box: base.layout.signature, layout: base.layout });
   const v2 = await verifyPdf(expired, trust);
   assert.is(v2.status, 'invalid');
   assert.ok(v2.signatures[0]!.reasons.some((r) => r.code === 'expired_at_signing'));
@@ -137,7 +139,7 @@ test('the agency step refuses an unsigned or tampered PDF and writes nothing', a
   tampered[3000] = tampered[3000]! ^ 0x01;
   const refused = await signAsAgency(tampered, options).catch((e: unknown) => e);
   assert.is((refused as { code?: string }).code, 'signature_required');
-  const byStranger = signAsLeader(base.pdf, { signer: pki.stranger, image: sampleSignaturePng(), box: base.layout.signature });
+  const byStranger = signAsLeader(base.pdf, { signer: pki.stranger, image: sampleSignaturePng(), box: base.layout.signature, layout: base.layout });
   assert.is(((await signAsAgency(byStranger, options).catch((e: unknown) => e)) as { code?: string }).code, 'signature_required');
 });
 

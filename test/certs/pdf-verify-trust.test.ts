@@ -27,12 +27,12 @@ let issued: Buffer;
 
 test.before(async () => {
   base = await twoPagePdf();
-  const leaderSigned = signAsLeader(base.pdf, { signer: pki.leader, image: sampleSignaturePng(), box: base.layout.signature });
+  const leaderSigned = signAsLeader(base.pdf, { signer: pki.leader, image: sampleSignaturePng(), box: base.layout.signature, layout: base.layout });
   issued = await signAsAgency(leaderSigned, { signer: pki.agency, sealImage: sampleSealPng(), layout: base.layout, number: '05', date: { day: '02', month: '03', year: '2026' }, trust: { roots: [pki.rootPem], crls: pki.crl() } });
 });
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-const sign = (signer: Signer) => signAsLeader(base.pdf, { signer, image: sampleSignaturePng(), box: base.layout.signature });
+const sign = (signer: Signer) => signAsLeader(base.pdf, { signer, image: sampleSignaturePng(), box: base.layout.signature, layout: base.layout });
 const has = (v: PdfVerdict, code: string) => v.signatures.some((s) => s.reasons.some((r) => r.code === code));
 function issue(kind: CertKind, commonName: string, issuer: { certPem: string; privateKey: Signer['privateKey'] }, chainAbove: string[]): Signer {
   const key = generateKey(2048);

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signAsAgency, signAsLeader } from '../../certs/pdf-sign.js';
 import { verifyPdf } from '../../certs/pdf-verify.js';
+import { fillAndSeal } from '../../certs/pdf-fill.js';
+import { formFields, SLOT_FIELDS } from '../../certs/pdf-fields.js';
 import { getDict, IncrementalUpdate, pageRefs, readPdf } from '../../certs/pdf-file.js';
 import { dict, name, Ref, serialize } from '../../certs/pdf-objects.js';
 import { sampleSealPng, sampleSignaturePng } from '../../certs/sample-images.js';
@@ -25,7 +27,7 @@ let issued: Buffer;
 
 test.before(async () => {
   base = await twoPagePdf();
-  leaderSigned = signAsLeader(base.pdf, { signer: pki.leader, image: sampleSignaturePng(), box: base.layout.signature });
+  leaderSigned = signAsLeader(base.pdf, { signer: pki.leader, image: sampleSignaturePng(), box: base.layout.signature, layout: base.layout });
   issued = await signAsAgency(leaderSigned, { signer: pki.agency, sealImage: sampleSealPng(), layout: base.layout, number: '05', date: { day: '02', month: '03', year: '2026' }, trust });
 });
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,8 +46,11 @@ function withExtraContent(bytes: Buffer): Buffer {
 }
 
 const codes = (v: PdfVerdict) => [...v.reasons, ...v.signatures.flatMap((s) => s.reasons)].map((r) => r.code);
-/** A second signature over `pdf` (as the clerk's would be), so that an update sits between two signatures. */
-const signOver = (pdf: Buffer) => signAsLeader(pdf, { signer: pki.agency, image: sampleSealPng(), box: { ...base.layout.signature, width: 100, height: 100 } });
+/** The clerk's step over `pdf` without its check of the leader's signature, so that an update sits between two signatures. */
+const signOver = (pdf: Buffer) => fillAndSeal(pdf, {
+  signer: pki.agency, signingTime: new Date(), reason: 'test', values: { number: '05', day: '02', month: '03', year: '2026' },
+  seal: () => ({ content: '', resources: dict({}) }),
+});
 
 test('a good two-signature file is valid, revision by revision, and pdfsig agrees', async () => {
   const v = await verifyPdf(issued, trust);
@@ -108,18 +113,25 @@ test('a new page content stream appended after the last signature is rejected, e
   assert.is(newline.status, 'valid');
 });
 
-test('a stamp annotation after the last signature passes only when the caller allows workflow updates', async () => {
+test('after the last signature, filling a declared field passes only when the caller allows workflow updates; a stamp never does', async () => {
   const pdf = readPdf(leaderSigned);
-  const update = new IncrementalUpdate(pdf);
+  const number = formFields(pdf).find((f) => f.name === SLOT_FIELDS.number)!;
+  const filled = new IncrementalUpdate(pdf);
+  const ap = filled.add(dict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 40, 16], Resources: dict({}) }), Buffer.from('BT ET'));
+  filled.put(number.ref, new Map([...number.dict, ['V', '05'], ['AP', dict({ N: ap })]]));
+  const bytes = filled.toBuffer();
+  assert.is((await verifyPdf(bytes, trust)).status, 'invalid');
+  const v = await verifyPdf(bytes, { ...trust, allowedAfterLast: 'workflow-update' });
+  assert.is(v.status, 'valid', JSON.stringify(codes(v)));
+
+  const stamped = new IncrementalUpdate(pdf);
   const page = pageRefs(pdf)[0]!;
   const copy = new Map(getDict(pdf, page));
-  const stamp = update.add(dict({ Type: name('Annot'), Subtype: name('Stamp'), Rect: [110, 720, 155, 736], F: 4 }));
-  copy.set('Annots', [stamp]);
-  update.put(page, copy);
-  const stamped = update.toBuffer();
-  assert.is((await verifyPdf(stamped, trust)).status, 'invalid');
-  const v = await verifyPdf(stamped, { ...trust, allowedAfterLast: 'workflow-update' });
-  assert.is(v.status, 'valid', JSON.stringify(codes(v)));
+  copy.set('Annots', [stamped.add(dict({ Type: name('Annot'), Subtype: name('Stamp'), Rect: [110, 720, 155, 736], F: 4 }))]);
+  stamped.put(page, copy);
+  const w = await verifyPdf(stamped.toBuffer(), { ...trust, allowedAfterLast: 'workflow-update' });
+  assert.is(w.status, 'invalid');
+  assert.ok(w.reasons.some((r) => r.code === 'appended_after_last' && /object \d+, page 1: replaced: \/Annots/.test(r.en)), JSON.stringify(w.reasons));
 });
 
 test('between two signatures: new page content, a removed object, a page-sized annotation, a hidden object header and a detached revision are each refused', async () => {
@@ -131,7 +143,7 @@ test('between two signatures: new page content, a removed object, a page-sized a
 
   const huge = new IncrementalUpdate(pdf);
   const withAnnot = new Map(pageDict);
-  withAnnot.set('Annots', [huge.add(dict({ Type: name('Annot'), Subtype: name('Stamp'), Rect: [0, 0, 595, 842], F: 4 }))]);
+  withAnnot.set('Annots', [...(pageDict.get('Annots') as Ref[]), huge.add(dict({ Type: name('Annot'), Subtype: name('Stamp'), Rect: [0, 0, 595, 842], F: 4 }))]);
   huge.put(page, withAnnot);
 
   // The content stream's object rewritten with other text, its header after a tab rather than a
@@ -144,17 +156,20 @@ test('between two signatures: new page content, a removed object, a page-sized a
   const detached = new IncrementalUpdate({ ...pdf, startxref: readPdf(base.pdf).startxref });
 
   const cases: [string, Buffer, RegExp][] = [
-    ['new page content', withExtraContent(leaderSigned), /page object \d+ was changed/],
-    ['page-sized annotation', huge.toBuffer(), /covers \d+ % of a page/],
-    ['hidden object header', hiddenBytes, /object \d+ \(untyped\) was changed/],
-    ['removed object', freeObject(leaderSigned, contentsRef.num), /object \d+ was removed/],
+    ['new page content', withExtraContent(leaderSigned), new RegExp(`object ${page.num}, page 1: replaced: /Contents ${contentsRef.num} 0 R → \\[${contentsRef.num} 0 R \\d+ 0 R\\]`)],
+    ['page-sized annotation', huge.toBuffer(), new RegExp(`object ${page.num}, page 1: replaced: /Annots \\[[^\\]]*\\] → \\[[^\\]]* \\d+ 0 R\\]`)],
+    ['hidden object header', hiddenBytes, new RegExp(`object ${contentsRef.num}, page 1: replaced: .*stream of \\d+ bytes → ${FAKE.length} bytes`)],
+    ['removed object', freeObject(leaderSigned, contentsRef.num), new RegExp(`object ${contentsRef.num}: removed`)],
     ['detached revision', detached.toBuffer(), /do not build on the signed one/],
   ];
   for (const [what, bytes, expected] of cases) {
-    const v = await verifyPdf(signOver(bytes), trust);
+    // A detached revision has no declared seal field to sign: a new signature field goes over it.
+    const over = what === 'detached revision' ? signAsLeader(bytes, { signer: pki.agency, image: sampleSealPng(), box: { ...base.layout.signature, width: 100, height: 100 } }) : signOver(bytes);
+    const v = await verifyPdf(over, trust);
     assert.is(v.status, 'invalid', what);
     const r = v.signatures[0]!.reasons.find((x) => x.code === 'changed_after_signing');
     assert.ok(r && expected.test(r.en), `${what}: ${JSON.stringify(v.signatures[0]!.reasons)}`);
+    if (what !== 'detached revision') assert.equal(v.signatures[0]!.changes!.length, 1, `${what}: only the change itself is reported: ${r?.en}`);
     assert.equal(v.signatures.map((x) => x.integrity), ['valid', 'valid'], `${what}: both signatures are sound; only the change is wrong`);
   }
 });

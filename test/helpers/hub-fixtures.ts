@@ -16,7 +16,7 @@ export interface SignedPdfs { leader: Buffer; sealed: Buffer }
 /** A PDF signed by `signer` alone (the leader's step); `variant` makes its bytes, hence its hash, differ. */
 export async function leaderSigned(signer: Signer, variant = '', title?: string): Promise<Buffer> {
   const { pdf, layout } = await twoPagePdf(title);
-  return signAsLeader(variant ? Buffer.concat([pdf, Buffer.from(`\n%${variant}\n`)]) : pdf, { signer, image: sampleSignaturePng(), box: layout.signature });
+  return signAsLeader(variant ? Buffer.concat([pdf, Buffer.from(`\n%${variant}\n`)]) : pdf, { signer, image: sampleSignaturePng(), box: layout.signature, layout });
 }
 
 /** The leader's signed PDF and the same PDF after the clerk's number, date and seal. */

@@ -7,7 +7,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { getDict, pageRefs, readPdf } from '../../certs/pdf-file.js';
+import { readObject } from '../../certs/pdf-revisions.js';
+import { signAsAgency, signAsLeader } from '../../certs/pdf-sign.js';
+import { sampleSealPng, sampleSignaturePng } from '../../certs/sample-images.js';
 import { renderDocument } from '../../node/pdf-render.js';
+import { makeTestPki } from '../helpers/signing-fixtures.js';
 import { OutgoingDraft } from '../../sync/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'warddesk-render-'));
@@ -74,6 +80,69 @@ test('a công văn has no type name, the agency-unit symbol and "V/v" with its s
 test('a document without a signer or subject is refused with a typed bilingual error', async () => {
   const err = await renderDocument({ content: content({ signerName: '' }), ward }).catch((e: unknown) => e) as { code?: string; vi?: string };
   assert.is(err.code, 'invalid_input');
+});
+
+const MM = 72 / 25.4;
+const pki = makeTestPki();
+const trust = { roots: [pki.rootPem], crls: pki.crl() };
+/** Rendered, signed by the leader and issued by the clerk, as the node does. */
+async function issue(input: Parameters<typeof renderDocument>[0], number = '01'): Promise<Buffer> {
+  const { pdf, layout } = await renderDocument(input);
+  const signed = signAsLeader(pdf, { signer: pki.leader, image: sampleSignaturePng(), box: layout.signature, layout });
+  return signAsAgency(signed, { signer: pki.agency, sealImage: sampleSealPng(), number, date: { day: '02', month: '03', year: '2026' }, trust });
+}
+type Word = { x1: number; y1: number; x2: number; y2: number; text: string };
+const words = (file: string, page: number): Word[] => [...text(file, '-bbox', '-f', String(page), '-l', String(page)).matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)]
+  .map((m) => ({ x1: Number(m[1]), y1: Number(m[2]), x2: Number(m[3]), y2: Number(m[4]), text: m[5]! }));
+
+test('the issued number line reads back as one run, "Số: 01/QĐ-UBND", and a four-digit number still fits its slot', async () => {
+  const file = save('number.pdf', await issue({ content: content(), ward }));
+  assert.ok(text(file, '-f', '1', '-l', '1').split('\n').includes('Số: 01/QĐ-UBND'), text(file, '-f', '1', '-l', '1').slice(0, 300));
+  const long = save('number-long.pdf', await issue({ content: content(), ward }, '1234'));
+  const w = words(long, 1);
+  const num = w.find((x) => x.text.startsWith('1234'))!;
+  const symbol = w.find((x) => x.text.includes('/QĐ-UBND'))!;
+  assert.ok(num && (num.text === '1234/QĐ-UBND' || num.x2 <= symbol.x1 + 0.5), `${JSON.stringify(num)} ${JSON.stringify(symbol)}`);
+});
+
+test('long agency, ward, place and signer names wrap inside the margins (left 30 mm, right 15 mm), the stamped date too', async () => {
+  const longWard = { agencyParent: 'Ủy ban nhân dân Thành phố Hồ Chí Minh', agencyName: 'UBND Phường Nguyễn Thái Bình Bến Thành', agencyCode: 'UBND', place: 'Phường Nguyễn Thái Bình Bến Thành' };
+  const file = save('long.pdf', await issue({ content: content({ signerName: 'Nguyễn Thị Phương Thảo Ngọc Bích Trâm Anh' }), ward: longWard }));
+  const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))![1]);
+  for (let p = 1; p <= pages; p += 1) {
+    for (const w of words(file, p)) {
+      assert.ok(w.x1 >= 30 * MM - 0.5, `page ${p}: "${w.text}" starts ${(w.x1 / MM).toFixed(1)} mm from the left`);
+      assert.ok(w.x2 <= 595.28 - 15 * MM + 0.5, `page ${p}: "${w.text}" ends ${((595.28 - w.x2) / MM).toFixed(1)} mm from the right`);
+    }
+  }
+  const all = text(file).replace(/\s+/g, ' ');
+  for (const expected of ['PHƯỜNG NGUYỄN THÁI BÌNH BẾN THÀNH', 'ngày 02 tháng 03 năm 2026', 'Nguyễn Thị Phương Thảo Ngọc Bích Trâm Anh']) assert.ok(all.includes(expected), expected);
+});
+
+test('the stamped day, month and year are set at the size of their line', async () => {
+  const file = save('date.pdf', await issue({ content: content(), ward }));
+  const w = words(file, 1);
+  const height = (t: string) => { const x = w.find((y) => y.text === t)!; return x.y2 - x.y1; };
+  for (const stamped of ['02', '03', '2026']) assert.ok(Math.abs(height(stamped) - height('năm')) < 0.1, `${stamped}: ${height(stamped)} vs ${height('năm')}`);
+});
+
+test('the short rule under a subject of two lines sits below its last line', async () => {
+  const subject = 'Về việc phê duyệt kế hoạch chuyển đổi số, cải cách hành chính và hiện đại hóa nền hành chính năm 2026 của phường';
+  const { pdf } = await renderDocument({ content: content({ subject }), ward });
+  const file = save('rule.pdf', pdf);
+  const w = words(file, 1);
+  const title = w.find((x) => x.text === 'QUYẾT')!;
+  // The subject's two lines come right under the type name; the body starts after a gap.
+  const lastLine = w.filter((x) => x.y1 > title.y2 - 1 && x.y1 < title.y2 + 2 * 17 && subject.split(' ').includes(x.text)).reduce((a, b) => (b.y2 > a.y2 ? b : a));
+  assert.ok(lastLine.y1 > title.y2 + 10, 'the subject wraps onto a second line');
+  const doc = readPdf(pdf);
+  const contents = getDict(doc, pageRefs(doc)[0]!).get('Contents')!;
+  const data = inflateSync(readObject(doc, (contents as { num: number }).num).stream!).toString('latin1');
+  // pdfkit draws top-down (its page matrix flips y): a horizontal segment 45 mm long.
+  const rules = [...data.matchAll(/([\d.]+) ([\d.]+) m\s+([\d.]+) ([\d.]+) l/g)].map((m) => m.slice(1).map(Number))
+    .filter(([x1, y1, x2, y2]) => y1 === y2 && Math.abs(x2! - x1! - 45 * MM) < 1);
+  assert.is(rules.length, 1, data.slice(0, 400));
+  assert.ok(rules[0]![1]! > lastLine.y2 + 1, `rule at ${rules[0]![1]}, subject's last line ends at ${lastLine.y2}`);
 });
 
 test.run();
