@@ -1,5 +1,6 @@
 // scrypt from Node's crypto: memory-hard, no native add-on to build.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { wardError } from '../sync/errors.js';
 
 export interface PasswordHash { algo: 'scrypt'; N: number; r: number; p: number; salt: string; hash: string }
 
@@ -27,4 +28,38 @@ export async function checkPassword(password: string, stored: PasswordHash): Pro
 export function oneTimePassword(): string {
   const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789';
   return Array.from(randomBytes(16), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/**
+ * What a new password must be: at least 10 characters once spaces at either
+ * end are left out, at least 4 different characters, and not the old one.
+ * Throws the catalogue error a person can act on.
+ */
+export function passwordRule(password: string, old?: string): void {
+  const core = password.trim();
+  if (core.length < 10 || new Set(core).size < 4) throw wardError('password_too_simple');
+  if (old !== undefined && password.normalize('NFC') === old.normalize('NFC')) throw wardError('password_reused');
+}
+
+/**
+ * Runs password hashes `limit` at a time, with at most `queue` waiting; past
+ * that, the answer is "busy, try again" for anyone. scrypt runs in libuv's
+ * thread pool, where LevelDB does its reads and writes: unbounded, a login
+ * flood would take every thread and stall the officials' work.
+ */
+export class PasswordChecks {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number, private readonly queue: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) {
+      if (this.waiting.length >= this.queue) throw wardError('login_busy');
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else this.running += 1;
+    try { return await fn(); } finally {
+      const next = this.waiting.shift();
+      if (next) next(); else this.running -= 1;
+    }
+  }
 }
