@@ -1,7 +1,9 @@
-// Login attempts go into the audit chain in batches: every attempt waiting
-// when a write starts goes into that one write (one LevelDB batch, one
-// fsync), so a flood of failed logins costs a few writes a second, not one
-// each. An attempt refused by the throttle without a password check is only
+// Login attempts go into the audit chain in batches: a failed attempt waits
+// up to a second for others to join it (its answer waits too: slower
+// failures cost an attacker, not the node), then all go in one write (one
+// LevelDB batch, one fsync), so a flood of failed logins costs one write a
+// second, not one each. A successful login is written at once, taking along
+// whatever waits. An attempt refused by the throttle without a password check is only
 // counted, per address, and written as one entry per address and batch.
 //
 // A login never waits for the disk: when a write fails (disk full, store
@@ -15,6 +17,7 @@ import type { Command, Ledger } from './ledger.js';
 export interface LoginAttempt { at: Date; user: string; role: string; device: string; action: string }
 
 const CAPACITY = 2_000;
+const WINDOW_MS = 1_000;
 const BATCH = 500;
 
 /** A user name as typed, cut to `max` UTF-16 units without splitting a character, and well-formed. */
@@ -29,6 +32,7 @@ export class LoginAudit {
   private throttled = new Map<string, { count: number; since: Date; user: string }>();
   private dropped = 0;
   private writing: Promise<void> | null = null;
+  private window: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly ledger: Ledger, private readonly log?: Logger, retryMs = 1_000) {
@@ -38,11 +42,17 @@ export class LoginAudit {
 
   get pending(): number { return this.queue.length + this.throttled.size + (this.dropped > 0 ? 1 : 0); }
 
-  /** Records a checked attempt and resolves once it is written, or kept for later when the store cannot write now. */
-  record(attempt: LoginAttempt): Promise<void> {
+  /**
+   * Records a checked attempt and resolves once it is written, or kept for
+   * later when the store cannot write now. `now`: write at once (a success);
+   * otherwise wait for the batch window.
+   */
+  record(attempt: LoginAttempt, now = false): Promise<void> {
     if (this.queue.length >= CAPACITY) this.dropped += 1;
     else this.queue.push({ ...attempt, user: boundedName(attempt.user) });
-    return this.flush();
+    if (now) return this.flush();
+    this.window ??= new Promise<void>((resolve) => setTimeout(resolve, WINDOW_MS)).then(() => { this.window = null; return this.flush(); });
+    return this.window;
   }
 
   /** Counts an attempt the throttle refused; written with the next batch. */

@@ -41,7 +41,7 @@ export function loginRouter(deps: AuthDeps): Router {
       deps.loginAudit.refused(address, username);
       await new Promise((ok) => setTimeout(ok, REFUSAL_DELAY_MS));
     } else {
-      await deps.loginAudit.record({ at: new Date(), user: username, role: verdict.ok ? verdict.user.role : 'specialist', device, action: verdict.ok ? 'auth.login' : `auth.${verdict.code}` });
+      await deps.loginAudit.record({ at: new Date(), user: username, role: verdict.ok ? verdict.user.role : 'specialist', device, action: verdict.ok ? 'auth.login' : `auth.${verdict.code}` }, verdict.ok);
     }
     if (!verdict.ok) {
       if (verdict.retryAfterSeconds) res.set('Retry-After', String(verdict.retryAfterSeconds));
