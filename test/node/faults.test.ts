@@ -101,6 +101,11 @@ test('a disk-full that LevelDB remembers: writes resume by themselves once space
       if (r.status === 507) refused += 1; else assert.is(r.status, 201, JSON.stringify(r.body));
     }
     assert.is(refused, 5, 'the disk filled up');
+    // Admins are warned from 90 % full, in both languages; others are not told.
+    const me = await ward.admin.get('/api/auth/me');
+    assert.is(me.body.disk?.warning, true, JSON.stringify(me.body.disk));
+    assert.ok(me.body.disk.usedPercent >= 90 && /ổ đĩa/i.test(me.body.disk.message.vi) && /disk/.test(me.body.disk.message.en));
+    assert.is((await clerk.get('/api/auth/me')).body.disk, undefined);
     // Nobody needs free disk to log in; reading goes on with the new session.
     const leader = new Client(ward.url);
     const login = await leader.post('/api/auth/login', { username: 'vanthu', password: 'vanthu-real-password' });
