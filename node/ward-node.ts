@@ -15,6 +15,7 @@ import { Projection } from './projection.js';
 import { Users } from './users.js';
 import { Sessions } from './sessions.js';
 import { LoginAudit } from './login-audit.js';
+import { startAdminSocket, stopAdminSocket } from './admin-socket.js';
 import { Blobs } from './blobs.js';
 import { Numbering } from './numbering.js';
 import { Documents, type SignaturePort } from './documents.js';
@@ -113,6 +114,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   const firstAdmin = await services.users.ensureAdmin();
   await services.citySync.start();
   services.signing.startPublishing((err) => services.log.warn({ err }, 'the revocation list could not be published'));
+  const adminSocket = await startAdminSocket(config.dataDir, services.users.throttle, services.log);
   const app = buildApp(services, services.log);
   const server = identity ? createHttpsServer({ pfx: identity.pfx, passphrase: identity.passphrase }, app) : createServer(app);
   // Slow or stalled clients on a bad LAN must not pin sockets forever.
@@ -141,6 +143,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
         s.closeAllConnections();
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
+      await stopAdminSocket(adminSocket);
       await services.citySync.stop();
       services.signing.stopPublishing();
       services.snapshots.stop();

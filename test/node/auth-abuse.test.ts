@@ -5,7 +5,11 @@
 // as other machines on the LAN would (test/helpers/lan-client.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { statSync } from 'node:fs';
 import type { AuditEntry } from '../../node/audit.js';
+import { adminSocketPath } from '../../node/admin-socket.js';
 import { Client, official, startTestWard, type TestWard } from '../helpers/ward.js';
 import { LanClient } from '../helpers/lan-client.js';
 
@@ -65,7 +69,20 @@ test('the admin, locked out from the LAN, still logs in at the node\'s own conso
   assert.is((await login(new LanClient(ward.url, '127.0.0.32'), 'real3', String(reset.body.oneTimePassword))).status, 200);
 });
 
-test('failed logins are audited in batches, not one write each, and every attempt is there with who, from where and when', async () => {
+test('`warddesk admin unlock` on the server lifts a lock set from the LAN; its socket is the node account\'s alone', async () => {
+  await official(ward, 'real7', 'leader');
+  const attacker = new LanClient(ward.url, '127.0.0.35');
+  for (let i = 0; i < 5; i += 1) await login(attacker, 'real7', `guess-${i}-xxxx`);
+  const pc = new LanClient(ward.url, '127.0.0.36');
+  assert.is((await login(pc, 'real7', 'real7-real-password')).status, 429);
+  assert.is(statSync(adminSocketPath(ward.dataDir)).mode & 0o777, 0o600);
+  // Not execFileSync: this process is the node, and must answer the command.
+  const { stdout: out } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'node/cli.ts', 'admin', 'unlock', 'real7'], { env: { ...process.env, WARDDESK_DATA_DIR: ward.dataDir }, encoding: 'utf8', timeout: 60_000 });
+  assert.match(out, /login locks lifted: real7 \(1\)/);
+  assert.is((await login(pc, 'real7', 'real7-real-password')).status, 200);
+});
+
+test('failed logins are audited in batches, at most one write a second, and every attempt is there with who, from where and when', async () => {
   await official(ward, 'real6', 'specialist');
   const before = ward.node.ledger.length;
   const names = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 'real6' : `stranger${i}`));
@@ -77,10 +94,9 @@ test('failed logins are audited in batches, not one write each, and every attemp
   assert.is(fresh.length, 12);
   assert.equal(fresh.map((e) => e.actor.user).sort(), [...names].sort());
   assert.ok(fresh.every((e) => /^127\.0\.0\.\d+/.test(e.actor.device) && /^attempt-at:\d{4}-/.test(String(e.target))));
-  // At most one write a second, however slow the password checks are on this machine.
+  // At most one write a second (entries of one write share its time), however slow the password checks are on this machine.
   const writes = new Set(fresh.map((e) => e.at)).size;
   assert.ok(writes <= Math.ceil(seconds) + 1, `12 failures in ${writes} writes over ${seconds.toFixed(1)} s`);
-  assert.ok(writes < 12, `12 failures in ${writes} writes`);
 });
 
 test('a user name that lower-cases past 64 code units and is cut inside a surrogate pair gets a clear 401, not a 500', async () => {
