@@ -8,8 +8,8 @@ import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AuditEntry } from '../../node/audit.js';
-import { adminSocketPath } from '../../node/admin-socket.js';
 import { Client, official, startTestWard, type TestWard } from '../helpers/ward.js';
 import { LanClient } from '../helpers/lan-client.js';
 
@@ -75,7 +75,7 @@ test('`warddesk admin unlock` on the server lifts a lock set from the LAN; its s
   for (let i = 0; i < 5; i += 1) await login(attacker, 'real7', `guess-${i}-xxxx`);
   const pc = new LanClient(ward.url, '127.0.0.36');
   assert.is((await login(pc, 'real7', 'real7-real-password')).status, 429);
-  assert.is(statSync(adminSocketPath(ward.dataDir)).mode & 0o777, 0o600);
+  assert.is(statSync(join(ward.dataDir, 'admin.sock')).mode & 0o777, 0o600);
   // Not execFileSync: this process is the node, and must answer the command.
   const { stdout: out } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'node/cli.ts', 'admin', 'unlock', 'real7'], { env: { ...process.env, WARDDESK_DATA_DIR: ward.dataDir }, encoding: 'utf8', timeout: 60_000 });
   assert.match(out, /login locks lifted: real7 \(1\)/);
