@@ -7,6 +7,7 @@ import { cityCommand, CITY_USAGE } from './city/command.js';
 import { backupCommand, restoreCommand, BACKUP_USAGE } from './backup-cli.js';
 import { caCommand, CA_USAGE } from './ca-cli.js';
 import { verifyCommand, VERIFY_USAGE } from './verify-cli.js';
+import { adminCommand, ADMIN_USAGE } from './admin-socket.js';
 
 const USAGE = `WardDesk ward node
 
@@ -18,6 +19,7 @@ ${CITY_USAGE}
 ${BACKUP_USAGE}
 ${CA_USAGE}
 ${VERIFY_USAGE}
+${ADMIN_USAGE}
 
 Configuration: WARDDESK_CONFIG (JSON file), WARDDESK_DATA_DIR, WARDDESK_HOST, WARDDESK_PORT,
 WARDDESK_LOG_LEVEL, WARDDESK_COOKIE_SECURE.`;
@@ -31,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
     case 'ca': return caCommand(argv.slice(1));
     case 'verify': return verifyCommand(argv.slice(1));
     case 'restore': return restoreCommand(argv.slice(1));
+    case 'admin': return adminCommand(argv.slice(1), loadConfig(process.env, { logLevel: 'warn' }).dataDir);
     case 'audit': if (sub === 'verify') return auditVerify(); break;
     case undefined: case 'help': case '--help': console.log(USAGE); return 0;
   }

@@ -25,6 +25,8 @@ export interface LedgerDeps {
   /** Makes the batch durable (fsync) before the command is acknowledged; see durability.ts. */
   flush?: () => Promise<void>;
   onError?: (err: unknown, command: Command) => void;
+  /** Called before each write: reopens the store after a disk-full once there is room again (store.ts). */
+  recover?: () => Promise<void>;
 }
 
 export class Ledger {
@@ -63,6 +65,18 @@ export class Ledger {
     return next;
   }
 
+  /**
+   * Appends entries that write no document (login attempts) in one batch:
+   * many audit entries, one LevelDB write. All or none land.
+   */
+  append(commands: Command[]): Promise<void> {
+    const next = this.tail.then(async () => {
+      if (commands.length > 0) await this.writeAll(this.deps.clock.now(), commands);
+    });
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
   /** Runs `fn` with no command in flight, writing nothing itself (snapshots). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.tail.then(fn);
@@ -70,30 +84,53 @@ export class Ledger {
     return next;
   }
 
-  private async write(now: Date, command: Command): Promise<void> {
-    // In place: `applied` and the caller keep these very objects, hash included.
-    for (const d of command.docs) if (carriesHash(d) && typeof d['hash'] !== 'string') d['hash'] = await recordHash(d);
-    const writes = Object.fromEntries(command.docs.map((d) => [d._id, documentDigest(d)]));
-    const entry = makeEntry(this.seq + 1, this.head, now.toISOString(), command.actor, command.action, command.target, writes);
+  private write(now: Date, command: Command): Promise<void> {
+    return this.writeAll(now, [command]);
+  }
+
+  /** One batch: the documents of `commands`, each followed by its audit entry, linked in order. */
+  private async writeAll(now: Date, commands: Command[]): Promise<void> {
+    const batch: StoredDoc[] = [];
+    const entries: AuditEntry[] = [];
+    let seq = this.seq;
+    let head = this.head;
+    for (const command of commands) {
+      // In place: `applied` and the caller keep these very objects, hash included.
+      for (const d of command.docs) if (carriesHash(d) && typeof d['hash'] !== 'string') d['hash'] = await recordHash(d);
+      const writes = Object.fromEntries(command.docs.map((d) => [d._id, documentDigest(d)]));
+      const entry = makeEntry(seq + 1, head, now.toISOString(), command.actor, command.action, command.target, writes);
+      seq = entry.seq;
+      head = entry.hash;
+      entries.push(entry);
+      batch.push(...command.docs, entry as unknown as StoredDoc);
+    }
     let results: (PouchDB.Core.Response | PouchDB.Core.Error)[];
     try {
-      results = await this.deps.db.bulkDocs([...command.docs, entry as unknown as StoredDoc]);
+      await this.deps.recover?.();
+      results = await this.deps.db.bulkDocs(batch);
       await this.deps.flush?.();
     } catch (err) {
-      this.deps.onError?.(err, command);
+      this.deps.onError?.(err, commands[0]!);
       throw wardError(isDiskFull(err) ? 'disk_full' : 'store_unavailable');
     }
     const failedIds = results.filter(isError).map((r) => r.id);
     if (failedIds.length > 0) {
       // Under the single writer a conflict means another writer (replication)
-      // touched the same ids. If the audit entry itself landed, the chain moved on.
-      if (!failedIds.includes(entry._id)) { this.seq = entry.seq; this.head = entry.hash; }
-      this.deps.onError?.(failedIds, command);
+      // touched the same ids. The chain moved on as far as its entries landed.
+      for (const entry of entries) {
+        if (failedIds.includes(entry._id)) break;
+        this.seq = entry.seq; this.head = entry.hash;
+      }
+      this.deps.onError?.(failedIds, commands[0]!);
       throw wardError('stale_revision');
     }
-    command.docs.forEach((d, i) => { const r = results[i] as PouchDB.Core.Response; d._rev = r.rev; });
-    this.seq = entry.seq;
-    this.head = entry.hash;
+    let i = 0;
+    for (const command of commands) {
+      for (const d of command.docs) d._rev = (results[i++] as PouchDB.Core.Response).rev;
+      i += 1; // its audit entry
+    }
+    this.seq = seq;
+    this.head = head;
   }
 
   /** Entries in order, for the verify command. */

@@ -3,27 +3,85 @@
 // the audit chain); `secrets` holds what never leaves the node (password
 // hashes, sessions, login counters). Keeping them apart means no replication
 // filter can leak a secret by mistake.
-import { mkdirSync } from 'node:fs';
+//
+// A full disk: LevelDB remembers a failed background compaction and refuses
+// every later write with it, even once space is back, until it is reopened.
+// So every write error is watched (below PouchDB, on the LevelDB handle), and
+// once the disk has room again the next write reopens both databases first:
+// writes resume by themselves, with no restart.
+import { mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
+import leveldown, { type LevelDown } from 'leveldown';
 import PouchDB from 'pouchdb';
+
+export interface DiskUsage { usedPercent: number; freeBytes: number; totalBytes: number; warning: boolean }
 
 export interface Store {
   docs: PouchDB.Database;
   secrets: PouchDB.Database;
   close(): Promise<void>;
+  /** After a write failed for lack of space: reopens LevelDB once the disk has room again. Cheap when nothing failed. */
+  recover(): Promise<void>;
+  /** True from a disk-full write error until the store was reopened. */
+  readonly diskFull: boolean;
+  disk(): DiskUsage;
+}
+
+/** Admins are warned from this fill level on. */
+export const DISK_WARNING_PERCENT = 90;
+/** Reopen only with this much free: LevelDB replays its log into a new table at open (a 4 MB memtable, twice, plus room). */
+const REOPEN_MIN_FREE_BYTES = 16 << 20;
+
+export function diskUsage(dir: string): DiskUsage {
+  const s = statfsSync(dir);
+  const totalBytes = s.blocks * s.bsize;
+  const freeBytes = s.bavail * s.bsize;
+  const usedPercent = totalBytes > 0 ? Math.round(((totalBytes - freeBytes) / totalBytes) * 1000) / 10 : 0;
+  return { usedPercent, freeBytes, totalBytes, warning: usedPercent >= DISK_WARNING_PERCENT };
 }
 
 export async function openStore(dataDir: string): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
-  const docs = new PouchDB(join(dataDir, 'docs'), { auto_compaction: false });
-  const secrets = new PouchDB(join(dataDir, 'secrets'), { auto_compaction: true });
+  const handles: LevelDown[] = [];
+  let diskFull = false;
+  // PouchDB takes a leveldown factory: this one keeps the handles (to reopen them) and watches their writes.
+  const warddeskLeveldown = Object.assign((location: string) => {
+    const handle = leveldown(location);
+    for (const method of ['_put', '_del', '_batch'] as const) {
+      const original = (handle[method] as (...args: unknown[]) => void).bind(handle);
+      handle[method] = (...args: unknown[]) => {
+        const callback = args.pop() as (err?: Error | null) => void;
+        original(...args, (err?: Error | null) => { if (err && isDiskFull(err)) diskFull = true; callback(err); });
+      };
+    }
+    handles.push(handle);
+    return handle;
+  }, { destroy: leveldown.destroy, repair: leveldown.repair });
+  const options = { db: warddeskLeveldown };
+  const docs = new PouchDB(join(dataDir, 'docs'), { ...options, auto_compaction: false });
+  const secrets = new PouchDB(join(dataDir, 'secrets'), { ...options, auto_compaction: true });
   // Opening is lazy in PouchDB: info() forces LevelDB to open and read its
   // manifest, so a corrupt or locked store fails here, at boot, loudly.
   await Promise.all([docs.info(), secrets.info()]);
+  let reopening: Promise<void> | null = null;
+  const reopen = async () => {
+    for (const handle of handles) {
+      await new Promise<void>((ok, fail) => handle.close((err) => (err ? fail(err) : ok())));
+      await new Promise<void>((ok, fail) => handle.open({ createIfMissing: false }, (err) => (err ? fail(err) : ok())));
+    }
+    diskFull = false;
+  };
   return {
     docs,
     secrets,
-    async close() { await Promise.all([docs.close(), secrets.close()]); },
+    get diskFull() { return diskFull; },
+    disk: () => diskUsage(dataDir),
+    recover() {
+      if (!diskFull || diskUsage(dataDir).freeBytes < REOPEN_MIN_FREE_BYTES) return Promise.resolve();
+      reopening ??= reopen().finally(() => { reopening = null; });
+      return reopening;
+    },
+    async close() { await reopening?.catch(() => undefined); await Promise.all([docs.close(), secrets.close()]); },
   };
 }
 

@@ -5,13 +5,15 @@ import { z } from 'zod';
 import { wardError } from '../sync/errors.js';
 import type { Actor } from '../sync/schema.js';
 import type { Role } from '../sync/workflow.js';
-import { checkPassword, hashPassword, oneTimePassword, type PasswordHash } from './passwords.js';
+import { checkPassword, hashPassword, oneTimePassword, passwordRule, PasswordChecks, type PasswordHash } from './passwords.js';
+import { LoginThrottle } from './login-throttle.js';
 import type { Ledger } from './ledger.js';
 import { isNotFound } from './store.js';
 import { vnIso } from '../sync/vn-time.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
 export const Username = z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/);
+/** The shape only; what makes a password good enough is passwordRule (passwords.ts). */
 export const Password = z.string().min(10).max(200);
 
 export const NewUser = z.strictObject({
@@ -31,20 +33,27 @@ export const UserPatch = z.strictObject({
 export interface UserProfile {
   _id: string; _rev?: string; type: 'user'; username: string; fullName: string; title: string; role: Role; active: boolean; updatedAt: string;
 }
+/** `failures` and `lockedUntil` are no longer used (the throttle counts in memory, login-throttle.ts); old records keep them. */
 interface Credentials {
-  _id: string; _rev?: string; password: PasswordHash; mustChange: boolean; failures: number; lockedUntil: number;
+  _id: string; _rev?: string; password: PasswordHash; mustChange: boolean; failures?: number; lockedUntil?: number;
 }
 
 export type LoginVerdict =
   | { ok: true; user: UserProfile; mustChange: boolean }
-  | { ok: false; code: 'bad_credentials' | 'account_locked' | 'account_disabled'; retryAfterSeconds?: number };
+  /** `checked`: false when the throttle refused before any password check. */
+  | { ok: false; code: 'bad_credentials' | 'account_locked' | 'account_disabled'; retryAfterSeconds?: number; checked: boolean };
 
 export interface UsersDeps { docs: PouchDB.Database; secrets: PouchDB.Database; ledger: Ledger; lockout: { maxFailures: number; minutes: number }; now?: () => number }
 
 export class Users {
-  private readonly now: () => number;
+  readonly throttle: LoginThrottle;
   private readonly perUser = new KeyedMutex();
-  constructor(private readonly deps: UsersDeps) { this.now = deps.now ?? Date.now; }
+  /** One password hash at a time: a login flood must leave the thread pool to the store (LevelDB runs there too). */
+  private readonly checks = new PasswordChecks(1, 64);
+  constructor(private readonly deps: UsersDeps) {
+    const { maxFailures, minutes } = deps.lockout;
+    this.throttle = new LoginThrottle({ perUsername: maxFailures, perAddress: maxFailures * 4, windowMs: minutes * 60_000 }, deps.now ?? Date.now);
+  }
 
   async get(username: string): Promise<UserProfile | null> {
     try { return await this.deps.docs.get<UserProfile>(`user:${username}`) as UserProfile; } catch (err) { if (isNotFound(err)) return null; throw err; }
@@ -61,6 +70,7 @@ export class Users {
 
   /** Creates a user; `mustChange` for passwords someone else chose. */
   async create(actor: Actor, input: z.infer<typeof NewUser>, mustChange = true): Promise<UserProfile> {
+    passwordRule(input.password);
     const password = await hashPassword(input.password);
     return this.deps.ledger.run(async (now) => {
       if (await this.get(input.username)) throw wardError('user_exists');
@@ -102,38 +112,45 @@ export class Users {
     return this.deps.ledger.run(async (now) => {
       const current = await this.get(username);
       if (!current) throw wardError('user_not_found');
+      const stopsBeingAdmin = current.role === 'admin' && current.active && (patch.active === false || (patch.role !== undefined && patch.role !== 'admin'));
+      if (stopsBeingAdmin && !(await this.list()).some((u) => u.username !== username && u.role === 'admin' && u.active)) throw wardError('last_admin');
       const next: UserProfile = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)), updatedAt: vnIso(now) };
       return { command: { actor, action: 'user.update', target: current._id, docs: [next as unknown as { _id: string }] }, result: next };
     });
   }
 
-  login(username: string, password: string): Promise<LoginVerdict> {
-    return this.perUser.run(username, () => this.checkLogin(username, password));
+  /**
+   * Checks a password under the throttle (login-throttle.ts). Writes nothing:
+   * a login needs no free disk. Unknown names cost what known ones cost (the
+   * same reads, one scrypt against a stand-in hash) and lock the same way.
+   */
+  async login(username: string, password: string, address: string): Promise<LoginVerdict> {
+    const slot = this.throttle.begin(address, username);
+    if (!slot.ok) return { ok: false, code: 'account_locked', retryAfterSeconds: slot.retryAfterSeconds, checked: false };
+    let verdict: LoginVerdict;
+    try {
+      verdict = await this.checkLogin(username, password);
+    } catch (err) {
+      slot.release(true); // not the caller's failure: give the slot back
+      throw err;
+    }
+    const wait = slot.release(verdict.ok || verdict.code === 'account_disabled');
+    if (!verdict.ok && verdict.code === 'bad_credentials' && wait > 0) return { ok: false, code: 'account_locked', retryAfterSeconds: wait, checked: true };
+    return verdict;
   }
 
   private async checkLogin(username: string, password: string): Promise<LoginVerdict> {
-    const user = await this.get(username);
-    const creds = user ? await this.credentials(username) : null;
-    if (!user || !creds) {
-      await hashPassword(password); // same cost as a real check, so timing does not reveal who exists
-      return { ok: false, code: 'bad_credentials' };
-    }
-    const now = this.now();
-    if (creds.lockedUntil > now) return { ok: false, code: 'account_locked', retryAfterSeconds: Math.ceil((creds.lockedUntil - now) / 1000) };
-    if (!(await checkPassword(password, creds.password))) {
-      const failures = creds.failures + 1;
-      const locked = failures >= this.deps.lockout.maxFailures;
-      await this.deps.secrets.put({ ...creds, failures: locked ? 0 : failures, lockedUntil: locked ? now + this.deps.lockout.minutes * 60_000 : 0 });
-      return locked ? { ok: false, code: 'account_locked', retryAfterSeconds: this.deps.lockout.minutes * 60 } : { ok: false, code: 'bad_credentials' };
-    }
-    if (!user.active) return { ok: false, code: 'account_disabled' };
-    if (creds.failures > 0 || creds.lockedUntil > 0) await this.deps.secrets.put({ ...creds, failures: 0, lockedUntil: 0 });
+    const [user, creds] = await Promise.all([this.get(username), this.credentials(username)]);
+    const matches = await this.checks.run(() => checkPassword(password, creds?.password ?? STAND_IN));
+    if (!user || !creds || !matches) return { ok: false, code: 'bad_credentials', checked: true };
+    if (!user.active) return { ok: false, code: 'account_disabled', checked: true };
     return { ok: true, user, mustChange: creds.mustChange };
   }
 
-  async changePassword(username: string, oldPassword: string, newPassword: string): Promise<void> {
-    const verdict = await this.login(username, oldPassword);
+  async changePassword(username: string, oldPassword: string, newPassword: string, address: string): Promise<void> {
+    const verdict = await this.login(username, oldPassword, address);
     if (!verdict.ok) throw wardError(verdict.code);
+    passwordRule(newPassword, oldPassword);
     const password = await hashPassword(newPassword);
     await this.perUser.run(username, async () => {
       const creds = await this.credentials(username);
@@ -141,19 +158,27 @@ export class Users {
     });
   }
 
-  /** Admin reset: a new one-time password the user must change at next login. */
-  async resetPassword(username: string): Promise<string> {
+  /** Admin reset: a new one-time password the user must change at next login; audited, and the user's login lock is lifted. */
+  async resetPassword(actor: Actor, username: string): Promise<string> {
     const password = oneTimePassword();
     const hash = await hashPassword(password);
     await this.perUser.run(username, async () => {
       const creds = await this.credentials(username);
-      if (!creds) throw wardError('user_not_found');
+      if (!creds || !(await this.get(username))) throw wardError('user_not_found');
       await this.deps.secrets.put({ ...creds, password: hash, mustChange: true, failures: 0, lockedUntil: 0 });
+      // After the secret changed: a reset that did not happen is never in the chain. If this write fails the
+      // admin sees the error and resets again; the password just set is never shown.
+      await this.deps.ledger.run(() => ({ command: { actor, action: 'user.password-reset', target: `user:${username}`, docs: [] }, result: undefined }));
     });
+    this.throttle.unlock(username);
     return password;
   }
 
+  /** The stored hash, read fresh. */
   private async credentials(username: string): Promise<Credentials | null> {
     try { return await this.deps.secrets.get<Credentials>(`cred:${username}`) as Credentials; } catch (err) { if (isNotFound(err)) return null; throw err; }
   }
 }
+
+/** Checked when a user name is unknown, so that an unknown name costs what a known one does. */
+const STAND_IN: PasswordHash = { algo: 'scrypt', N: 1 << 15, r: 8, p: 1, salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' };

@@ -14,6 +14,8 @@ import { syncLevelDb } from './durability.js';
 import { Projection } from './projection.js';
 import { Users } from './users.js';
 import { Sessions } from './sessions.js';
+import { LoginAudit } from './login-audit.js';
+import { startAdminSocket, stopAdminSocket } from './admin-socket.js';
 import { Blobs } from './blobs.js';
 import { Numbering } from './numbering.js';
 import { Documents, type SignaturePort } from './documents.js';
@@ -25,7 +27,7 @@ import { CitySync } from './city-sync.js';
 import { WardSettings } from './ward-settings.js';
 
 export interface WardServices {
-  config: Config; store: Store; ledger: Ledger; projection: Projection; users: Users; sessions: Sessions;
+  config: Config; store: Store; ledger: Ledger; projection: Projection; users: Users; sessions: Sessions; loginAudit: LoginAudit;
   blobs: Blobs; numbering: Numbering; documents: Documents; signing: Signing; log: Logger; snapshots: SnapshotKeeper; citySync: CitySync; settings: WardSettings;
   loaded: { fromSnapshot: boolean; changesRead: number };
 }
@@ -81,7 +83,7 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const store = await openStore(config.dataDir);
   const docsDir = join(config.dataDir, 'docs');
   const ledger = await Ledger.open({
-    db: store.docs, clock, onError: (err) => log.error({ err }, 'store write failed'),
+    db: store.docs, clock, onError: (err) => log.error({ err }, 'store write failed'), recover: () => store.recover(),
     ...(config.store.fsync ? { flush: () => syncLevelDb(docsDir) } : {}),
   });
   log.info({ auditEntries: ledger.length }, 'boot: audit chain head loaded');
@@ -93,13 +95,14 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const snapshots = new SnapshotKeeper(projection, ledger, store.docs, snapshotFile, log);
   const users = new Users({ docs: store.docs, secrets: store.secrets, ledger, lockout: config.lockout });
   const sessions = new Sessions(store.secrets, config.sessionTtlHours * 3_600_000);
+  const loginAudit = new LoginAudit(ledger, log);
   const blobs = new Blobs(store.docs, ledger);
   const numbering = new Numbering(config, projection);
   const settings = new WardSettings(config, ledger);
   const signing = new Signing({ config, blobs, docs: store.docs, ledger, settings });
   const documents = new Documents({ config, ledger, projection, numbering, blobs, users, signer: options.signer ?? signing });
   const citySync = new CitySync({ config, docs: store.docs, ledger, projection, log });
-  return { config, store, ledger, projection, users, sessions, blobs, numbering, documents, signing, log, snapshots, citySync, settings, loaded };
+  return { config, store, ledger, projection, users, sessions, loginAudit, blobs, numbering, documents, signing, log, snapshots, citySync, settings, loaded };
 }
 
 export async function startWardNode(config: Config, options: BootOptions = {}): Promise<WardNode> {
@@ -111,6 +114,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   const firstAdmin = await services.users.ensureAdmin();
   await services.citySync.start();
   services.signing.startPublishing((err) => services.log.warn({ err }, 'the revocation list could not be published'));
+  const adminSocket = await startAdminSocket(config.dataDir, services.users.throttle, services.log);
   const app = buildApp(services, services.log);
   const server = identity ? createHttpsServer({ pfx: identity.pfx, passphrase: identity.passphrase }, app) : createServer(app);
   // Slow or stalled clients on a bad LAN must not pin sockets forever.
@@ -139,9 +143,13 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
         s.closeAllConnections();
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
+      await stopAdminSocket(adminSocket);
       await services.citySync.stop();
       services.signing.stopPublishing();
       services.snapshots.stop();
+      services.loginAudit.stop();
+      await services.loginAudit.flush();
+      await services.sessions.persistPending().catch((err: unknown) => services.log.warn({ err }, 'sessions made while the disk was full not saved'));
       await services.snapshots.save('shutdown');
       await services.store.close();
     },

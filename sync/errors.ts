@@ -70,6 +70,10 @@ export const ERRORS = {
   cannot_revoke_ward_ca: { status: 409, vi: 'Không thể tự thu hồi chứng thư của CA phường tại đây: việc đó do CA gốc của thành phố thực hiện.', en: 'The ward CA\'s own certificate cannot be revoked here: only the city root CA can do that.' },
   revocation_reason_invalid: { status: 400, vi: 'Lý do thu hồi phải là một trong: unspecified (không nêu), keyCompromise (lộ khoá), cACompromise (lộ khoá CA), affiliationChanged (thay đổi công tác), superseded (đã cấp chứng thư thay thế), cessationOfOperation (thôi sử dụng).', en: 'The revocation reason must be one of: unspecified, keyCompromise, cACompromise, affiliationChanged, superseded, cessationOfOperation.' },
   certificate_revoked: { status: 409, vi: 'Chứng thư số của người ký (hoặc con dấu) đã bị thu hồi nên không ký được nữa. Quản trị viên cần cấp chứng thư mới.', en: 'The signer\'s (or the seal\'s) certificate has been revoked, so it can no longer sign. The administrator must enrol a new one.' },
+  password_too_simple: { status: 400, vi: 'Mật khẩu quá đơn giản: cần ít nhất 10 ký tự (không tính khoảng trắng ở đầu và cuối), gồm ít nhất 4 ký tự khác nhau.', en: 'The password is too simple: it needs at least 10 characters (not counting spaces at either end), with at least 4 different characters.' },
+  password_reused: { status: 400, vi: 'Mật khẩu mới phải khác mật khẩu cũ.', en: 'The new password must differ from the old one.' },
+  last_admin: { status: 409, vi: 'Không thể vô hiệu hoá hoặc đổi vai trò của quản trị viên cuối cùng: hãy cấp quyền quản trị cho người khác trước.', en: 'The last administrator cannot be disabled or given another role: make someone else an administrator first.' },
+  login_busy: { status: 503, vi: 'Máy chủ phường đang nhận quá nhiều yêu cầu đăng nhập. Vui lòng thử lại sau ít giây.', en: 'The ward node is receiving too many logins right now. Try again in a few seconds.' },
   replication_forbidden: { status: 403, vi: 'Thao tác này không được phép trên kênh đồng bộ của thiết bị.', en: 'This operation is not allowed on the device replication endpoint.' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -48,7 +48,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
     if (broken !== null) throw wardError('invalid_input', [{ path: broken, vi: `Trường "${broken}" chứa ký tự hỏng (nửa cặp UTF-16).`, en: `Field "${broken}" contains a broken character (a lone UTF-16 surrogate).` }]);
     next();
   });
-  const authDeps = { users: s.users, sessions: s.sessions, ledger: s.ledger, cookieSecure: s.config.cookieSecure, sessionTtlMs: s.config.sessionTtlHours * 3_600_000 };
+  const authDeps = { users: s.users, sessions: s.sessions, ledger: s.ledger, loginAudit: s.loginAudit, disk: () => s.store.disk(), cookieSecure: s.config.cookieSecure, sessionTtlMs: s.config.sessionTtlHours * 3_600_000 };
   api.use(loginRouter(authDeps));
   api.use(authenticate(s.sessions, s.users));
   api.use(sessionRouter(authDeps));

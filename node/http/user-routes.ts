@@ -29,7 +29,7 @@ export function userRouter(users: Users, sessions: Sessions): Router {
   router.post('/users/:username/reset-password', async (req, res) => {
     const name = parseInput(Username, req.params['username']);
     if (!name.ok) throw wardError('user_not_found');
-    const password = await users.resetPassword(name.value);
+    const password = await users.resetPassword(actorOf(req, res), name.value);
     await sessions.destroyAllFor(name.value);
     // Shown once to the admin, who hands it over in person; never stored in clear.
     res.json({ username: name.value, oneTimePassword: password });

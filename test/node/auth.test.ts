@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Client, official, startTestWard, type TestWard } from '../helpers/ward.js';
+import { LanClient } from '../helpers/lan-client.js';
 
 let ward: TestWard;
 
@@ -51,7 +52,7 @@ test('a mutation without the CSRF token is refused even with a valid cookie', as
 
 test('five wrong passwords lock the account, even for the right password, and the lock is in both languages', async () => {
   await official(ward, 'target', 'clerk');
-  const c = new Client(ward.url);
+  const c = new LanClient(ward.url, '127.0.0.2');
   for (let i = 0; i < 4; i++) assert.is((await c.post('/api/auth/login', { username: 'target', password: `wrong-${i}` })).body.code, 'bad_credentials');
   const fifth = await c.post('/api/auth/login', { username: 'target', password: 'wrong-5' });
   assert.is(fifth.status, 429);
@@ -64,7 +65,7 @@ test('five wrong passwords lock the account, even for the right password, and th
 
 test('twenty guesses fired at once cannot slip past the lockout', async () => {
   await official(ward, 'parallel', 'clerk');
-  const c = new Client(ward.url);
+  const c = new LanClient(ward.url, '127.0.0.3');
   const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => c.post('/api/auth/login', { username: 'parallel', password: `guess-${i}` })));
   assert.equal([...new Set(replies.map((r) => r.status))].sort(), [401, 429]);
   assert.is(replies.filter((r) => r.status === 401).length, 4, 'only four guesses are checked before the lock');
