@@ -1,7 +1,7 @@
 // The data layer the UI calls (described in ./index.ts): local replica +
 // outbox + sync runs + in-memory queries.
 import type { DocumentRecord, EventRecord } from '../../../sync/schema.js';
-import { OutgoingDraft } from '../../../sync/schema.js';
+import { OutgoingDraftInput } from '../../../sync/schema.js';
 import { checkTransition } from '../../../sync/workflow.js';
 import { parseInput } from '../../../sync/validation.js';
 import { wardError } from '../../../sync/errors.js';
@@ -180,7 +180,7 @@ export class DataLayer {
   async queue(command: CommandInput, options: QueueOptions = {}): Promise<{ clientId: string; docId: string }> {
     await this.loaded;
     if (command.kind !== 'act') {
-      const parsed = parseInput(OutgoingDraft, command.content);
+      const parsed = parseInput(OutgoingDraftInput, command.content);
       if (!parsed.ok) throw parsed.error;
     }
     if (command.kind !== 'create') {
