@@ -25,7 +25,8 @@ const INPUT: Partial<Record<Action, z.ZodType<Record<string, unknown>>>> = {
 /** Issue: the agency seal's PIN on an electronic document; the scan of the signed paper on a paper one. */
 const ISSUE_INPUT: Record<Medium, z.ZodType<Record<string, unknown>>> = {
   electronic: z.strictObject({ pin: Pin }),
-  paper: z.strictObject({ scan: Sha256 }),
+  // Optional here so a missing scan gets its own message (scan_required) from the workflow.
+  paper: z.strictObject({ scan: Sha256.optional() }),
 };
 const NOTHING = z.strictObject({});
 
