@@ -5,32 +5,40 @@ import { randomBytes } from 'node:crypto';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 
-/**
- * A one-page PDF with a classic cross-reference table that pdf.js opens;
- * `note` goes in a comment (distinct bytes, distinct sha-256), `padTo` pads
- * its content stream with random bytes to about that size.
- */
-export function onePagePdf(note = 'WardDesk test file', padTo = 0): Buffer {
+/** One indirect object of a PDF: its dictionary, and its stream when it has one. */
+export interface PdfObject { body: string; stream?: Buffer }
+
+/** Writes objects 1…n (1 the catalog) after `header`, with a classic cross-reference table and trailer. */
+export function writePdf(header: string, objects: readonly PdfObject[]): Buffer {
   const parts: Buffer[] = [];
   const offsets: number[] = [];
   let length = 0;
   const put = (b: Buffer | string) => { const buf = typeof b === 'string' ? Buffer.from(b, 'latin1') : b; parts.push(buf); length += buf.length; };
-  const object = (n: number, body: string, stream?: Buffer) => {
-    offsets[n] = length;
-    put(`${n} 0 obj\n${body}\n`);
+  put(header);
+  objects.forEach(({ body, stream }, i) => {
+    offsets.push(length);
+    put(`${i + 1} 0 obj\n${body}\n`);
     if (stream) { put('stream\n'); put(stream); put('\nendstream\n'); }
     put('endobj\n');
-  };
-  put(`%PDF-1.4\n% ${note.replace(/[\r\n]/g, ' ')}\n`);
-  object(1, '<< /Type /Catalog /Pages 2 0 R >>');
-  object(2, '<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
-  object(3, '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>');
-  const content = Buffer.concat([Buffer.from('q Q\n', 'latin1'), padTo > 600 ? Buffer.from(randomBytes(Math.floor((padTo - 600) / 2)).toString('hex'), 'latin1') : Buffer.alloc(0)]);
-  object(4, `<< /Length ${content.length} >>`, content);
+  });
   const xref = length;
-  put(`xref\n0 5\n0000000000 65535 f \n${offsets.slice(1).map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`);
-  put(`trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+  put(`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`);
+  put(`trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
   return Buffer.concat(parts);
+}
+
+/**
+ * A one-page PDF that pdf.js opens; `note` goes in a comment (distinct bytes,
+ * distinct sha-256), `padTo` pads its content stream with random hex to about that size.
+ */
+export function onePagePdf(note = 'WardDesk test file', padTo = 0): Buffer {
+  const content = Buffer.concat([Buffer.from('q Q\n', 'latin1'), padTo > 600 ? Buffer.from(randomBytes(Math.floor((padTo - 600) / 2)).toString('hex'), 'latin1') : Buffer.alloc(0)]);
+  return writePdf(`%PDF-1.4\n% ${note.replace(/[\r\n]/g, ' ')}\n`, [
+    { body: '<< /Type /Catalog /Pages 2 0 R >>' },
+    { body: '<< /Type /Pages /Kids [3 0 R] /Count 1 >>' },
+    { body: '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>' },
+    { body: `<< /Length ${content.length} >>`, stream: content },
+  ]);
 }
 
 /** A small PNG that decodes (`seed` changes its pixels). */
