@@ -7,7 +7,7 @@ import { wardError } from '../sync/errors.js';
 import { IncomingArrivalInput, OutgoingDraftInput, type OutgoingDraft, type Action, type Actor, type DocumentRecord, type EventRecord } from '../sync/schema.js';
 import { checkTransition, emptyState, type Direction, type Role } from '../sync/workflow.js';
 import { parseInput } from '../sync/validation.js';
-import { actionInput, eventData } from '../sync/action-data.js';
+import { eventData, parseActionData } from '../sync/action-data.js';
 import { plainTextCheck } from '../sync/plain-text.js';
 import { vnIso } from '../sync/vn-time.js';
 import type { Blobs } from './blobs.js';
@@ -107,9 +107,8 @@ export class Documents {
     if (!request.ok) throw request.error;
     // The data a step takes depends on the medium at issue: the seal's PIN, or the paper's scan.
     const medium = this.deps.projection.get(id)?.derived.medium ?? 'electronic';
-    const input = parseInput(z.strictObject({ data: actionInput(action, medium) }), { data: request.value.data });
-    if (!input.ok) throw input.error;
-    const data = { value: input.value.data };
+    const data = parseActionData(action, medium, request.value.data);
+    if (!data.ok) throw data.error;
     const comment = request.value.comment;
     await this.precheck(action, data.value);
     const signed = await this.sign(actor, role, id, action, comment, data.value);

@@ -8,6 +8,7 @@
 // (record-shapes.ts), and per-action data is the node's to check, at input.
 import { z } from 'zod';
 import type { Action } from './actions.js';
+import { parseInput, type Parsed } from './validation.js';
 
 /** A signing key's PIN: opens the key on the ward node, never written anywhere. */
 export const Pin = z.string().min(1).max(64);
@@ -34,6 +35,12 @@ const NOTHING = z.strictObject({});
 export function actionInput(action: Action, medium: Medium): z.ZodType<Record<string, unknown>> {
   if (action === 'issue') return ISSUE_INPUT[medium];
   return INPUT[action] ?? NOTHING;
+}
+
+/** Parses the data sent with a step; problems are named under `data.` (e.g. "data.pin"), in both languages. */
+export function parseActionData(action: Action, medium: Medium, data: unknown): Parsed<Record<string, unknown>> {
+  const parsed = parseInput(z.strictObject({ data: actionInput(action, medium) }), { data: data ?? {} });
+  return parsed.ok ? { ok: true, value: parsed.value.data } : parsed;
 }
 
 const Box = z.strictObject({ page: z.number().int().min(0), x: z.number(), y: z.number(), width: z.number(), height: z.number() });
