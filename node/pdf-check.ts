@@ -1,6 +1,7 @@
 // Opens an uploaded PDF with Mozilla's pdf.js in a worker thread: a hostile
 // file costs that thread, not the node's event loop, is bounded in memory and
-// time, and pdf.js (2 MB of JavaScript) loads once, outside the main thread.
+// time, and pdf.js (2 MB of JavaScript) loads once, outside the main thread,
+// at the first PDF checked (not at boot: a node's start stays as fast as it was).
 // The worker runs plain JavaScript with no loader hooks of the parent (execArgv
 // is empty), so it starts the same under tsx in tests as in production.
 import { Worker } from 'node:worker_threads';
@@ -46,11 +47,6 @@ function start(): Worker {
   // Idle, the worker keeps nothing alive; a check in flight does (set after the listeners, which ref its port).
   w.unref();
   return w;
-}
-
-/** Loads pdf.js ahead of the first upload (at boot), so that upload does not wait for it. */
-export function warmPdfCheck(): void {
-  void pdfPages(Buffer.from('%PDF-1.4\n%%EOF\n'));
 }
 
 /** How many pages pdf.js finds in `bytes`; 0 when it cannot open them as a PDF. */

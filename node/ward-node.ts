@@ -17,7 +17,6 @@ import { Users } from './users.js';
 import { Sessions } from './sessions.js';
 import { Blobs } from './blobs.js';
 import { BlobAccess } from './blob-access.js';
-import { warmPdfCheck } from './pdf-check.js';
 import { Numbering } from './numbering.js';
 import { Documents, type SignaturePort } from './documents.js';
 import { Signing } from './signing.js';
@@ -112,7 +111,6 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   const services = await openServices(config, options);
   // After a full rebuild or a long catch-up, save now so the next boot is fast.
   if (!services.loaded.fromSnapshot || services.loaded.changesRead > 1000) void services.snapshots.save('boot');
-  warmPdfCheck();
   const firstAdmin = await services.users.ensureAdmin();
   await services.citySync.start();
   services.signing.startPublishing((err) => services.log.warn({ err }, 'the revocation list could not be published'));
