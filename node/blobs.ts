@@ -11,20 +11,16 @@ import { assembleFile, chunkDocs, splitFile } from '../sync/chunks.js';
 import type { Actor, AttachmentRef } from '../sync/schema.js';
 import type { Ledger } from './ledger.js';
 import { isDiskFull, isNotFound } from './store.js';
+import { refuseUnlessGenuine } from './file-kind.js';
 
 export type BlobType = AttachmentRef['contentType'];
 
 interface BlobDoc { _id: string; type: 'blob'; contentType: BlobType; size: number; sha256: string; chunkSize?: number; chunks?: string[] }
 
-/** Magic numbers: a declared PDF must start like one, so a renamed .exe is refused. */
-const MAGIC: Record<BlobType, (b: Buffer) => boolean> = {
-  'application/pdf': (b) => b.subarray(0, 5).toString('latin1') === '%PDF-',
-  'image/png': (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
-  'image/jpeg': (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
-};
+const TYPES: readonly BlobType[] = ['application/pdf', 'image/png', 'image/jpeg'];
 
 export function isBlobType(value: string): value is BlobType {
-  return value in MAGIC;
+  return (TYPES as readonly string[]).includes(value);
 }
 
 export class Blobs {
@@ -32,7 +28,7 @@ export class Blobs {
 
   async put(actor: Actor, bytes: Buffer, contentType: string): Promise<{ sha256: string; size: number; contentType: BlobType }> {
     if (!isBlobType(contentType)) throw wardError('unsupported_media_type');
-    if (bytes.length === 0 || !MAGIC[contentType](bytes)) throw wardError('bad_attachment');
+    await refuseUnlessGenuine(bytes, contentType);
     const file = await splitFile(bytes);
     const sha256 = file.sha256;
     const meta = { sha256, size: bytes.length, contentType };

@@ -4,9 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { wardError } from '../sync/errors.js';
-import { IncomingArrival, OutgoingDraft, type Action, type Actor, type DocumentRecord, type EventRecord } from '../sync/schema.js';
+import { IncomingArrivalInput, OutgoingDraftInput, type OutgoingDraft, type Action, type Actor, type DocumentRecord, type EventRecord } from '../sync/schema.js';
 import { checkTransition, emptyState, type Direction, type Role } from '../sync/workflow.js';
 import { parseInput } from '../sync/validation.js';
+import { eventData, parseActionData } from '../sync/action-data.js';
+import { plainTextCheck } from '../sync/plain-text.js';
 import { vnIso } from '../sync/vn-time.js';
 import type { Blobs } from './blobs.js';
 import type { Config } from './config.js';
@@ -15,25 +17,13 @@ import type { Numbering } from './numbering.js';
 import type { DocView, Projection } from './projection.js';
 import type { Users } from './users.js';
 
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
-
-/** What each step accepts besides a comment; anything else is refused. */
-const ACTION_DATA: Partial<Record<Action, z.ZodType<Record<string, unknown>>>> = {
-  assign: z.strictObject({ handler: z.string().min(1).max(64) }),
-  // The PIN opens the signer's key on this node; it is never written anywhere.
-  sign: z.strictObject({ pin: z.string().min(1).max(64) }),
-  issue: z.strictObject({ scan: sha256.optional(), pin: z.string().min(1).max(64).optional() }),
-  'recipient-status': z.strictObject({ agencyId: z.string(), status: z.string().regex(/^\d{2}$/) }),
-};
-const NO_DATA = z.strictObject({});
-
 /** Steps after which the document's content may never change again. */
 const SEALING = new Set<Action>(['sign', 'sign-paper']);
 
 export const ActionRequest = z.strictObject({
   comment: z.string().trim().max(5000).optional(),
   data: z.record(z.string(), z.unknown()).default({}),
-});
+}).superRefine(plainTextCheck(['comment']));
 
 /**
  * The electronic signing steps (node/signing.ts): the leader's signature at
@@ -59,14 +49,14 @@ export class Documents {
   }
 
   async createOutgoing(actor: Actor, role: Role, input: unknown, paper = false): Promise<DocView> {
-    const parsed = parseInput(OutgoingDraft, input);
+    const parsed = parseInput(OutgoingDraftInput, input);
     if (!parsed.ok) throw parsed.error;
     await this.deps.blobs.checkRefs(parsed.value.attachments);
     return this.create(actor, role, 'outgoing', parsed.value, paper ? 'register-paper' : 'create');
   }
 
   async createIncoming(actor: Actor, role: Role, input: unknown): Promise<DocView> {
-    const parsed = parseInput(IncomingArrival, input);
+    const parsed = parseInput(IncomingArrivalInput, input);
     if (!parsed.ok) throw parsed.error;
     await this.deps.blobs.checkRefs(parsed.value.attachments);
     return this.create(actor, role, 'incoming', parsed.value, 'arrive');
@@ -93,7 +83,7 @@ export class Documents {
 
   /** The author rewrites a draft; `baseRev` guards against overwriting someone's newer save. */
   async editDraft(actor: Actor, role: Role, id: string, input: unknown, baseRev: string | undefined): Promise<DocView> {
-    const parsed = parseInput(OutgoingDraft, input);
+    const parsed = parseInput(OutgoingDraftInput, input);
     if (!parsed.ok) throw parsed.error;
     await this.deps.blobs.checkRefs(parsed.value.attachments);
     return this.deps.ledger.run((now) => {
@@ -115,7 +105,9 @@ export class Documents {
   async act(actor: Actor, role: Role, id: string, action: Action, body: unknown): Promise<DocView> {
     const request = parseInput(ActionRequest, body);
     if (!request.ok) throw request.error;
-    const data = parseInput(ACTION_DATA[action] ?? NO_DATA, request.value.data);
+    // The data a step takes depends on the medium at issue: the seal's PIN, or the paper's scan.
+    const medium = this.deps.projection.get(id)?.derived.medium ?? 'electronic';
+    const data = parseActionData(action, medium, request.value.data);
     if (!data.ok) throw data.error;
     const comment = request.value.comment;
     await this.precheck(action, data.value);
@@ -190,8 +182,12 @@ export class Documents {
     }
   }
 
+  /** Every event's data is checked against its step's stored shape (sync/action-data.ts): nothing else is written. */
   private event(now: Date, actor: Actor, docId: string, action: Action, comment: string | undefined, data: Record<string, unknown>, id?: string): EventRecord {
-    const clean = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
+    const stored = eventData(action).safeParse(Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)));
+    // A bug, not bad input (input was parsed by actionInput): refuse to write rather than store an unknown field.
+    if (!stored.success) throw new Error(`event data of ${action} does not fit its schema: ${stored.error.issues.map((i) => i.path.join('.') || i.message).join(', ')}`);
+    const clean = stored.data;
     return {
       _id: id ?? `ev:${docId.slice(4)}:${String(now.getTime()).padStart(15, '0')}`,
       type: 'event', ward: this.deps.config.ward.code, docId, action, at: vnIso(now), actor,

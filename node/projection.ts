@@ -30,6 +30,9 @@ export class Projection {
   /** "out:2026:chung" → last number assigned. */
   private readonly lastNumbers = new Map<string, number>();
   private readonly index = new SearchIndex();
+  /** sha-256 of a file → the documents whose current content or events name it (attachments, scans, signed PDFs). */
+  private readonly fileDocs = new Map<string, Set<string>>();
+  private readonly docFiles = new Map<string, Set<string>>();
 
   get size(): number { return this.docs.size; }
 
@@ -38,6 +41,18 @@ export class Projection {
   all(): IterableIterator<DocView> { return this.docs.values(); }
 
   lastNumber(key: string): number { return this.lastNumbers.get(key) ?? 0; }
+
+  /** The documents that name the file `sha256` now: downloads are allowed to whoever may see one of them. */
+  documentsWithFile(sha256: string): string[] { return [...(this.fileDocs.get(sha256) ?? [])]; }
+
+  /** Re-lists the files a document names: its content's attachments and its events' files. */
+  private indexFiles(view: DocView): void {
+    const now = new Set<string>((view.record.content.attachments ?? []).map((a) => a.sha256));
+    for (const e of view.events) for (const key of ['scan', 'pdf'] as const) if (typeof e.data[key] === 'string') now.add(e.data[key] as string);
+    for (const sha of this.docFiles.get(view.id) ?? []) if (!now.has(sha)) this.fileDocs.get(sha)?.delete(view.id);
+    for (const sha of now) { let docs = this.fileDocs.get(sha); if (!docs) this.fileDocs.set(sha, docs = new Set()); docs.add(view.id); }
+    this.docFiles.set(view.id, now);
+  }
 
   /**
    * Builds the view: from the snapshot file plus the store's changes since it
@@ -97,6 +112,7 @@ export class Projection {
       ? { ...existing, record }
       : { id: record._id, direction: record.direction, record, events: [], derived: emptyState(), numberText: null, symbol: null, date: record.createdAt, dateMs: Date.parse(record.createdAt), activeMs: Date.parse(record.createdAt) };
     this.docs.set(record._id, view);
+    this.indexFiles(view);
     if (reindex) this.index.put(view.id, searchableTexts(view));
   }
 
@@ -107,6 +123,7 @@ export class Projection {
     view.events.push(event);
     view.derived = applyEvent(view.direction, view.derived, event);
     view.activeMs = Math.max(view.activeMs, Date.parse(event.at));
+    if (typeof event.data['scan'] === 'string' || typeof event.data['pdf'] === 'string') this.indexFiles(view);
     const number = typeof event.data['number'] === 'number' ? event.data['number'] : null;
     if ((event.action === 'number' || event.action === 'register') && number !== null) {
       const key = String(event.data['registerKey']);

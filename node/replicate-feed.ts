@@ -56,6 +56,21 @@ export class ReplicateFeed {
     return viewInSet(view, reader, this.now());
   }
 
+  /**
+   * May the reader have revision `rev` of `id` (already `allowed`)? A
+   * document's older revisions hold what its author deleted while it was a
+   * private draft: only the author may read them. Others get the current
+   * leaves (the winner, or a conflict's other side), which is all replication
+   * needs. Events are written once: their one revision is the document's.
+   */
+  async revisionAllowed(id: string, rev: string, reader: Reader): Promise<boolean> {
+    const view = this.locate.view(id);
+    if (!view) return false;
+    if (!id.startsWith('doc:') || (view.derived.author ?? view.record.createdBy) === reader.user) return true;
+    const leaves = await this.db.get(id, { open_revs: 'all' }).catch(() => []) as { ok?: { _rev?: string } }[];
+    return leaves.some((leaf) => leaf.ok?._rev === rev);
+  }
+
   /** Every id of the reader's set (documents and their events), sorted. */
   ids(reader: Reader): string[] {
     const nowMs = this.now();

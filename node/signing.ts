@@ -23,6 +23,7 @@ import type { Blobs } from './blobs.js';
 import type { Ledger } from './ledger.js';
 import type { Config } from './config.js';
 import { renderDocument } from './pdf-render.js';
+import { checkPng, hasMagic } from './file-kind.js';
 import type { DocView } from './projection.js';
 import type { WardIdentity } from './ward-settings.js';
 
@@ -31,7 +32,6 @@ export const SEAL = 'seal';
 const SYSTEM = { user: 'system', role: 'admin' as const, device: 'ward node' };
 export const holderOf = (username: string) => `user.${username.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
 
-const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export class Signing {
   readonly keys: Keystore;
@@ -202,7 +202,9 @@ export class Signing {
   }
 
   setImage(holder: string, png: Buffer): void {
-    if (png.length > 2 * 1024 * 1024 || !png.subarray(0, 8).equals(PNG_MAGIC)) throw wardError('bad_attachment');
+    if (png.length > 2 * 1024 * 1024 || !hasMagic(png, 'image/png')) throw wardError('bad_attachment');
+    // The signature goes into every PDF the holder signs: it must decode, not only start like a PNG.
+    if (checkPng(png) !== null) throw wardError('file_unreadable');
     writeFileSync(join(this.keys.dir, `${holder}.png`), png, { mode: 0o600 });
   }
 

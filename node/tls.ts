@@ -2,10 +2,13 @@
 // the environment at start (WARDDESK_TLS_PIN), so the private key is never on
 // disk in clear and never in a config file.
 import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
+import { fromPkcs12 } from '../certs/ca.js';
 import type { Config } from './config.js';
 
-export interface TlsIdentity { pfx: Buffer; passphrase: string; rootPem: string | null }
+/** `names`: the DNS names and IP addresses the node's certificate is issued for, in its order. */
+export interface TlsIdentity { pfx: Buffer; passphrase: string; rootPem: string | null; names: string[] }
 
 export function loadTls(config: Config, env: NodeJS.ProcessEnv = process.env): TlsIdentity | null {
   if (!config.tls.pfxFile) return null;
@@ -18,5 +21,11 @@ export function loadTls(config: Config, env: NodeJS.ProcessEnv = process.env): T
     throw new Error(`Cannot open the TLS key in ${config.tls.pfxFile}: wrong PIN or damaged file (${(err as Error).message}).`);
   }
   const rootPem = config.tls.rootCaFile ? readFileSync(config.tls.rootCaFile, 'utf8') : null;
-  return { pfx, passphrase, rootPem };
+  return { pfx, passphrase, rootPem, names: certificateNames(fromPkcs12(pfx, passphrase).chain[0]!) };
+}
+
+/** The subject alternative names of a certificate: `DNS:a, IP Address:1.2.3.4` → ['a', '1.2.3.4'], lower-cased. */
+export function certificateNames(pem: string): string[] {
+  const san = new X509Certificate(pem).subjectAltName ?? '';
+  return san.split(/,\s*/).map((entry) => /^(?:DNS|IP Address):(.+)$/.exec(entry.trim())?.[1]?.toLowerCase()).filter((n): n is string => !!n);
 }

@@ -2,7 +2,8 @@
 // view, wires the services and the HTTP app. Boot runs in logged steps and
 // stops at the first fatal one.
 import { createServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { networkInterfaces } from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -17,18 +18,20 @@ import { Sessions } from './sessions.js';
 import { LoginAudit } from './login-audit.js';
 import { startAdminSocket, stopAdminSocket } from './admin-socket.js';
 import { Blobs } from './blobs.js';
+import { BlobAccess } from './blob-access.js';
 import { Numbering } from './numbering.js';
 import { Documents, type SignaturePort } from './documents.js';
 import { Signing } from './signing.js';
 import { buildApp } from './http/app.js';
 import { buildSetupApp } from './http/setup-app.js';
 import { loadTls } from './tls.js';
+import { wardError } from '../sync/errors.js';
 import { CitySync } from './city-sync.js';
 import { WardSettings } from './ward-settings.js';
 
 export interface WardServices {
   config: Config; store: Store; ledger: Ledger; projection: Projection; users: Users; sessions: Sessions; loginAudit: LoginAudit;
-  blobs: Blobs; numbering: Numbering; documents: Documents; signing: Signing; log: Logger; snapshots: SnapshotKeeper; citySync: CitySync; settings: WardSettings;
+  blobs: Blobs; blobAccess: BlobAccess; numbering: Numbering; documents: Documents; signing: Signing; log: Logger; snapshots: SnapshotKeeper; citySync: CitySync; settings: WardSettings;
   loaded: { fromSnapshot: boolean; changesRead: number };
 }
 
@@ -102,7 +105,7 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const signing = new Signing({ config, blobs, docs: store.docs, ledger, settings });
   const documents = new Documents({ config, ledger, projection, numbering, blobs, users, signer: options.signer ?? signing });
   const citySync = new CitySync({ config, docs: store.docs, ledger, projection, log });
-  return { config, store, ledger, projection, users, sessions, loginAudit, blobs, numbering, documents, signing, log, snapshots, citySync, settings, loaded };
+  return { config, store, ledger, projection, users, sessions, loginAudit, blobs, blobAccess: new BlobAccess(projection), numbering, documents, signing, log, snapshots, citySync, settings, loaded };
 }
 
 export async function startWardNode(config: Config, options: BootOptions = {}): Promise<WardNode> {
@@ -120,6 +123,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   // Slow or stalled clients on a bad LAN must not pin sockets forever.
   server.requestTimeout = 120_000;
   server.headersTimeout = 20_000;
+  answerOversizedHeaders(server);
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -128,7 +132,10 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   let setupServer: Server | null = null;
   let setupUrl: string | null = null;
   if (identity) {
-    setupServer = createServer(buildSetupApp(port, identity.rootPem));
+    // The names a redirect may name: the certificate's, then the addresses the node listens on.
+    const addresses = lanUrls(config.host, port, scheme).map((u) => new URL(u).hostname);
+    setupServer = createServer(buildSetupApp(port, identity.rootPem, [...new Set([...identity.names, ...addresses, host])]));
+    answerOversizedHeaders(setupServer);
     await listen(setupServer, config.tls.setupPort, config.host);
     setupUrl = `http://${host}:${(setupServer.address() as AddressInfo).port}/setup`;
   } else {
@@ -156,6 +163,21 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   };
 }
 
+/**
+ * Node's HTTP parser refuses headers past 16 KB (a 100 KB query string) with a
+ * bare 431 before express sees the request: answer it with the catalogue's
+ * body instead, in both languages, and close the connection.
+ */
+function answerOversizedHeaders(server: Server | HttpsServer): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) { socket.destroy(); return; }
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') { socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n'); return; }
+    const code = err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'bad_request';
+    const body = JSON.stringify(wardError(code).toJSON());
+    const status = code === 'headers_too_large' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+}
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -11,6 +11,8 @@ export function errorAction(code: ErrorCode): { vi: string; en: string } | null 
 
 export const ERRORS = {
   bad_json: { status: 400, vi: 'Dữ liệu gửi lên không phải JSON hợp lệ.', en: 'The request body is not valid JSON.' },
+  headers_too_large: { status: 431, vi: 'Địa chỉ hoặc phần đầu của yêu cầu quá dài (tối đa 16 KB). Hãy rút ngắn điều kiện tìm kiếm rồi thử lại.', en: 'The address or headers of the request are too long (16 KB at most). Shorten the search and try again.' },
+  bad_request: { status: 400, vi: 'Yêu cầu HTTP không hợp lệ.', en: 'The HTTP request is malformed.' },
   body_too_large: { status: 413, vi: 'Dữ liệu gửi lên quá lớn.', en: 'The request body is too large.' },
   invalid_input: { status: 400, vi: 'Dữ liệu không hợp lệ.', en: 'The data is not valid.' },
   unsupported_media_type: { status: 415, vi: 'Định dạng dữ liệu không được hỗ trợ.', en: 'This content type is not supported.' },
@@ -32,6 +34,8 @@ export const ERRORS = {
   scan_required: { status: 400, vi: 'Cần đính kèm bản quét của văn bản giấy.', en: 'The scan of the paper document is required.' },
   attachment_not_found: { status: 404, vi: 'Không tìm thấy tệp đính kèm.', en: 'Attachment not found.' },
   attachment_corrupt: { status: 500, vi: 'Tệp đính kèm lưu trên máy chủ phường bị hỏng (mã SHA-256 không khớp) nên không được gửi đi. Hãy báo quản trị viên khôi phục tệp từ bản sao lưu hoặc từ thành phố.', en: 'The attachment stored on the ward node is damaged (its SHA-256 does not match), so it is not served. Ask the administrator to restore it from a backup or from the city.' },
+  file_unreadable: { status: 422, vi: 'Tệp không đúng định dạng đã khai báo: tệp PDF phải mở được, ảnh PNG hoặc JPEG phải giải mã được. Hãy quét hoặc xuất lại tệp rồi tải lên lại.', en: 'The file is not what it claims to be: a PDF must open and a PNG or JPEG image must decode. Scan or export the file again, then upload it again.' },
+  image_too_large: { status: 413, vi: 'Ảnh quá lớn (quá nhiều điểm ảnh). Hãy quét với độ phân giải thấp hơn (300 dpi là đủ).', en: 'The image is too large (too many pixels). Scan at a lower resolution (300 dpi is enough).' },
   bad_attachment: { status: 400, vi: 'Tệp đính kèm không hợp lệ.', en: 'The attachment is not valid.' },
   weak_password: { status: 400, vi: 'Mật khẩu phải có ít nhất 10 ký tự.', en: 'The password must be at least 10 characters long.' },
   audit_broken: { status: 500, vi: 'Nhật ký kiểm tra đã bị thay đổi.', en: 'The audit log has been tampered with.' },

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DOCUMENT_TYPE_CODES, SIGNER_AUTHORITIES } from './doc-types.js';
 import { INCOMING_ACTIONS, OUTGOING_ACTIONS } from './actions.js';
+import { plainTextCheck } from './plain-text.js';
 
 /** A record's own content hash (write-once records; sync/record-hash.ts). */
 export const RecordHash = z.string().regex(/^[0-9a-f]{64}$/);
@@ -40,6 +41,8 @@ export const OutgoingDraft = z.strictObject({
   attachments: z.array(AttachmentRef).max(50).default([]),
 });
 export type OutgoingDraft = z.infer<typeof OutgoingDraft>;
+/** A draft as a person sends it: plain text only (sync/plain-text.ts); the body may have line breaks. */
+export const OutgoingDraftInput = OutgoingDraft.superRefine(plainTextCheck(['body']));
 
 /** An incoming document as recorded on arrival (from the city, or on paper). */
 export const IncomingArrival = z.strictObject({
@@ -53,6 +56,8 @@ export const IncomingArrival = z.strictObject({
   medium: z.enum(['electronic', 'paper']).default('electronic'),
 });
 export type IncomingArrival = z.infer<typeof IncomingArrival>;
+/** An arrival as the clerk records it: plain text only (sync/plain-text.ts). */
+export const IncomingArrivalInput = IncomingArrival.superRefine(plainTextCheck());
 
 export const Actor = z.strictObject({
   user: z.string().min(1).max(64),

@@ -2,6 +2,7 @@
 // and English. zod's own messages are English-only and name internals.
 import type { z } from 'zod';
 import { wardError, type FieldProblem, type WardError } from './errors.js';
+import { CONTROL_CHARACTER } from './plain-text.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: WardError };
 
@@ -28,6 +29,11 @@ function describeIssue(issue: z.core.$ZodIssue): FieldProblem {
       return { path, vi: `Giá trị của "${path}" không nằm trong danh sách cho phép.`, en: `Field "${path}" must be one of the allowed values.` };
     case 'invalid_format':
       return { path, vi: `Trường "${path}" sai định dạng.`, en: `Field "${path}" has the wrong format.` };
+    case 'custom':
+      if ((issue.params as { reason?: string } | undefined)?.reason === CONTROL_CHARACTER) {
+        return { path, vi: `Trường "${path}" chứa ký tự điều khiển hoặc ký tự đảo chiều văn bản (NUL, mã thoát, U+202E…): hãy xoá chúng rồi gửi lại.`, en: `Field "${path}" contains a control or text-direction override character (NUL, escape codes, U+202E…): remove it and send again.` };
+      }
+      return { path, vi: `Trường "${path}" không hợp lệ.`, en: `Field "${path}" is not valid.` };
     default:
       return { path, vi: `Trường "${path}" không hợp lệ.`, en: `Field "${path}" is not valid.` };
   }

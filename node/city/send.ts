@@ -22,6 +22,7 @@ import { deriveState, EXCHANGE_STATUS, type IncomingState } from '../../sync/wor
 import { documentEvents, type CityJson } from './document-events.js';
 import { tamperDetail, WardRecords } from './ward-records.js';
 import { couchClient, type AdminCredentials } from './init.js';
+import { refuseUnlessGenuine, sniff } from '../file-kind.js';
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
 /** The document's own PDF plus at most 49 attachments: the ward's record holds 50 files. */
@@ -76,6 +77,8 @@ export async function sendToWards(input: SendInput): Promise<SendResult> {
   if (!meta.ok) throw meta.error;
   if (!looksLikePdf(input.pdf)) throw wardError('not_a_pdf');
   const files = [{ name: meta.value.fileName, bytes: input.pdf }, ...checkAttachments(input.attachments ?? [])];
+  // Beyond the first bytes: the PDF opens, each image decodes (node/file-kind.ts).
+  for (const f of files) await refuseUnlessGenuine(f.bytes, sniff(f.bytes)!, f.name);
   const couch = couchClient(input.url, input.admin);
   const known = await wardCodes(couch);
   const wards = input.wards === 'all' ? known : [...new Set(input.wards)];
@@ -148,14 +151,6 @@ function checkAttachments(files: readonly SendFile[]): SendFile[] {
   if (files.length > MAX_ATTACHMENTS) problems.push({ path: 'attachments', vi: `Tối đa ${MAX_ATTACHMENTS} tệp đính kèm.`, en: `At most ${MAX_ATTACHMENTS} attachments.` });
   if (problems.length > 0) throw wardError('bad_attachment', problems);
   return [...files];
-}
-
-/** The file's type from its first bytes (a renamed .exe is not a PDF). */
-function sniff(b: Buffer): AttachmentRef['contentType'] | null {
-  if (b.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
-  if (b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  return null;
 }
 
 /** Verifies the PDF against the city root and every revocation list the city holds; anything but 'valid' is refused. */

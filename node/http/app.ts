@@ -27,7 +27,8 @@ export function buildApp(s: WardServices, log: Logger): Express {
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'frame-src': ["'self'", 'blob:'], 'worker-src': ["'self'"], 'manifest-src': ["'self'"] } } }));
   app.use(cookieParser());
 
-  app.get('/api/health', (_req, res) => { res.json({ ok: true, ward: s.config.ward.code, documents: s.projection.size }); });
+  // Liveness only: anyone on the LAN may ask, so it tells nothing about the ward (its code, how many documents).
+  app.get('/api/health', (_req, res) => { res.json({ ok: true }); });
 
   const api = express.Router();
   // JSON only, strict (objects and arrays at the top), bounded.
@@ -54,7 +55,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
   api.use(sessionRouter(authDeps));
   api.use(userRouter(s.users, s.sessions));
   api.use(documentRouter(s.documents, s.projection));
-  api.use(blobRouter(s.blobs, s.config.blobLimitBytes));
+  api.use(blobRouter(s.blobs, s.blobAccess, s.config.blobLimitBytes));
   api.use(auditRouter(s.ledger, s.store.docs));
   api.use(syncRouter(s.citySync));
   api.use(certRouter(s.signing, s.users, s.projection));

@@ -2,11 +2,12 @@
 import express, { Router } from 'express';
 import { wardError } from '../../sync/errors.js';
 import { isBlobType, type Blobs } from '../blobs.js';
-import { actorOf } from './context.js';
+import type { BlobAccess } from '../blob-access.js';
+import { actorOf, caller } from './context.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
-export function blobRouter(blobs: Blobs, limitBytes: number): Router {
+export function blobRouter(blobs: Blobs, access: BlobAccess, limitBytes: number): Router {
   const router = Router();
   const raw = express.raw({ type: () => true, limit: limitBytes });
   router.post('/blobs', raw, async (req, res) => {
@@ -14,11 +15,15 @@ export function blobRouter(blobs: Blobs, limitBytes: number): Router {
     if (!isBlobType(type)) throw wardError('unsupported_media_type');
     if (!Buffer.isBuffer(req.body)) throw wardError('bad_attachment');
     const meta = await blobs.put(actorOf(req, res), req.body, type);
+    access.uploaded(meta.sha256, caller(res).user.username);
     res.status(201).json(meta);
   });
   router.get('/blobs/:sha256', async (req, res) => {
     const sha = String(req.params['sha256']);
     if (!SHA256.test(sha)) throw wardError('attachment_not_found');
+    // Answered as absent, like another official's draft: a file's existence is its document's.
+    const c = caller(res);
+    if (!access.mayRead(sha, { user: c.user.username, role: c.user.role })) throw wardError('attachment_not_found');
     const blob = await blobs.read(sha);
     if (!blob) throw wardError('attachment_not_found');
     res.set('Content-Type', blob.contentType);

@@ -64,7 +64,7 @@ export function replicateRouter(db: PouchDB.Database, projection: Projection, le
     if (!body.ok) throw body.error;
     const who = reader(res);
     const wanted = body.value.docs.map((d) => ({ id: d.id, ...(d.rev ? { rev: d.rev } : {}) }));
-    const readable = wanted.map((d) => feed.allowed(d.id, who));
+    const readable = await Promise.all(wanted.map(async (d) => feed.allowed(d.id, who) && (!d.rev || await feed.revisionAllowed(d.id, d.rev, who))));
     const mine = wanted.filter((_, i) => readable[i]);
     const got = mine.length > 0 ? await db.bulkGet({ docs: mine, revs: flag(req, 'revs') }) : { results: [] };
     // One result per request, in order: matched by position, since the revisions of a conflict share an id.
@@ -101,14 +101,25 @@ export function replicateRouter(db: PouchDB.Database, projection: Projection, le
   router.get('/:docid', async (req, res) => {
     const id = String(req.params['docid']);
     if (!feed.allowed(id, reader(res))) throw wardError('not_found');
+    const who = reader(res);
     const q = req.query as Record<string, string | undefined>;
-    const openRevs = q['open_revs'] === 'all' ? 'all' as const : q['open_revs'] ? parseRevs(q['open_revs']) : undefined;
+    // An older revision is answered as missing to whoever may not read it (its text may be a private draft's).
+    if (q['rev'] && !await feed.revisionAllowed(id, q['rev'], who)) throw wardError('not_found');
+    const asked = q['open_revs'] === 'all' ? 'all' as const : q['open_revs'] ? parseRevs(q['open_revs']) : undefined;
+    const refused = Array.isArray(asked) ? await asyncFilter(asked, async (r) => !await feed.revisionAllowed(id, r, who)) : [];
+    const openRevs = Array.isArray(asked) ? asked.filter((r) => !refused.includes(r)) : asked;
+    if (Array.isArray(openRevs) && openRevs.length === 0) { res.json(refused.map((r) => ({ missing: r }))); return; }
     const doc = await db.get(id, { revs: flag(req, 'revs'), ...(q['rev'] ? { rev: q['rev'] } : {}), ...(openRevs ? { open_revs: openRevs } : {}) })
       .catch(() => { throw wardError('not_found'); });
-    res.json(doc);
+    res.json(Array.isArray(doc) ? [...doc, ...refused.map((r) => ({ missing: r }))] : doc);
   });
 
   return router;
+}
+
+async function asyncFilter<T>(items: readonly T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
+  const verdicts = await Promise.all(items.map(keep));
+  return items.filter((_, i) => verdicts[i]);
 }
 
 function seqOf(raw: string | undefined): number | string {

@@ -6,11 +6,23 @@ import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import QRCode from 'qrcode';
 
-export function buildSetupApp(httpsPort: number, rootPem: string | null): Express {
+/**
+ * `names`: the node's own names and addresses (its certificate's, its LAN
+ * addresses). A request's Host header is the client's to choose: only one of
+ * these is ever put into a redirect or the QR code, so the page cannot be made
+ * to send a device to someone else's server.
+ */
+export function buildSetupApp(httpsPort: number, rootPem: string | null, names: readonly string[]): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'img-src': ["'self'", 'data:'] } } }));
-  const httpsUrl = (req: Request) => `https://${req.hostname}${httpsPort === 443 ? '' : `:${httpsPort}`}`;
+  const known = new Set(names.map((n) => n.toLowerCase()));
+  const hostOf = (req: Request) => {
+    const asked = (req.hostname ?? '').toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    return known.has(asked) ? asked : names[0] ?? '127.0.0.1';
+  };
+  const bracketed = (host: string) => (host.includes(':') ? `[${host}]` : host);
+  const httpsUrl = (req: Request) => `https://${bracketed(hostOf(req))}${httpsPort === 443 ? '' : `:${httpsPort}`}`;
 
   app.get('/setup/city-root.crt', (_req, res) => {
     if (!rootPem) { res.status(404).type('text/plain').send('Chưa có chứng thư gốc của thành phố. / The city root certificate is not installed yet.'); return; }

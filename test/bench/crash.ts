@@ -18,6 +18,7 @@ import { initCity } from '../../node/city/init.js';
 import { startChildNode } from '../helpers/child-node.js';
 import { startTestCity, divergence, CITY_ADMIN } from '../helpers/city.js';
 import { startTestWard, official, sampleDraft, Client } from '../helpers/ward.js';
+import { onePagePdf } from '../helpers/files.js';
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 200);
 // The kill comes at a random moment within this window (ms): long enough for a
@@ -144,7 +145,7 @@ async function lifecycle([specialist, leader, clerk]: [Client, Client, Client]):
   if (electronic) {
     issued = await clerk.post(`/api/documents/${id}/actions/issue`, { data: { pin: SEAL_PIN } });
   } else {
-    const scan = await clerk.post('/api/blobs', Buffer.from(`%PDF-1.4\n% scan of ${id}\n%%EOF\n`), { 'content-type': 'application/pdf' });
+    const scan = await clerk.post('/api/blobs', onePagePdf(`scan of ${id}`), { 'content-type': 'application/pdf' });
     issued = await clerk.post(`/api/documents/${id}/actions/issue`, { data: { scan: scan.body.sha256 } });
   }
   if (issued.status !== 200) throw new Error('issue');

@@ -91,6 +91,12 @@ test('bad input is refused in Vietnamese and English and nothing reaches any war
   const badAnnex = await send({ attachments: [{ name: 'virus.exe', bytes: Buffer.from('MZ\x90\x00 not an image') }] });
   assert.is(badAnnex.code, 'bad_attachment');
   assert.ok(badAnnex.details?.some((d) => d.en.includes('virus.exe') && d.vi.includes('virus.exe')));
+  // Beyond the first bytes: "%PDF-" then HTML does not open as a PDF, a PNG signature alone does not decode.
+  const htmlPdf = await send({ pdf: Buffer.from('%PDF-1.7\n<html><script>alert(1)</script></html>\n%%EOF\n') });
+  assert.is(htmlPdf.code, 'file_unreadable');
+  const eightBytePng = await send({ attachments: [{ name: 'so-do.png', bytes: sampleSealPng().subarray(0, 8) }] });
+  assert.is(eightBytePng.code, 'file_unreadable');
+  assert.ok(eightBytePng.details?.some((d) => d.en.includes('so-do.png') && d.vi.includes('so-do.png')), JSON.stringify(eightBytePng.details));
   // With the city root given, the PDF must bear a valid signature: one changed byte, or none at all, is refused.
   const changed = Buffer.from(pdf);
   changed[Math.floor(changed.length / 2)] ^= 0x01;

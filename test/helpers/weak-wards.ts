@@ -11,6 +11,7 @@ import type { Replicator } from '../../sync/replicator.js';
 import { startTestCity, divergence, CITY_ADMIN, type TestCity } from './city.js';
 import { WeakLink } from './weak-link.js';
 import { payloadBytes, wardWork, writeChunked } from './sync-data.js';
+import { assertNoSecretsAtCity } from './secret-scan.js';
 
 export interface WardEntry { link?: WeakLink; rep?: Replicator; db?: PouchDB.Database }
 export type Shape = { documents: number; pdfBytes: number; scans: number; scanBytes: number };
@@ -44,6 +45,8 @@ export class WeakWards {
   async assertConverged(db: PouchDB.Database, ward: string): Promise<void> {
     const problems = await divergence(db, this.city.url, wardDbName(ward));
     assert.equal(problems, [], problems.slice(0, 5).join('; '));
+    // Converged is not enough: nothing secret-looking may be among what arrived (the ward's city password included).
+    await assertNoSecretsAtCity(this.city.url, wardDbName(ward), [this.credentials(ward).password]);
   }
 
   /** Each step bounded and all wards at once: a stop or close waiting on a half-open socket must not hold the suite. */

@@ -23,6 +23,7 @@ import type { Role } from '../../sync/workflow.js';
 import { Client, official, sampleDraft, startTestWard, type Reply, type TestWard } from '../helpers/ward.js';
 import { CITY_ADMIN, couch, startTestCity } from '../helpers/city.js';
 import { ACCESS, fillPath, listRoutes, PAGES, ROLES, type Access, type RouteEntry } from '../helpers/routes.js';
+import { onePagePdf } from '../helpers/files.js';
 
 
 const CA_PIN = 'ward-ca-pin-2026';
@@ -49,7 +50,7 @@ test.before(async () => {
   await official(ward, 'mx-target', 'specialist');
   assert.is((await ward.admin.post('/api/certificates', { holder: usernames.leader, caPin: CA_PIN, pin: LEADER_PIN })).status, 201);
   const draft = await clients.specialist.post('/api/documents/outgoing', sampleDraft());
-  const blob = await clients.clerk.post('/api/blobs', Buffer.from('%PDF-1.4\n%%EOF\n'), { 'content-type': 'application/pdf' });
+  const blob = await clients.clerk.post('/api/blobs', onePagePdf('authz matrix'), { 'content-type': 'application/pdf' });
   assert.is(blob.status, 201, JSON.stringify(blob.body));
   samples = { username: 'mx-target', id: draft.body.id, docid: draft.body.id, action: 'submit', sha256: blob.body.sha256, rest: '_find', serial: '0a' };
 });

@@ -12,9 +12,10 @@ import { initCity } from '../../node/city/init.js';
 import { startChildNode } from '../helpers/child-node.js';
 import { startTestCity, divergence, CITY_ADMIN, type TestCity } from '../helpers/city.js';
 import { startTestWard, official, sampleDraft, Client, type TestWard } from '../helpers/ward.js';
+import { onePagePdf } from '../helpers/files.js';
 
 const WARD = 'phuc-xa';
-const PDF = Buffer.from('%PDF-1.4\n% scan\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+const PDF = onePagePdf('scan');
 let city: TestCity;
 let root: string;
 let credsFile: string;

@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chunkId } from '../../sync/city-contract.js';
 import { Client, official, sampleDraft, startTestWard, type Reply, type TestWard } from '../helpers/ward.js';
+import { onePagePdf } from '../helpers/files.js';
 
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
+const PDF = onePagePdf('faults');
 
 function assertClear(r: Reply, status: number, code: string) {
   assert.is(r.status, status, JSON.stringify(r.body));

@@ -22,6 +22,7 @@ import { Client, official, sampleDraft, startTestWard, type Reply, type TestWard
 import { CITY_ADMIN, couch, startTestCity } from '../helpers/city.js';
 import { ACCESS, encodeAny, fillPath, listRoutes, PAGES, ROLES, type RouteEntry } from '../helpers/routes.js';
 import { EVIL, FORGERIES, FUZZ_OTHER as OTHER, FUZZ_SEED as SEED, FUZZ_WARD as WARD, WRONG, fuzzRuleCases, replicatedSamples } from '../helpers/rule-cases.js';
+import { onePagePdf } from '../helpers/files.js';
 
 let ward: TestWard;
 const clients = {} as Record<Role, Client>;
@@ -38,7 +39,7 @@ test.before(async () => {
   for (const role of ROLES) clients[role] = role === 'admin' ? ward.admin : await official(ward, `fz-${role}`, role);
   await official(ward, 'fz-target', 'specialist');
   const draft = await clients.specialist.post('/api/documents/outgoing', sampleDraft());
-  const blob = await clients.clerk.post('/api/blobs', Buffer.from('%PDF-1.4\n%%EOF\n'), { 'content-type': 'application/pdf' });
+  const blob = await clients.clerk.post('/api/blobs', onePagePdf('fuzz sweep'), { 'content-type': 'application/pdf' });
   samples = { username: 'fz-target', id: draft.body.id, docid: draft.body.id, action: 'submit', sha256: blob.body.sha256, rest: '_find', serial: '0a' };
 });
 test.after(async () => {

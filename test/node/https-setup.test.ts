@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'node:https';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { makeTestTls } from '../helpers/test-pki.js';
 import { startTlsWard, type TlsWard } from '../helpers/tls-node.js';
@@ -53,6 +54,26 @@ test('plain HTTP offers only the setup page: the city root, a QR code of the HTT
   const api = await fetch(new URL('/api/health', node.setupUrl!), { redirect: 'manual' });
   assert.is(api.status, 308);
   assert.is(api.headers.get('location'), `https://127.0.0.1:${new URL(node.url).port}/api/health`);
+});
+
+test('the setup page redirects and points its QR code only to the node\'s own names, whatever Host header it is given', async () => {
+  const setup = new URL(node.setupUrl!);
+  const ask = (path: string, host: string) => new Promise<{ status: number; location: string; body: string }>((resolve, reject) => {
+    httpRequest({ host: setup.hostname, port: setup.port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: String(res.headers.location ?? ''), body }));
+    }).on('error', reject).end();
+  });
+  const port = new URL(node.url).port;
+  const evil = await ask('/api/health', 'evil.example');
+  assert.is(evil.status, 308);
+  assert.ok(!evil.location.includes('evil.example'), evil.location);
+  assert.match(evil.location, new RegExp(`^https://[^/]+:${port}/api/health$`));
+  const page = await ask('/setup', 'evil.example:8080');
+  assert.not.ok(page.body.includes('evil.example'), 'the page names no foreign host');
+  const own = await ask('/api/health', `localhost:${setup.port}`);
+  assert.is(own.location, `https://localhost:${port}/api/health`, 'a name on the certificate is kept');
 });
 
 test('a wrong TLS PIN stops the boot with a clear message', async () => {

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { official, sampleDraft, startTestWard, type Client, type TestWard } from '../helpers/ward.js';
+import { onePagePdf } from '../helpers/files.js';
 
 let ward: TestWard;
 let specialist: Client, leader: Client, clerk: Client, other: Client;
@@ -14,7 +15,7 @@ test.before(async () => {
 });
 test.after(async () => { await ward.stop(); });
 
-const tinyPdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+const tinyPdf = onePagePdf('tiny');
 
 test('a specialist drafts, a leader returns it with a comment, the specialist fixes and resubmits, the leader approves', async () => {
   const created = await specialist.post('/api/documents/outgoing', sampleDraft());

@@ -10,6 +10,7 @@ import { makeTestTls } from '../helpers/test-pki.js';
 import { ensurePwaBuilt } from '../helpers/browser.js';
 import { startTlsWard, type TlsWard } from '../helpers/tls-node.js';
 import type { WardNode } from '../../node/ward-node.js';
+import { onePagePdf } from '../helpers/files.js';
 
 const tls = makeTestTls();
 let ward: TlsWard;
@@ -91,8 +92,10 @@ test('an uploaded file comes back as a download that the browser may not sniff o
   const changed = await https('POST', '/api/auth/password', { oldPassword: admin.password, newPassword: 'admin-password-1' });
   cookie = /wd_session=[^;]*/.exec(String(changed.headers['set-cookie']))![0];
   csrf = String(json(changed)['csrfToken']);
-  // A PDF whose bytes also read as HTML with a script.
-  const up = await https('POST', '/api/blobs', Buffer.from('%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n'), { 'content-type': 'application/pdf' });
+  // A "PDF" that is an HTML page with a script is refused; a PDF carrying the same bytes in a comment is served as an attachment.
+  const html = await https('POST', '/api/blobs', Buffer.from('%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n'), { 'content-type': 'application/pdf' });
+  assert.is(html.status, 422, html.body.toString());
+  const up = await https('POST', '/api/blobs', onePagePdf('<html><script>alert(1)</script></html>'), { 'content-type': 'application/pdf' });
   assert.is(up.status, 201, up.body.toString());
   const down = await https('GET', `/api/blobs/${String(json(up)['sha256'])}`);
   assert.is(down.headers['content-type'], 'application/pdf');

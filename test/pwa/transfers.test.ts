@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { axeViolations } from '../helpers/axe.js';
+import { writePdf } from '../helpers/files.js';
 import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp, phoneContext } from '../helpers/browser.js';
 import { WeakLink } from '../helpers/weak-link.js';
 import { ERRORS } from '../../sync/errors.js';
@@ -42,30 +43,17 @@ let cdp: CDPSession;
  * nothing on the way can shrink it.
  */
 function scanPdf(bytes: number): Buffer {
-  const parts: Buffer[] = [];
-  const offsets: number[] = [];
-  let length = 0;
-  const put = (b: Buffer | string) => { const buf = typeof b === 'string' ? Buffer.from(b, 'latin1') : b; parts.push(buf); length += buf.length; };
-  const object = (n: number, body: string, stream?: Buffer) => {
-    offsets[n] = length;
-    put(`${n} 0 obj\n${body}\n`);
-    if (stream) { put('stream\n'); put(stream); put('\nendstream\n'); }
-    put('endobj\n');
-  };
   const width = 2000;
   const height = Math.max(1, Math.floor((bytes - 900) / width));
   const pixels = randomBytes(width * height);
   const draw = Buffer.from('q 595 0 0 842 0 0 cm /Im1 Do Q', 'latin1');
-  put('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n');
-  object(1, '<< /Type /Catalog /Pages 2 0 R >>');
-  object(2, '<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
-  object(3, '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>');
-  object(4, `<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Length ${pixels.length} >>`, pixels);
-  object(5, `<< /Length ${draw.length} >>`, draw);
-  const xref = length;
-  put(`xref\n0 6\n0000000000 65535 f \n${offsets.slice(1).map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`);
-  put(`trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
-  const pdf = Buffer.concat(parts);
+  const pdf = writePdf('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', [
+    { body: '<< /Type /Catalog /Pages 2 0 R >>' },
+    { body: '<< /Type /Pages /Kids [3 0 R] /Count 1 >>' },
+    { body: '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>' },
+    { body: `<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Length ${pixels.length} >>`, stream: pixels },
+    { body: `<< /Length ${draw.length} >>`, stream: draw },
+  ]);
   // Padded with spaces after %%EOF to the exact size, so the labels can say "6,0 MB".
   return pdf.length < bytes ? Buffer.concat([pdf, Buffer.alloc(bytes - pdf.length, 0x20)]) : pdf;
 }

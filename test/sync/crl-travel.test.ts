@@ -20,6 +20,7 @@ import { WARD_CA } from '../../node/signing.js';
 import { startTestCity, couch, CITY_ADMIN, type TestCity } from '../helpers/city.js';
 import { twoPagePdf } from '../helpers/signing-fixtures.js';
 import { startTestWard, synced, type TestWard } from '../helpers/ward.js';
+import { assertNoSecretsAtCity } from '../helpers/secret-scan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'warddesk-crl-'));
 let city: TestCity;
@@ -90,6 +91,13 @@ test('once A revokes its leader, B\'s verdict on the same PDF becomes invalid (r
   const first = await couch(city.url, CITY_ADMIN, 'GET', '/ward_phuong-b/crl:phuong-a:000001');
   const put = await couch(city.url, CITY_ADMIN, 'PUT', '/ward_phuong-b/crl:phuong-a:000001', { ...first.body, der: crlA(1, [serial]).toString('base64') });
   assert.is(put.status, 403);
+});
+
+test('nothing secret reached the city from either ward: no PIN, key or password, in any field', async () => {
+  for (const w of [a, b]) await w.node.citySync.syncNow();
+  const pins = ['ward-ca-pin', 'admin-password-1'];
+  assert.ok(await assertNoSecretsAtCity(city.url, 'ward_phuong-a', pins) > 0);
+  assert.ok(await assertNoSecretsAtCity(city.url, 'ward_phuong-b', pins) > 0);
 });
 
 test.run();

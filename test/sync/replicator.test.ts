@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import { initCity } from '../../node/city/init.js';
 import { startTestCity, couch, cityFile, divergence, CITY_ADMIN, type TestCity } from '../helpers/city.js';
 import { startTestWard, official, sampleDraft, type Client, type TestWard } from '../helpers/ward.js';
+import { onePagePdf } from '../helpers/files.js';
+import { assertNoSecretsAtCity } from '../helpers/secret-scan.js';
 
 let city: TestCity;
 let ward: TestWard;
 let author: Client;
 let credsDir: string;
-const PDF = Buffer.from('%PDF-1.4\n% WardDesk test file\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+const PDF = onePagePdf('WardDesk test file');
 
 /** Every replicated document at the city, with its revision. */
 async function cityDocs(): Promise<Map<string, any>> { // any: CouchDB JSON
@@ -72,6 +74,23 @@ test('documents, events, files, profiles and the audit chain reach the city', as
   assert.ok(file?.equals(PDF), 'file bytes identical at the city, chunks and whole checked against their sha-256');
 });
 
+test('a PIN sent with a paper document\'s issue step is refused as an unknown field, and the step with its scan alone reaches the city', async () => {
+  const clerk = await official(ward, 'vanthu', 'clerk');
+  const paper = await clerk.post('/api/documents/outgoing/paper', sampleDraft({ subject: 'Giấy mời họp tổ dân phố', docType: 'GM' }));
+  assert.is(paper.status, 201);
+  assert.is((await clerk.post(`/api/documents/${paper.body.id}/actions/number`)).status, 200);
+  const scan = await clerk.post('/api/blobs', onePagePdf('scan of the signed paper'), { 'content-type': 'application/pdf' });
+  const withPin = await clerk.post(`/api/documents/${paper.body.id}/actions/issue`, { data: { scan: scan.body.sha256, pin: '654321' } });
+  assert.is(withPin.status, 400, JSON.stringify(withPin.body));
+  assert.is(withPin.body.code, 'invalid_input');
+  assert.ok(withPin.body.details.some((d: { path: string; vi: string; en: string }) => d.path === 'data.pin' && /pin/.test(d.vi) && /Unknown field/.test(d.en)), JSON.stringify(withPin.body.details));
+  const issued = await clerk.post(`/api/documents/${paper.body.id}/actions/issue`, { data: { scan: scan.body.sha256 } });
+  assert.is(issued.status, 200, JSON.stringify(issued.body));
+  assert.equal(issued.body.events.at(-1).data, { scan: scan.body.sha256 });
+  const now = await author.post('/api/sync/now');
+  assert.is(now.body.upToDate, true, JSON.stringify(now.body));
+});
+
 test('no secret ever reaches the city: password hashes, sessions, CSRF tokens, passwords', async () => {
   const secrets = await ward.node.store.secrets.allDocs({ include_docs: true });
   const needles = new Set<string>(['admin-password-1', 'chuyenvien-real-password', 'chuyenvien-initial-pw', author.csrf, author.cookie.replace('wd_session=', '')]);
@@ -85,6 +104,9 @@ test('no secret ever reaches the city: password hashes, sessions, CSRF tokens, p
   const dump = JSON.stringify([...(await cityDocs()).values()]);
   for (const needle of needles) if (needle) assert.not.ok(dump.includes(needle), `secret found at the city: ${needle.slice(0, 12)}…`);
   assert.not.match(dump, /scrypt|"csrf"|"sess:|"cred:/);
+  // And by shape, in any field: PINs, passwords, tokens, key material (test/helpers/secret-scan.ts).
+  const creds = JSON.parse(readFileSync(join(credsDir, 'phuc-xa.credentials.json'), 'utf8')) as { password: string };
+  assert.ok(await assertNoSecretsAtCity(city.url, 'ward_phuc-xa', [...needles, creds.password, '654321']) > 10);
 });
 
 test('a document the city writes into the inbox reaches the ward and its document list', async () => {

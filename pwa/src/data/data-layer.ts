@@ -1,9 +1,10 @@
 // The data layer the UI calls (described in ./index.ts): local replica +
 // outbox + sync runs + in-memory queries.
 import type { DocumentRecord, EventRecord } from '../../../sync/schema.js';
-import { OutgoingDraft } from '../../../sync/schema.js';
+import { OutgoingDraftInput } from '../../../sync/schema.js';
 import { checkTransition } from '../../../sync/workflow.js';
 import { parseInput } from '../../../sync/validation.js';
+import { parseActionData } from '../../../sync/action-data.js';
 import { wardError } from '../../../sync/errors.js';
 import { foldVietnamese, searchTerms } from '../../../sync/text.js';
 import { Outbox, type FetchLike } from './outbox.js';
@@ -180,7 +181,7 @@ export class DataLayer {
   async queue(command: CommandInput, options: QueueOptions = {}): Promise<{ clientId: string; docId: string }> {
     await this.loaded;
     if (command.kind !== 'act') {
-      const parsed = parseInput(OutgoingDraft, command.content);
+      const parsed = parseInput(OutgoingDraftInput, command.content);
       if (!parsed.ok) throw parsed.error;
     }
     if (command.kind !== 'create') {
@@ -189,6 +190,11 @@ export class DataLayer {
       const action = command.kind === 'edit' ? 'edit' : command.action;
       const verdict = checkTransition(view.direction, { state: view.state as never, author: view.author, handler: view.handler, medium: view.medium, numberEventId: null, lastAt: null }, action, { user: this.user.username, role: this.user.role }, command.kind === 'act' ? command.comment : undefined);
       if (!verdict.ok) throw wardError(verdict.code === 'illegal_transition' && action === 'edit' ? 'not_editable' : verdict.code);
+      // The step's data by the node's own schema (sync/action-data.ts): a field it would refuse is refused now.
+      if (command.kind === 'act') {
+        const data = parseActionData(command.action, view.medium, command.data);
+        if (!data.ok) throw data.error;
+      }
     }
     const queued: QueuedCommand = await this.outbox.add(command, (doc) => options.baseRev ?? this.records.get(doc)?._rev ?? null);
     await this.refresh();
