@@ -43,7 +43,8 @@ export function parseActionData(action: Action, medium: Medium, data: unknown): 
   return parsed.ok ? { ok: true, value: parsed.value.data } : parsed;
 }
 
-const Box = z.strictObject({ page: z.number().int().min(0), x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+/** A slot of the rendered page; `size`: the font size of the line a slot sits in (certs/pdf-boxes.ts). */
+const Box = z.strictObject({ page: z.number().int().min(0), x: z.number(), y: z.number(), width: z.number(), height: z.number(), size: z.number().positive().max(72).optional() });
 /** Where later steps stamp onto the leader-signed PDF (certs/pdf-boxes.ts RenderLayout). */
 const Layout = z.strictObject({ pageCount: z.number().int().positive(), signature: Box, number: Box, day: Box, month: Box, year: Box, attachmentStamp: Box });
 const Numbered = z.strictObject({

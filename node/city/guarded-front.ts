@@ -36,7 +36,8 @@ export function admit(req: IncomingMessage, res: ServerResponse, adminAuth: stri
   const feed = url.searchParams.get('feed');
   // Feeds that hold the connection open: a ward replicates one-shot; the hub long-polls; nobody streams.
   if (verdict.route.name === 'changes' && feed !== null && feed !== 'normal' && !(feed === 'longpoll' && role === 'admin')) {
-    answer(res, 400, 'bad_request', 'Chỉ đọc thay đổi một lần (feed=normal; longpoll cho quản trị) / Changes are read one-shot (feed=normal; longpoll for the admin).');
+    // 403, not 400: asked of another ward's database, the answer must be the same refusal as every other route there.
+    answer(res, 403, 'forbidden', 'Chỉ đọc thay đổi một lần (feed=normal; longpoll cho quản trị) / Changes are read one-shot (feed=normal; longpoll for the admin).');
     return null;
   }
   // express-pouchdb answers 500 to a JSON query parameter it cannot parse (`open_revs=["bad`).
