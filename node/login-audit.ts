@@ -33,10 +33,13 @@ export class LoginAudit {
   private dropped = 0;
   private writing: Promise<void> | null = null;
   private window: Promise<void> | null = null;
+  /** When the last batch was written: batches of failures stay at least a window apart. */
+  private lastWriteAt = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly ledger: Ledger, private readonly log?: Logger, retryMs = 1_000) {
-    this.timer = setInterval(() => { if (this.pending > 0) void this.flush(); }, retryMs);
+    // The retry (what a full disk held back) never races a batch window: one write a second at most.
+    this.timer = setInterval(() => { if (this.pending > 0 && !this.window && Date.now() - this.lastWriteAt >= WINDOW_MS) void this.flush(); }, retryMs);
     this.timer.unref();
   }
 
@@ -51,7 +54,8 @@ export class LoginAudit {
     if (this.queue.length >= CAPACITY) this.dropped += 1;
     else this.queue.push({ ...attempt, user: boundedName(attempt.user) });
     if (now) return this.flush();
-    this.window ??= new Promise<void>((resolve) => setTimeout(resolve, WINDOW_MS)).then(() => { this.window = null; return this.flush(); });
+    const wait = Math.max(WINDOW_MS, this.lastWriteAt + WINDOW_MS - Date.now());
+    this.window ??= new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => { this.window = null; return this.flush(); });
     return this.window;
   }
 
@@ -74,6 +78,7 @@ export class LoginAudit {
   stop(): void { clearInterval(this.timer); }
 
   private async writeOnce(): Promise<void> {
+    this.lastWriteAt = Date.now();
     const attempts = this.queue.splice(0, BATCH);
     const throttled = [...this.throttled].slice(0, BATCH);
     for (const [address] of throttled) this.throttled.delete(address);
