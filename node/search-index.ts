@@ -7,7 +7,7 @@
 // recency anyway, so this index only answers "which documents contain all
 // these words" with sorted posting lists intersected through a mark array,
 // and leaves ordering to the caller.
-import { searchTerms } from '../sync/text.js';
+import { accentedTerms, queryWords, searchTerms } from '../sync/text.js';
 
 /** A growable list of int32 ordinals, ascending because ordinals only grow. */
 class Postings {
@@ -43,7 +43,8 @@ export class SearchIndex {
     const ordinal = this.ids.length;
     this.ids.push(id);
     this.ordinalOf.set(id, ordinal);
-    const terms = new Set(texts.flatMap((t) => searchTerms(t)));
+    // Folded terms are ASCII and accented ones are not, so both share one map without clashing.
+    const terms = new Set(texts.flatMap((t) => [...searchTerms(t), ...accentedTerms(t)]));
     for (const term of terms) {
       let list = this.postings.get(term);
       if (!list) { list = new Postings(); this.postings.set(term, list); this.sortedTerms = null; }
@@ -51,11 +52,11 @@ export class SearchIndex {
     }
   }
 
-  /** Ids of documents containing every word of the query; the last word may be a prefix. */
+  /** Ids of documents containing every word of the query; the last word may be a prefix. An accented word matches only that accented word. */
   search(query: string): string[] {
-    const words = searchTerms(query);
+    const words = queryWords(query);
     if (words.length === 0) return [];
-    const lists = words.map((w, i) => this.listsFor(w, i === words.length - 1));
+    const lists = words.map((w, i) => this.listsFor(w.term, i === words.length - 1));
     if (lists.some((l) => l.length === 0)) return [];
     const size = (ls: Postings[]) => ls.reduce((n, l) => n + l.length, 0);
     lists.sort((a, b) => size(a) - size(b));

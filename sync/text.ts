@@ -18,3 +18,38 @@ export function foldVietnamese(input: string): string {
 export function searchTerms(input: string): string[] {
   return foldVietnamese(input).split(/[^a-z0-9]+/).filter((t) => t.length > 0);
 }
+
+/**
+ * A word of a query. Officials who bother to type the marks mean them: "dời"
+ * (move) must not find "đổi" (change), while "doi" still finds both. So a
+ * word written with marks matches the accented text exactly; one without
+ * marks matches the folded text.
+ */
+export interface QueryWord { term: string; exact: boolean }
+
+const WORD_SPLIT = /[^\p{L}\p{N}]+/u;
+
+/** The query's words: accented ones kept as typed (lower case, NFC), the rest folded. */
+export function queryWords(input: string): QueryWord[] {
+  const out: QueryWord[] = [];
+  for (const token of accentedTokens(input)) {
+    const folded = searchTerms(token);
+    if (folded.length === 1 && folded[0] !== token) out.push({ term: token, exact: true });
+    else for (const term of folded) out.push({ term, exact: false });
+  }
+  return out;
+}
+
+/** The text's accented words (lower case, NFC): what an accented query word is matched against. */
+export function accentedTerms(input: string): string[] {
+  return accentedTokens(input).filter((t) => { const f = searchTerms(t); return f.length === 1 && f[0] !== t; });
+}
+
+/** Lower-cased NFC text, for substring matching of accented query words. */
+export function accentedText(input: string): string {
+  return input.normalize('NFC').toLowerCase();
+}
+
+function accentedTokens(input: string): string[] {
+  return accentedText(input).split(WORD_SPLIT).filter((t) => t.length > 0);
+}

@@ -71,6 +71,23 @@ test('search is accent-insensitive: "quyet dinh ve viec" finds "Quyết định 
   assert.ok(prefix.body.total >= 1, 'the last word matches as a prefix while typing');
 });
 
+test('an accented query narrows to accented matches ("dời" does not find "đổi"); the same words without marks find both', async () => {
+  await specialist.post('/api/documents/outgoing', sampleDraft({ subject: 'Về việc dời lịch tiếp công dân định kỳ' }));
+  await specialist.post('/api/documents/outgoing', sampleDraft({ subject: 'Về việc đổi lịch tiếp công dân định kỳ' }));
+  const subjects = async (q: string) => {
+    const r = await specialist.get(`/api/documents?q=${encodeURIComponent(q)}`);
+    assert.is(r.status, 200);
+    return (r.body.items as { subject: string }[]).map((d) => d.subject).sort();
+  };
+  assert.equal(await subjects('dời lịch tiếp'), ['Về việc dời lịch tiếp công dân định kỳ']);
+  assert.equal(await subjects('đổi lịch tiếp'), ['Về việc đổi lịch tiếp công dân định kỳ']);
+  assert.equal(await subjects('doi lich tiep'), ['Về việc dời lịch tiếp công dân định kỳ', 'Về việc đổi lịch tiếp công dân định kỳ']);
+  assert.equal(await subjects('lich tiep cong dân'), ['Về việc dời lịch tiếp công dân định kỳ', 'Về việc đổi lịch tiếp công dân định kỳ'], 'mixed: only the accented word narrows');
+  assert.equal(await subjects('tiếp công dời'), ['Về việc dời lịch tiếp công dân định kỳ'], 'the last accented word matches as a prefix while typing');
+  assert.equal(await subjects('DỜI LỊCH'), ['Về việc dời lịch tiếp công dân định kỳ'], 'upper case is the same word');
+  assert.equal(await subjects('dời lịch'.normalize('NFD')), ['Về việc dời lịch tiếp công dân định kỳ'], 'marks typed decomposed (macOS, some phones) mean the same');
+});
+
 test('filters by type, state, number and date range', async () => {
   const id = (await clerk.post('/api/documents/outgoing/paper', sampleDraft({ docType: 'KH', subject: 'Kế hoạch phòng chống lụt bão' }))).body.id as string;
   const numbered = await clerk.post(`/api/documents/${id}/actions/number`);

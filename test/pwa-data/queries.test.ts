@@ -57,6 +57,8 @@ test('lists filter by direction, state and type, and search without accents', as
   assert.equal(data.list({ q: 'ho ngheo' }).items.map((d) => d.id), [ids.incoming]);
   assert.equal(data.list({ q: '7303' }).items.map((d) => d.id), [ids.incoming], 'the sender\'s symbol is searchable');
   assert.is(data.list({ q: 'khong co van ban nay' }).total, 0);
+  assert.equal(data.list({ q: 'đô thị' }).items.map((d) => d.id), [ids.report], 'accented words match the accented text');
+  assert.is(data.list({ q: 'đồ thị' }).total, 0, 'an accented query narrows: "đồ thị" is not "đô thị"');
   assert.is(data.list({ direction: 'incoming' }).total, 1);
   assert.equal(data.list({ direction: 'outgoing', state: 'draft' }).items.map((d) => d.id), [ids.report]);
   assert.equal(data.list({ docType: 'BC' }).items.map((d) => d.id), [ids.report]);

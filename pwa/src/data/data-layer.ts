@@ -6,7 +6,7 @@ import { checkTransition } from '../../../sync/workflow.js';
 import { parseInput } from '../../../sync/validation.js';
 import { parseActionData } from '../../../sync/action-data.js';
 import { wardError } from '../../../sync/errors.js';
-import { foldVietnamese, searchTerms } from '../../../sync/text.js';
+import { accentedText, foldVietnamese, queryWords } from '../../../sync/text.js';
 import { Outbox, type FetchLike } from './outbox.js';
 import { pullOnce, type PulledDoc } from './puller.js';
 import { buildViews, type LocalView } from './views.js';
@@ -61,7 +61,8 @@ const SNAPSHOT_ID = '_local/working-set-snapshot';
 const ROWS_ID = '_local/working-set-rows';
 interface ReplicaSnapshot { seq: number | string; records: DocumentRecord[]; events: EventRecord[] }
 /** A document's summary as the lists showed it, with what they sort and search by (no body: see step 2). */
-interface Row extends DocSummary { activeMs: number; text: string }
+/** `accented` is missing from rows a previous version stored. */
+interface Row extends DocSummary { activeMs: number; text: string; accented?: string }
 /** Rows with the replica's and the outbox's seq they were computed at: used only if both still hold. */
 interface Rows { seq: number | string; outboxSeq: number | string; rows: Row[] }
 const isSnapshot = (v: unknown): v is ReplicaSnapshot => {
@@ -148,11 +149,11 @@ export class DataLayer {
 
   /** While a start reads the replica (under a second), `q` searches subjects and numbers, not bodies. */
   list(filter: ListFilter = {}): { total: number; items: DocSummary[] } {
-    const terms = filter.q ? searchTerms(filter.q) : [];
+    const words = filter.q ? queryWords(filter.q) : [];
     const all: (LocalView | Row)[] = this.rows ?? [...this.views.values()];
     const hits = all.filter((v) =>
       (!filter.direction || v.direction === filter.direction) && (!filter.state || v.state === filter.state)
-      && (!filter.docType || v.docType === filter.docType) && (terms.length === 0 || terms.every((t) => searchText(v).includes(t))));
+      && (!filter.docType || v.docType === filter.docType) && (words.length === 0 || words.every((w) => searchText(v, w.exact).includes(w.term))));
     const offset = filter.offset ?? 0;
     return { total: hits.length, items: hits.sort(byActivity).slice(offset, offset + (filter.limit ?? 50)).map(summary) };
   }
@@ -161,7 +162,7 @@ export class DataLayer {
   get(id: string): DocDetail | null {
     const view = this.views.get(this.idMap.get(id) ?? id);
     if (!view) return null;
-    const { activeMs: _a, folded: _f, ...detail } = view;
+    const { activeMs: _a, folded: _f, accented: _x, ...detail } = view;
     return detail;
   }
 
@@ -372,16 +373,21 @@ export class DataLayer {
 function byActivity(a: { activeMs: number; id: string }, b: { activeMs: number; id: string }): number { return b.activeMs - a.activeMs || (a.id < b.id ? -1 : 1); }
 
 function summary(v: LocalView | Row): DocSummary {
-  if ('text' in v) { const { activeMs: _a, text: _t, ...rest } = v; return rest; }
-  const { activeMs: _a, folded: _f, content: _c, createdAt: _t, createdBy: _b, events: _e, ...rest } = v;
+  if ('text' in v) { const { activeMs: _a, text: _t, accented: _x, ...rest } = v; return rest; }
+  const { activeMs: _a, folded: _f, accented: _x, content: _c, createdAt: _t, createdBy: _b, events: _e, ...rest } = v;
   return rest;
 }
 
 function row(v: LocalView): Row {
-  return { ...summary(v), activeMs: v.activeMs, text: foldVietnamese([v.subject, v.number ?? '', v.symbol ?? ''].join(' ')) };
+  const text = [v.subject, v.number ?? '', v.symbol ?? ''].join(' ');
+  return { ...summary(v), activeMs: v.activeMs, text: foldVietnamese(text), accented: accentedText(text) };
 }
 
-function searchText(v: LocalView | Row): string { return 'text' in v ? v.text : v.folded(); }
+/** An accented query word is matched against the accented text, any other against the folded text. */
+function searchText(v: LocalView | Row, accented: boolean): string {
+  if ('text' in v) return accented ? (v.accented ?? accentedText(`${v.subject} ${v.number ?? ''} ${v.symbol ?? ''}`)) : v.text;
+  return accented ? v.accented() : v.folded();
+}
 
 /** `window` in a browser; nothing in Node (no 'online' events there). */
 function eventTarget(): { addEventListener(t: string, f: () => void): void; removeEventListener(t: string, f: () => void): void } | null {

@@ -3,11 +3,11 @@
 // over them (marked pending) so offline work shows at once.
 import type { DocumentRecord, EventRecord, IncomingArrival, OutgoingDraft } from '../../../sync/schema.js';
 import { applyEvent, availableActions, compareEvents, emptyState, type DerivedState } from '../../../sync/workflow.js';
-import { foldVietnamese } from '../../../sync/text.js';
+import { accentedText, foldVietnamese } from '../../../sync/text.js';
 import type { ConflictRecord, DataUser, DocDetail, DocEvent, QueuedCommand } from './types.js';
 
-/** `folded`: the accent-folded search text, computed at the first search (folding every body at start costs ~100 ms per 5,000). */
-export interface LocalView extends DocDetail { activeMs: number; folded: () => string }
+/** `folded` / `accented`: the search texts, computed at the first search (folding every body at start costs ~100 ms per 5,000). */
+export interface LocalView extends DocDetail { activeMs: number; folded: () => string; accented: () => string }
 
 /** Body text past this length adds little to finding a document (same bound as the node's index). */
 const SEARCHED_BODY_CHARS = 2000;
@@ -85,7 +85,9 @@ function fold(user: DataUser, record: DocumentRecord, events: { ev: EventRecord;
     nextActions: user.role === 'admin' ? [] : availableActions(record.direction, derived, { user: user.username, role: user.role }),
     pendingCommands: 0, conflicts: 0,
     content: content as unknown as Record<string, unknown>, createdAt: record.createdAt, createdBy: record.createdBy, events: timeline,
-    activeMs, folded: memo(() => foldVietnamese([content.subject, numberText ?? '', symbol ?? '', parties, body].join(' '))),
+    activeMs,
+    folded: memo(() => foldVietnamese([content.subject, numberText ?? '', symbol ?? '', parties, body].join(' '))),
+    accented: memo(() => accentedText([content.subject, numberText ?? '', symbol ?? '', parties, body].join(' '))),
   };
 }
 
