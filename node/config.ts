@@ -18,12 +18,13 @@ export const Config = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   ward: z.strictObject({
     code: z.string().regex(/^[a-z0-9-]{2,40}$/).default('phuong-mau'),
-    agencyParent: z.string().default('UBND QUẬN MẪU'),
+    // Empty: since 1 July 2025 wards sit directly under the province, and a UBND prints no parent line.
+    agencyParent: z.string().default(''),
     agencyName: z.string().default('UBND PHƯỜNG MẪU'),
     agencyCode: z.string().default('UBND'),
     agencyId: z.string().regex(/^[0-9A-Z.]{13}$/).optional(),
     place: z.string().default('Phường Mẫu'),
-  }).default({ code: 'phuong-mau', agencyParent: 'UBND QUẬN MẪU', agencyName: 'UBND PHƯỜNG MẪU', agencyCode: 'UBND', place: 'Phường Mẫu' }),
+  }).default({ code: 'phuong-mau', agencyParent: '', agencyName: 'UBND PHƯỜNG MẪU', agencyCode: 'UBND', place: 'Phường Mẫu' }),
   registers: z.array(Register).min(1).default([{ key: 'chung', types: ['*'] }]),
   sessionTtlHours: z.coerce.number().positive().default(24 * 14),
   lockout: z.strictObject({

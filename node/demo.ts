@@ -67,9 +67,9 @@ try {
 
   const draft = await people['chuyenvien']!('POST', '/api/documents/outgoing', {
     docType: 'QĐ', subject: 'Về việc ban hành Kế hoạch chuyển đổi số của phường năm 2026',
-    body: 'Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;\nCăn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư;\nXét đề nghị của Văn phòng HĐND và UBND phường.\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch chuyển đổi số của phường năm 2026.\nĐiều 2. Quyết định có hiệu lực kể từ ngày ký.\nĐiều 3. Văn phòng HĐND và UBND phường, các đơn vị liên quan chịu trách nhiệm thi hành Quyết định này.',
+    body: 'Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;\nCăn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư;\nXét đề nghị của Văn phòng HĐND và UBND phường.\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch chuyển đổi số của phường năm 2026.\nĐiều 2. Quyết định có hiệu lực kể từ ngày ký.\nĐiều 3. Văn phòng HĐND và UBND phường, các đơn vị liên quan chịu trách nhiệm thi hành Quyết định này.',
     signerAuthority: 'TM.', signerTitle: 'Chủ tịch', signerName: 'Nguyễn Văn An',
-    recipients: [{ name: 'UBND Quận Mẫu (để b/c)' }, { name: 'Như Điều 3' }, { name: 'Lưu: VT, VP' }],
+    recipients: [{ name: 'UBND Thành phố (để b/c)' }, { name: 'Như Điều 3' }, { name: 'Lưu: VT, VP' }],
   });
   const id = String(draft['id']);
   await people['chuyenvien']!('POST', `/api/documents/${id}/actions/submit`, {});

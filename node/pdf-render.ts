@@ -11,6 +11,7 @@ import { FONTS } from '../certs/fonts.js';
 import type { Box, RenderLayout } from '../certs/pdf-boxes.js';
 import { DOCUMENT_TYPES } from '../sync/doc-types.js';
 import { wardError } from '../sync/errors.js';
+import { bodyParagraphs, recipientLines } from '../sync/decree30-text.js';
 import { formatSymbol } from '../sync/numbering-format.js';
 import type { OutgoingDraft } from '../sync/schema.js';
 
@@ -49,9 +50,10 @@ export async function renderDocument(input: RenderInput): Promise<{ pdf: Buffer;
   doc.registerFont('R', FONTS.regular).registerFont('B', FONTS.bold).registerFont('I', FONTS.italic).registerFont('BI', FONTS.boldItalic);
 
   const top = MARGIN.top;
-  // Left: parent agency, issuing agency (bold, with a short rule), number and symbol.
-  doc.font('R').fontSize(13).text(input.ward.agencyParent.toUpperCase(), LEFT_COL.x, top, { width: LEFT_COL.width, align: 'center' });
-  doc.font('B').text(input.ward.agencyName.toUpperCase(), { width: LEFT_COL.width, align: 'center' });
+  // Left: parent agency (if any), issuing agency (bold, with a short rule), number and symbol.
+  // Since 1 July 2025 a UBND phường answers to the province directly: no parent line unless the ward sets one.
+  if (input.ward.agencyParent.trim()) doc.font('R').fontSize(13).text(input.ward.agencyParent.toUpperCase(), LEFT_COL.x, top, { width: LEFT_COL.width, align: 'center' });
+  doc.font('B').fontSize(13).text(input.ward.agencyName.toUpperCase(), LEFT_COL.x, input.ward.agencyParent.trim() ? doc.y : top, { width: LEFT_COL.width, align: 'center' });
   rule(doc, LEFT_COL.x + LEFT_COL.width / 2, doc.y + 1, Math.min(doc.widthOfString(input.ward.agencyName.toUpperCase()), LEFT_COL.width) * 0.4);
   const symbol = formatSymbol({ docType: c.docType, agencyCode: input.ward.agencyCode, unitCode: c.unitCode });
   const numberTop = doc.y + 10;
@@ -91,9 +93,16 @@ export async function renderDocument(input: RenderInput): Promise<{ pdf: Buffer;
   }
 
   // Body: 14 pt, justified, first-line indent 1 cm, 6 pt between paragraphs.
-  doc.font('R').fontSize(14);
-  for (const paragraph of c.body.split(/\n\s*\n|\n/).map((p) => p.trim()).filter(Boolean)) {
-    doc.text(paragraph, MARGIN.left, doc.y, { width: CONTENT_W, align: 'justify', indent: 10 * MM, paragraphGap: 6, lineGap: 1.5 });
+  const body = { width: CONTENT_W, align: 'justify', indent: 10 * MM, paragraphGap: 6, lineGap: 1.5 } as const;
+  for (const p of bodyParagraphs(c.body)) {
+    if (p.kind === 'operative') {
+      doc.font('B').fontSize(14).text(p.text, MARGIN.left, doc.y + 3, { width: CONTENT_W, align: 'center', paragraphGap: 9 });
+    } else if (p.kind === 'article') {
+      doc.font('B').fontSize(14).text(`${p.label} `, MARGIN.left, doc.y, { ...body, continued: true });
+      doc.font('R').text(p.text, body);
+    } else {
+      doc.font(p.kind === 'basis' ? 'I' : 'R').fontSize(14).text(p.text, MARGIN.left, doc.y, body);
+    }
   }
 
   // Signer block (right) and recipients (left) side by side; never split across pages.
@@ -111,8 +120,7 @@ export async function renderDocument(input: RenderInput): Promise<{ pdf: Buffer;
 
   doc.font('BI').fontSize(12).text('Nơi nhận:', MARGIN.left, blockTop + 6, { width: 70 * MM });
   doc.font('R').fontSize(11);
-  const recipients = c.recipients.map((r) => r.name);
-  recipients.forEach((name, i) => doc.text(`- ${name}${i === recipients.length - 1 ? '.' : ';'}`, MARGIN.left, doc.y, { width: 70 * MM }));
+  for (const line of recipientLines(c.recipients.map((r) => r.name))) doc.text(line, MARGIN.left, doc.y, { width: 70 * MM });
 
   // Page numbers, centred in the top margin, from page 2.
   const range = doc.bufferedPageRange();

@@ -27,7 +27,8 @@ export type WardIdentity = Config['ward'];
 const Line = z.string().trim().min(2).max(120).regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u);
 
 export const WardSettingsPatch = z.strictObject({
-  agencyParent: Line.optional(),
+  /** '' clears it: a UBND has no parent-agency line under two-tier local government. */
+  agencyParent: z.union([z.literal(''), Line]).optional(),
   agencyName: Line.optional(),
   place: z.string().trim().min(2).max(60).regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u).optional(),
 });

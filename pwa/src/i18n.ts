@@ -200,7 +200,7 @@ const CATALOGUE = {
   settings_edit: ['Sửa thông tin in trên văn bản', 'Edit what documents show'],
   settings_edit_hint: ['Áp dụng cho các văn bản được ký sau khi lưu; văn bản đã ký không thay đổi. Giá trị này thay cho giá trị trong tệp cấu hình.', 'Applies to documents signed after saving; signed documents do not change. These values replace the configuration file\'s.'],
   ward_code: ['Mã phường', 'Ward code'],
-  agency_parent: ['Cơ quan chủ quản', 'Parent agency'],
+  agency_parent: ['Cơ quan cấp trên (để trống với UBND phường)', 'Parent agency (empty for a ward UBND)'],
   agency_name: ['Tên cơ quan', 'Agency name'],
   agency_code: ['Ký hiệu cơ quan', 'Agency code'],
   agency_id: ['Mã định danh cơ quan', 'Agency ID'],

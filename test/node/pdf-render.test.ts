@@ -145,4 +145,42 @@ test('the short rule under a subject of two lines sits below its last line', asy
   assert.ok(rules[0]![1]! > lastLine.y2 + 1, `rule at ${rules[0]![1]}, subject's last line ends at ${lastLine.y2}`);
 });
 
+
+test('a decision\'s body takes the Decree 30 form: "Căn cứ" in italics, "QUYẾT ĐỊNH:" bold and centred alone, "Điều N." in bold', async () => {
+  const body = 'Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;\nXét đề nghị của Văn phòng.\nquyết định\nĐiều   1: Giao Văn phòng thực hiện Điều 1 nói trên.\nĐiều 2. Quyết định có hiệu lực kể từ ngày ký.';
+  const { pdf } = await renderDocument({ content: content({ body }), ward });
+  const file = save('decree-body.pdf', pdf);
+  const w = words(file, 1);
+  const lines = text(file, '-f', '1', '-l', '1').split('\n').map((l) => l.trim());
+  assert.ok(lines.includes('QUYẾT ĐỊNH:'), 'the operative word is upper case with its colon, on its own line');
+  assert.ok(lines.some((l) => l.startsWith('Điều 1. Giao Văn phòng')), 'the article label is normalised to "Điều 1."');
+  // The operative line is centred on the text block.
+  const colon = w.find((x) => x.text === 'ĐỊNH:')!;
+  const quyet = w.filter((x) => x.text === 'QUYẾT' && x.y1 > w.find((y) => y.text === 'Căn')!.y1)[0]!;
+  const centre = (quyet.x1 + colon.x2) / 2;
+  assert.ok(Math.abs(centre - (30 * MM + (595.28 - 45 * MM) / 2)) < 2, `centred: ${centre}`);
+  // pdftohtml reports each run's weight and slant (<b>, <i>) from the embedded font.
+  const runs = execFileSync('pdftohtml', ['-xml', '-i', '-stdout', '-f', '1', '-l', '1', file], { encoding: 'utf8' });
+  assert.match(runs, /<b>QUYẾT ĐỊNH:<\/b>/);
+  assert.match(runs, /<b>Điều 1\. ?<\/b><\/text>\s*<text[^>]*>Giao Văn phòng thực hiện Điều 1/, 'the label is bold, the article\'s text (and an "Điều" inside it) regular');
+  assert.match(runs, /<b>Điều 2\. ?<\/b>/);
+  assert.match(runs, /<i>Căn cứ Luật Tổ chức chính quyền địa phương/, 'the basis line is italic');
+  assert.match(runs, /<i>Xét đề nghị của Văn phòng\.<\/i>/);
+});
+
+test('nơi nhận reads "- name;" per line and "." on the last, whatever punctuation the author typed', async () => {
+  const recipients = [{ name: 'UBND Thành phố (để b/c);' }, { name: '- Như Điều 3;;' }, { name: 'Lưu: VT, VP..' }];
+  const { pdf } = await renderDocument({ content: content({ recipients }), ward });
+  const lines = text(save('recipients.pdf', pdf)).split('\n').map((l) => l.trim());
+  for (const expected of ['- UBND Thành phố (để b/c);', '- Như Điều 3;', '- Lưu: VT, VP.']) assert.ok(lines.includes(expected), `${expected} in ${lines.filter((l) => l.startsWith('-')).join(' | ')}`);
+  assert.not.ok(lines.some((l) => /;;|\.\.|- -/.test(l)), 'no doubled punctuation');
+});
+
+test('a ward with no parent agency (a UBND under two-tier local government) prints its own name as the header\'s first line', async () => {
+  const { pdf } = await renderDocument({ content: content(), ward: { ...ward, agencyParent: '' } });
+  const lines = text(save('no-parent.pdf', pdf), '-f', '1', '-l', '1').split('\n').map((l) => l.trim()).filter(Boolean);
+  assert.ok(lines[0]!.includes('UBND PHƯỜNG MẪU'), lines.slice(0, 3).join(' | '));
+  assert.not.ok(lines.join(' ').includes('QUẬN'), 'no district line');
+});
+
 test.run();

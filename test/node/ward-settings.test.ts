@@ -130,4 +130,15 @@ test('the edit survives a restart and overrides the config file; the seal certif
   assert.match(new X509Certificate(seal.body.certificate).subject, /UBND Phường Điện Biên/);
 });
 
+test('the admin can clear the parent agency, as a UBND under two-tier local government has none, and the next PDF starts with the ward', async () => {
+  const r = await ward.admin.request('PATCH', '/api/settings', { agencyParent: '' });
+  assert.is(r.status, 200, JSON.stringify(r.body));
+  assert.is(r.body.ward.agencyParent, '');
+  const text = await signedPdfText();
+  assert.not.ok(text.includes('QUẬN'), 'no district line');
+  assert.ok(text.trimStart().startsWith('UBND PHƯỜNG ĐIỆN BIÊN'), text.slice(0, 80));
+  const blank = await ward.admin.request('PATCH', '/api/settings', { agencyParent: ' ' });
+  assert.is(blank.status, 400, 'a lone space is neither a name nor a clear');
+});
+
 test.run();

@@ -81,7 +81,7 @@ export class WdSettings extends WdElement {
         <p class="muted">${t('settings_edit_hint')}</p>
         ${EDITABLE.map(([k, label]) => html`<div>
           <label for="s-${k}">${t(label)}</label>
-          <input id="s-${k}" name=${k} .value=${w[k]} required maxlength=${k === 'place' ? 60 : 120} aria-describedby="s-${k}-c">
+          <input id="s-${k}" name=${k} .value=${w[k]} ?required=${k !== 'agencyParent'} maxlength=${k === 'place' ? 60 : 120} aria-describedby="s-${k}-c">
           <div class="muted" id="s-${k}-c">${t('from_config')}: ${v.fromConfig[k]}</div></div>`)}
         <div class="actions"><button type="submit" ?disabled=${this.busy}>${t('save')}</button></div>
       </form>
