@@ -2,6 +2,7 @@
 // and English. zod's own messages are English-only and name internals.
 import type { z } from 'zod';
 import { wardError, type FieldProblem, type WardError } from './errors.js';
+import { fieldFormat, fieldLabel } from './field-labels.js';
 import { CONTROL_CHARACTER } from './plain-text.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: WardError };
@@ -14,28 +15,34 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): Pars
 
 function describeIssue(issue: z.core.$ZodIssue): FieldProblem {
   const path = issue.path.map(String).join('.') || '(body)';
+  const keyPath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const [vi, en] = fieldLabel(keyPath);
   switch (issue.code) {
     case 'invalid_type':
       return issue.input === undefined
-        ? { path, vi: `Thiếu trường bắt buộc "${path}".`, en: `Required field "${path}" is missing.` }
-        : { path, vi: `Trường "${path}" sai kiểu dữ liệu (cần ${typeVi(issue.expected)}).`, en: `Field "${path}" has the wrong type (expected ${issue.expected}).` };
+        ? { path, vi: `Thiếu trường bắt buộc "${vi}".`, en: `Required field "${en}" is missing.` }
+        : { path, vi: `Trường "${vi}" sai kiểu dữ liệu (cần ${typeVi(issue.expected)}).`, en: `Field "${en}" has the wrong type (expected ${issue.expected}).` };
     case 'too_small':
-      return { path, vi: `Trường "${path}" quá ngắn hoặc quá nhỏ.`, en: `Field "${path}" is too short or too small.` };
+      return { path, vi: `Trường "${vi}" quá ngắn hoặc quá nhỏ.`, en: `Field "${en}" is too short or too small.` };
     case 'too_big':
-      return { path, vi: `Trường "${path}" quá dài hoặc quá lớn.`, en: `Field "${path}" is too long or too large.` };
+      return { path, vi: `Trường "${vi}" quá dài hoặc quá lớn.`, en: `Field "${en}" is too long or too large.` };
     case 'unrecognized_keys':
       return { path: [...issue.path.map(String), issue.keys.join(',')].join('.'), vi: `Không chấp nhận trường: ${issue.keys.join(', ')}.`, en: `Unknown field(s): ${issue.keys.join(', ')}.` };
     case 'invalid_value':
-      return { path, vi: `Giá trị của "${path}" không nằm trong danh sách cho phép.`, en: `Field "${path}" must be one of the allowed values.` };
-    case 'invalid_format':
-      return { path, vi: `Trường "${path}" sai định dạng.`, en: `Field "${path}" has the wrong format.` };
+      return { path, vi: `Giá trị của "${vi}" không nằm trong danh sách cho phép.`, en: `Field "${en}" must be one of the allowed values.` };
+    case 'invalid_format': {
+      const format = fieldFormat(keyPath);
+      return format
+        ? { path, vi: `${vi} chưa đúng: cần ${format[0]}.`, en: `${en} is not valid: use ${format[1]}.` }
+        : { path, vi: `Trường "${vi}" sai định dạng.`, en: `Field "${en}" has the wrong format.` };
+    }
     case 'custom':
       if ((issue.params as { reason?: string } | undefined)?.reason === CONTROL_CHARACTER) {
-        return { path, vi: `Trường "${path}" chứa ký tự điều khiển hoặc ký tự đảo chiều văn bản (NUL, mã thoát, U+202E…): hãy xoá chúng rồi gửi lại.`, en: `Field "${path}" contains a control or text-direction override character (NUL, escape codes, U+202E…): remove it and send again.` };
+        return { path, vi: `Trường "${vi}" chứa ký tự điều khiển hoặc ký tự đảo chiều văn bản (NUL, mã thoát, U+202E…): hãy xoá chúng rồi gửi lại.`, en: `Field "${en}" contains a control or text-direction override character (NUL, escape codes, U+202E…): remove it and send again.` };
       }
-      return { path, vi: `Trường "${path}" không hợp lệ.`, en: `Field "${path}" is not valid.` };
+      return { path, vi: `Trường "${vi}" không hợp lệ.`, en: `Field "${en}" is not valid.` };
     default:
-      return { path, vi: `Trường "${path}" không hợp lệ.`, en: `Field "${path}" is not valid.` };
+      return { path, vi: `Trường "${vi}" không hợp lệ.`, en: `Field "${en}" is not valid.` };
   }
 }
 

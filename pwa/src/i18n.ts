@@ -141,6 +141,7 @@ const CATALOGUE = {
   update_apply: ['Cập nhật ngay', 'Update now'],
   update_later: ['Để sau (cập nhật khi mở lại)', 'Later (at the next start)'],
   users_title: ['Quản lý người dùng', 'Users'],
+  username_format: ['2–32 ký tự, bắt đầu bằng chữ thường; chữ không dấu a–z, số, dấu . _ -, ví dụ: nguyenvan.an', '2–32 characters starting with a lower-case letter; a–z, digits, . _ -, e.g. nguyenvan.an'],
   full_name: ['Họ và tên', 'Full name'],
   title: ['Chức vụ', 'Title'],
   role: ['Vai trò', 'Role'],

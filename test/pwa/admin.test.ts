@@ -134,4 +134,24 @@ test('the admin edits the agency name and uploads the seal image in the ward set
   await page.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
 });
 
+test('the new-user form checks the username in the browser as the node does, and the node says the allowed format in the user\'s language', async () => {
+  await page.getByRole('link', { name: 'Người dùng' }).click();
+  const username = page.locator('wd-users input[name=username]');
+  await username.waitFor();
+  const mismatch = async (value: string) => { await username.fill(value); return username.evaluate((el) => (el as HTMLInputElement).validity.patternMismatch); };
+  // An invalid pattern is ignored by the browser, so each of these shows the pattern is in force.
+  assert.is(await mismatch('Nguyễn An'), true, 'accents, capitals and spaces are caught before sending');
+  assert.is(await mismatch('9an'), true, 'must start with a letter');
+  assert.is(await mismatch('nguyenvan.an'), false);
+  assert.is(await mismatch('to-dan-pho_3'), false, 'hyphen and underscore are allowed');
+  assert.match(await page.locator('#nu-hint').innerText(), /ví dụ: nguyenvan\.an/);
+  const refused = await ward.admin.post('/api/users', { username: 'Nguyễn An', fullName: 'Nguyễn Văn An', role: 'specialist', password: 'mat-khau-dai-2026' });
+  assert.is(refused.status, 400);
+  const problem = refused.body.details?.find((p: { path: string }) => p.path === 'username');
+  assert.ok(problem, JSON.stringify(refused.body));
+  assert.match(problem.vi, /^Tên đăng nhập chưa đúng: cần từ 2 đến 32 ký tự/);
+  assert.not.match(problem.vi, /username/, 'no English field name in the Vietnamese message');
+  assert.match(problem.en, /^Username is not valid: use 2 to 32 characters/);
+});
+
 test.run();

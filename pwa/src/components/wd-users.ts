@@ -7,6 +7,9 @@ import { shared } from '../styles.js';
 import { errorBox } from './wd-error.js';
 import './wd-certificates.js';
 
+/** The server's rule (node/users.ts). Browsers compile `pattern` with the v flag, where an unescaped "-" in a class is a syntax error and the whole pattern is silently ignored: hence "\\-". */
+const USERNAME_PATTERN = '[a-z][a-z0-9._\\-]{1,31}';
+
 const ROLES: Role[] = ['specialist', 'leader', 'clerk', 'admin'];
 
 /** Admin: officials (add, role, disable, one-time password) and the signing certificates on this node (wd-certificates). */
@@ -67,7 +70,8 @@ export class WdUsers extends WdElement {
       <h2>${t('add_user')}</h2>
       <form class="card" @submit=${this.add}>
         <div class="row">
-          <div><label for="nu">${t('username')}</label><input id="nu" name="username" required pattern="[a-z0-9._-]{2,64}" autocapitalize="none"></div>
+          <div><label for="nu">${t('username')}</label><input id="nu" name="username" required pattern=${USERNAME_PATTERN} maxlength="32" autocapitalize="none" autocomplete="off" spellcheck="false" aria-describedby="nu-hint">
+            <div class="muted" id="nu-hint">${t('username_format')}</div></div>
           <div><label for="nf">${t('full_name')}</label><input id="nf" name="fullName" required></div>
           <div><label for="nt">${t('title')}</label><input id="nt" name="title"></div>
           <div><label for="nr">${t('role')}</label><select id="nr" name="role">${ROLES.map((r) => html`<option value=${r}>${roleName(r)}</option>`)}</select></div>
