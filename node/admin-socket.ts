@@ -61,12 +61,12 @@ export function adminCommand(args: string[], dataDir: string): Promise<number> {
     socket.on('data', (chunk: string) => { text += chunk; });
     socket.on('end', () => {
       const reply = JSON.parse(text || '{}') as { ok?: boolean; unlocked?: number };
-      if (!reply.ok) { console.error('Nút phường từ chối lệnh / the node refused the command'); resolve(1); return; }
-      console.log(`Đã mở khoá đăng nhập / login locks lifted: ${username ?? 'tất cả / all'} (${reply.unlocked ?? 0})`);
+      if (!reply.ok) { console.error('Máy chủ phường từ chối lệnh / the node refused the command'); resolve(1); return; }
+      console.log(`Đã mở khóa đăng nhập / login locks lifted: ${username ?? 'tất cả / all'} (${reply.unlocked ?? 0})`);
       resolve(0);
     });
     socket.on('error', () => {
-      console.error(`Không liên lạc được nút phường đang chạy qua ${adminSocketPath(dataDir)} / cannot reach the running node (is it started, with this data directory?)`);
+      console.error(`Không liên lạc được máy chủ phường đang chạy qua ${adminSocketPath(dataDir)} / cannot reach the running node (is it started, with this data directory?)`);
       resolve(1);
     });
   });

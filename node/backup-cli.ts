@@ -17,7 +17,7 @@ export async function backupCommand(args: string[]): Promise<number> {
   return report(async () => {
     const m = await backup(config.dataDir, out, config.ward.code);
     console.log(`Đã sao lưu / backed up: ${m.databases.docs.documents} documents, ${m.databases.secrets.documents} secrets, files: ${m.files.join(', ') || '-'} → ${out}`);
-    console.log('Bản sao lưu chứa khoá bí mật (đã mã hoá bằng PIN) và mật khẩu đã băm: cất giữ an toàn, không gửi đi. / The backup holds PIN-encrypted keys and password hashes: keep it safe, never send it anywhere.');
+    console.log('Bản sao lưu chứa khóa bí mật (đã mã hóa bằng PIN) và mật khẩu đã băm: cất giữ an toàn, không gửi đi. / The backup holds PIN-encrypted keys and password hashes: keep it safe, never send it anywhere.');
   });
 }
 
@@ -42,7 +42,7 @@ export async function restoreCommand(args: string[]): Promise<number> {
       console.log(`Đã lấy từ thành phố / fetched from the city: ${docsWritten} documents`);
       if (tampered > 0) console.log(`Cảnh báo / warning: ${tampered} bản ghi tại thành phố có nhánh khác hoặc sai mã băm; chỉ lấy bản gốc / record(s) at the city had another branch or a wrong hash; only the genuine revision was restored`);
     }
-    console.log('Khởi động nút: nếu không còn quản trị viên đăng nhập được, một mật khẩu dùng một lần sẽ được in ra. / Start the node: if no administrator can log in, a one-time password is printed.');
+    console.log('Khởi động máy chủ: nếu không còn quản trị viên đăng nhập được, một mật khẩu dùng một lần sẽ được in ra. / Start the node: if no administrator can log in, a one-time password is printed.');
   });
 }
 

@@ -48,7 +48,7 @@ async function openStopped(dataDir: string): Promise<Store> {
     return await openStore(dataDir);
   } catch (err) {
     if (/lock/i.test(String((err as Error).message))) {
-      throw new BackupError('node_running', 'Nút phường đang chạy: hãy dừng nút trước khi sao lưu hoặc khôi phục. / The ward node is running: stop it before backing up or restoring.');
+      throw new BackupError('node_running', 'Máy chủ phường đang chạy: hãy dừng máy chủ trước khi sao lưu hoặc khôi phục. / The ward node is running: stop it before backing up or restoring.');
     }
     throw err;
   }

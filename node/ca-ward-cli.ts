@@ -50,7 +50,7 @@ export async function wardSide(ctx: CaContext): Promise<number | null> {
   if (a === 'tls') {
     const out = ctx.need(ctx.opt('--out'), '--out');
     const ca = await wardCa(keystore());
-    const tlsPin = await ctx.pin('WARDDESK_TLS_PIN', 'PIN cho khoá TLS / TLS key PIN');
+    const tlsPin = await ctx.pin('WARDDESK_TLS_PIN', 'PIN cho khóa TLS / TLS key PIN');
     const tls = issueTls(ca, { hosts: ctx.opts('--host'), ips: ctx.opts('--ip') }, days(ctx));
     writeAtomic(out, toPkcs12(tls, tlsPin, undefined, 'warddesk-tls'));
     ctx.io.out(`TLS certificate for ${new X509Certificate(tls.chain[0]!).subjectAltName}: ${out} (start the node with WARDDESK_TLS_PFX=${out} and WARDDESK_TLS_PIN)`);

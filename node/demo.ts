@@ -63,7 +63,7 @@ try {
   await admin('POST', '/api/certificates', { holder: 'seal', caPin: CA_PIN, pin: '135790' });
   await people['chutich']!('PUT', '/api/me/signature-image', sampleSignaturePng(), 'image/png');
   await admin('PUT', '/api/seal/image', sampleSealPng(), 'image/png');
-  say('Đã cấp khoá ký cho Chủ tịch và con dấu cơ quan', 'enrolled the chairman\'s key and the agency seal');
+  say('Đã cấp khóa ký cho Chủ tịch và con dấu cơ quan', 'enrolled the chairman\'s key and the agency seal');
 
   const draft = await people['chuyenvien']!('POST', '/api/documents/outgoing', {
     docType: 'QĐ', subject: 'Về việc ban hành Kế hoạch chuyển đổi số của phường năm 2026',

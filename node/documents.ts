@@ -9,7 +9,7 @@ import { checkTransition, emptyState, type Direction, type Role } from '../sync/
 import { parseInput } from '../sync/validation.js';
 import { eventData, parseActionData } from '../sync/action-data.js';
 import { plainTextCheck } from '../sync/plain-text.js';
-import { vnIso } from '../sync/vn-time.js';
+import { vnIso, vnToday } from '../sync/vn-time.js';
 import type { Blobs } from './blobs.js';
 import type { Config } from './config.js';
 import type { Ledger } from './ledger.js';
@@ -139,7 +139,7 @@ export class Documents {
     const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
     if (!verdict.ok) throw wardError(verdict.code);
     const pin = typeof data['pin'] === 'string' ? data['pin'] : null;
-    if (!pin) throw wardError('invalid_input', [{ path: 'data.pin', vi: 'Cần nhập mã PIN của khoá ký.', en: 'The signing key\'s PIN is required.' }]);
+    if (!pin) throw wardError('invalid_input', [{ path: 'data.pin', vi: 'Cần nhập mã PIN của khóa ký.', en: 'The signing key\'s PIN is required.' }]);
     if (!this.deps.signer) throw wardError('signature_required');
     return action === 'sign' ? this.deps.signer.signAsLeader(view, actor, pin) : this.deps.signer.signAsAgency(view, actor, pin);
   }
@@ -150,6 +150,10 @@ export class Documents {
       const handler = await this.deps.users.get(String(data['handler']));
       if (!handler || !handler.active || handler.role === 'admin') {
         throw wardError('invalid_input', [{ path: 'data.handler', vi: 'Người xử lý không tồn tại hoặc không hoạt động.', en: 'The handler does not exist or is inactive.' }]);
+      }
+      // A deadline already past when set is a typing slip, not a plan (Vietnam's calendar day, the node's clock).
+      if (typeof data['deadline'] === 'string' && data['deadline'] < vnToday(new Date())) {
+        throw wardError('invalid_input', [{ path: 'data.deadline', vi: 'Hạn xử lý không được trước ngày hôm nay.', en: 'The deadline cannot be before today.' }]);
       }
     }
     if (action === 'issue' && typeof data['scan'] === 'string') {

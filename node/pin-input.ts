@@ -24,7 +24,7 @@ function promptHidden(question: string, input: NodeJS.ReadStream): Promise<strin
     const onData = (chunk: string) => {
       for (const ch of chunk) {
         if (ch === '\r' || ch === '\n') return done(() => resolve(typed));
-        if (ch === '\u0003') return done(() => reject(new PinUnavailable('cancelled / đã huỷ')));
+        if (ch === '\u0003') return done(() => reject(new PinUnavailable('cancelled / đã hủy')));
         typed = ch === '\u007f' || ch === '\b' ? typed.slice(0, -1) : typed + ch;
       }
     };

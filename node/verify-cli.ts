@@ -33,7 +33,7 @@ function parse(args: string[]): Args | string {
       const value = args[++i];
       if (!value) return `${a} cần một tệp / ${a} needs a file`;
       (a === '--root' ? out.roots : out.crls).push(value);
-    } else if (a.startsWith('--')) return `Tuỳ chọn không rõ / unknown option: ${a}`;
+    } else if (a.startsWith('--')) return `Tùy chọn không rõ / unknown option: ${a}`;
     else if (out.file) return `Chỉ một tệp PDF / only one PDF file: ${a}`;
     else out.file = a;
   }

@@ -14,12 +14,14 @@ import { parseInput, type Parsed } from './validation.js';
 export const Pin = z.string().min(1).max(64);
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const Username = z.string().min(1).max(64);
+/** Hạn xử lý: the day the handler must finish by, a Vietnam calendar day. */
+const Deadline = z.iso.date();
 
 export type Medium = 'electronic' | 'paper';
 
 /** What a person sends with each step (besides the comment); steps not listed take nothing. */
 const INPUT: Partial<Record<Action, z.ZodType<Record<string, unknown>>>> = {
-  assign: z.strictObject({ handler: Username }),
+  assign: z.strictObject({ handler: Username, deadline: Deadline.optional() }),
   sign: z.strictObject({ pin: Pin }),
   'recipient-status': z.strictObject({ agencyId: z.string().regex(/^[0-9A-Z.]{13}$/), status: z.string().regex(/^\d{2}$/) }),
 };
@@ -55,7 +57,7 @@ const CertSerial = z.string().regex(/^[0-9a-f]{1,64}$/);
 
 /** What each step's event stores in `data`: the node checks an event against it before writing. */
 const STORED: Partial<Record<Action, z.ZodType<Record<string, unknown>>>> = {
-  assign: z.strictObject({ handler: Username }),
+  assign: z.strictObject({ handler: Username, deadline: Deadline.optional() }),
   sign: z.strictObject({ pdf: Sha256, layout: Layout, certSerial: CertSerial, signer: z.string().max(1000) }),
   issue: z.union([z.strictObject({ pdf: Sha256, certSerial: CertSerial }), z.strictObject({ scan: Sha256 })]),
   number: Numbered,

@@ -38,7 +38,7 @@ function describeIssue(issue: z.core.$ZodIssue): FieldProblem {
     }
     case 'custom':
       if ((issue.params as { reason?: string } | undefined)?.reason === CONTROL_CHARACTER) {
-        return { path, vi: `Trường "${vi}" chứa ký tự điều khiển hoặc ký tự đảo chiều văn bản (NUL, mã thoát, U+202E…): hãy xoá chúng rồi gửi lại.`, en: `Field "${en}" contains a control or text-direction override character (NUL, escape codes, U+202E…): remove it and send again.` };
+        return { path, vi: `Trường "${vi}" chứa ký tự điều khiển hoặc ký tự đảo chiều văn bản (NUL, mã thoát, U+202E…): hãy xóa chúng rồi gửi lại.`, en: `Field "${en}" contains a control or text-direction override character (NUL, escape codes, U+202E…): remove it and send again.` };
       }
       return { path, vi: `Trường "${vi}" không hợp lệ.`, en: `Field "${en}" is not valid.` };
     default:

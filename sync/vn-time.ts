@@ -26,3 +26,8 @@ export function vnDdMmYyyy(at: Date): string {
 export function vnDayStart(date: VnDate): Date {
   return new Date(Date.UTC(date.year, date.month - 1, date.day) - OFFSET_MS);
 }
+
+/** Today in Vietnam as YYYY-MM-DD: compared as text with a hạn xử lý (deadline) date. */
+export function vnToday(at: Date): string {
+  return vnIso(at).slice(0, 10);
+}

@@ -64,13 +64,15 @@ export interface DerivedState {
   state: DocState | null;
   author: string | null;
   handler: string | null;
+  /** Hạn xử lý set at the latest assignment (YYYY-MM-DD), null when none was set. */
+  deadline: string | null;
   medium: 'electronic' | 'paper';
   numberEventId: string | null;
   lastAt: string | null;
 }
 
 export function emptyState(): DerivedState {
-  return { state: null, author: null, handler: null, medium: 'electronic', numberEventId: null, lastAt: null };
+  return { state: null, author: null, handler: null, deadline: null, medium: 'electronic', numberEventId: null, lastAt: null };
 }
 
 /** Folds one event into the state; events must be applied in order (at, _id). */
@@ -80,7 +82,10 @@ export function applyEvent(direction: Direction, current: DerivedState, event: E
   const next: DerivedState = { ...current, lastAt: event.at };
   if (rule.to) next.state = rule.to;
   if (event.action === 'create' || event.action === 'arrive' || event.action === 'register-paper') next.author = event.actor.user;
-  if (event.action === 'assign' && typeof event.data['handler'] === 'string') next.handler = event.data['handler'];
+  if (event.action === 'assign' && typeof event.data['handler'] === 'string') {
+    next.handler = event.data['handler'];
+    next.deadline = typeof event.data['deadline'] === 'string' ? event.data['deadline'] : null;
+  }
   if (event.action === 'sign-paper' || event.action === 'register-paper') next.medium = 'paper';
   if (event.action === 'number' || event.action === 'register') next.numberEventId = event._id;
   return next;
@@ -121,4 +126,13 @@ export function availableActions(direction: Direction, current: DerivedState, ac
     .filter((t) => t.from[0] !== null && t.action !== 'recipient-status')
     .filter((t) => checkTransition(direction, current, t.action, actor, 'x').ok)
     .map((t) => t.action);
+}
+
+/**
+ * What an official is shown as the document's form: an incoming document is
+ * paper when it arrived on paper (its content says so); an outgoing one when
+ * it was signed or registered on paper (its events say so).
+ */
+export function shownMedium(direction: Direction, derived: DerivedState, content: object): 'electronic' | 'paper' {
+  return direction === 'incoming' && 'medium' in content && content.medium === 'paper' ? 'paper' : derived.medium;
 }

@@ -39,7 +39,7 @@ export async function smokeTest(couch: Couch, o: SmokeOptions): Promise<DoctorRe
     rmSync(outDir, { recursive: true, force: true });
     for (const w of throwaways) {
       try { await removeWard(couch, w); } catch (err) {
-        results.push(fail('smoke:cleanup', `không xoá được phường thử ${w}: ${reason(err)}`, `could not remove the throwaway ward ${w}: ${reason(err)}`, { vi: `xoá cơ sở dữ liệu ${wardDbName(w)} và người dùng ${wardUserName(w)}`, en: `delete database ${wardDbName(w)} and user ${wardUserName(w)}` }));
+        results.push(fail('smoke:cleanup', `không xóa được phường thử ${w}: ${reason(err)}`, `could not remove the throwaway ward ${w}: ${reason(err)}`, { vi: `xóa cơ sở dữ liệu ${wardDbName(w)} và người dùng ${wardUserName(w)}`, en: `delete database ${wardDbName(w)} and user ${wardUserName(w)}` }));
       }
     }
   }

@@ -30,7 +30,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorResult[]> {
   const stale = wards.filter((w) => w.startsWith(THROWAWAY_PREFIX));
   if (stale.length > 0) {
     results.push(warn('smoke:leftover', `còn phường thử của lần kiểm tra trước bị ngắt (hoặc đang chạy): ${stale.join(', ')}`, `throwaway wards left by an interrupted doctor run (or one running now): ${stale.join(', ')}`,
-      { vi: 'xoá các cơ sở dữ liệu ward_doctor-* và người dùng ward-doctor-* đó', en: 'delete those ward_doctor-* databases and ward-doctor-* users' }));
+      { vi: 'xóa các cơ sở dữ liệu ward_doctor-* và người dùng ward-doctor-* đó', en: 'delete those ward_doctor-* databases and ward-doctor-* users' }));
   }
   results.push(...await guarded('smoke', () => smokeTest(couch, { url: o.url, admin: o.admin, engine: server?.engine ?? '?', wards }), []));
   results.push(...await guarded('security', () => checkSecurity(couch, o.url, wards), []));

@@ -47,7 +47,7 @@ const WARD: readonly Role[] = ['ward', 'admin'];
 const ADMIN: readonly Role[] = ['admin'];
 const NOT_SERVER_ADMIN = { status: 401, error: 'unauthorized', reason: 'Chỉ quản trị thành phố được làm việc này / You are not a server admin.' } as const;
 
-const PERMANENT = { status: 403, error: 'forbidden', reason: 'Bản ghi đã đồng bộ là vĩnh viễn, không xoá được / Replicated records are permanent and cannot be deleted.' } as const;
+const PERMANENT = { status: 403, error: 'forbidden', reason: 'Bản ghi đã đồng bộ là vĩnh viễn, không xóa được / Replicated records are permanent and cannot be deleted.' } as const;
 
 export const ROUTES: readonly Route[] = [
   // Server: the welcome, and sessions (PouchDB and `city init` read them).

@@ -6,6 +6,26 @@ import type { BlobAccess } from '../blob-access.js';
 import { actorOf, caller } from './context.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
+const EXTENSION: Record<string, string> = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };
+
+/**
+ * The name a download is saved under: the one the app asks for (?name=, e.g.
+ * the attachment's or "01/QĐ-UBND"), made safe for file systems, with the
+ * extension of what the file really is. A hash is no name for an official.
+ */
+export function downloadName(asked: unknown, sha: string, contentType: string): string {
+  const ext = EXTENSION[contentType] ?? 'bin';
+  const base = typeof asked === 'string'
+    ? asked.normalize('NFC').replace(/\.(pdf|png|jpe?g)$/iu, '').replace(/[\p{Cc}\p{Cf}"\\/:*?<>|]+/gu, '-').replace(/\s+/gu, ' ').trim().slice(0, 120)
+    : '';
+  return `${base || sha.slice(0, 12)}.${ext}`;
+}
+
+/** RFC 6266: an ASCII fallback for old clients and the UTF-8 name for the rest. */
+function contentDisposition(name: string): string {
+  const ascii = name.normalize('NFD').replace(/[\u0300-\u036f]/gu, '').replace(/đ/gu, 'd').replace(/Đ/gu, 'D').replace(/[^\x20-\x7e]/gu, '_').replace(/["\\]/gu, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
 
 export function blobRouter(blobs: Blobs, access: BlobAccess, limitBytes: number): Router {
   const router = Router();
@@ -27,7 +47,7 @@ export function blobRouter(blobs: Blobs, access: BlobAccess, limitBytes: number)
     const blob = await blobs.read(sha);
     if (!blob) throw wardError('attachment_not_found');
     res.set('Content-Type', blob.contentType);
-    res.set('Content-Disposition', `attachment; filename="${sha}"`);
+    res.set('Content-Disposition', contentDisposition(downloadName(req.query['name'], sha, blob.contentType)));
     res.set('Cache-Control', 'private, max-age=31536000, immutable');
     res.send(blob.bytes);
   });

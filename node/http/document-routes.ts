@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { wardError } from '../../sync/errors.js';
 import { INCOMING_ACTIONS, OUTGOING_ACTIONS, type Action } from '../../sync/schema.js';
-import { EXCHANGE_STATUS, availableActions, type IncomingState, type Role } from '../../sync/workflow.js';
+import { EXCHANGE_STATUS, availableActions, shownMedium, type IncomingState, type Role } from '../../sync/workflow.js';
 import { parseInput } from '../../sync/validation.js';
 import { DocumentQuery, queryDocuments } from '../document-query.js';
 import type { Documents } from '../documents.js';
@@ -86,7 +86,7 @@ function summary(v: DocView, username: string, role: Role) {
     direction: v.direction,
     state: v.derived.state,
     exchangeStatus: v.direction === 'incoming' && v.derived.state ? EXCHANGE_STATUS[v.derived.state as IncomingState] : undefined,
-    medium: v.derived.medium,
+    medium: shownMedium(v.direction, v.derived, v.record.content),
     docType: v.record.content.docType,
     subject: v.record.content.subject,
     number: v.numberText,
@@ -95,6 +95,7 @@ function summary(v: DocView, username: string, role: Role) {
     date: v.date,
     author: v.derived.author,
     handler: v.derived.handler,
+    deadline: v.derived.deadline,
     lastActivity: v.derived.lastAt,
     nextActions: role === 'admin' ? [] : availableActions(v.direction, v.derived, { user: username, role }),
   };

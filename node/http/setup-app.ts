@@ -56,7 +56,7 @@ function setupPage(url: string, qrSvg: string, hasRoot: boolean): string {
 </ol>
 <figure aria-label="Mã QR của địa chỉ HTTPS / QR code of the HTTPS address">${qrSvg}</figure>
 <h2>Android</h2>
-<p>Cài đặt → Bảo mật → Mã hoá và thông tin xác thực → Cài đặt chứng chỉ → Chứng chỉ CA → chọn <code>city-root.crt</code>.<br>
+<p>Cài đặt → Bảo mật → Mã hóa và thông tin xác thực → Cài đặt chứng chỉ → Chứng chỉ CA → chọn <code>city-root.crt</code>.<br>
 <span lang="en"><i>Settings → Security → Encryption &amp; credentials → Install a certificate → CA certificate → pick city-root.crt.</i></span></p>
 <h2>iOS / iPadOS</h2>
 <p>Mở tệp đã tải bằng Safari → Cài đặt → Đã tải về hồ sơ → Cài đặt; rồi Cài đặt chung → Giới thiệu → Cài đặt tin cậy chứng nhận → bật cho chứng thư gốc.<br>

@@ -9,6 +9,12 @@ import { publicUser } from './auth-routes.js';
 
 export function userRouter(users: Users, sessions: Sessions): Router {
   const router = Router();
+  // Who a document can be handed to: the leader assigning picks a person, not a typed username.
+  router.get('/handlers', requireRole('leader', 'clerk'), async (_req, res) => {
+    const items = (await users.list()).filter((u) => u.active && u.role !== 'admin')
+      .map((u) => ({ username: u.username, fullName: u.fullName, title: u.title, role: u.role }));
+    res.json({ items });
+  });
   router.use('/users', requireRole('admin'));
   router.get('/users', async (_req, res) => { res.json({ items: (await users.list()).map(publicUser) }); });
   router.post('/users', async (req, res) => {

@@ -6,6 +6,7 @@ import { ERRORS, type ErrorCode } from '../../sync/errors.js';
 
 export type Role = 'specialist' | 'leader' | 'clerk' | 'admin';
 export interface User { username: string; fullName: string; title: string; role: Role; active: boolean }
+export interface Handler { username: string; fullName: string; title: string; role: Role }
 export interface Session { user: User; csrfToken: string; mustChangePassword: boolean }
 export interface AttachmentRef { name: string; contentType: 'application/pdf' | 'image/png' | 'image/jpeg'; size: number; sha256: string }
 export interface Recipient { name: string; agencyId?: string }
@@ -17,7 +18,7 @@ export interface DraftContent {
 export interface DocSummary {
   id: string; rev: string; direction: 'outgoing' | 'incoming'; state: string | null; exchangeStatus?: string; medium?: string;
   docType: string; subject: string; number?: string; symbol?: string; numberAndSymbol?: string; date?: string;
-  author?: string; handler?: string; lastActivity?: string; nextActions: string[];
+  author?: string; handler?: string; deadline?: string | null; lastActivity?: string; nextActions: string[];
   /** From the device's store: changes to it queued in the outbox, not yet taken by the node. */
   pendingCommands?: number;
 }
@@ -159,7 +160,10 @@ export const api = {
   act: (id: string, step: string, comment?: string, data?: Record<string, unknown>) =>
     call<DocDetail>('POST', `/documents/${encodeURIComponent(id)}/actions/${step}`, { ...(comment ? { comment } : {}), ...(data ? { data } : {}) }),
   verification: (id: string) => call<Verification>('GET', `/documents/${encodeURIComponent(id)}/verification`),
-  blobUrl: (sha256: string) => `/api/blobs/${sha256}`,
+  /** `name`: what the download is saved as (the node adds the file's real extension). */
+  blobUrl: (sha256: string, name?: string) => `/api/blobs/${sha256}${name ? `?name=${encodeURIComponent(name)}` : ''}`,
+  /** Officials a document can be assigned to (leader and clerk only). */
+  handlers: () => call<{ items: Handler[] }>('GET', '/handlers'),
 
   users: () => call<{ items: User[] }>('GET', '/users'),
   createUser: (u: { username: string; fullName: string; title: string; role: Role; password: string }) => call<User>('POST', '/users', u),

@@ -26,3 +26,8 @@ export function vnToday(): string {
   const [d, m, y] = DAY.format(new Date()).split('/');
   return `${y}-${m}-${d}`;
 }
+
+/** Past its hạn xử lý and not finished: shown red on the handler's tasks and the document. */
+export function isOverdue(d: { deadline?: string | null; state: string | null }): boolean {
+  return !!d.deadline && d.state !== 'done' && d.deadline < vnToday();
+}

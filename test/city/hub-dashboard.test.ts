@@ -224,7 +224,7 @@ test('ten wrong passwords from one address lock it out with 429, even for the ri
     const locked = await status(ADMIN);
     assert.is(locked.status, 429);
     assert.is(locked.body.code, 'account_locked');
-    assert.match(locked.body.message.vi, /tạm khoá/);
+    assert.match(locked.body.message.vi, /tạm khóa/);
   } finally { await own.close(); }
 });
 

@@ -60,7 +60,7 @@ test('five wrong passwords lock the account, even for the right password, and th
   assert.ok(Number(fifth.headers.get('retry-after')) > 0);
   const right = await c.post('/api/auth/login', { username: 'target', password: 'target-real-password' });
   assert.is(right.status, 429);
-  assert.match(right.body.message.vi, /khoá/);
+  assert.match(right.body.message.vi, /khóa/);
 });
 
 test('twenty guesses fired at once cannot slip past the lockout', async () => {

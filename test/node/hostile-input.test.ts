@@ -63,7 +63,7 @@ test('every event a workflow writes fits its step\'s stored schema, and steps th
 test('NUL, terminal escapes and right-to-left overrides are refused in subjects, names and comments with a clear message; line breaks in the body are kept', async () => {
   const before = await docCount();
   const cases: [string, Record<string, unknown>, string][] = [
-    ['NUL in the subject', sampleDraft({ subject: 'Quyết định\u0000 xoá' }), 'subject'],
+    ['NUL in the subject', sampleDraft({ subject: 'Quyết định\u0000 xóa' }), 'subject'],
     ['an escape in the subject', sampleDraft({ subject: 'Quyết định \u001b[2J\u001b[31mđỏ' }), 'subject'],
     ['a right-to-left override in the subject', sampleDraft({ subject: 'hoa-don-\u202Efdp.exe' }), 'subject'],
     ['an isolate in a recipient', sampleDraft({ recipients: [{ name: 'UBND \u2067phường' }] }), 'recipients.0.name'],

@@ -53,7 +53,7 @@ test('a wrong ward CA PIN and two different PINs are refused in Vietnamese, and 
   await page.getByRole('heading', { name: 'Chứng thư số', exact: true }).waitFor();
   await enrolForm().getByLabel('Cấp cho').selectOption('lanhdao');
   await enrolForm().getByLabel('Mã PIN của CA phường').fill('not-the-ca-pin');
-  await enrolForm().getByLabel('Mã PIN đầu tiên cho người giữ khoá (ít nhất 6 ký tự)').fill('246810');
+  await enrolForm().getByLabel('Mã PIN đầu tiên cho người giữ khóa (ít nhất 6 ký tự)').fill('246810');
   await enrolForm().getByLabel('Nhập lại mã PIN đầu tiên').fill('246810');
   await enrolForm().getByRole('button', { name: 'Cấp chứng thư số' }).click();
   const alert = certs().locator('[role=alert][data-code=wrong_ca_pin]');
@@ -138,7 +138,7 @@ test('the new-user form checks the username in the browser as the node does, and
   await page.getByRole('link', { name: 'Người dùng' }).click();
   const username = page.locator('wd-users input[name=username]');
   await username.waitFor();
-  const mismatch = async (value: string) => { await username.fill(value); return username.evaluate((el) => (el as HTMLInputElement).validity.patternMismatch); };
+  const mismatch = async (value: string) => { await username.fill(value); return username.evaluate((el) => (el as unknown as { validity: { patternMismatch: boolean } }).validity.patternMismatch); };
   // An invalid pattern is ignored by the browser, so each of these shows the pattern is in force.
   assert.is(await mismatch('Nguyễn An'), true, 'accents, capitals and spaces are caught before sending');
   assert.is(await mismatch('9an'), true, 'must start with a letter');

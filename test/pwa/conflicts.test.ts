@@ -94,7 +94,7 @@ test('when the node is back, edits based on revisions it no longer has are shown
   link.restore();
   await page.getByRole('button', { name: 'Đồng bộ ngay' }).click();
   await page.locator('[data-online=true]').waitFor();
-  await page.getByRole('heading', { name: 'Thay đổi bị nút phường từ chối (2)' }).waitFor();
+  await page.getByRole('heading', { name: 'Thay đổi bị máy chủ phường từ chối (2)' }).waitFor();
   for (const d of [RETRIED, DISCARDED]) assert.match(await conflictRow(d.device).innerText(), ERRORS.stale_revision.vi);
   assert.match(await page.locator('[data-conflict-count]').innerText(), /Xung đột cần xử lý: 2/);
   assert.is(await pending(), '0', 'a refused change is a conflict, not pending and not dropped');
@@ -108,13 +108,13 @@ test('when the node is back, edits based on revisions it no longer has are shown
   assert.is(await conflictRow(RETRIED.device).getByRole('button', { name: 'Retry' }).count(), 1);
   assert.is(await conflictRow(DISCARDED.device).getByRole('button', { name: 'Discard' }).count(), 1);
   await page.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
-  await page.getByRole('heading', { name: 'Thay đổi bị nút phường từ chối (2)' }).waitFor();
+  await page.getByRole('heading', { name: 'Thay đổi bị máy chủ phường từ chối (2)' }).waitFor();
 });
 
 test('"Thử lại" sends her version on the node\'s latest revision; the node then holds her text', async () => {
   const before = await onNode(RETRIED.id);
   await conflictRow(RETRIED.device).getByRole('button', { name: 'Thử lại' }).click();
-  await page.getByRole('heading', { name: 'Thay đổi bị nút phường từ chối (1)' }).waitFor();
+  await page.getByRole('heading', { name: 'Thay đổi bị máy chủ phường từ chối (1)' }).waitFor();
   await page.locator('[data-pending]', { hasText: /^0$/ }).waitFor();
   await page.locator('[data-sync-state=idle]').waitFor();
   const after = await onNode(RETRIED.id);

@@ -80,7 +80,7 @@ test('with the node stopped the shell opens from the cache, and a draft is saved
   // Submitted on the device, the document is shown as after an online submit, marked as waiting to be sent.
   const note = page.locator('wd-detail [data-device-note=waiting]');
   await note.waitFor();
-  assert.match(await note.innerText(), /^Đã lưu trên thiết bị, chưa gửi lên nút phường/);
+  assert.match(await note.innerText(), /^Đã lưu trên thiết bị, chưa gửi lên máy chủ phường/);
   await page.getByRole('heading', { name: 'Về việc kiểm tra khi mất mạng' }).waitFor();
   assert.is(await page.locator('wd-detail [data-state]').innerText(), 'Đã trình');
   // Two changes wait in the device's outbox: the draft's creation and its submission.

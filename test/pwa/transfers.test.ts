@@ -141,7 +141,7 @@ test('a 6 MB scan sent from the editor shows its megabytes and percent rising to
   await loginInApp(editor, ward.url, 'chuyenvien', 'chuyenvien-real-password');
   await editor.getByRole('link', { name: 'Soạn mới' }).click();
   await editor.getByRole('heading', { name: 'Soạn văn bản mới' }).waitFor();
-  await editor.getByLabel('Trích yếu').fill('Về việc báo cáo kết quả số hoá hồ sơ');
+  await editor.getByLabel('Trích yếu').fill('Về việc báo cáo kết quả số hóa hồ sơ');
   await editor.evaluate(RECORDER);
   cdp = await editor.context().newCDPSession(editor);
   await cdp.send('Network.enable');
@@ -179,8 +179,8 @@ test('a cancelled upload attaches nothing and the node keeps nothing of it; the 
   await editor.getByLabel('Đính kèm tệp (PDF, PNG, JPEG)').setInputFiles(path);
   await until(editor, 'window.__seen.some((s) => s.where === "wd-editor" && s.loaded > 0)');
   assert.equal(await axeViolations(editor), [], 'the progress rows and their cancel buttons pass axe (WCAG 2.1 A/AA)');
-  await editor.locator('wd-editor').getByRole('button', { name: 'Huỷ tải lên scan-huy.pdf' }).click();
-  await editor.getByText('Đã huỷ tải tệp «scan-huy.pdf» lên; tệp không được đính kèm.').waitFor();
+  await editor.locator('wd-editor').getByRole('button', { name: 'Hủy tải lên scan-huy.pdf' }).click();
+  await editor.getByText('Đã hủy tải tệp «scan-huy.pdf» lên; tệp không được đính kèm.').waitFor();
   await link(-1);
   assert.is(await editor.locator('wd-editor a[download="scan-huy.pdf"]').count(), 0);
   assert.is(await editor.locator('wd-editor a[download="ban-quet-6mb.pdf"]').count(), 1, 'the earlier attachment stays');
@@ -202,7 +202,7 @@ test('a connection lost mid-upload is explained with what was sent, and the draf
     proxy.cut(2_000);
     const alert = page.locator('wd-editor [role=alert][data-code=upload_interrupted]');
     await alert.waitFor({ timeout: 20_000 });
-    assert.match(await alert.innerText(), /^Mất kết nối tới nút phường khi đang tải tệp «scan-mat-mang\.pdf» lên \(đã gửi \d+,\d \/ 4,0 MB\)\. Bản nháp vẫn được giữ/);
+    assert.match(await alert.innerText(), /^Mất kết nối tới máy chủ phường khi đang tải tệp «scan-mat-mang\.pdf» lên \(đã gửi \d+,\d \/ 4,0 MB\)\. Bản nháp vẫn được giữ/);
     assert.is(await page.getByLabel('Trích yếu').inputValue(), 'Về việc kiểm kê tài sản');
     assert.is(await page.locator('wd-editor ul.files a').count(), 0, 'nothing attached');
     assert.is(await page.locator('[data-transfer]').count(), 0, 'no progress left on screen');
@@ -214,12 +214,12 @@ test('a file over the node\'s limit is refused with the reason in Vietnamese and
   await editor.getByLabel('Đính kèm tệp (PDF, PNG, JPEG)').setInputFiles(scanFile('scan-qua-lon.pdf', 7 * MB).path);
   const alert = editor.locator('wd-editor [role=alert][data-code=body_too_large]');
   await alert.waitFor({ timeout: 30_000 });
-  assert.match(await alert.innerText(), /^Tệp «scan-qua-lon\.pdf» \(7,0 MB\) quá lớn, nút phường không nhận\./);
+  assert.match(await alert.innerText(), /^Tệp «scan-qua-lon\.pdf» \(7,0 MB\) quá lớn, máy chủ phường không nhận\./);
   await shot(editor, 'upload-too-large-360');
   await editor.getByRole('button', { name: 'Switch to English' }).click();
   assert.match(await alert.innerText(), /^The file «scan-qua-lon\.pdf» \(7\.0 MB\) is too large for the ward node\./);
   await editor.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
-  assert.is(await editor.getByLabel('Trích yếu').inputValue(), 'Về việc báo cáo kết quả số hoá hồ sơ');
+  assert.is(await editor.getByLabel('Trích yếu').inputValue(), 'Về việc báo cáo kết quả số hóa hồ sơ');
   assert.equal(await editor.locator('wd-editor ul.files a').evaluateAll((as) => as.map((a) => a.getAttribute('download'))), ['ban-quet-6mb.pdf']);
 });
 
@@ -269,8 +269,8 @@ test('the clerk issuing a paper-signed document sees its scan go up with progres
   await page.getByLabel('Bản quét (PDF)').setInputFiles(first.path);
   await issue.click();
   await until(page, 'window.__seen.some((s) => s.where === "wd-detail" && s.loaded > 0)');
-  await page.locator('wd-detail').getByRole('button', { name: 'Huỷ tải lên ban-ky-tay-huy.pdf' }).click();
-  await page.getByText('Đã huỷ tải tệp «ban-ky-tay-huy.pdf» lên; tệp không được đính kèm.').waitFor();
+  await page.locator('wd-detail').getByRole('button', { name: 'Hủy tải lên ban-ky-tay-huy.pdf' }).click();
+  await page.getByText('Đã hủy tải tệp «ban-ky-tay-huy.pdf» lên; tệp không được đính kèm.').waitFor();
   assert.is((await clerk.get(`/api/documents/${id}`)).body.state, 'numbered', 'a cancelled scan issues nothing');
   assert.is((await clerk.get(`/api/blobs/${sha256(first.bytes)}`)).status, 404);
   // The whole scan: its progress moves on the detail screen, then the document is issued with exactly these bytes.

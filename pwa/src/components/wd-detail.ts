@@ -1,8 +1,8 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, asApiError, type ApiError, type DocDetail, type Reason, type User, type Verification } from '../api.js';
+import { api, asApiError, type ApiError, type DocDetail, type Handler, type Reason, type User, type Verification } from '../api.js';
 import { go, WdElement } from '../element.js';
-import { formatDate, formatDateTime } from '../format.js';
+import { formatDate, formatDateTime, isOverdue, vnToday } from '../format.js';
 import { actionName, both, docTypeName, localized, stateName, t } from '../i18n.js';
 import { shared } from '../styles.js';
 import { asDetail, readyStore, store } from '../store.js';
@@ -35,6 +35,7 @@ export class WdDetail extends WdElement {
     dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0; }
     dt { font-weight: 600; color: #444; } dd { margin: 0; }
     .body { white-space: pre-wrap; }
+    .overdue { color: #b71c1c; }
     iframe { width: 100%; height: 70vh; border: 1px solid #ccc; background: #fff; }
     ol.timeline { list-style: none; padding: 0; border-left: 3px solid #e0c4c4; margin-left: .5rem; }
     ol.timeline li { padding: .25rem 0 .5rem .9rem; position: relative; }
@@ -56,6 +57,8 @@ export class WdDetail extends WdElement {
   @state() private pdfUrl: string | null = null;
   @state() private verification: Verification | null = null;
   @state() private pending: string | null = null; // a step waiting for its input (comment, PIN, handler, scan)
+  /** Who the leader can assign to; null until asked (or when the node is away: a username is typed then). */
+  @state() private handlers: Handler[] | null = null;
   /** The paper scan going up before the issue step, with its progress and cancel button. */
   private readonly uploads = new UploadController(this);
 
@@ -109,8 +112,10 @@ export class WdDetail extends WdElement {
     }
     if (action === 'assign') {
       const handler = String(f.get('handler') ?? '').trim();
-      if (!handler) { this.pending = action; return; }
+      if (!handler) { this.pending = action; void this.loadHandlers(); return; }
       data['handler'] = handler;
+      const deadline = String(f.get('deadline') ?? '');
+      if (deadline) data['deadline'] = deadline;
     }
     const scan = f.get('scan');
     const needsScan = action === 'issue' && this.doc?.medium === 'paper';
@@ -132,6 +137,21 @@ export class WdDetail extends WdElement {
     } finally { this.busy = false; }
   }
 
+  private async loadHandlers(): Promise<void> {
+    if (this.handlers) return;
+    this.handlers = await api.handlers().then((r) => r.items, () => null);
+  }
+
+  private handlerInput() {
+    const hs = this.handlers;
+    const field = hs
+      ? html`<select id="handler" name="handler" required><option value="">${t('handler_pick')}</option>
+          ${hs.map((h) => html`<option value=${h.username}>${h.fullName}${h.title ? ` — ${h.title}` : ''} (${h.username})</option>`)}</select>`
+      : html`<input id="handler" name="handler" autocapitalize="none" required>`;
+    return html`<div><label for="handler">${t('handler')}</label>${field}</div>
+      <div><label for="deadline">${t('deadline')}</label><input id="deadline" name="deadline" type="date" min=${vnToday()}></div>`;
+  }
+
   private stepForm(d: DocDetail) {
     const steps = d.nextActions.filter((a) => a !== 'edit');
     if (!steps.length && !d.nextActions.includes('edit')) return nothing;
@@ -147,8 +167,8 @@ export class WdDetail extends WdElement {
         <div class="step-inputs">
           ${needsPin ? html`<div><label for="pin">${p === 'issue' ? t('seal_pin') : t('pin')}</label>
             <input id="pin" name="pin" type="password" inputmode="numeric" autocomplete="off" required minlength="6"></div>` : nothing}
-          ${p === 'assign' ? html`<div><label for="handler">${t('handler')}</label><input id="handler" name="handler" autocapitalize="none" required></div>` : nothing}
-          ${p === 'issue' && d.medium === 'paper' ? html`<div><label for="scan">${t('scan')}</label><input id="scan" name="scan" type="file" accept="application/pdf" required></div>` : nothing}
+          ${p === 'assign' ? this.handlerInput() : nothing}
+          ${p === 'issue' && d.medium === 'paper' ? html`<div><label for="scan">${t('scan_pdf')}</label><input id="scan" name="scan" type="file" accept="application/pdf" required></div>` : nothing}
         </div>
         <div class="actions">
           ${d.nextActions.includes('edit') ? html`<button type="button" class="secondary" @click=${() => go(`/edit/${d.id}`)}>${t('edit')}</button>` : nothing}
@@ -171,6 +191,15 @@ export class WdDetail extends WdElement {
       </div>`;
   }
 
+  /** A returned draft opens with the leader's reason, where the specialist looks first. */
+  private returnNote(d: DocDetail) {
+    if (d.state !== 'returned') return nothing;
+    const last = [...d.events].reverse().find((e) => e.action === 'return');
+    if (!last?.comment) return nothing;
+    return html`<div class="card verdict-unknown" role="note" data-return-comment><strong>${t('returned_with')}</strong> (${last.actor.user}, ${formatDateTime(last.at)}):
+      <p>“${last.comment}”</p></div>`;
+  }
+
   protected override render() {
     if (this.error) return html`<h1>${t('detail')}</h1>${errorBox(this.error)}`;
     const d = this.doc;
@@ -181,23 +210,25 @@ export class WdDetail extends WdElement {
     return html`
       <p><a href="#/${d.direction}" class="muted">← ${d.direction === 'outgoing' ? t('nav_outgoing') : t('nav_incoming')}</a></p>
       <h1>${d.subject}</h1>
+      ${this.returnNote(d)}
       ${this.deviceNote ? html`<p class="info" role="status" data-offline-copy data-device-note=${this.deviceNote}>${t(this.deviceNote === 'waiting' ? 'device_waiting' : 'offline_copy')}</p>` : nothing}
       <dl>
         <dt>${t('col_state')}</dt><dd><span class="badge" data-state=${d.state ?? ''}>${stateName(d.state)}</span>${d.exchangeStatus ? html` <span class="muted">(${t('exchange_status')} ${d.exchangeStatus})</span>` : nothing}</dd>
         <dt>${t('doc_type')}</dt><dd>${docTypeName(d.docType)}</dd>
-        ${d.numberAndSymbol ? html`<dt>${t('col_number')}</dt><dd data-number>${d.numberAndSymbol}</dd>` : nothing}
+        ${d.numberAndSymbol ? html`<dt>${d.direction === 'incoming' ? t('incoming_number') : t('col_number')}</dt><dd data-number>${d.numberAndSymbol}</dd>` : nothing}
         ${d.date ? html`<dt>${t('col_date')}</dt><dd>${formatDate(d.date)}</dd>` : nothing}
         ${d.medium ? html`<dt>${t('medium')}</dt><dd>${d.medium === 'paper' ? t('medium_paper') : t('medium_electronic')}</dd>` : nothing}
         ${typeof c['senderName'] === 'string' ? html`<dt>${t('sender')}</dt><dd>${c['senderName']}</dd><dt>${t('original_symbol')}</dt><dd>${String(c['originalSymbol'] ?? '')} · ${formatDate(String(c['originalDate'] ?? ''))}</dd>` : nothing}
         ${d.handler ? html`<dt>${t('col_handler')}</dt><dd>${d.handler}</dd>` : nothing}
+        ${d.deadline ? html`<dt>${t('deadline')}</dt><dd data-deadline class=${isOverdue(d) ? 'overdue' : ''}>${formatDate(d.deadline)}${isOverdue(d) ? html` — <strong>${t('deadline_overdue')}</strong>` : nothing}</dd>` : nothing}
         <dt>${t('created_by')}</dt><dd>${d.createdBy} · ${formatDateTime(d.createdAt)}</dd>
       </dl>
       ${this.stepForm(d)}
       ${typeof c['body'] === 'string' && c['body'] ? html`<h2>${t('body')}</h2><div class="card body">${c['body']}</div>` : nothing}
       ${recipients.length ? html`<h2>${t('recipients')}</h2><ul>${recipients.map((r) => html`<li>${r.name}</li>`)}</ul>` : nothing}
-      ${attachments.length ? html`<h2>${t('attachments')}</h2><ul>${attachments.map((a) => html`<li><a href=${api.blobUrl(a.sha256)} download=${a.name}>${a.name}</a></li>`)}</ul>` : nothing}
+      ${attachments.length ? html`<h2>${t('attachments')}</h2><ul>${attachments.map((a) => html`<li><a href=${api.blobUrl(a.sha256, a.name)} download=${a.name}>${a.name}</a></li>`)}</ul>` : nothing}
       <h2>${t('preview')}</h2>
-      ${this.pdfUrl ? html`<iframe src=${this.pdfUrl} title=${t('preview')}></iframe><p><a class="button secondary" href=${this.pdfUrl} download="${d.numberAndSymbol ?? d.id}.pdf">${t('open_pdf')}</a></p>` : html`<p class="muted" data-no-pdf>${t('no_pdf')}</p>`}
+      ${this.pdfUrl ? html`<iframe src=${this.pdfUrl} title=${t('preview')}></iframe><p><a class="button secondary" href=${this.pdfUrl} download="${(d.numberAndSymbol ?? d.id).replace(/[/\\:]/g, "-")}.pdf">${t('open_pdf')}</a></p>` : html`<p class="muted" data-no-pdf>${t(this.deviceNote ? 'no_pdf_offline' : d.direction === 'incoming' ? 'no_pdf_incoming' : 'no_pdf')}</p>`}
       ${this.verification ? this.verdict(this.verification) : nothing}
       <h2>${t('timeline')}</h2>
       <ol class="timeline">${d.events.map((e) => html`<li data-action=${e.action}><strong>${actionName(e.action)}</strong> · ${e.actor.user} · <time datetime=${e.at}>${formatDateTime(e.at)}</time>

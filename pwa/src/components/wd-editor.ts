@@ -266,7 +266,7 @@ export class WdEditor extends WdElement {
           <button type="button" class="secondary" @click=${() => this.patch({ recipients: [...c.recipients, { name: '' }] })}>${t('add_recipient')}</button>
         </fieldset>
         <fieldset class="card"><legend>${t('attachments')}</legend>
-          <ul class="files">${c.attachments.map((a, i) => html`<li><a href=${api.blobUrl(a.sha256)} download=${a.name}>${a.name}</a> <span class="muted">(${Math.ceil(a.size / 1024)} KB)</span>
+          <ul class="files">${c.attachments.map((a, i) => html`<li><a href=${api.blobUrl(a.sha256, a.name)} download=${a.name}>${a.name}</a> <span class="muted">(${Math.ceil(a.size / 1024)} KB)</span>
             <button type="button" class="secondary" aria-label="${t('remove')} ${a.name}" @click=${() => this.patch({ attachments: c.attachments.filter((_, j) => j !== i) })}>✕</button></li>`)}
             ${this.uploads.current ? html`<li data-uploading>${transferProgress(this.uploads.current)}</li>` : nothing}</ul>
           <label for="file">${t('add_attachment')}</label>

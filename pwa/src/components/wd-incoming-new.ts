@@ -38,6 +38,8 @@ export class WdIncomingNew extends WdElement {
         senderName: String(f.get('senderName')), originalSymbol: String(f.get('originalSymbol')), originalDate: String(f.get('originalDate')),
         docType: String(f.get('docType')), subject: String(f.get('subject')), medium: 'paper', attachments,
       });
+      // Arrive and vào sổ in one step, as the clerk does at the desk; if the register step is refused the arrival stands and the document page offers it.
+      if (f.get('registerNow') === 'on') await api.act(doc.id, 'register').catch(() => null);
       go(`/doc/${doc.id}`);
     } catch (err) {
       if (isCancelled(err) && scan instanceof File) this.message = localized(both('upload_cancelled', { name: attachmentName(scan.name) }));
@@ -56,6 +58,7 @@ export class WdIncomingNew extends WdElement {
         </div>
         <label for="subj">${t('subject')}</label><input id="subj" name="subject" required>
         <label for="scan">${t('scan')}</label><input id="scan" name="scan" type="file" accept="application/pdf,image/png,image/jpeg">
+        <label class="check"><input type="checkbox" name="registerNow" checked> ${t('register_now')}</label>
         <div class="actions"><button type="submit" ?disabled=${this.busy}>${t('save')}</button></div>
         ${this.uploads.current ? html`<p data-uploading>${transferProgress(this.uploads.current)}</p>` : this.busy ? html`<p role="status">${t('uploading')}</p>` : nothing}
       </form>`;

@@ -189,7 +189,7 @@ export class DataLayer {
       const view = this.views.get(this.idMap.get(command.docId) ?? command.docId);
       if (!view) throw wardError('document_not_found');
       const action = command.kind === 'edit' ? 'edit' : command.action;
-      const verdict = checkTransition(view.direction, { state: view.state as never, author: view.author, handler: view.handler, medium: view.medium, numberEventId: null, lastAt: null }, action, { user: this.user.username, role: this.user.role }, command.kind === 'act' ? command.comment : undefined);
+      const verdict = checkTransition(view.direction, { state: view.state as never, author: view.author, handler: view.handler, deadline: view.deadline, medium: view.medium, numberEventId: null, lastAt: null }, action, { user: this.user.username, role: this.user.role }, command.kind === 'act' ? command.comment : undefined);
       if (!verdict.ok) throw wardError(verdict.code === 'illegal_transition' && action === 'edit' ? 'not_editable' : verdict.code);
       // The step's data by the node's own schema (sync/action-data.ts): a field it would refuse is refused now.
       if (command.kind === 'act') {

@@ -21,6 +21,8 @@ export interface DocSummary {
   date: string;
   author: string | null;
   handler: string | null;
+  /** Hạn xử lý (YYYY-MM-DD) from the latest assignment. */
+  deadline: string | null;
   lastActivity: string | null;
   nextActions: Action[];
   /** Commands queued on this device for this document and not yet accepted by the node. */

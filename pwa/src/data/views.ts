@@ -2,7 +2,7 @@
 // events with sync/'s workflow rules, with the device's queued commands laid
 // over them (marked pending) so offline work shows at once.
 import type { DocumentRecord, EventRecord, IncomingArrival, OutgoingDraft } from '../../../sync/schema.js';
-import { applyEvent, availableActions, compareEvents, emptyState, type DerivedState } from '../../../sync/workflow.js';
+import { applyEvent, availableActions, compareEvents, emptyState, shownMedium, type DerivedState } from '../../../sync/workflow.js';
 import { accentedText, foldVietnamese } from '../../../sync/text.js';
 import type { ConflictRecord, DataUser, DocDetail, DocEvent, QueuedCommand } from './types.js';
 
@@ -78,10 +78,10 @@ function fold(user: DataUser, record: DocumentRecord, events: { ev: EventRecord;
     id: ev._id, action: ev.action, at: ev.at, actor: { user: ev.actor.user, role: ev.actor.role }, data: ev.data, pending, ...(ev.comment ? { comment: ev.comment } : {}),
   }));
   return {
-    id: record._id, rev: record._rev ?? null, direction: record.direction, state: derived.state, medium: derived.medium,
+    id: record._id, rev: record._rev ?? null, direction: record.direction, state: derived.state, medium: shownMedium(record.direction, derived, record.content),
     docType: content.docType, subject: content.subject, number: numberText, symbol,
     numberAndSymbol: numberText && symbol ? `${numberText}/${symbol}` : numberText,
-    date, author: derived.author, handler: derived.handler, lastActivity: derived.lastAt,
+    date, author: derived.author, handler: derived.handler, deadline: derived.deadline, lastActivity: derived.lastAt,
     nextActions: user.role === 'admin' ? [] : availableActions(record.direction, derived, { user: user.username, role: user.role }),
     pendingCommands: 0, conflicts: 0,
     content: content as unknown as Record<string, unknown>, createdAt: record.createdAt, createdBy: record.createdBy, events: timeline,
