@@ -49,6 +49,7 @@ export const ACCESS: Record<string, Access> = {
   'GET /api/auth/me': 'session',
   'POST /api/auth/logout': 'session',
   'POST /api/auth/password': 'session',
+  'GET /api/handlers': ['leader', 'clerk'],
   'GET /api/users': ['admin'],
   'POST /api/users': ['admin'],
   'PATCH /api/users/:username': ['admin'],

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { official, sampleDraft, startTestWard, type Client, type TestWard } from '../helpers/ward.js';
+import { onePagePdf } from '../helpers/files.js';
 
 let ward: TestWard;
 let specialist: Client, leader: Client, clerk: Client;
@@ -37,6 +38,45 @@ test('an incoming document goes arrived → registered → assigned → in progr
   assert.is(done.body.exchangeStatus, '06');
   const mine = await specialist.get('/api/documents?handler=chuyenvien&direction=incoming');
   assert.ok(mine.body.items.some((d: { id: string }) => d.id === id));
+});
+
+test('the leader picks the handler from the ward\'s officials and sets a hạn xử lý; it shows on the handler\'s tasks; a past day is refused', async () => {
+  const picker = await leader.get('/api/handlers');
+  assert.is(picker.status, 200);
+  const names = (picker.body.items as { username: string; role: string }[]).map((u) => u.username).sort();
+  assert.equal(names, ['chutich', 'chuyenvien', 'vanthu'], 'active officials, no admin');
+  assert.is((await specialist.get('/api/handlers')).status, 403, 'a specialist assigns nothing');
+  const id = (await clerk.post('/api/documents/incoming', arrival({ subject: 'Về việc rà soát hộ cận nghèo' }))).body.id as string;
+  await clerk.post(`/api/documents/${id}/actions/register`);
+  const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+  const past = new Date(Date.now() + 7 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
+  const refused = await leader.post(`/api/documents/${id}/actions/assign`, { data: { handler: 'chuyenvien', deadline: past } });
+  assert.is(refused.status, 400);
+  assert.match(refused.body.details[0].vi, /Hạn xử lý không được trước ngày hôm nay/);
+  assert.is((await leader.post(`/api/documents/${id}/actions/assign`, { data: { handler: 'chuyenvien', deadline: '2026-02-30' } })).status, 400, 'not a calendar day');
+  assert.is((await leader.get(`/api/documents/${id}`)).body.state, 'registered', 'nothing written by the refusals');
+  const assigned = await leader.post(`/api/documents/${id}/actions/assign`, { data: { handler: 'chuyenvien', deadline: today } });
+  assert.is(assigned.status, 200, JSON.stringify(assigned.body));
+  assert.is(assigned.body.deadline, today);
+  const mine = await specialist.get('/api/documents?handler=chuyenvien&state=assigned');
+  assert.is(mine.body.items.find((d: { id: string }) => d.id === id)?.deadline, today);
+  const reassigned = await leader.post(`/api/documents/${id}/actions/assign`, { data: { handler: 'vanthu' } });
+  assert.is(reassigned.body.deadline, null, 'a new assignment without a deadline clears the old one');
+});
+
+test('a paper arrival shows as paper, and a file downloads under its own name with its real extension', async () => {
+  const scan = await clerk.request('POST', '/api/blobs', onePagePdf('Công văn 123'), { 'content-type': 'application/pdf' });
+  assert.is(scan.status, 201);
+  const sha = scan.body.sha256 as string;
+  const arrived = await clerk.post('/api/documents/incoming', arrival({ medium: 'paper', attachments: [{ name: 'Công văn 123.pdf', contentType: 'application/pdf', size: scan.body.size, sha256: sha }] }));
+  assert.is(arrived.body.medium, 'paper');
+  const dl = await fetch(`${ward.url}/api/blobs/${sha}?name=${encodeURIComponent('Công văn 123/UBND.pdf')}`, { headers: { cookie: clerk.cookie } });
+  assert.is(dl.status, 200);
+  const disposition = dl.headers.get('content-disposition')!;
+  assert.match(disposition, /filename="Cong van 123-UBND\.pdf"/);
+  assert.match(disposition, /filename\*=UTF-8''C%C3%B4ng%20v%C4%83n%20123-UBND\.pdf/);
+  const bare = await fetch(`${ward.url}/api/blobs/${sha}`, { headers: { cookie: clerk.cookie } });
+  assert.match(bare.headers.get('content-disposition')!, new RegExp(`filename="${sha.slice(0, 12)}\\.pdf"`), 'no name asked: still an extension');
 });
 
 test('refusing an arrival needs a reason and ends in status 02', async () => {

@@ -13,14 +13,16 @@ import { errorBox } from './wd-error.js';
 const NEEDS_COMMENT = new Set(['return', 'refuse']);
 const PRIMARY = ['submit', 'approve', 'sign', 'sign-paper', 'number', 'issue', 'send', 'register', 'assign', 'start', 'done'];
 
-/** The newest file the workflow produced: the signed/issued PDF, or the paper scan. */
+/** The newest file the workflow produced (the signed/issued PDF, or the paper scan); for an incoming document, the PDF it came with. */
 function latestPdf(doc: DocDetail): string | null {
   for (const e of [...doc.events].reverse()) {
     const d = e.data ?? {};
     if (typeof d['pdf'] === 'string') return d['pdf'];
     if (typeof d['scan'] === 'string') return d['scan'];
   }
-  return null;
+  if (doc.direction !== 'incoming') return null;
+  const files = Array.isArray(doc.content['attachments']) ? (doc.content['attachments'] as { contentType?: string; sha256?: string }[]) : [];
+  return files.find((a) => a.contentType === 'application/pdf' && typeof a.sha256 === 'string')?.sha256 ?? null;
 }
 
 /**
@@ -80,6 +82,8 @@ export class WdDetail extends WdElement {
     try {
       this.doc = await api.get(local?.id ?? this.docId);
       this.deviceNote = null;
+      // Ready before the leader presses "Phân công": the picker, not a typed username.
+      if (this.doc.nextActions.includes('assign')) void this.loadHandlers();
       this.error = null;
       await this.loadPdf();
     } catch (e) {
