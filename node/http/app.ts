@@ -14,6 +14,7 @@ import { auditRouter } from './audit-routes.js';
 import { syncRouter } from './sync-routes.js';
 import { certRouter } from './cert-routes.js';
 import { settingsRouter } from './settings-routes.js';
+import { registerRouter } from './register-routes.js';
 import { replicateRouter } from './replicate-routes.js';
 import { findPwaDir, pwaRouter } from './pwa-static.js';
 import { wardError } from '../../sync/errors.js';
@@ -60,6 +61,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
   api.use(syncRouter(s.citySync));
   api.use(certRouter(s.signing, s.users, s.projection));
   api.use(settingsRouter({ config: s.config, settings: s.settings, signing: s.signing, citySync: s.citySync }));
+  api.use(registerRouter(s.projection, s.settings));
   api.use('/replicate', replicateRouter(s.store.docs, s.projection, s.ledger));
   app.use('/api', api);
 

@@ -1,0 +1,79 @@
+// The register books Decree 30/2020 (Appendix IV) has the văn thư keep: the
+// sổ đăng ký văn bản đi, one per register and year, and the sổ đăng ký văn
+// bản đến, one per year. They are not kept separately: a book is read off the
+// numbering events already in the ledger, so it can never disagree with the
+// numbers that were given.
+import { DOCUMENT_TYPES, type DocumentType } from '../sync/doc-types.js';
+import type { IncomingArrival, OutgoingDraft } from '../sync/schema.js';
+import { vnDdMmYyyy } from '../sync/vn-time.js';
+import type { DocView, Projection } from './projection.js';
+
+export type BookDirection = 'out' | 'in';
+export interface BookRef { direction: BookDirection; register: string | null; year: number }
+
+export interface OutgoingRow {
+  number: number; numberAndSymbol: string; date: string; typeAndSubject: string; signer: string; recipients: string; medium: 'electronic' | 'paper'; id: string;
+}
+export interface IncomingRow {
+  number: number; arrivalDate: string; sender: string; originalSymbol: string; originalDate: string; typeAndSubject: string; handler: string; medium: 'electronic' | 'paper'; id: string;
+}
+
+/** The books that have at least one number in them, newest year first. */
+export function listBooks(projection: Projection): BookRef[] {
+  const seen = new Map<string, BookRef>();
+  for (const view of projection.all()) {
+    const ref = bookOf(view);
+    if (ref) seen.set(`${ref.direction}:${ref.year}:${ref.register ?? ''}`, ref);
+  }
+  return [...seen.values()].sort((a, b) => b.year - a.year || a.direction.localeCompare(b.direction) || (a.register ?? '').localeCompare(b.register ?? ''));
+}
+
+export function outgoingBook(projection: Projection, register: string, year: number): OutgoingRow[] {
+  const rows: OutgoingRow[] = [];
+  for (const view of projection.all()) {
+    const ref = bookOf(view);
+    if (!ref || ref.direction !== 'out' || ref.register !== register || ref.year !== year) continue;
+    const c = view.record.content as OutgoingDraft;
+    rows.push({
+      number: numberOf(view), numberAndSymbol: view.symbol ? `${view.numberText}/${view.symbol}` : view.numberText ?? '',
+      date: vnDdMmYyyy(new Date(view.date)), typeAndSubject: typeAndSubject(c.docType, c.subject),
+      signer: [c.signerTitle, c.signerName].filter(Boolean).join(' '), recipients: c.recipients.map((r) => r.name).join('; '),
+      medium: view.derived.medium, id: view.id,
+    });
+  }
+  return rows.sort((a, b) => a.number - b.number);
+}
+
+export function incomingBook(projection: Projection, year: number): IncomingRow[] {
+  const rows: IncomingRow[] = [];
+  for (const view of projection.all()) {
+    const ref = bookOf(view);
+    if (!ref || ref.direction !== 'in' || ref.year !== year) continue;
+    const c = view.record.content as IncomingArrival;
+    rows.push({
+      number: numberOf(view), arrivalDate: vnDdMmYyyy(new Date(view.date)), sender: c.senderName, originalSymbol: c.originalSymbol,
+      originalDate: c.originalDate.split('-').reverse().join('/'), typeAndSubject: typeAndSubject(c.docType, c.subject),
+      handler: view.derived.handler ?? '', medium: c.medium === 'paper' ? 'paper' : 'electronic', id: view.id,
+    });
+  }
+  return rows.sort((a, b) => a.number - b.number);
+}
+
+/** "out:2026:chung" / "in:2026", from the document's numbering event. */
+function bookOf(view: DocView): BookRef | null {
+  if (!view.derived.numberEventId) return null;
+  const event = view.events.find((e) => e._id === view.derived.numberEventId);
+  const key = typeof event?.data['registerKey'] === 'string' ? event.data['registerKey'] : null;
+  const m = key ? /^(out|in):(\d{4})(?::(.+))?$/.exec(key) : null;
+  if (!m) return null;
+  return { direction: m[1] as BookDirection, year: Number(m[2]), register: m[3] ?? null };
+}
+
+function numberOf(view: DocView): number {
+  const event = view.events.find((e) => e._id === view.derived.numberEventId);
+  return Number(event?.data['number'] ?? 0);
+}
+
+function typeAndSubject(docType: DocumentType, subject: string): string {
+  return `${DOCUMENT_TYPES[docType]}: ${subject}`;
+}
