@@ -6,6 +6,11 @@ import { ERRORS, type ErrorCode } from '../../sync/errors.js';
 
 export type Role = 'specialist' | 'leader' | 'clerk' | 'admin';
 export interface User { username: string; fullName: string; title: string; role: Role; active: boolean }
+export interface BookRef { direction: 'out' | 'in'; register: string | null; year: number }
+export type BookRows =
+  | { direction: 'out'; year: number; rows: { number: number; numberAndSymbol: string; date: string; typeAndSubject: string; signer: string; recipients: string; medium: string; id: string }[] }
+  | { direction: 'in'; year: number; rows: { number: number; arrivalDate: string; sender: string; originalSymbol: string; originalDate: string; typeAndSubject: string; handler: string; medium: string; id: string }[] };
+const bookPath = (b: BookRef) => (b.direction === 'in' ? `/registers/in/${b.year}` : `/registers/out/${encodeURIComponent(b.register ?? '')}/${b.year}`);
 export interface Handler { username: string; fullName: string; title: string; role: Role }
 export interface Session { user: User; csrfToken: string; mustChangePassword: boolean }
 export interface AttachmentRef { name: string; contentType: 'application/pdf' | 'image/png' | 'image/jpeg'; size: number; sha256: string }
@@ -162,6 +167,9 @@ export const api = {
   verification: (id: string) => call<Verification>('GET', `/documents/${encodeURIComponent(id)}/verification`),
   /** `name`: what the download is saved as (the node adds the file's real extension). */
   blobUrl: (sha256: string, name?: string) => `/api/blobs/${sha256}${name ? `?name=${encodeURIComponent(name)}` : ''}`,
+  registers: () => call<{ items: BookRef[] }>('GET', '/registers'),
+  registerBook: (b: BookRef) => call<BookRows>('GET', bookPath(b)),
+  registerBookUrl: (b: BookRef, format: 'pdf' | 'csv') => `/api${bookPath(b)}?format=${format}`,
   /** Officials a document can be assigned to (leader and clerk only). */
   handlers: () => call<{ items: Handler[] }>('GET', '/handlers'),
 

@@ -3,8 +3,9 @@
 // "Giấy", labels the number "Số đến" and previews the scan instead of saying
 // no signed PDF exists); the leader picks the handler from the ward's
 // officials, not a typed username, and sets a hạn xử lý; the handler's tasks
-// show it, red once it has passed (the browser's clock moved ten days on). A
-// returned draft opens with the leader's comment at the top.
+// show it, red once it has passed (the browser's clock moved ten days on). The
+// văn thư reads, prints and exports the register book. A returned draft opens
+// with the leader's comment at the top.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync } from 'node:fs';
@@ -109,6 +110,22 @@ test('the leader assigns from a list of officials with a hạn xử lý; the han
   assert.match(await overdue.innerText(), /quá hạn/);
   const colour = await overdue.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color);
   assert.is(colour, 'rgb(183, 28, 28)');
+});
+
+test('the văn thư opens the register book of incoming documents, prints it and exports it', async () => {
+  const page = await pageFor({ width: 1366, height: 768 });
+  await login(page, 'vanthu');
+  await page.getByRole('link', { name: 'Sổ đăng ký' }).click();
+  const books = page.locator('wd-registers');
+  await books.locator('table[data-book=in]').waitFor();
+  assert.match(await books.getByLabel('Chọn sổ và năm').locator('option:checked').innerText(), /^Sổ văn bản đến — \d{4}$/);
+  const row = await books.locator('table[data-book=in] tbody tr').first().innerText();
+  assert.match(row, /01[\s\S]*UBND Thành phố[\s\S]*123\/UBND-VP[\s\S]*Công văn: Về việc rà soát hộ nghèo năm 2026[\s\S]*chuyenvien/);
+  const [pdf] = await Promise.all([page.waitForEvent('download'), books.getByRole('link', { name: 'In sổ (PDF)' }).click()]);
+  assert.match(pdf.suggestedFilename(), /^so-van-ban-den-\d{4}\.pdf$/);
+  const [csv] = await Promise.all([page.waitForEvent('download'), books.getByRole('link', { name: 'Xuất bảng tính (CSV)' }).click()]);
+  assert.match(csv.suggestedFilename(), /^so-van-ban-den-\d{4}\.csv$/);
+  await page.screenshot({ path: join(ARTIFACTS, 'register-book-1366.png'), fullPage: true });
 });
 
 test('a returned draft opens with the leader\'s comment at the top, above the body', async () => {

@@ -14,6 +14,7 @@ import './wd-doc-list.js';
 import './wd-editor.js';
 import './wd-detail.js';
 import './wd-incoming-new.js';
+import './wd-registers.js';
 import './wd-users.js';
 import './wd-settings.js';
 
@@ -95,7 +96,8 @@ export class WdApp extends WdElement {
     const links: [string, string][] = user.role === 'admin'
       ? [['/users', t('nav_users')], ['/settings', t('nav_settings')], ['/outgoing', t('nav_outgoing')], ['/incoming', t('nav_incoming')]]
       : [['/tasks', t('nav_tasks')], ['/outgoing', t('nav_outgoing')], ['/incoming', t('nav_incoming')], ['/new', t('nav_new')],
-        ...(user.role === 'clerk' ? [['/incoming/new', t('nav_new_incoming')] as [string, string]] : [])];
+        ...(user.role === 'clerk' ? [['/incoming/new', t('nav_new_incoming')] as [string, string]] : []),
+        ...(user.role === 'clerk' || user.role === 'leader' ? [['/registers', t('nav_registers')] as [string, string]] : [])];
     return html`<nav aria-label=${t('nav')}><ul>${links.map(([path, label]) => html`<li><a href="#${path}" aria-current=${this.route === path ? 'page' : 'false'}>${label}</a></li>`)}</ul></nav>`;
   }
 
@@ -106,6 +108,7 @@ export class WdApp extends WdElement {
     if (r.startsWith('/edit/') || r === '/new') return html`<wd-editor .draftKey=${r === '/new' ? '' : decodeURIComponent(r.slice(6))} .user=${user}></wd-editor>`;
     if (r === '/incoming/new') return html`<wd-incoming-new></wd-incoming-new>`;
     if (r === '/outgoing' || r === '/incoming') return html`<wd-doc-list .direction=${r.slice(1) as 'outgoing' | 'incoming'}></wd-doc-list>`;
+    if (r === '/registers' && (user.role === 'clerk' || user.role === 'leader')) return html`<wd-registers></wd-registers>`;
     if (r === '/users' && user.role === 'admin') return html`<wd-users></wd-users>`;
     if (r === '/settings' && user.role === 'admin') return html`<wd-settings></wd-settings>`;
     return html`<wd-tasks .user=${user}></wd-tasks>`;
