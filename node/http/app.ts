@@ -15,6 +15,7 @@ import { syncRouter } from './sync-routes.js';
 import { certRouter } from './cert-routes.js';
 import { settingsRouter } from './settings-routes.js';
 import { registerRouter } from './register-routes.js';
+import { previewRouter } from './preview-routes.js';
 import { replicateRouter } from './replicate-routes.js';
 import { findPwaDir, pwaRouter } from './pwa-static.js';
 import { wardError } from '../../sync/errors.js';
@@ -55,6 +56,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
   api.use(authenticate(s.sessions, s.users));
   api.use(sessionRouter(authDeps));
   api.use(userRouter(s.users, s.sessions));
+  api.use(previewRouter(s.projection, s.settings));
   api.use(documentRouter(s.documents, s.projection));
   api.use(blobRouter(s.blobs, s.blobAccess, s.config.blobLimitBytes));
   api.use(auditRouter(s.ledger, s.store.docs));

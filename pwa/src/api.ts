@@ -167,6 +167,8 @@ export const api = {
   verification: (id: string) => call<Verification>('GET', `/documents/${encodeURIComponent(id)}/verification`),
   /** `name`: what the download is saved as (the node adds the file's real extension). */
   blobUrl: (sha256: string, name?: string) => `/api/blobs/${sha256}${name ? `?name=${encodeURIComponent(name)}` : ''}`,
+  /** The unsigned draft rendered as it will print. */
+  previewUrl: (id: string) => `/api/documents/${encodeURIComponent(id)}/preview`,
   registers: () => call<{ items: BookRef[] }>('GET', '/registers'),
   registerBook: (b: BookRef) => call<BookRows>('GET', bookPath(b)),
   registerBookUrl: (b: BookRef, format: 'pdf' | 'csv') => `/api${bookPath(b)}?format=${format}`,

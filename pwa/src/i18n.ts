@@ -95,6 +95,7 @@ const CATALOGUE = {
   open_pdf: ['Tải bản PDF', 'Download the PDF'],
   verification: ['Kiểm tra chữ ký số', 'Signature check'],
   no_pdf: ['Chưa có bản PDF đã ký.', 'No signed PDF yet.'],
+  draft_preview_note: ['Bản xem trước khi ký: số và ngày ban hành sẽ được điền khi văn thư cấp số.', 'Preview before signing: the number and date are filled in when the clerk numbers it.'],
   no_pdf_incoming: ['Văn bản đến này không kèm tệp: xem bản giấy lưu tại văn thư.', 'This incoming document has no file: see the paper copy kept by the clerk.'],
   no_pdf_offline: ['Tệp PDF không có trên thiết bị này; hãy mở lại khi kết nối được máy chủ phường.', 'The PDF is not on this device; open it again once the ward server is reachable.'],
   incoming_number: ['Số đến', 'Incoming number'],

@@ -49,6 +49,7 @@ export const ACCESS: Record<string, Access> = {
   'GET /api/auth/me': 'session',
   'POST /api/auth/logout': 'session',
   'POST /api/auth/password': 'session',
+  'GET /api/documents/:id/preview': 'session',
   'GET /api/registers': ['leader', 'clerk'],
   'GET /api/registers/out/:register/:year': ['leader', 'clerk'],
   'GET /api/registers/in/:year': ['leader', 'clerk'],

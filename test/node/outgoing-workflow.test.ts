@@ -2,6 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { official, sampleDraft, startTestWard, type Client, type TestWard } from '../helpers/ward.js';
 import { onePagePdf } from '../helpers/files.js';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let ward: TestWard;
 let specialist: Client, leader: Client, clerk: Client, other: Client;
@@ -160,6 +164,28 @@ test('a draft stays with its author until submitted: others get 404 and do not s
   assert.ok((await leader.get('/api/documents?q=du%20thao%20rieng')).body.items.some((d: { id: string }) => d.id === id));
   await leader.post(`/api/documents/${id}/actions/return`, { comment: 'Viết lại' });
   assert.is((await other.get(`/api/documents/${encodeURIComponent(id)}`)).status, 404, 'returned: back on the author\'s desk');
+});
+
+test('the leader previews the draft as it will print before approving; others\' drafts stay hidden', async () => {
+  const id = (await specialist.post('/api/documents/outgoing', sampleDraft({ subject: 'Về việc xem trước bản in' }))).body.id as string;
+  assert.is((await fetch(`${ward.url}/api/documents/${id}/preview`, { headers: { cookie: leader.cookie } })).status, 404, 'an unsubmitted draft is the author\'s alone');
+  const mine = await fetch(`${ward.url}/api/documents/${id}/preview`, { headers: { cookie: specialist.cookie } });
+  assert.is(mine.status, 200);
+  await specialist.post(`/api/documents/${id}/actions/submit`);
+  const res = await fetch(`${ward.url}/api/documents/${id}/preview`, { headers: { cookie: leader.cookie } });
+  assert.is(res.status, 200);
+  assert.is(res.headers.get('content-type'), 'application/pdf');
+  const dir = mkdtempSync(join(tmpdir(), 'warddesk-preview-'));
+  try {
+    const file = join(dir, 'preview.pdf');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
+    assert.match(text, /Về việc xem trước bản in/);
+    assert.match(text, /Số:/);
+    assert.not.match(text, /Số:\s*\d/, 'the number is still blank');
+    assert.match(spawnSync('pdfsig', [file], { encoding: 'utf8' }).stdout, /does not contain any signatures/, 'nothing signed');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+  assert.is((await fetch(`${ward.url}/api/documents/doc:in:00000000-0000-0000-0000-000000000000/preview`, { headers: { cookie: leader.cookie } })).status, 404);
 });
 
 test.run();

@@ -141,6 +141,8 @@ test('a returned draft opens with the leader\'s comment at the top, above the bo
   assert.match(await note.innerText(), /Sửa lại Điều 2: ghi rõ thời hạn thực hiện\./);
   const box = await note.boundingBox();
   assert.ok(box && box.y + box.height < 768, `visible without scrolling (top ${box?.y})`);
+  await page.locator('wd-detail [data-draft-preview]').waitFor();
+  assert.is(await page.locator('wd-detail iframe').count(), 1, 'the draft as it will print, before anyone signs');
 });
 
 test.run();

@@ -57,6 +57,8 @@ export class WdDetail extends WdElement {
   @state() private message: string | null = null;
   @state() private busy = false;
   @state() private pdfUrl: string | null = null;
+  /** The frame shows the unsigned draft rendered by the node, not a signed file. */
+  @state() private draftPreview = false;
   @state() private verification: Verification | null = null;
   @state() private pending: string | null = null; // a step waiting for its input (comment, PIN, handler, scan)
   /** Who the leader can assign to; null until asked (or when the node is away: a username is typed then). */
@@ -97,9 +99,11 @@ export class WdDetail extends WdElement {
     const sha = this.doc ? latestPdf(this.doc) : null;
     if (this.pdfUrl) { URL.revokeObjectURL(this.pdfUrl); this.pdfUrl = null; }
     this.verification = null;
-    if (!sha) return;
+    this.draftPreview = !sha && this.doc?.direction === 'outgoing';
+    if (!sha && !this.draftPreview) return;
     // The node sends files as downloads; a blob: URL lets the frame show the PDF inline.
-    const res = await fetch(api.blobUrl(sha), { credentials: 'same-origin' }).catch(() => null);
+    // Before signing, the draft as it will print (number and date blank), so the leader reads the page, not only the text.
+    const res = await fetch(sha ? api.blobUrl(sha) : api.previewUrl(this.docId), { credentials: 'same-origin' }).catch(() => null);
     if (res?.ok) this.pdfUrl = URL.createObjectURL(new Blob([await res.arrayBuffer()], { type: 'application/pdf' }));
     if (this.doc?.events.some((e) => typeof e.data?.['pdf'] === 'string')) this.verification = await api.verification(this.docId).catch(() => null);
   }
@@ -232,6 +236,7 @@ export class WdDetail extends WdElement {
       ${recipients.length ? html`<h2>${t('recipients')}</h2><ul>${recipients.map((r) => html`<li>${r.name}</li>`)}</ul>` : nothing}
       ${attachments.length ? html`<h2>${t('attachments')}</h2><ul>${attachments.map((a) => html`<li><a href=${api.blobUrl(a.sha256, a.name)} download=${a.name}>${a.name}</a></li>`)}</ul>` : nothing}
       <h2>${t('preview')}</h2>
+      ${this.pdfUrl && this.draftPreview ? html`<p class="muted" data-draft-preview>${t('draft_preview_note')}</p>` : nothing}
       ${this.pdfUrl ? html`<iframe src=${this.pdfUrl} title=${t('preview')}></iframe><p><a class="button secondary" href=${this.pdfUrl} download="${(d.numberAndSymbol ?? d.id).replace(/[/\\:]/g, "-")}.pdf">${t('open_pdf')}</a></p>` : html`<p class="muted" data-no-pdf>${t(this.deviceNote ? 'no_pdf_offline' : d.direction === 'incoming' ? 'no_pdf_incoming' : 'no_pdf')}</p>`}
       ${this.verification ? this.verdict(this.verification) : nothing}
       <h2>${t('timeline')}</h2>
