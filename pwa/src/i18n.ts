@@ -118,6 +118,8 @@ const CATALOGUE = {
   exchange_status: ['Mã trạng thái', 'Status code'],
   sync_online: ['Đã kết nối máy chủ phường', 'Connected to the ward node'],
   sync_offline: ['Mất kết nối — vẫn soạn thảo được', 'Offline — you can still draft'],
+  sync_online_short: ['Đã kết nối', 'Connected'],
+  sync_offline_short: ['Mất kết nối', 'Offline'],
   sync_pending: ['Chưa đồng bộ', 'Not yet synced'],
   sync_last: ['Đồng bộ lần cuối', 'Last sync'],
   sync_never: ['chưa', 'never'],

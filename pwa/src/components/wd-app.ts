@@ -32,8 +32,21 @@ export class WdApp extends WdElement {
     nav a { display: inline-flex; align-items: center; min-height: 44px; padding: 0 .75rem; color: #333; text-decoration: none; border-radius: .35rem; }
     nav a[aria-current=page] { background: #fbe9e7; color: #8a1515; font-weight: 600; }
     main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
+    header .short { display: none; }
     .skip { position: absolute; left: -999px; } .skip:focus { left: .5rem; top: .5rem; z-index: 10; background: #fff; color: #000; padding: .5rem; }
-    @media (max-width: 479px) { header .who { display: none; } header button { padding: .25rem .6rem; } main { padding: .5rem; } }
+    /* A phone keeps at most a quarter of its height for chrome: one header line (with who is logged in),
+       and the menu as one row that scrolls sideways (every link stays in the page, none wraps to a second row). */
+    @media (max-width: 599px) {
+      header { flex-wrap: nowrap; gap: .4rem; padding: .15rem .5rem; }
+      header .brand { font-size: 1rem; margin-right: 0; }
+      header .who { flex: 1 1 auto; min-width: 0; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; font-size: .8rem; }
+      header .long { display: none; } header .short { display: inline; }
+      header button { min-height: 34px; padding: .15rem .5rem; font-size: .85rem; white-space: nowrap; flex: none; }
+      nav ul { flex-wrap: nowrap; padding: .1rem .5rem; gap: .1rem; scrollbar-width: thin; }
+      nav a { min-height: 40px; padding: 0 .55rem; white-space: nowrap; }
+      nav ul { padding-top: 0; padding-bottom: 0; }
+      main { padding: .5rem; }
+    }
   `];
   @state() private session: Session | null = null;
   @state() private offlineUser: User | null = null;
@@ -121,8 +134,8 @@ export class WdApp extends WdElement {
       <a class="skip" href="#main" @click=${(e: Event) => { e.preventDefault(); this.renderRoot.querySelector('main')?.focus(); }}>${t('skip_to_main')}</a>
       <header>
         <span class="brand">${t('app_name')}</span>
-        ${user ? html`<span class="who">${user.fullName} · ${roleName(user.role)}</span>` : nothing}
-        <button lang=${other} aria-label=${t('lang_switch_label')} @click=${() => setLang(other)}>${t('lang_switch')}</button>
+        ${user ? html`<span class="who" title="${user.fullName} · ${roleName(user.role)}">${user.fullName} · ${roleName(user.role)}</span>` : nothing}
+        <button lang=${other} aria-label=${t('lang_switch_label')} @click=${() => setLang(other)}><span class="long">${t('lang_switch')}</span><span class="short">${other.toUpperCase()}</span></button>
         ${user ? html`<button @click=${() => void this.logout()}>${t('logout')}</button>` : nothing}
       </header>
       ${user ? html`<wd-sync-bar .user=${user.username} @wd-refresh=${() => this.requestChildRefresh()}></wd-sync-bar>${this.nav(user)}` : nothing}

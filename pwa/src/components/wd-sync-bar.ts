@@ -37,12 +37,24 @@ export class WdSyncBar extends WdElement {
     .offline { background: #fff3e0; }
     button { min-height: 44px; padding: .25rem .75rem; }
     .grow { flex: 1 1 auto; }
+    .short { display: none; }
     .link { display: flex; flex-wrap: wrap; gap: 0 .6rem; align-items: center; padding: .2rem 1rem; font-size: .85rem; background: #f5f7f8; border-bottom: 1px solid #cfd8dc; }
     .link .dot.untried { background: #90a4ae; }
     .link.offline .dot { background: #c62828; }
     .link .error { margin: 0; padding: .1rem .5rem; flex: 1 1 100%; }
     .transfers { padding: .2rem 1rem; background: #e8f1fb; border-bottom: 1px solid #bbdefb; font-size: .9rem; }
-    @media (max-width: 599px) { .last, .summary { display: none; } .bar, .link, .transfers { padding: .15rem .5rem; } }
+    /* On a phone each bar is one line: the city's error and what to do are cut with an ellipsis (the whole text shows on a tap). */
+    @media (max-width: 599px) {
+      .last, .summary { display: none; }
+      .bar, .link, .transfers { padding: .1rem .5rem; }
+      .bar { flex-wrap: nowrap; gap: .5rem; font-size: .8rem; }
+      .bar > span { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; min-width: 0; }
+      .bar .long { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+      .bar .short { display: inline; }
+      .bar button { min-height: 32px; padding: .1rem .6rem; font-size: .8rem; flex: none; }
+      .link { font-size: .78rem; }
+      .link .error:not(.open) { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; padding: 0 .4rem; cursor: pointer; }
+    }
   `];
   @property() user = '';
   @state() private online = navigator.onLine;
@@ -133,7 +145,7 @@ export class WdSyncBar extends WdElement {
     const pending = l?.pending ?? 0;
     return html`<div class="bar ${this.online ? 'online' : 'offline'}" role="status" aria-live="polite" data-online=${String(this.online)} data-sync-state=${l?.state ?? 'none'}
       data-synced=${String(Boolean(l?.lastSyncAt))} data-local-docs=${store()?.documentCount ?? 0}>
-      <span><span class="dot" aria-hidden="true"></span>${this.online ? t('sync_online') : t('sync_offline')}</span>
+      <span><span class="dot" aria-hidden="true"></span><span class="long">${this.online ? t('sync_online') : t('sync_offline')}</span><span class="short" aria-hidden="true">${this.online ? t('sync_online_short') : t('sync_offline_short')}</span></span>
       <span>${t('sync_pending')}: <strong data-pending>${pending}</strong></span>
       ${l?.progress ? html`<span data-progress>${t('sync_receiving')}: ${l.progress.docsWritten}</span>` : nothing}
       ${l?.conflicts ? html`<a href="#/tasks" class="error" data-conflict-count>${t('sync_conflicts')}: ${l.conflicts}</a>` : nothing}
@@ -161,10 +173,13 @@ export class WdSyncBar extends WdElement {
       <span><strong>${t('sync_city')}:</strong> <span class="dot ${state === 'untried' ? 'untried' : ''}" aria-hidden="true"></span>${stateText}</span>
       ${waiting}${moving}
       <span class="muted summary">${localized(c.summary)}</span>
-      ${c.lastError ? html`<p class="error" data-city-error=${c.lastError.code}>${t('city_link_error')} (${formatDateTime(c.lastError.at)}): ${localized(c.lastError)}</p>` : nothing}
-      ${c.action ? html`<p class="error" data-city-action><strong>${t('city_link_todo')}:</strong> ${localized(c.action)}</p>` : nothing}
+      ${c.lastError ? html`<p class="error" data-city-error=${c.lastError.code} @click=${toggle}>${t('city_link_error')} (${formatDateTime(c.lastError.at)}): ${localized(c.lastError)}</p>` : nothing}
+      ${c.action ? html`<p class="error" data-city-action @click=${toggle}><strong>${t('city_link_todo')}:</strong> ${localized(c.action)}</p>` : nothing}
     </div>`;
   }
 }
+
+/** A cut line opens in full on a tap (phones), and closes again. */
+function toggle(e: Event): void { (e.currentTarget as HTMLElement).classList.toggle('open'); }
 
 declare global { interface HTMLElementTagNameMap { 'wd-sync-bar': WdSyncBar } }

@@ -21,6 +21,14 @@ export class WdUsers extends WdElement {
     td select { min-width: 9rem; }
     .otp { font-family: monospace; font-size: 1.2rem; }
     .wrap { overflow-x: auto; }
+    /* Phones: each official is a card, so the role picker and the buttons are on screen, not off to the side. */
+    @media (max-width: 599px) {
+      thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+      table, tbody, tr, td { display: block; width: 100%; }
+      tr { border: 1px solid #ddd; border-radius: .5rem; margin: .5rem 0; padding: .25rem .5rem; background: #fff; }
+      td { border: 0; padding: .2rem 0; }
+      td.row { display: flex; flex-wrap: wrap; gap: .4rem; }
+    }
   `];
   @state() private users: User[] = [];
   @state() private error: ApiError | null = null;
