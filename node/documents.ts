@@ -116,6 +116,7 @@ export class Documents {
       const view = this.get(id);
       const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
       if (!verdict.ok) throw wardError(verdict.code);
+      if (action === 'send') this.checkSendable(view);
       const event = await this.stepEvent(now, actor, view, action, comment, signed ?? data.value);
       // Signing seals the content in the same batch: from then on the city refuses any change to it.
       const sealed: DocumentRecord | null = SEALING.has(action) && !view.record.sealed ? { ...view.record, sealed: true } : null;
@@ -142,6 +143,17 @@ export class Documents {
     if (!pin) throw wardError('invalid_input', [{ path: 'data.pin', vi: 'Cần nhập mã PIN của khóa ký.', en: 'The signing key\'s PIN is required.' }]);
     if (!this.deps.signer) throw wardError('signature_required');
     return action === 'sign' ? this.deps.signer.signAsLeader(view, actor, pin) : this.deps.signer.signAsAgency(view, actor, pin);
+  }
+
+  /**
+   * "Gửi" hands an issued document to the city, which delivers it to the
+   * recipients with an agency code. With no city link, or no such recipient,
+   * nothing would ever arrive anywhere: say so rather than mark it sent.
+   */
+  private checkSendable(view: DocView): void {
+    if (!this.deps.config.city.credentialsFile) throw wardError('send_no_city');
+    const content = view.record.content as { recipients?: { agencyId?: string }[] };
+    if (!(content.recipients ?? []).some((r) => r.agencyId)) throw wardError('send_no_recipient');
   }
 
   /** Checks that need I/O but not the document's state, done before queueing. */

@@ -79,6 +79,8 @@ export const ERRORS = {
   last_admin: { status: 409, vi: 'Không thể vô hiệu hóa hoặc đổi vai trò của quản trị viên cuối cùng: hãy cấp quyền quản trị cho người khác trước.', en: 'The last administrator cannot be disabled or given another role: make someone else an administrator first.' },
   login_busy: { status: 503, vi: 'Máy chủ phường đang nhận quá nhiều yêu cầu đăng nhập. Vui lòng thử lại sau ít giây.', en: 'The ward node is receiving too many logins right now. Try again in a few seconds.' },
   replication_forbidden: { status: 403, vi: 'Thao tác này không được phép trên kênh đồng bộ của thiết bị.', en: 'This operation is not allowed on the device replication endpoint.' },
+  send_no_city: { status: 409, vi: 'Chưa gửi: máy chủ phường chưa được kết nối với thành phố, nên văn bản không thể gửi điện tử tới nơi nhận. Văn bản vẫn ở trạng thái đã phát hành; hãy gửi bản giấy, hoặc nhờ quản trị viên kết nối thành phố rồi bấm Gửi lại.', en: 'Not sent: the ward server is not connected to the city, so the document cannot go to its recipients electronically. It stays issued; send it on paper, or have the administrator connect the city and press Send again.' },
+  send_no_recipient: { status: 409, vi: 'Chưa gửi: không nơi nhận nào có mã định danh cơ quan (ví dụ 000.00.00.H30), nên không cơ quan nào nhận được bản điện tử. Văn bản vẫn ở trạng thái đã phát hành; hãy gửi bản giấy tới các nơi nhận.', en: 'Not sent: no recipient has an agency code (e.g. 000.00.00.H30), so no agency can receive it electronically. It stays issued; send it on paper to the recipients.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

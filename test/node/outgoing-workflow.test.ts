@@ -66,7 +66,43 @@ test('the paper path ends issued: leader signs on paper, clerk numbers and issue
   const issued = await clerk.post(`/api/documents/${id}/actions/issue`, { data: { scan: scan.body.sha256 } });
   assert.is(issued.status, 200);
   assert.is(issued.body.state, 'issued');
-  assert.is((await clerk.post(`/api/documents/${id}/actions/send`)).body.state, 'sent');
+  // This node has no city link: "Gửi" explains instead of marking the document sent.
+  const send = await clerk.post(`/api/documents/${id}/actions/send`);
+  assert.is(send.status, 409);
+  assert.is(send.body.code, 'send_no_city');
+  assert.match(send.body.message.vi, /^Chưa gửi: máy chủ phường chưa được kết nối với thành phố/);
+  assert.is((await clerk.get(`/api/documents/${id}`)).body.state, 'issued', 'still issued, nothing written');
+});
+
+test('"Gửi" with a city link goes only when a recipient has an agency code; otherwise it says why and leaves the document issued', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warddesk-send-'));
+  const credentials = join(dir, 'city.json');
+  writeFileSync(credentials, JSON.stringify({ ward: 'phuong-mau', db: 'ward-phuong-mau', username: 'ward-phuong-mau', password: 'not-a-real-city-password' }));
+  // A city that is not there: "sent" means handed to the link, which delivers when it can.
+  const linked = await startTestWard({ city: { url: 'http://127.0.0.1:9/', credentialsFile: credentials, intervalSeconds: 3600, backoffBaseSeconds: 3600 } });
+  try {
+    const [s, l, c] = [await official(linked, 'cv', 'specialist'), await official(linked, 'ld', 'leader'), await official(linked, 'vt', 'clerk')];
+    const issue = async (recipients: unknown[]) => {
+      const id = (await s.post('/api/documents/outgoing', sampleDraft({ recipients }))).body.id as string;
+      await s.post(`/api/documents/${id}/actions/submit`);
+      await l.post(`/api/documents/${id}/actions/approve`);
+      await c.post(`/api/documents/${id}/actions/sign-paper`);
+      await c.post(`/api/documents/${id}/actions/number`);
+      const scan = await c.post('/api/blobs', tinyPdf, { 'content-type': 'application/pdf' });
+      assert.is((await c.post(`/api/documents/${id}/actions/issue`, { data: { scan: scan.body.sha256 } })).body.state, 'issued');
+      return id;
+    };
+    const local = await issue([{ name: 'Tổ dân phố 5' }, { name: 'Lưu: VT' }]);
+    const refused = await c.post(`/api/documents/${local}/actions/send`);
+    assert.is(refused.status, 409);
+    assert.is(refused.body.code, 'send_no_recipient');
+    assert.match(refused.body.message.en, /no recipient has an agency code/);
+    const agency = await issue([{ name: 'UBND Thành phố', agencyId: '000.00.00.H30' }, { name: 'Lưu: VT' }]);
+    assert.is((await c.post(`/api/documents/${agency}/actions/send`)).body.state, 'sent');
+  } finally {
+    await linked.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('electronic signing needs a PIN and a ward CA on the node, so without them the path stops at approved', async () => {
