@@ -47,7 +47,7 @@ const sources = () => SERVER_DIRS.flatMap((d) => walk(join(root, d)))
 const viteInputs = (/** @type {string} */ list, /** @type {string[]} */ extras) => () => {
   const file = join(dist, list);
   const read = existsSync(file) ? /** @type {string[]} */ (JSON.parse(readFileSync(file, 'utf8'))) : [];
-  return [...new Set([...read.map((f) => (isAbsolute(f) ? relative(root, f) : f)), ...extras, 'package-lock.json', 'bin/build.js', 'bin/precompress.js'])].sort();
+  return [...new Set([...read.map((f) => (isAbsolute(f) ? relative(root, f) : f)), ...extras, 'package-lock.json', 'bin/precompress.js'])].sort();
 };
 
 /** @type {Record<Part, PartSpec>} */
@@ -129,7 +129,11 @@ function check(part, stamp) {
   const now = spec.inputs();
   const added = now.filter((f) => !(f in known));
   if (part === 'server' && added.length) return { reason: `new file ${added[0]}`, fresh };
+  const current = new Set(now);
   for (const [rel, was] of Object.entries(known)) {
+    // A vite part's inputs are what its last build read (plus fixed extras), so a stamped file that is no
+    // longer listed is one the build rules stopped counting: not a change. The server's list is the tree.
+    if (part !== 'server' && !current.has(rel)) continue;
     const is = fingerprint(rel, was);
     if (!is) return { reason: `${rel} was removed`, fresh };
     if (is.sha256 !== was.sha256) return { reason: `${rel} changed`, fresh };
@@ -204,12 +208,13 @@ export async function ensureBuilt(parts, o = {}) {
   return /** @type {Record<Part, 'current' | 'built'>} */ (done);
 }
 
-// `node bin/build.js [--force] [server|pwa|hub …]` (all three by default): `npm run build`.
+// `node bin/build.js [--force] [--quiet] [server|pwa|hub …]` (all three by default): `npm run build`
+// (--force), the test helpers (--quiet: say only what was rebuilt).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const named = /** @type {Part[]} */ (args.filter((a) => a in PARTS));
-  const unknown = args.filter((a) => !(a in PARTS) && a !== '--force');
-  if (unknown.length) { console.error(`usage: node bin/build.js [--force] [server|pwa|hub …] (unknown: ${unknown.join(' ')})`); process.exit(2); }
-  ensureBuilt(named.length ? named : ['server', 'pwa', 'hub'], { force: args.includes('--force') })
+  const unknown = args.filter((a) => !(a in PARTS) && a !== '--force' && a !== '--quiet');
+  if (unknown.length) { console.error(`usage: node bin/build.js [--force] [--quiet] [server|pwa|hub …] (unknown: ${unknown.join(' ')})`); process.exit(2); }
+  ensureBuilt(named.length ? named : ['server', 'pwa', 'hub'], { force: args.includes('--force'), quiet: args.includes('--quiet') })
     .catch((err) => { console.error(err instanceof Error ? err.message : err); process.exit(1); });
 }
