@@ -145,7 +145,7 @@ test('a device replicates its working set through compressed answers (PouchDB ov
     },
   });
   try {
-    const result = await local.replicate.from(watched, { batch_size: 50 });
+    const result = await local.replicate.from(watched, { batch_size: 50 }) as { ok: boolean };
     assert.ok(result.ok);
     const ids = await localIds(local);
     assert.is(ids.filter((id) => id.startsWith('doc:')).length, 12);
