@@ -47,6 +47,7 @@ const sources = () => SERVER_DIRS.flatMap((d) => walk(join(root, d)))
 const viteInputs = (/** @type {string} */ list, /** @type {string[]} */ extras) => () => {
   const file = join(dist, list);
   const read = existsSync(file) ? /** @type {string[]} */ (JSON.parse(readFileSync(file, 'utf8'))) : [];
+  // Relative, as pwa/vite.config.ts writes them (an absolute path, from a list written before, is made relative).
   return [...new Set([...read.map((f) => (isAbsolute(f) ? relative(root, f) : f)), ...extras, 'package-lock.json', 'bin/precompress.js'])].sort();
 };
 
@@ -141,6 +142,12 @@ function check(part, stamp) {
   }
   return { reason: null, fresh };
 }
+
+/**
+ * Why `part` would be rebuilt now, or null when it is current; reads the stamp and nothing is built.
+ * @param {Part} part
+ */
+export function staleReason(part) { return check(part, readStamp()).reason; }
 
 /** @param {string} lockDir @param {() => Promise<void>} fn */
 async function withLock(lockDir, fn) {
