@@ -4,59 +4,20 @@
 // source can be edited without touching the repository; node_modules is linked.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { copyTree, startIn } from '../helpers/tree-copy.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'warddesk-fast-start-'));
 const copy = join(tmp, 'repo');
 let runs = 0;
 
-test.before(() => {
-  execFileSync(process.execPath, [join(root, 'bin/build.js'), '--quiet', 'server', 'pwa'], { cwd: root, stdio: 'inherit' });
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
-  for (const f of files) {
-    if (f === 'node_modules' || !existsSync(join(root, f))) continue;
-    mkdirSync(dirname(join(copy, f)), { recursive: true });
-    cpSync(join(root, f), join(copy, f));
-  }
-  cpSync(join(root, 'dist'), join(copy, 'dist'), { recursive: true });
-  symlinkSync(realpathSync(join(root, 'node_modules')), join(copy, 'node_modules'));
-});
+test.before(() => { copyTree(copy); });
 test.after(() => { rmSync(tmp, { recursive: true, force: true }); });
 
-interface Started { url: string; stderr: string; stop(): Promise<void> }
-
-/** `node bin/warddesk.js start` in the copy, until it logs its URL. */
-function start(): Promise<Started> {
-  const data = join(tmp, `data-${runs++}`);
-  const proc = spawn(process.execPath, ['bin/warddesk.js', 'start'], {
-    cwd: copy,
-    env: { ...process.env, WARDDESK_DATA_DIR: data, WARDDESK_HOST: '127.0.0.1', WARDDESK_PORT: '0', WARDDESK_COOKIE_SECURE: 'false', WARDDESK_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    // A changed server source costs an esbuild run (seconds); a loaded machine may take longer.
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`no URL in 120 s:\n${out}\n${stderr}`)); }, 120_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve({
-        url: m[1]!, get stderr() { return stderr; },
-        stop: () => new Promise((done) => { if (proc.exitCode !== null) return done(); proc.once('exit', () => done()); proc.kill('SIGTERM'); }),
-      });
-    });
-    proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    proc.once('exit', (code) => { clearTimeout(timer); if (!/"url"/.test(out)) reject(new Error(`exited ${code}:\n${out}\n${stderr}`)); });
-  });
-}
+/** A start of the copy with a fresh data dir. A changed server source costs an esbuild run (seconds); a loaded machine may take longer. */
+const start = () => startIn(copy, join(tmp, `data-${runs++}`), 120_000);
 
 const mtime = (rel: string) => statSync(join(copy, rel)).mtimeMs;
 
