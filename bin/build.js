@@ -36,7 +36,6 @@ const STAMP = join(dist, '.build-stamp.json');
  * @property {string} output a file that exists only after a complete build
  * @property {() => string[]} inputs repo-relative input files (after a build, or from the last one)
  * @property {() => Promise<void>} build
- * @property {string} lock a lock directory shared with test/helpers/browser.ts for the vite builds
  */
 
 const SERVER_DIRS = ['node', 'sync', 'certs'];
@@ -56,7 +55,6 @@ const PARTS = {
   server: {
     output: 'dist/node/cli.js',
     inputs: () => [...sources(), 'tsconfig.json', 'bin/build.js'].sort(),
-    lock: 'dist/.server-build.lock',
     async build() {
       const esbuild = await import('esbuild');
       for (const d of SERVER_DIRS) rmSync(join(dist, d), { recursive: true, force: true });
@@ -71,13 +69,11 @@ const PARTS = {
   pwa: {
     output: 'dist/pwa/sw.js',
     inputs: viteInputs('pwa-build-inputs.json', ['pwa/index.html', 'pwa/vite.config.ts', 'pwa/icons.ts', 'pwa/src/base.css']),
-    lock: 'dist/.pwa-build.lock',
     async build() { await vite('pwa/vite.config.ts'); await (await import('./precompress.js')).precompressDir(join(dist, 'pwa')); },
   },
   hub: {
     output: 'dist/hub/index.html',
     inputs: viteInputs('hub-build-inputs.json', ['pwa/hub/index.html', 'pwa/hub/vite.config.ts', 'pwa/hub/src/hub.css', 'pwa/vite.config.ts', 'pwa/src/base.css']),
-    lock: 'dist/.pwa-build.lock',
     async build() { await vite('pwa/hub/vite.config.ts'); await (await import('./precompress.js')).precompressDir(join(dist, 'hub')); },
   },
 };
@@ -149,15 +145,19 @@ function check(part, stamp) {
  */
 export function staleReason(part) { return check(part, readStamp()).reason; }
 
-/** @param {string} lockDir @param {() => Promise<void>} fn */
-async function withLock(lockDir, fn) {
-  const lock = join(root, lockDir);
+// One build at a time across processes (a start, `npx warddesk`, test files two at a time), and one writer
+// of the stamp: every part's build and its stamp update run under this lock.
+const LOCK = join(dist, '.build.lock');
+
+/** @param {() => Promise<void>} fn */
+async function withLock(fn) {
+  const lock = LOCK;
   mkdirSync(dist, { recursive: true });
   for (let i = 0; ; i++) {
     try { mkdirSync(lock); break; } catch {
       // A lock older than 10 minutes belongs to a build that was killed.
       try { if (Date.now() - statSync(lock).mtimeMs > 600_000) { rmdirSync(lock); continue; } } catch { continue; }
-      if (i > 3000) throw new Error(`waited 5 min for ${lockDir}`);
+      if (i > 3000) throw new Error(`waited 5 min for ${lock}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -190,12 +190,13 @@ export async function ensureBuilt(parts, o = {}) {
     if (!reason) {
       // Remember new mtimes of unchanged files (a checkout, a copy) so they are not hashed again.
       const stamp = readStamp();
-      if (JSON.stringify(stamp[part]) !== JSON.stringify(fresh)) { stamp[part] = fresh; writeStamp(stamp); }
+      // Not while a build holds the lock: it is about to write the stamp itself.
+      if (JSON.stringify(stamp[part]) !== JSON.stringify(fresh) && !existsSync(LOCK)) { stamp[part] = fresh; writeStamp(stamp); }
       if (!o.quiet) say(`${part} up to date (${Object.keys(fresh).length} inputs unchanged), not rebuilt`);
       done[part] = 'current';
       continue;
     }
-    await withLock(spec.lock, async () => {
+    await withLock(async () => {
       // Another process may have built it while this one waited for the lock.
       const again = o.force ? reason : check(part, readStamp()).reason;
       if (!again) { done[part] = 'current'; return; }
