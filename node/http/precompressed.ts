@@ -7,7 +7,7 @@
 // express.static. The service worker's precache fetches through the browser,
 // which decodes, so Workbox sees the same bytes as before.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { extname, resolve, sep } from 'node:path';
 import { preferredCoding } from './encoding.js';
 
@@ -38,7 +38,7 @@ export function sendPrecompressed(req: Request, res: Response, next: NextFunctio
   res.vary('Accept-Encoding');
   const coding = preferredCoding(req);
   const variant = coding ? file + SUFFIX[coding] : null;
-  if (!coding || !variant || !existsSync(variant) || !existsSync(file)) { next(); return; }
+  if (!coding || !variant || !isFreshVariant(variant, file)) { next(); return; }
   res.type(extname(file));
   setHeaders(res, file);
   res.setHeader('Content-Encoding', coding);
@@ -49,4 +49,18 @@ export function sendPrecompressed(req: Request, res: Response, next: NextFunctio
     res.removeHeader('Content-Type');
     next();
   });
+}
+
+/**
+ * The variant exists and was written no earlier than its file. A file replaced after the build (an
+ * edited service worker, a copy updated in place) must not be answered with the older bytes: the
+ * browser would never see the new service worker. (A copy that does not keep timestamps may leave
+ * some variants older than their files: those are then sent plain, never wrong.)
+ */
+function isFreshVariant(variant: string, file: string): boolean {
+  try {
+    const v = statSync(variant);
+    const f = statSync(file);
+    return v.isFile() && f.isFile() && v.mtimeMs >= f.mtimeMs;
+  } catch { return false; }
 }

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -164,6 +164,29 @@ test('a longpoll on the replication feed, compressed, still answers as soon as a
   assert.is(answer.status, 200);
   const page = JSON.parse(decode(answer).toString()) as { results: { id: string }[] };
   assert.ok(page.results.some((r) => r.id === created.body.id), JSON.stringify(page.results));
+});
+
+test('a file changed after the build (a new service worker put in place) is sent as it now is, not from its older variant', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warddesk-compress-app-'));
+  const app = join(dir, 'app');
+  cpSync(PWA_DIST, app, { recursive: true, preserveTimestamps: true });
+  // A node serving the copy (WARDDESK_PWA_DIR is read when the node starts).
+  process.env['WARDDESK_PWA_DIR'] = app;
+  const onCopy = await startTestWard();
+  try {
+    const before = await raw(`${onCopy.url}/sw.js`, { 'accept-encoding': 'br' });
+    assert.is(before.headers['content-encoding'], 'br');
+    const later = new Date(Date.now() + 5_000);
+    appendFileSync(join(app, 'sw.js'), '\n// next version\n');
+    utimesSync(join(app, 'sw.js'), later, later);
+    const after = await raw(`${onCopy.url}/sw.js`, { 'accept-encoding': 'br' });
+    assert.is(after.headers['content-encoding'], undefined);
+    assert.match(after.bytes.toString(), /\/\/ next version\n$/);
+  } finally {
+    delete process.env['WARDDESK_PWA_DIR'];
+    await onCopy.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
