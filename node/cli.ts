@@ -3,7 +3,7 @@
 // Each command imports its modules when it runs (`await import`), so a quick
 // command such as `warddesk verify FILE.pdf` loads the PDF verifier and not
 // express, PouchDB or the renderer (issue 14 item 6: under 0.5 s for one file).
-// test/node/cli-lazy.test.ts holds that line.
+// test/bin/warddesk.test.ts holds that line.
 async function usage(): Promise<string> {
   const [city, backup, ca, verify, admin] = await Promise.all([
     import('./city/command.js'), import('./backup-cli.js'), import('./ca-cli.js'), import('./verify-cli.js'), import('./admin-socket.js'),
