@@ -27,8 +27,8 @@ import { checkPng, hasMagic } from './file-kind.js';
 import type { DocView } from './projection.js';
 import type { WardIdentity } from './ward-settings.js';
 
-export const WARD_CA = 'ward-ca';
-export const SEAL = 'seal';
+import { SEAL, WARD_CA } from './key-holders.js';
+export { SEAL, WARD_CA };
 const SYSTEM = { user: 'system', role: 'admin' as const, device: 'ward node' };
 export const holderOf = (username: string) => `user.${username.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
 

@@ -4,13 +4,14 @@
 // 2 unknown (e.g. no current CRL), 3 when it could not run (usage, unreadable
 // file). Without --root, on a ward node: the city root at the top of the
 // installed ward CA's chain and every data/keys/*.crl.
+//
+// Loads only the verifier up front: the keystore (node-forge) and the config
+// (zod) only when no --root is given. Kept light on purpose (node/cli.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Keystore } from '../certs/keystore.js';
 import { verifyPdf } from '../certs/pdf-verify.js';
 import type { PdfVerdict, SignatureVerdict, Validity } from '../certs/verdict.js';
-import { loadConfig } from './config.js';
-import { WARD_CA } from './signing.js';
+import { WARD_CA } from './key-holders.js';
 
 export const VERIFY_USAGE = `  warddesk verify FILE.pdf [--root city-root.pem] [--crl FILE …] [--json]
                                   check every signature; exit 0 valid, 1 invalid, 2 unknown (e.g. no CRL), 3 usage`;
@@ -50,7 +51,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     pdf = readFileSync(args.file);
     roots = args.roots.map((p) => readFileSync(p, 'utf8'));
     crls = args.crls.map((p) => readFileSync(p));
-    if (roots.length === 0) ({ roots, crls } = wardTrust(crls));
+    if (roots.length === 0) ({ roots, crls } = await wardTrust(crls));
   } catch (err) {
     console.error(`Không đọc được tệp / cannot read a file: ${(err as Error).message}`);
     return USAGE_EXIT;
@@ -62,7 +63,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
 }
 
 /** On a ward node: its city root and its CRL files (the node's replicated lists need the store, which a running node holds). */
-function wardTrust(crls: Buffer[]): { roots: string[]; crls: Buffer[] } {
+async function wardTrust(crls: Buffer[]): Promise<{ roots: string[]; crls: Buffer[] }> {
+  const [{ Keystore }, { loadConfig }] = await Promise.all([import('../certs/keystore.js'), import('./config.js')]);
   const keys = new Keystore(join(loadConfig(process.env, { logLevel: 'warn' }).dataDir, 'keys'));
   if (!keys.has(WARD_CA)) return { roots: [], crls };
   const chain = keys.chain(WARD_CA);

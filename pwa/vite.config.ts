@@ -5,18 +5,20 @@ import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { fileURLToPath } from 'node:url';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ICON_SIZES, iconPng } from './icons.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = fileURLToPath(new URL('../dist/pwa', import.meta.url));
+const repo = fileURLToPath(new URL('..', import.meta.url));
 
-/** Lists the source files the build read in dist/<listName> (outside the served folder), so tests rebuild only when one changed. Also used by hub/vite.config.ts. */
+/** Lists the source files the build read in dist/<listName> (outside the served folder), so bin/build.js rebuilds only when one changed. Also used by hub/vite.config.ts. */
 export function buildInputs(out: string, listName: string): Plugin {
   return {
     name: 'warddesk-build-inputs',
     generateBundle() {
-      const files = [...this.getModuleIds()].map((id) => id.split('?')[0]!).filter((id) => existsSync(id) && !id.includes('/node_modules/'));
+      // Relative to the repository, so the list still holds in a copy or a moved checkout (bin/build.js reads it).
+      const files = [...this.getModuleIds()].map((id) => id.split('?')[0]!).filter((id) => existsSync(id) && !id.includes('/node_modules/')).map((id) => relative(repo, id));
       mkdirSync(join(out, '..'), { recursive: true });
       writeFileSync(join(out, '..', listName), JSON.stringify(files.sort()));
     },

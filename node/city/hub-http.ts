@@ -21,6 +21,8 @@ import { DOCUMENT_COLUMNS, SENT_COLUMNS, SUMMARY_COLUMNS, SYNC_COLUMNS, UNIT_COL
 import { parseHubParams, type HubParams, type ParamName } from './hub-params.js';
 import { sentRows, summary, syncRows, timelineOf, unitRows, wardRows, weekRows } from './hub-queries.js';
 import type { HubView } from './hub-view.js';
+import { compressJson } from '../http/compress-json.js';
+import { precompressedStatic } from '../http/precompressed.js';
 import type { AdminCredentials } from './init.js';
 
 export interface HubServerOptions {
@@ -169,13 +171,16 @@ export function hubApp(view: HubView, o: Omit<HubServerOptions, 'port' | 'host'>
   app.set('query parser', 'simple');
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'frame-src': ["'self'"] } } }));
   app.use(basicAuth(o.admin));
+  // JSON answers compressed above 1 KiB; the CSV exports stream and pass untouched.
+  app.use(compressJson());
   app.use('/api/hub', hubApiRouter(view, aggregate, now));
   app.use('/api', (_req, _res, next) => { next(wardError('not_found')); });
   const pageDir = o.pageDir === undefined ? findHubPageDir() : o.pageDir;
   if (pageDir) {
-    app.use(express.static(pageDir, {
-      setHeaders(res, path) { res.setHeader('Cache-Control', /[\\/]assets[\\/]/.test(path) ? 'private, max-age=31536000, immutable' : 'no-cache'); },
-    }));
+    const setHeaders = (res: Response, path: string) => { res.setHeader('Cache-Control', /[\\/]assets[\\/]/.test(path) ? 'private, max-age=31536000, immutable' : 'no-cache'); };
+    // The page's scripts from their build-time .br/.gz variants when the browser takes them.
+    app.use(precompressedStatic(pageDir, setHeaders));
+    app.use(express.static(pageDir, { setHeaders }));
   } else {
     app.get('/', (_req, _res, next) => { next(wardError('not_found', [{ path: '/', vi: 'Trang tổng hợp chưa được dựng: chạy npm run build.', en: 'The dashboard page is not built: run npm run build.' }])); });
   }

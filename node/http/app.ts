@@ -18,6 +18,7 @@ import { registerRouter } from './register-routes.js';
 import { previewRouter } from './preview-routes.js';
 import { replicateRouter } from './replicate-routes.js';
 import { findPwaDir, pwaRouter } from './pwa-static.js';
+import { compressJson } from './compress-json.js';
 import { wardError } from '../../sync/errors.js';
 
 export function buildApp(s: WardServices, log: Logger): Express {
@@ -28,6 +29,8 @@ export function buildApp(s: WardServices, log: Logger): Express {
   // The app loads only its own scripts and styles; it shows PDFs from blob: URLs in a frame.
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'frame-src': ["'self'", 'blob:'], 'worker-src': ["'self'"], 'manifest-src': ["'self'"] } } }));
   app.use(cookieParser());
+  // JSON answers (documents, lists, the replication feed, errors) compressed above 1 KiB; files pass untouched.
+  app.use(compressJson());
 
   // Liveness only: anyone on the LAN may ask, so it tells nothing about the ward (its code, how many documents).
   app.get('/api/health', (_req, res) => { res.json({ ok: true }); });

@@ -242,4 +242,24 @@ test('a long export is streamed: every record once, BOM and header first, and th
   assert.is(new Set(lines).size, total + 1);
 });
 
+test('the dashboard\'s script and its long JSON answers travel compressed to a browser that accepts br; a PDF never', async () => {
+  const br = { ...auth(), 'accept-encoding': 'gzip, deflate, br' };
+  const page = await get('/', br);
+  const script = /src="(\/assets\/[^"]+\.js)"/.exec(page.text)?.[1];
+  assert.ok(script, page.text);
+  const js = await fetch(server.url + script, { headers: br });
+  assert.is(js.headers.get('content-encoding'), 'br');
+  assert.match(js.headers.get('content-type') ?? '', /javascript/);
+  assert.match(js.headers.get('vary') ?? '', /Accept-Encoding/i);
+  assert.match(await js.text(), /customElements|LitElement|lit/);
+  const wards = await get('/api/hub/wards?from=2026-W10&to=2026-W10', br);
+  assert.is(wards.status, 200);
+  assert.ok(wards.text.length > 1024, `${wards.text.length} characters`);
+  assert.is(wards.headers.get('content-encoding'), 'br');
+  assert.ok(wards.json.rows.length >= 17, 'decodes to the same JSON');
+  const file = await get(`/api/hub/documents/phuong-6/${INVALID_DOC}/pdf`, br);
+  assert.is(file.status, 200);
+  assert.is(file.headers.get('content-encoding'), null);
+});
+
 test.run();

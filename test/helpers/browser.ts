@@ -1,7 +1,6 @@
 // Debian's Chromium driven by playwright-core, for the PWA's browser tests
 // and bench, and a build of the app that is fresh for the sources on disk.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, firefox, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -10,40 +9,13 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export const PWA_DIST = join(root, 'dist/pwa');
 export const ARTIFACTS = join(root, 'test/pwa/artifacts');
 
-const mtime = (p: string) => { try { return statSync(p).mtimeMs; } catch { return Infinity; } };
+/** Builds dist/pwa when its sources changed, the way `npm start` does (bin/build.js: content stamps, .br/.gz variants, one build at a time across processes). */
+export function ensurePwaBuilt(): void { build('pwa'); }
+/** Builds dist/hub (the city dashboard page, pwa/hub) when its sources changed. */
+export function ensureHubBuilt(): void { build('hub'); }
 
-interface Build { list: string; config: string; extras: string[] }
-const PWA_BUILD: Build = { list: 'pwa-build-inputs.json', config: 'pwa/vite.config.ts', extras: ['index.html', 'vite.config.ts', 'icons.ts', 'src/base.css'].map((f) => `pwa/${f}`) };
-/** The city dashboard page (pwa/hub → dist/hub). */
-const HUB_BUILD: Build = { list: 'hub-build-inputs.json', config: 'pwa/hub/vite.config.ts', extras: ['hub/index.html', 'hub/vite.config.ts', 'hub/src/hub.css', 'vite.config.ts', 'src/base.css'].map((f) => `pwa/${f}`) };
-
-/** Is the build missing, or older than a file it read last time (dist/<list>), its config or its page? */
-function stale(b: Build): boolean {
-  const list = join(root, 'dist', b.list);
-  if (!existsSync(list)) return true;
-  const builtAt = mtime(list);
-  const inputs = [...(JSON.parse(readFileSync(list, 'utf8')) as string[]), ...b.extras.map((f) => join(root, f))];
-  return inputs.some((f) => mtime(f) > builtAt);
-}
-
-/** Builds dist/pwa when it is stale (one build at a time across test processes). */
-export function ensurePwaBuilt(): void { ensureBuilt(PWA_BUILD); }
-/** Builds dist/hub when it is stale. */
-export function ensureHubBuilt(): void { ensureBuilt(HUB_BUILD); }
-
-function ensureBuilt(b: Build): void {
-  if (!stale(b)) return;
-  const lock = join(root, 'dist/.pwa-build.lock');
-  mkdirSync(join(root, 'dist'), { recursive: true });
-  for (let i = 0; ; i++) {
-    try { mkdirSync(lock); break; } catch {
-      if (i > 600) throw new Error('waited 60 s for another PWA build');
-      execFileSync('sleep', ['0.1']);
-    }
-  }
-  try {
-    if (stale(b)) execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--config', b.config, '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
-  } finally { rmdirSync(lock); }
+function build(part: 'pwa' | 'hub'): void {
+  execFileSync(process.execPath, [join(root, 'bin/build.js'), '--quiet', part], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
