@@ -13,6 +13,7 @@ import { blobRouter } from './blob-routes.js';
 import { auditRouter } from './audit-routes.js';
 import { syncRouter } from './sync-routes.js';
 import { certRouter } from './cert-routes.js';
+import { signingRouter } from './signing-routes.js';
 import { settingsRouter } from './settings-routes.js';
 import { replicateRouter } from './replicate-routes.js';
 import { findPwaDir, pwaRouter } from './pwa-static.js';
@@ -59,6 +60,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
   api.use(auditRouter(s.ledger, s.store.docs));
   api.use(syncRouter(s.citySync));
   api.use(certRouter(s.signing, s.users, s.projection));
+  api.use(signingRouter(s.twoPhase));
   api.use(settingsRouter({ config: s.config, settings: s.settings, signing: s.signing, citySync: s.citySync }));
   api.use('/replicate', replicateRouter(s.store.docs, s.projection, s.ledger));
   app.use('/api', api);
