@@ -9,7 +9,7 @@
 // bytes to sign go in and the signature comes out.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import * as pkcs11js from 'pkcs11js';
+import pkcs11js from 'pkcs11js';
 import { wardError, type WardError } from '../sync/errors.js';
 
 /** Where the key is: the library, the token (label, or position among slots with a token), the key's CKA_ID (hex). */

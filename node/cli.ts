@@ -8,6 +8,8 @@ import { backupCommand, restoreCommand, BACKUP_USAGE } from './backup-cli.js';
 import { caCommand, CA_USAGE } from './ca-cli.js';
 import { verifyCommand, VERIFY_USAGE } from './verify-cli.js';
 import { adminCommand, ADMIN_USAGE } from './admin-socket.js';
+import { signerCommand, SIGNER_USAGE } from './signer/signer-cli.js';
+import { tokenCommand, TOKEN_USAGE } from './token-cli.js';
 
 const USAGE = `WardDesk ward node
 
@@ -20,6 +22,8 @@ ${BACKUP_USAGE}
 ${CA_USAGE}
 ${VERIFY_USAGE}
 ${ADMIN_USAGE}
+${TOKEN_USAGE}
+${SIGNER_USAGE}
 
 Configuration: WARDDESK_CONFIG (JSON file), WARDDESK_DATA_DIR, WARDDESK_HOST, WARDDESK_PORT,
 WARDDESK_LOG_LEVEL, WARDDESK_COOKIE_SECURE.`;
@@ -32,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
     case 'backup': return backupCommand(argv.slice(1));
     case 'ca': return caCommand(argv.slice(1));
     case 'verify': return verifyCommand(argv.slice(1));
+    case 'signer': return signerCommand(argv.slice(1));
+    case 'token': return tokenCommand(argv.slice(1));
     case 'restore': return restoreCommand(argv.slice(1));
     case 'admin': return adminCommand(argv.slice(1), loadConfig(process.env, { logLevel: 'warn' }).dataDir);
     case 'audit': if (sub === 'verify') return auditVerify(); break;
