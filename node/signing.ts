@@ -133,7 +133,7 @@ export class Signing {
    */
   async prepareLeader(view: DocView, actor: Actor, certificates: string[]): Promise<PreparedLeader> {
     this.refuseRevoked(holderOf(actor.user));
-    const check = checkTokenCertificate(certificates, 'leader', this.ward().agencyName, [this.root()]);
+    const check = checkTokenCertificate([...certificates, ...this.keys.chain(WARD_CA)], 'leader', this.ward().agencyName, [this.root()]);
     if (!check.ok) throw wardError(check.code);
     const serial = normalizeSerial(new X509Certificate(check.chain[0]!).serialNumber);
     if (new RevocationRegister(this.keys.dir, WARD_CA).entries().some((e) => e.serial === serial)) throw wardError('certificate_revoked');

@@ -47,9 +47,9 @@ export class TokenHolders {
 
   /**
    * Checks and records where `holder`'s key is. `certificatePem`: the leaf and its issuers when the
-   * token stores none. Nothing is written unless every check passes.
+   * token stores none; `intermediates`: CA certificates the node already knows. Nothing is written unless every check passes.
    */
-  async configure(holder: string, ref: TokenConfig, agencyName: string, trustedRoots: string[], certificatePem?: string): Promise<string[]> {
+  async configure(holder: string, ref: TokenConfig, agencyName: string, trustedRoots: string[], certificatePem?: string, intermediates: string[] = []): Promise<string[]> {
     if (!this.allowed.has(ref.module)) throw wardError('token_module_missing');
     if (!/^([0-9a-f]{2}){1,64}$/i.test(ref.keyId)) throw wardError('invalid_input', [{ path: 'keyId', vi: 'Mã khoá (key id) phải là chuỗi thập lục phân.', en: 'The key id must be hexadecimal.' }]);
     const onToken = await readTokenPublic(ref, 'token_slot_missing');
@@ -60,7 +60,8 @@ export class TokenHolders {
     // The token's public key under this id must be the certificate's: else every signature would fail to verify.
     if (!onToken.publicKey) throw wardError('token_key_missing');
     if (!leaf.publicKey.equals(onToken.publicKey)) throw wardError('token_certificate_mismatch');
-    const check = checkTokenCertificate(certificates, ref.role, agencyName, trustedRoots);
+    // A token often stores the leaf alone: the ward CA's own chain fills the gap to the city root.
+    const check = checkTokenCertificate([...certificates, ...intermediates], ref.role, agencyName, trustedRoots);
     if (!check.ok) throw wardError(check.code);
     const stored: TokenConfig = { module: ref.module, keyId: ref.keyId.toLowerCase(), role: ref.role, ...(ref.tokenLabel !== undefined ? { tokenLabel: ref.tokenLabel } : { slot: ref.slot ?? 0 }) };
     writeAtomic(this.file(holder, 'token.pem'), Buffer.from(check.chain.join('\n')));

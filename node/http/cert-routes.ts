@@ -94,7 +94,7 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
       if (user.role !== 'leader') throw wardError('wrong_role');
       target = holderOf(user.username);
     }
-    const chain = await signing.tokens.configure(target, { ...ref, role: holder === SEAL ? 'agency' : 'leader' }, signing.ward().agencyName, [signing.root()], certificate);
+    const chain = await signing.tokens.configure(target, { ...ref, role: holder === SEAL ? 'agency' : 'leader' }, signing.ward().agencyName, [signing.root()], certificate, signing.keys.chain(WARD_CA));
     await signing.record(actorOf(req, res), 'certificate.token', target);
     res.status(201).json({ holder: target, certificate: chain[0], serial: new X509Certificate(chain[0]!).serialNumber.toLowerCase(), by: actorOf(req, res).user });
   });
