@@ -33,14 +33,19 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
 
   router.get('/certificates', requireRole('admin'), (_req, res) => {
     const revoked = new Map(new RevocationRegister(signing.keys.dir, WARD_CA).entries().map((e) => [e.serial, e]));
-    const items = signing.keys.holders().map((holder) => {
-      const cert = new X509Certificate(signing.keys.chain(holder)[0]!);
+    // A holder on a token is listed once, with its token's certificate (it signs instead of any PKCS#12).
+    const onToken = new Set(signing.tokens.holders());
+    const holders = [...signing.keys.holders().filter((h) => !onToken.has(h)), ...onToken];
+    const items = holders.map((holder) => {
+      const token = onToken.has(holder);
+      const cert = new X509Certificate((token ? signing.tokens.chain(holder) : signing.keys.chain(holder))[0]!);
       const serial = cert.serialNumber.toLowerCase();
       const revocation = revoked.get(normalizeSerial(serial));
       return {
         holder, role: holder === WARD_CA ? 'ward-ca' : roleOf(cert), subject: cert.subject.replace(/\n/g, ', '), issuer: cert.issuer.replace(/\n/g, ', '), serial,
         validFrom: new Date(cert.validFrom).toISOString(), validTo: new Date(cert.validTo).toISOString(),
         revoked: revocation ? { date: revocation.date, reason: revocation.reason } : null,
+        ...(token ? { token: { module: signing.tokens.config(holder).module, keyId: signing.tokens.config(holder).keyId } } : {}),
       };
     });
     res.json({ items });

@@ -28,6 +28,19 @@ test('a signature made on the token verifies with the token\'s public key', asyn
   assert.ok(verify('sha256', data, pub.publicKey!, sig));
 });
 
+test('an EC P-256 key on the token signs in ECDSA, answered in DER as CMS wants it', async () => {
+  hsm.tool(['--login', '--pin', hsm.pin, '--keypairgen', '--key-type', 'EC:prime256v1', '--id', 'ec', '--label', 'ec']);
+  const ecRef = { ...ref(), keyId: 'ec' };
+  const pub = await readTokenPublic(ecRef);
+  assert.is(pub.publicKey?.asymmetricKeyType, 'ec');
+  const data = Buffer.from('thuộc tính đã ký');
+  for (let i = 0; i < 5; i += 1) { // r or s with a high bit set needs a leading zero in DER: try several
+    const sig = await withTokenKey(ecRef, hsm.pin, (k) => { assert.is(k.algorithm, 'ecdsa'); return k.sign(data); });
+    assert.is(sig[0], 0x30);
+    assert.ok(verify('sha256', data, pub.publicKey!, sig));
+  }
+});
+
 test('wrong PIN, missing library, wrong slot and missing key are told apart', async () => {
   assert.is(await code(withTokenKey(ref(), '000000', (k) => k.sign(Buffer.from('x')))), 'wrong_pin');
   assert.is(await code(withTokenKey({ ...ref(), module: '/nonexistent/lib.so' }, hsm.pin, (k) => k.sign(Buffer.from('x')))), 'token_module_missing');

@@ -99,6 +99,8 @@ test('the clerk issues with the seal on the token: pdfsig and warddesk verify fi
   assert.is(configured.status, 201, JSON.stringify(configured.body));
   assert.is(pki.serialOf(configured.body.certificate), pki.serialOf(sealCert), 'the certificate read from the token');
   assert.not.match(JSON.stringify(configured.body), /PRIVATE|pin/i);
+  const listed = (await ward.admin.get('/api/certificates')).body.items.filter((c: { holder: string }) => c.holder === 'seal');
+  assert.equal(listed.map((c: { role: string; token?: { keyId: string } }) => [c.role, c.token?.keyId]), [['agency', '01']], 'the seal is listed once, on its token');
   const id = await numbered();
   const issued = await clerk.post(`/api/documents/${id}/actions/issue`, { data: { pin: hsm.pin } });
   assert.is(issued.status, 200, JSON.stringify(issued.body));
