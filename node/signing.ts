@@ -131,10 +131,14 @@ export class Signing {
    * Two-phase, phase one: the leader's revision signed by a stand-in for the token on their PC. The
    * certificate the PC's signer presents must be a leader's chaining to the city root, not revoked.
    */
-  async prepareLeader(view: DocView, actor: Actor, certificates: string[]): Promise<PreparedLeader> {
+  async prepareLeader(view: DocView, actor: Actor, certificates: string[], isTheOfficial: (commonName: string) => boolean): Promise<PreparedLeader> {
     this.refuseRevoked(holderOf(actor.user));
     const check = checkTokenCertificate([...certificates, ...this.keys.chain(WARD_CA)], 'leader', this.ward().agencyName, [this.root()]);
     if (!check.ok) throw wardError(check.code);
+    // The token proves the key, not who is logged in: the certificate must name this official (a
+    // government certificate's CN is the holder's full name), so nobody signs with a colleague's token.
+    const cn = new X509Certificate(check.chain[0]!).subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? '';
+    if (!isTheOfficial(cn)) throw wardError('certificate_not_yours');
     const serial = normalizeSerial(new X509Certificate(check.chain[0]!).serialNumber);
     if (new RevocationRegister(this.keys.dir, WARD_CA).entries().some((e) => e.serial === serial)) throw wardError('certificate_revoked');
     const image = this.image(holderOf(actor.user));

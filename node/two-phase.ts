@@ -14,6 +14,13 @@ import type { Role } from '../sync/workflow.js';
 import type { Documents } from './documents.js';
 import type { DocView } from './projection.js';
 import type { PreparedLeader, Signing } from './signing.js';
+import type { Users } from './users.js';
+
+/** A name as people write it: NFC, one space between words, any case. */
+const sameName = (a: string, b: string) => {
+  const norm = (s: string) => s.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi');
+  return norm(a) === norm(b);
+};
 
 interface Pending { id: string; docId: string; user: string; prepared: PreparedLeader | null; claimed: boolean; expiresAt: number; timer: NodeJS.Timeout }
 
@@ -31,7 +38,7 @@ export class TwoPhaseSigning {
   private readonly pending = new Map<string, Pending>();
   private readonly byDoc = new Map<string, Pending>();
 
-  constructor(private readonly deps: { signing: Signing; documents: Documents; ttlMs?: number; now?: () => number }) {}
+  constructor(private readonly deps: { signing: Signing; documents: Documents; users: Users; ttlMs?: number; now?: () => number }) {}
 
   private get ttl(): number { return this.deps.ttlMs ?? 120_000; }
   private now(): number { return (this.deps.now ?? Date.now)(); }
@@ -39,14 +46,17 @@ export class TwoPhaseSigning {
   async prepare(actor: Actor, role: Role, docId: string, certificates: string[]): Promise<PreparedSigning> {
     const view: DocView = this.deps.documents.checkStep(actor, role, docId, 'sign');
     if (this.byDoc.has(docId)) throw wardError('signing_in_progress');
-    // Reserved before the first await: two prepares arriving together cannot both pass.
+    const user = await this.deps.users.get(actor.user);
+    if (!user) throw wardError('user_not_found');
+    if (this.byDoc.has(docId)) throw wardError('signing_in_progress');
+    // Checked again and reserved with no await in between: two prepares arriving together cannot both pass.
     const id = randomBytes(18).toString('base64url');
     const entry: Pending = { id, docId, user: actor.user, prepared: null, claimed: false, expiresAt: this.now() + this.ttl, timer: setTimeout(() => this.drop(entry), this.ttl) };
     entry.timer.unref();
     this.byDoc.set(docId, entry);
     this.pending.set(id, entry);
     try {
-      entry.prepared = await this.deps.signing.prepareLeader(view, actor, certificates);
+      entry.prepared = await this.deps.signing.prepareLeader(view, actor, certificates, (cn) => sameName(cn, user.fullName));
     } catch (err) { this.drop(entry); throw err; }
     return {
       signingId: id, toSign: entry.prepared.toSign.toString('base64'), algorithm: algorithmOf(entry.prepared.chain[0]!),

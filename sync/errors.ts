@@ -92,6 +92,7 @@ export const ERRORS = {
   signer_signature_invalid: { status: 422, vi: 'Chữ ký do token gửi về không khớp với dữ liệu cần ký hoặc với chứng thư số; văn bản không được ghi nhận là đã ký.', en: 'The signature returned by the token does not match the data to sign or the certificate; the document was not recorded as signed.' },
   signer_origin_forbidden: { status: 403, vi: 'Phần mềm ký trên máy này chỉ nhận yêu cầu từ nút phường đã cấu hình.', en: 'The signer on this PC only accepts requests from its configured ward node.' },
   signer_cancelled: { status: 400, vi: 'Người ký đã huỷ hoặc không nhập mã PIN; không có gì được ký.', en: 'The signer cancelled or entered no PIN; nothing was signed.' },
+  certificate_not_yours: { status: 422, vi: 'Chứng thư số trên token không mang họ tên của bạn như trong tài khoản WardDesk: không thể ký thay người khác. Nếu họ tên trong tài khoản viết khác, hãy nhờ quản trị viên sửa.', en: 'The certificate on the token does not carry your name as your WardDesk account has it: nobody signs for someone else. If your account spells your name differently, ask the administrator to correct it.' },
   certificate_wrong_role: { status: 422, vi: 'Chứng thư số không dành cho vai trò này (chứng thư của người ký không dùng làm con dấu cơ quan và ngược lại).', en: 'The certificate is not for this role (a signer\'s certificate cannot be the agency seal, and the other way round).' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -158,16 +158,17 @@ test('a wrong or cancelled PIN at the signer signs nothing', async () => {
   assert.not.ok((await events(id)).includes('sign'));
 });
 
-test('a certificate from another root or of another role is refused at prepare', async () => {
+test('a certificate from another root, of another role, or naming another official is refused at prepare', async () => {
   const id = await approved();
   refused(await leader.post(`/api/documents/${id}/signing`, { certificates: pki.stranger.chain }), 422, 'certificate_untrusted');
   refused(await leader.post(`/api/documents/${id}/signing`, { certificates: pki.agency.chain }), 422, 'certificate_wrong_role');
+  refused(await leader.post(`/api/documents/${id}/signing`, { certificates: pki.issueLeader().chain }), 422, 'certificate_not_yours');
   refused(await clerk.post(`/api/documents/${id}/signing`, { certificates: await certificates() }), 403, 'forbidden');
 });
 
 test('a signing left unfinished is forgotten after its timeout: nothing stored, a late answer gets 410', async () => {
   const id = await approved();
-  const twoPhase = new TwoPhaseSigning({ signing: ward.node.signing, documents: ward.node.documents, ttlMs: 300 });
+  const twoPhase = new TwoPhaseSigning({ signing: ward.node.signing, documents: ward.node.documents, users: ward.node.users, ttlMs: 300 });
   const actor = { user: 'lanhdao', role: 'leader' as const, device: 'test' };
   const prepared = await twoPhase.prepare(actor, 'leader', id, await certificates());
   pins.push(hsm.pin);
