@@ -49,7 +49,7 @@ export class Signing {
   /** `settings`: the ward's identity as the admin edited it (node/ward-settings.ts); the config file's otherwise. */
   constructor(private readonly deps: { config: Config; blobs: Blobs; docs: PouchDB.Database; ledger: Ledger; settings?: { current(): WardIdentity } }) {
     this.keys = new Keystore(join(deps.config.dataDir, 'keys'), { maxFailures: 5, lockMinutes: 15 });
-    this.tokens = new TokenHolders(this.keys.dir);
+    this.tokens = new TokenHolders(this.keys.dir, deps.config.tokens.modules);
   }
 
   /** The agency, its parent and the place as new PDFs and certificates get them now. */

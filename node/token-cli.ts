@@ -29,7 +29,7 @@ export async function tokenCommand(args: string[], env: NodeJS.ProcessEnv = proc
     const slot = opt('--slot');
     const cert = opt('--cert');
     const target = holder === SEAL ? SEAL : holderOf(holder);
-    const stored = await new TokenHolders(dir, env).configure(target, {
+    const stored = await new TokenHolders(dir, config.tokens.modules).configure(target, {
       module, keyId, role: holder === SEAL ? 'agency' : 'leader', ...(label !== undefined ? { tokenLabel: label } : { slot: Number(slot ?? 0) }),
     }, config.ward.agencyName, [chain[chain.length - 1]!], cert ? readFileSync(cert, 'utf8') : undefined, chain);
     console.log(`Đã cấu hình token cho ${target} / token configured for ${target}: ${stored[0]!.split('\n')[1]!.slice(0, 40)}…`);

@@ -16,7 +16,7 @@ import { readTokenPublic, withTokenKey, type TokenRef } from '../certs/pkcs11-to
 import { checkTokenCertificate, type HolderRole } from '../certs/token-cert-check.js';
 import { wardError } from '../sync/errors.js';
 
-/** Libraries the node may load besides those in WARDDESK_PKCS11_MODULES (colon-separated): loading one runs its code. */
+/** Libraries the node may load besides those the config lists (tokens.modules, WARDDESK_PKCS11_MODULES): loading one runs its code. */
 export const KNOWN_MODULES = [
   '/usr/lib/softhsm/libsofthsm2.so',
   '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so',
@@ -31,8 +31,8 @@ export class TokenHolders {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly allowed: Set<string>;
 
-  constructor(readonly dir: string, env: NodeJS.ProcessEnv = process.env, private readonly o = { maxFailures: 3, lockMinutes: 15, now: Date.now }) {
-    this.allowed = new Set([...KNOWN_MODULES, ...(env['WARDDESK_PKCS11_MODULES'] ?? '').split(':').filter(Boolean)]);
+  constructor(readonly dir: string, modules: readonly string[] = [], private readonly o = { maxFailures: 3, lockMinutes: 15, now: Date.now }) {
+    this.allowed = new Set([...KNOWN_MODULES, ...modules]);
   }
 
   has(holder: string): boolean { return existsSync(this.file(holder, 'token.json')); }

@@ -106,8 +106,7 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const signing = new Signing({ config, blobs, docs: store.docs, ledger, settings });
   const documents = new Documents({ config, ledger, projection, numbering, blobs, users, signer: options.signer ?? signing });
   const citySync = new CitySync({ config, docs: store.docs, ledger, projection, log });
-  // WARDDESK_SIGNING_TTL_MS: how long a two-phase signing waits for the PC's token (2 minutes by default).
-  const twoPhase = new TwoPhaseSigning({ signing, documents, users, ttlMs: Number(process.env['WARDDESK_SIGNING_TTL_MS']) || 120_000 });
+  const twoPhase = new TwoPhaseSigning({ signing, documents, users, ttlMs: config.tokens.signingTtlSeconds * 1000 });
   return { config, store, ledger, projection, users, sessions, loginAudit, blobs, blobAccess: new BlobAccess(projection), numbering, documents, signing, twoPhase, log, snapshots, citySync, settings, loaded };
 }
 

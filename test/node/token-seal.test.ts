@@ -38,8 +38,7 @@ test.before(async () => {
   hsm.writeCert('01', sealCert);
   hsm.keygen('02', 'no-certificate');
   // Loading a library runs its code: the node loads only known ones and those the operator lists.
-  process.env['WARDDESK_PKCS11_MODULES'] = MISSING_MODULE;
-  ward = await startTestWard();
+  ward = await startTestWard({ tokens: { modules: [MISSING_MODULE] } });
   installWardCa(ward.node.signing.keys, pki, CA_PIN);
   specialist = await official(ward, 'chuyenvien', 'specialist');
   leader = await official(ward, 'lanhdao', 'leader', 'Nguyễn Văn An');
@@ -48,7 +47,7 @@ test.before(async () => {
   await leader.request('PUT', '/api/me/signature-image', sampleSignaturePng(), { 'content-type': 'image/png' });
   await ward.admin.request('PUT', '/api/seal/image', sampleSealPng(), { 'content-type': 'image/png' });
 });
-test.after(async () => { await ward?.stop(); hsm?.cleanup(); rmSync(dir, { recursive: true, force: true }); delete process.env['WARDDESK_PKCS11_MODULES']; });
+test.after(async () => { await ward?.stop(); hsm?.cleanup(); rmSync(dir, { recursive: true, force: true }); });
 
 const token = (extra: Record<string, unknown> = {}) => ({ holder: 'seal', module: SOFTHSM_MODULE, tokenLabel: hsm.label, keyId: '01', ...extra });
 
