@@ -54,7 +54,7 @@ export function startSoftHsm(label = 'WardToken'): SoftHsm {
     },
     writeCert(id, pem) {
       const file = join(dir, `cert-${id}.der`);
-      writeFileSync(file, createPublicKeyDer(pem));
+      writeFileSync(file, pemToDer(pem));
       tool(['--login', '--pin', pin, '--write-object', file, '--type', 'cert', '--id', id]);
     },
     issue(pki, id, kind, commonName) {
@@ -69,6 +69,6 @@ export function startSoftHsm(label = 'WardToken'): SoftHsm {
 }
 
 /** The DER of a PEM certificate. */
-function createPublicKeyDer(pem: string): Buffer {
+function pemToDer(pem: string): Buffer {
   return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
 }
