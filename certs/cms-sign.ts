@@ -16,6 +16,7 @@ const OID = {
   data: '1.2.840.113549.1.7.1',
   sha256: '2.16.840.1.101.3.4.2.1',
   rsaEncryption: '1.2.840.113549.1.1.1',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
   contentType: '1.2.840.113549.1.9.3',
   messageDigest: '1.2.840.113549.1.9.4',
   signingTime: '1.2.840.113549.1.9.5',
@@ -35,10 +36,22 @@ const fromDer = (b: Buffer) => asn1.fromDer(forge.util.createBuffer(b.toString('
 const algorithm = (o: string, withNull = true) => seq(withNull ? [oid(o), nul()] : [oid(o)]);
 const attribute = (type: string, value: forge.asn1.Asn1) => seq([oid(type), set([value])]);
 
+/**
+ * A key this process does not hold (a PKCS#11 token, an official's token
+ * behind `warddesk signer`): it gets the DER of the signed attributes and
+ * answers their signature (SHA-256 with RSA PKCS#1 v1.5, or ECDSA in DER).
+ */
+export interface ExternalSignature {
+  algorithm: 'rsa' | 'ecdsa';
+  sign(signedAttributesDer: Buffer): Buffer;
+}
+
 export interface CmsSignInput {
   /** The bytes the signature covers (a PDF's two byte ranges, concatenated). */
   content: Buffer | Buffer[];
-  privateKey: KeyObject;
+  /** Exactly one of `privateKey` and `external`. */
+  privateKey?: KeyObject;
+  external?: ExternalSignature;
   /** DER certificates, signer first, then its issuers. */
   chainDer: Buffer[];
   signingTime: Date;
@@ -67,14 +80,15 @@ export function cmsSignDetached(input: CmsSignInput): Buffer {
   ];
   // The signature is over the DER of the attributes as a SET (RFC 5652 §5.4).
   const toSign = der(set(signedAttrs));
-  const signature = nativeSign('sha256', toSign, input.privateKey);
+  const signature = input.external ? input.external.sign(toSign) : nativeSign('sha256', toSign, input.privateKey!);
+  const ecdsa = input.external ? input.external.algorithm === 'ecdsa' : input.privateKey!.asymmetricKeyType === 'ec';
 
   const signerInfo = seq([
     int(1),
     seq([issuer, serial]),
     algorithm(OID.sha256),
     asn1.create(C.CONTEXT_SPECIFIC, 0, true, signedAttrs),
-    algorithm(OID.rsaEncryption),
+    ecdsa ? algorithm(OID.ecdsaWithSha256, false) : algorithm(OID.rsaEncryption),
     octets(signature),
   ]);
   const signedData = seq([

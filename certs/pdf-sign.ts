@@ -17,16 +17,16 @@ import { embedFont, type EmbeddedFont } from './pdf-font.js';
 import type { IncrementalUpdate } from './pdf-file.js';
 import { addPngImage, pngSize } from './pdf-image.js';
 import { dict } from './pdf-objects.js';
-import { appendSignature, type Appearance, type Signer } from './pdf-signature.js';
+import { appendSignature, type AnySigner, type Appearance } from './pdf-signature.js';
 import { verifyPdf, type TrustOptions } from './pdf-verify.js';
 
-export type { Signer } from './pdf-signature.js';
+export type { AnySigner, ExternalSigner, Signer } from './pdf-signature.js';
 
 const MM = 72 / 25.4;
 const fmt = (n: number) => n.toFixed(2);
 
 export interface LeaderSignOptions {
-  signer: Signer;
+  signer: AnySigner;
   /** The leader's handwritten signature: blue ink, transparent PNG. */
   image: Buffer;
   box: Box;
@@ -67,7 +67,7 @@ export function sealRect(sig: Box, diameterMm: number): [number, number, number,
 }
 
 export interface AgencySignOptions {
-  signer: Signer;
+  signer: AnySigner;
   /** The agency's red seal: transparent PNG, drawn to fill the seal field the leader's revision declared. */
   sealImage: Buffer;
   /** Kept for callers of the stamp-based step; the declared fields carry the boxes now. */
@@ -93,7 +93,7 @@ export async function signAsAgency(pdf: Buffer, o: AgencySignOptions): Promise<B
 }
 
 export interface AttachmentSignOptions {
-  signer: Signer;
+  signer: AnySigner;
   box: Box;
   /** "05/QĐ-UBND" of the document the attachment belongs to. */
   numberSymbol: string;

@@ -4,7 +4,7 @@
 // and the attachment's signatures (pdf-sign.ts); the agency signs a field the
 // leader's revision declared (pdf-fields.ts), with the same dictionary and CMS.
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import { cmsSignDetached } from './cms-sign.js';
+import { cmsSignDetached, type ExternalSignature } from './cms-sign.js';
 import { getDict, getObject, IncrementalUpdate, pageRefs, readPdf, type PdfFile } from './pdf-file.js';
 import { dict, name, Raw, Ref, type PdfDict, type PdfValue } from './pdf-objects.js';
 
@@ -18,6 +18,16 @@ export interface Signer {
   chain: string[];
 }
 
+/** A key this process does not hold (a token): it signs the CMS attributes itself. */
+export interface ExternalSigner {
+  external: ExternalSignature;
+  /** PEM certificates, signer first. */
+  chain: string[];
+}
+
+/** What a signing step accepts: a key in hand, or a token. */
+export type AnySigner = Signer | ExternalSigner;
+
 export interface Appearance {
   /** The form XObject's content stream and resources, in a box of `width` × `height` points. */
   content: string;
@@ -25,7 +35,7 @@ export interface Appearance {
 }
 
 export interface SignatureRequest {
-  signer: Signer;
+  signer: AnySigner;
   fieldName: string;
   signingTime: Date;
   reason: string;
@@ -131,7 +141,7 @@ export function fillSignature(out: Buffer, searchFrom: number, req: SignatureDic
   out.write(range.slice(0, -1).padEnd(BYTE_RANGE_PLACEHOLDER.length - 1, ' ') + ']', brAt, 'latin1');
   const cms = cmsSignDetached({
     content: [out.subarray(0, contentsAt), out.subarray(contentsEnd)],
-    privateKey: req.signer.privateKey,
+    ...('external' in req.signer ? { external: req.signer.external } : { privateKey: req.signer.privateKey }),
     chainDer: req.signer.chain.map((pem) => Buffer.from(new X509Certificate(pem).raw)),
     signingTime: req.signingTime,
   });

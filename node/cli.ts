@@ -5,8 +5,9 @@
 // express, PouchDB or the renderer (issue 14 item 6: under 0.5 s for one file).
 // test/bin/warddesk.test.ts holds that line.
 async function usage(): Promise<string> {
-  const [city, backup, ca, verify, admin] = await Promise.all([
+  const [city, backup, ca, verify, admin, token, signer] = await Promise.all([
     import('./city/command.js'), import('./backup-cli.js'), import('./ca-cli.js'), import('./verify-cli.js'), import('./admin-socket.js'),
+    import('./token-cli.js'), import('./signer/signer-cli.js'),
   ]);
   return `WardDesk ward node
 
@@ -19,6 +20,8 @@ ${backup.BACKUP_USAGE}
 ${ca.CA_USAGE}
 ${verify.VERIFY_USAGE}
 ${admin.ADMIN_USAGE}
+${token.TOKEN_USAGE}
+${signer.SIGNER_USAGE}
 
 Configuration: WARDDESK_CONFIG (JSON file), WARDDESK_DATA_DIR, WARDDESK_HOST, WARDDESK_PORT,
 WARDDESK_LOG_LEVEL, WARDDESK_COOKIE_SECURE.`;
@@ -32,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
     case 'backup': return (await import('./backup-cli.js')).backupCommand(argv.slice(1));
     case 'ca': return (await import('./ca-cli.js')).caCommand(argv.slice(1));
     case 'verify': return (await import('./verify-cli.js')).verifyCommand(argv.slice(1));
+    case 'signer': return (await import('./signer/signer-cli.js')).signerCommand(argv.slice(1));
+    case 'token': return (await import('./token-cli.js')).tokenCommand(argv.slice(1));
     case 'restore': return (await import('./backup-cli.js')).restoreCommand(argv.slice(1));
     case 'admin': {
       const [{ adminCommand }, { loadConfig }] = await Promise.all([import('./admin-socket.js'), import('./config.js')]);

@@ -53,6 +53,15 @@ export const Config = z.strictObject({
     rootCaFile: z.string().optional(),
     setupPort: z.coerce.number().int().min(0).max(65535).default(8080),
   }).default({ setupPort: 8080 }),
+  /**
+   * Hardware tokens (node/token-holders.ts, node/two-phase.ts): PKCS#11 libraries the node may load
+   * besides the known Debian ones (loading one runs its code), and how long a two-phase signing
+   * waits for the official's token.
+   */
+  tokens: z.strictObject({
+    modules: z.array(z.string().min(1)).default([]),
+    signingTtlSeconds: z.coerce.number().positive().max(3600).default(120),
+  }).default({ modules: [], signingTtlSeconds: 120 }),
   /** Replication to the city: on when a credentials file (from `warddesk city init`) is given. */
   city: z.strictObject({
     url: z.string().url().optional(),
@@ -82,6 +91,8 @@ const ENV: Record<string, (c: Record<string, unknown>, v: string) => void> = {
   WARDDESK_TLS_PFX: (c, v) => { c['tls'] = { ...(c['tls'] as object | undefined), pfxFile: v }; },
   WARDDESK_CITY_ROOT: (c, v) => { c['tls'] = { ...(c['tls'] as object | undefined), rootCaFile: v }; },
   WARDDESK_SETUP_PORT: (c, v) => { c['tls'] = { ...(c['tls'] as object | undefined), setupPort: v }; },
+  WARDDESK_PKCS11_MODULES: (c, v) => { c['tokens'] = { ...(c['tokens'] as object | undefined), modules: v.split(':').filter(Boolean) }; },
+  WARDDESK_SIGNING_TTL_SECONDS: (c, v) => { c['tokens'] = { ...(c['tokens'] as object | undefined), signingTtlSeconds: v }; },
   WARDDESK_CITY_URL: (c, v) => { c['city'] = { ...(c['city'] as object | undefined), url: v }; },
   WARDDESK_CITY_CREDENTIALS: (c, v) => { c['city'] = { ...(c['city'] as object | undefined), credentialsFile: v }; },
 };

@@ -112,12 +112,30 @@ export class Documents {
     const comment = request.value.comment;
     await this.precheck(action, data.value);
     const signed = await this.sign(actor, role, id, action, comment, data.value);
+    return this.commit(actor, role, id, action, comment, signed ?? data.value);
+  }
+
+  /** Whether `actor` may take `action` on the document now (checked again when the step is written). */
+  checkStep(actor: Actor, role: Role, id: string, action: Action): DocView {
+    const view = this.get(id);
+    if (view.direction !== 'outgoing' || view.derived.medium === 'paper') throw wardError('illegal_transition');
+    const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, undefined);
+    if (!verdict.ok) throw wardError(verdict.code);
+    return view;
+  }
+
+  /** A signing step whose signature was made elsewhere (two-phase, node/two-phase.ts): `data` is the signer's. */
+  recordSigned(actor: Actor, role: Role, id: string, action: 'sign', data: Record<string, unknown>): Promise<DocView> {
+    return this.commit(actor, role, id, action, undefined, data);
+  }
+
+  private commit(actor: Actor, role: Role, id: string, action: Action, comment: string | undefined, stepData: Record<string, unknown>): Promise<DocView> {
     return this.deps.ledger.run(async (now) => {
       const view = this.get(id);
       const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
       if (!verdict.ok) throw wardError(verdict.code);
       if (action === 'send') this.checkSendable(view);
-      const event = await this.stepEvent(now, actor, view, action, comment, signed ?? data.value);
+      const event = await this.stepEvent(now, actor, view, action, comment, stepData);
       // Signing seals the content in the same batch: from then on the city refuses any change to it.
       const sealed: DocumentRecord | null = SEALING.has(action) && !view.record.sealed ? { ...view.record, sealed: true } : null;
       return {

@@ -13,7 +13,8 @@ export async function pinFrom(env: NodeJS.ProcessEnv, name: string, label: strin
   return value;
 }
 
-function promptHidden(question: string, input: NodeJS.ReadStream): Promise<string> {
+/** A hidden prompt on `input` (a terminal): what `warddesk signer` asks at each signature too. */
+export function promptHidden(question: string, input: NodeJS.ReadStream): Promise<string> {
   process.stderr.write(question);
   input.setRawMode(true);
   input.resume();

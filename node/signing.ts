@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { generateKey, issueCertificate, type CertKind } from '../certs/ca.js';
 import { Keystore } from '../certs/keystore.js';
 import type { RenderLayout } from '../certs/pdf-boxes.js';
-import { signAsAgency, signAsLeader } from '../certs/pdf-sign.js';
+import { signAsAgency, signAsLeader, type AnySigner } from '../certs/pdf-sign.js';
 import { verifyPdf, type TrustOptions } from '../certs/pdf-verify.js';
 import { roleOf } from '../certs/roles.js';
 import type { PdfVerdict } from '../certs/verdict.js';
@@ -26,6 +26,12 @@ import { renderDocument } from './pdf-render.js';
 import { checkPng, hasMagic } from './file-kind.js';
 import type { DocView } from './projection.js';
 import type { WardIdentity } from './ward-settings.js';
+import { TokenHolders } from './token-holders.js';
+import { completeExternal, deferredSigner } from '../certs/pdf-external-sign.js';
+import { checkTokenCertificate } from '../certs/token-cert-check.js';
+
+/** A leader's signature waiting for their token (node/two-phase.ts): nothing of it is stored yet. */
+export interface PreparedLeader { pdf: Buffer; toSign: Buffer; chain: string[]; signingTime: Date; layout: unknown }
 
 import { SEAL, WARD_CA } from './key-holders.js';
 export { SEAL, WARD_CA };
@@ -35,12 +41,15 @@ export const holderOf = (username: string) => `user.${username.toLowerCase().rep
 
 export class Signing {
   readonly keys: Keystore;
+  /** Holders whose key is on a PKCS#11 token plugged into this node (node/token-holders.ts); they take precedence over a PKCS#12. */
+  readonly tokens: TokenHolders;
 
   private timer: NodeJS.Timeout | null = null;
 
   /** `settings`: the ward's identity as the admin edited it (node/ward-settings.ts); the config file's otherwise. */
   constructor(private readonly deps: { config: Config; blobs: Blobs; docs: PouchDB.Database; ledger: Ledger; settings?: { current(): WardIdentity } }) {
     this.keys = new Keystore(join(deps.config.dataDir, 'keys'), { maxFailures: 5, lockMinutes: 15 });
+    this.tokens = new TokenHolders(this.keys.dir, deps.config.tokens.modules);
   }
 
   /** The agency, its parent and the place as new PDFs and certificates get them now. */
@@ -107,14 +116,49 @@ export class Signing {
     const content = view.record.content as OutgoingDraft;
     const ward = this.ward();
     const { pdf, layout } = await renderDocument({ content, ward });
-    const key = await this.keys.unlock(holder, pin);
-    if (roleOf(new X509Certificate(key.chain[0]!)) !== 'leader') throw wardError('certificate_missing');
-    const signed = signAsLeader(pdf, { signer: key, image, box: layout.signature, layout, location: ward.place });
+    const { signed, chain } = await this.withSigner(holder, pin, async (key) => {
+      if (roleOf(new X509Certificate(key.chain[0]!)) !== 'leader') throw wardError('certificate_missing');
+      return { signed: signAsLeader(pdf, { signer: key, image, box: layout.signature, layout, location: ward.place }), chain: key.chain };
+    });
     const verdict = await verifyPdf(signed, { ...trust, allowUnknownRevocation: true });
     if (verdict.status === 'invalid') throw wardError('signature_invalid');
     const blob = await this.deps.blobs.put(actor, signed, 'application/pdf');
-    const cert = new X509Certificate(key.chain[0]!);
+    const cert = new X509Certificate(chain[0]!);
     return { pdf: blob.sha256, layout, certSerial: cert.serialNumber.toLowerCase(), signer: cert.subject.replace(/\n/g, ', ') };
+  }
+
+  /**
+   * Two-phase, phase one: the leader's revision signed by a stand-in for the token on their PC. The
+   * certificate the PC's signer presents must be a leader's chaining to the city root, not revoked.
+   */
+  async prepareLeader(view: DocView, actor: Actor, certificates: string[], isTheOfficial: (commonName: string) => boolean): Promise<PreparedLeader> {
+    this.refuseRevoked(holderOf(actor.user));
+    const check = checkTokenCertificate([...certificates, ...this.keys.chain(WARD_CA)], 'leader', this.ward().agencyName, [this.root()]);
+    if (!check.ok) throw wardError(check.code);
+    // The token proves the key, not who is logged in: the certificate must name this official (a
+    // government certificate's CN is the holder's full name), so nobody signs with a colleague's token.
+    const cn = new X509Certificate(check.chain[0]!).subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? '';
+    if (!isTheOfficial(cn)) throw wardError('certificate_not_yours');
+    const serial = normalizeSerial(new X509Certificate(check.chain[0]!).serialNumber);
+    if (new RevocationRegister(this.keys.dir, WARD_CA).entries().some((e) => e.serial === serial)) throw wardError('certificate_revoked');
+    const image = this.image(holderOf(actor.user));
+    const ward = this.ward();
+    const { pdf, layout } = await renderDocument({ content: view.record.content as OutgoingDraft, ward });
+    const deferred = deferredSigner(check.chain);
+    const signingTime = new Date();
+    const prepared = signAsLeader(pdf, { signer: deferred.signer, image, box: layout.signature, layout, location: ward.place, signingTime });
+    return { pdf: prepared, toSign: deferred.toSign(), chain: check.chain, signingTime, layout };
+  }
+
+  /** Phase two: the token's signature in place, the whole PDF verified, then stored. Returns the sign event's data. */
+  async finishLeader(prepared: PreparedLeader, actor: Actor, signature: Buffer): Promise<Record<string, unknown>> {
+    const signed = completeExternal(prepared.pdf, { chain: prepared.chain, signingTime: prepared.signingTime, toSign: prepared.toSign, signature });
+    if (!signed) throw wardError('signer_signature_invalid');
+    const verdict = await verifyPdf(signed, { ...(await this.trust()), allowUnknownRevocation: true });
+    if (verdict.status === 'invalid') throw wardError('signer_signature_invalid');
+    const blob = await this.deps.blobs.put(actor, signed, 'application/pdf');
+    const cert = new X509Certificate(prepared.chain[0]!);
+    return { pdf: blob.sha256, layout: prepared.layout, certSerial: cert.serialNumber.toLowerCase(), signer: cert.subject.replace(/\n/g, ', ') };
   }
 
   /** The clerk's step at issue: number and date stamped, agency seal applied over the leader-signed PDF. */
@@ -127,13 +171,20 @@ export class Signing {
     if (!stored) throw wardError('attachment_not_found');
     const date = String(numbered.data['date'] ?? numbered.at).slice(0, 10).split('-');
     this.refuseRevoked(SEAL);
-    const key = await this.keys.unlock(SEAL, pin);
-    const issued = await signAsAgency(stored.bytes, {
-      signer: key, sealImage: this.image(SEAL), layout: sign.data['layout'] as RenderLayout, trust: await this.trust(),
-      number: String(numbered.data['numberText']), date: { year: date[0]!, month: date[1]!, day: date[2]! }, location: this.ward().place,
-    });
+    const trust = await this.trust();
+    const sealImage = this.image(SEAL);
+    const { issued, chain } = await this.withSigner(SEAL, pin, async (key) => ({
+      issued: await signAsAgency(stored.bytes, {
+        signer: key, sealImage, layout: sign.data['layout'] as RenderLayout, trust,
+        number: String(numbered.data['numberText']), date: { year: date[0]!, month: date[1]!, day: date[2]! }, location: this.ward().place,
+      }),
+      chain: key.chain,
+    }));
+    // A token's signature is checked before anything is stored: a key that is not the certificate's leaves no PDF behind.
+    const verdict = await verifyPdf(issued, { ...trust, allowUnknownRevocation: true });
+    if (verdict.status === 'invalid') throw wardError('signature_invalid');
     const blob = await this.deps.blobs.put(actor, issued, 'application/pdf');
-    return { pdf: blob.sha256, certSerial: new X509Certificate(key.chain[0]!).serialNumber.toLowerCase() };
+    return { pdf: blob.sha256, certSerial: new X509Certificate(chain[0]!).serialNumber.toLowerCase() };
   }
 
   /** Enrols a signing key for an official (`leader`) or the agency seal (`agency`), issued by the ward CA. */
@@ -181,6 +232,12 @@ export class Signing {
     });
   }
 
+  /** The holder's key for one use: on its token (session closed after `fn`) or its PKCS#12 opened with the PIN. */
+  private async withSigner<T>(holder: string, pin: string, fn: (signer: AnySigner) => Promise<T>): Promise<T> {
+    if (this.tokens.has(holder)) return this.tokens.use(holder, pin, fn);
+    return fn(await this.keys.unlock(holder, pin));
+  }
+
   /** The ward CA's key; a wrong PIN is told apart from a holder's (`wrong_ca_pin`). */
   private async unlockCa(caPin: string) {
     try { return await this.keys.unlock(WARD_CA, caPin); } catch (err) {
@@ -191,13 +248,14 @@ export class Signing {
 
   /** A key whose certificate the ward CA revoked signs nothing more (checked before its PIN is even tried). */
   private refuseRevoked(holder: string): void {
-    if (!this.keys.has(holder)) return;
-    const serial = normalizeSerial(new X509Certificate(this.keys.chain(holder)[0]!).serialNumber);
+    const chain = this.tokens.has(holder) ? this.tokens.chain(holder) : this.keys.has(holder) ? this.keys.chain(holder) : null;
+    if (!chain) return;
+    const serial = normalizeSerial(new X509Certificate(chain[0]!).serialNumber);
     if (new RevocationRegister(this.keys.dir, WARD_CA).entries().some((e) => e.serial === serial)) throw wardError('certificate_revoked');
   }
 
   /** An audit entry for a key operation (enrolment, PIN change, seal image): who, what, which holder; never a key or a PIN. */
-  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin' | 'seal.image', target: string): Promise<void> {
+  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin' | 'certificate.token' | 'seal.image', target: string): Promise<void> {
     return this.deps.ledger.run(() => ({ command: { actor, action, target, docs: [] }, result: undefined }));
   }
 

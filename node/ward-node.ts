@@ -22,6 +22,7 @@ import { BlobAccess } from './blob-access.js';
 import { Numbering } from './numbering.js';
 import { Documents, type SignaturePort } from './documents.js';
 import { Signing } from './signing.js';
+import { TwoPhaseSigning } from './two-phase.js';
 import { buildApp } from './http/app.js';
 import { buildSetupApp } from './http/setup-app.js';
 import { loadTls } from './tls.js';
@@ -31,7 +32,7 @@ import { WardSettings } from './ward-settings.js';
 
 export interface WardServices {
   config: Config; store: Store; ledger: Ledger; projection: Projection; users: Users; sessions: Sessions; loginAudit: LoginAudit;
-  blobs: Blobs; blobAccess: BlobAccess; numbering: Numbering; documents: Documents; signing: Signing; log: Logger; snapshots: SnapshotKeeper; citySync: CitySync; settings: WardSettings;
+  blobs: Blobs; blobAccess: BlobAccess; numbering: Numbering; documents: Documents; signing: Signing; twoPhase: TwoPhaseSigning; log: Logger; snapshots: SnapshotKeeper; citySync: CitySync; settings: WardSettings;
   loaded: { fromSnapshot: boolean; changesRead: number };
 }
 
@@ -105,7 +106,8 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const signing = new Signing({ config, blobs, docs: store.docs, ledger, settings });
   const documents = new Documents({ config, ledger, projection, numbering, blobs, users, signer: options.signer ?? signing });
   const citySync = new CitySync({ config, docs: store.docs, ledger, projection, log });
-  return { config, store, ledger, projection, users, sessions, loginAudit, blobs, blobAccess: new BlobAccess(projection), numbering, documents, signing, log, snapshots, citySync, settings, loaded };
+  const twoPhase = new TwoPhaseSigning({ signing, documents, users, ttlMs: config.tokens.signingTtlSeconds * 1000 });
+  return { config, store, ledger, projection, users, sessions, loginAudit, blobs, blobAccess: new BlobAccess(projection), numbering, documents, signing, twoPhase, log, snapshots, citySync, settings, loaded };
 }
 
 export async function startWardNode(config: Config, options: BootOptions = {}): Promise<WardNode> {
@@ -153,6 +155,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
       await stopAdminSocket(adminSocket);
       await services.citySync.stop();
       services.signing.stopPublishing();
+      services.twoPhase.close();
       services.snapshots.stop();
       services.loginAudit.stop();
       await services.loginAudit.flush();

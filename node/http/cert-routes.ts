@@ -18,6 +18,11 @@ import { actorOf, caller, requireRole } from './context.js';
 
 const Pin = z.string().min(6).max(32);
 const Enrol = z.strictObject({ holder: z.string().min(1).max(64), caPin: z.string().min(1).max(64), pin: Pin });
+// A token holder: where the key is (node/token-holders.ts); the certificate only when the token stores none.
+const TokenHolder = z.strictObject({
+  holder: z.string().min(1).max(64), module: z.string().min(1).max(4096), tokenLabel: z.string().min(1).max(32).optional(),
+  slot: z.number().int().min(0).max(255).optional(), keyId: z.string().min(2).max(128), certificate: z.string().max(64 * 1024).optional(),
+});
 const ChangePin = z.strictObject({ oldPin: z.string().min(1).max(64), newPin: Pin });
 // The reason is checked by Signing.revoke, so a wrong one gets its own message listing the RFC 5280 names.
 const Revoke = z.strictObject({ caPin: z.string().min(1).max(64), reason: z.string().max(64).default('unspecified') });
@@ -28,14 +33,19 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
 
   router.get('/certificates', requireRole('admin'), (_req, res) => {
     const revoked = new Map(new RevocationRegister(signing.keys.dir, WARD_CA).entries().map((e) => [e.serial, e]));
-    const items = signing.keys.holders().map((holder) => {
-      const cert = new X509Certificate(signing.keys.chain(holder)[0]!);
+    // A holder on a token is listed once, with its token's certificate (it signs instead of any PKCS#12).
+    const onToken = new Set(signing.tokens.holders());
+    const holders = [...signing.keys.holders().filter((h) => !onToken.has(h)), ...onToken];
+    const items = holders.map((holder) => {
+      const token = onToken.has(holder);
+      const cert = new X509Certificate((token ? signing.tokens.chain(holder) : signing.keys.chain(holder))[0]!);
       const serial = cert.serialNumber.toLowerCase();
       const revocation = revoked.get(normalizeSerial(serial));
       return {
         holder, role: holder === WARD_CA ? 'ward-ca' : roleOf(cert), subject: cert.subject.replace(/\n/g, ', '), issuer: cert.issuer.replace(/\n/g, ', '), serial,
         validFrom: new Date(cert.validFrom).toISOString(), validTo: new Date(cert.validTo).toISOString(),
         revoked: revocation ? { date: revocation.date, reason: revocation.reason } : null,
+        ...(token ? { token: { module: signing.tokens.config(holder).module, keyId: signing.tokens.config(holder).keyId } } : {}),
       };
     });
     res.json({ items });
@@ -72,6 +82,26 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
     const pem = await signing.enrol(target, holder === SEAL ? 'agency' : 'leader', commonName, caPin, pin);
     await signing.record(actorOf(req, res), 'certificate.enrol', target);
     res.status(201).json({ holder: target, certificate: pem, serial: new X509Certificate(pem).serialNumber.toLowerCase(), by: actorOf(req, res).user });
+  });
+
+  /**
+   * Admin: the holder's key is on a PKCS#11 token plugged into this node (`holder` as for enrolment).
+   * The certificate is read from the token or given; it must fit the role and chain to the city root.
+   */
+  router.post('/certificates/token', requireRole('admin'), async (req, res) => {
+    const input = parseInput(TokenHolder, req.body);
+    if (!input.ok) throw input.error;
+    const { holder, certificate, ...ref } = input.value;
+    let target: string = SEAL;
+    if (holder !== SEAL) {
+      const user = await users.get(holder);
+      if (!user || !user.active) throw wardError('user_not_found');
+      if (user.role !== 'leader') throw wardError('wrong_role');
+      target = holderOf(user.username);
+    }
+    const chain = await signing.tokens.configure(target, { ...ref, role: holder === SEAL ? 'agency' : 'leader' }, signing.ward().agencyName, [signing.root()], certificate, signing.keys.chain(WARD_CA));
+    await signing.record(actorOf(req, res), 'certificate.token', target);
+    res.status(201).json({ holder: target, certificate: chain[0], serial: new X509Certificate(chain[0]!).serialNumber.toLowerCase(), by: actorOf(req, res).user });
   });
 
   /** Admin: revoke one of this node's certificates; the new CRL replicates to the city (crl:<ward>:<n>). */

@@ -164,6 +164,9 @@ export const api = {
   edit: (id: string, baseRev: string, content: DraftContent) => call<DocDetail>('PUT', `/documents/${encodeURIComponent(id)}`, { baseRev, content }),
   act: (id: string, step: string, comment?: string, data?: Record<string, unknown>) =>
     call<DocDetail>('POST', `/documents/${encodeURIComponent(id)}/actions/${step}`, { ...(comment ? { comment } : {}), ...(data ? { data } : {}) }),
+  /** Two-phase signing with the official's own token (token-signer.ts). */
+  prepareSigning: (id: string, certificates: string[]) => call<{ signingId: string; toSign: string; document: { number: string | null; subject: string; docType: string } }>('POST', `/documents/${encodeURIComponent(id)}/signing`, { certificates }),
+  completeSigning: (signingId: string, signature: string) => call<{ id: string; state: string }>('POST', `/signing/${encodeURIComponent(signingId)}`, { signature }),
   verification: (id: string) => call<Verification>('GET', `/documents/${encodeURIComponent(id)}/verification`),
   /** `name`: what the download is saved as (the node adds the file's real extension). */
   blobUrl: (sha256: string, name?: string) => `/api/blobs/${sha256}${name ? `?name=${encodeURIComponent(name)}` : ''}`,

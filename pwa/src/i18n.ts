@@ -87,6 +87,8 @@ const CATALOGUE = {
   comment: ['Ý kiến', 'Comment'],
   comment_required: ['Cần nhập ý kiến cho bước này.', 'This step needs a comment.'],
   pin: ['Mã PIN', 'PIN'],
+  sign_with_token: ['Ký bằng token của tôi', 'Sign with my token'],
+  token_hint: ['Nhập mã PIN trên cửa sổ của phần mềm ký trên máy này.', 'Type the PIN in the signer\'s window on this PC.'],
   seal_pin: ['Mã PIN con dấu của cơ quan', 'Agency seal PIN'],
   handler: ['Người xử lý', 'Handler'],
   scan: ['Bản quét (PDF, JPEG hoặc PNG)', 'Scan (PDF, JPEG or PNG)'],

@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark script under test/bench/ in turn, each
 // in its own process, and prints their figures (one a line, with its unit).
+// tokens.ts needs SoftHSM2 and OpenSC (Debian softhsm2, opensc), like the token tests.
 // `npm run bench -- documents` runs only the scripts whose name matches.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';

@@ -9,6 +9,7 @@ import { asDetail, readyStore, store } from '../store.js';
 import { attachmentName, isCancelled } from '../upload.js';
 import { transferProgress, transferStyles, UploadController } from './transfer-progress.js';
 import { errorBox } from './wd-error.js';
+import { probeSigner, signWithToken } from '../token-signer.js';
 
 const NEEDS_COMMENT = new Set(['return', 'refuse']);
 const PRIMARY = ['submit', 'approve', 'sign', 'sign-paper', 'number', 'issue', 'send', 'register', 'assign', 'start', 'done'];
@@ -60,6 +61,8 @@ export class WdDetail extends WdElement {
   /** The frame shows the unsigned draft rendered by the node, not a signed file. */
   @state() private draftPreview = false;
   @state() private verification: Verification | null = null;
+  /** The certificates of the token a `warddesk signer` on this PC offers: signing then goes through it. */
+  @state() private tokenCerts: string[] | null = null;
   @state() private pending: string | null = null; // a step waiting for its input (comment, PIN, handler, scan)
   /** Who the leader can assign to; null until asked (or when the node is away: a username is typed then). */
   @state() private handlers: Handler[] | null = null;
@@ -87,6 +90,7 @@ export class WdDetail extends WdElement {
       // Ready before the leader presses "Phân công": the picker, not a typed username.
       if (this.doc.nextActions.includes('assign')) void this.loadHandlers();
       this.error = null;
+      if (this.doc?.nextActions.includes('sign')) void probeSigner().then((c) => { this.tokenCerts = c; });
       await this.loadPdf();
     } catch (e) {
       const err = asApiError(e);
@@ -108,7 +112,19 @@ export class WdDetail extends WdElement {
     if (this.doc?.events.some((e) => typeof e.data?.['pdf'] === 'string')) this.verification = await api.verification(this.docId).catch(() => null);
   }
 
+  private async signWithToken(): Promise<void> {
+    if (!this.tokenCerts) return;
+    this.busy = true; this.stepError = null; this.message = t('token_hint');
+    try {
+      this.doc = await signWithToken(this.docId, this.tokenCerts);
+      this.pending = null;
+      this.message = t('done_ok');
+      await this.loadPdf();
+    } catch (e) { this.message = null; this.stepError = asApiError(e); } finally { this.busy = false; }
+  }
+
   private async step(action: string, form: HTMLFormElement | null): Promise<void> {
+    if (action === 'sign' && this.tokenCerts) { await this.signWithToken(); return; }
     const f = form ? new FormData(form) : new FormData();
     const comment = String(f.get('comment') ?? '').trim();
     if (NEEDS_COMMENT.has(action) && !comment) { this.pending = action; this.message = t('comment_required'); return; }
@@ -164,7 +180,7 @@ export class WdDetail extends WdElement {
     const steps = d.nextActions.filter((a) => a !== 'edit');
     if (!steps.length && !d.nextActions.includes('edit')) return nothing;
     const p = this.pending;
-    const needsPin = p === 'sign' || (p === 'issue' && d.medium !== 'paper');
+    const needsPin = (p === 'sign' && !this.tokenCerts) || (p === 'issue' && d.medium !== 'paper');
     return html`<section class="card" aria-labelledby="steps-h">
       <h2 id="steps-h">${t('actions')}</h2>
       ${this.message ? html`<p class="info" role="status">${this.message}</p>` : nothing}
@@ -180,7 +196,7 @@ export class WdDetail extends WdElement {
         </div>
         <div class="actions">
           ${d.nextActions.includes('edit') ? html`<button type="button" class="secondary" @click=${() => go(`/edit/${d.id}`)}>${t('edit')}</button>` : nothing}
-          ${[...steps].sort((a, b) => PRIMARY.indexOf(b) - PRIMARY.indexOf(a)).reverse().map((a) => html`<button type="submit" name="step" value=${a} data-step=${a} class=${NEEDS_COMMENT.has(a) ? 'secondary' : ''} ?disabled=${this.busy}>${actionName(a)}</button>`)}
+          ${[...steps].sort((a, b) => PRIMARY.indexOf(b) - PRIMARY.indexOf(a)).reverse().map((a) => html`<button type="submit" name="step" value=${a} data-step=${a} class=${NEEDS_COMMENT.has(a) ? 'secondary' : ''} ?disabled=${this.busy}>${a === 'sign' && this.tokenCerts ? t('sign_with_token') : actionName(a)}</button>`)}
         </div>
         ${this.uploads.current ? html`<p data-uploading>${transferProgress(this.uploads.current)}</p>` : nothing}
       </form>
