@@ -14,6 +14,7 @@ import { auditRouter } from './audit-routes.js';
 import { syncRouter } from './sync-routes.js';
 import { certRouter } from './cert-routes.js';
 import { settingsRouter } from './settings-routes.js';
+import { setupRouter } from './setup-routes.js';
 import { replicateRouter } from './replicate-routes.js';
 import { findPwaDir, pwaRouter } from './pwa-static.js';
 import { wardError } from '../../sync/errors.js';
@@ -58,6 +59,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
   api.use(blobRouter(s.blobs, s.blobAccess, s.config.blobLimitBytes));
   api.use(auditRouter(s.ledger, s.store.docs));
   api.use(syncRouter(s.citySync));
+  api.use(setupRouter({ signing: s.signing, users: s.users, activations: s.activations, lanTls: () => s.lanTls, wardCode: s.config.ward.code }));
   api.use(certRouter(s.signing, s.users, s.projection));
   api.use(settingsRouter({ config: s.config, settings: s.settings, signing: s.signing, citySync: s.citySync }));
   api.use('/replicate', replicateRouter(s.store.docs, s.projection, s.ledger));

@@ -7,17 +7,19 @@ import helmet from 'helmet';
 import QRCode from 'qrcode';
 
 /**
- * `names`: the node's own names and addresses (its certificate's, its LAN
- * addresses). A request's Host header is the client's to choose: only one of
- * these is ever put into a redirect or the QR code, so the page cannot be made
- * to send a device to someone else's server.
+ * `current().names`: the node's own names and addresses (its certificate's,
+ * its LAN addresses). A request's Host header is the client's to choose: only
+ * one of these is ever put into a redirect or the QR code, so the page cannot
+ * be made to send a device to someone else's server. Asked on every request:
+ * the certificate and its root change when the ward CA is installed.
  */
-export function buildSetupApp(httpsPort: number, rootPem: string | null, names: readonly string[]): Express {
+export function buildSetupApp(httpsPort: number, current: () => { rootPem: string | null; names: readonly string[] }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'img-src': ["'self'", 'data:'] } } }));
-  const known = new Set(names.map((n) => n.toLowerCase()));
   const hostOf = (req: Request) => {
+    const { names } = current();
+    const known = new Set(names.map((n) => n.toLowerCase()));
     const asked = (req.hostname ?? '').toLowerCase().replace(/^\[(.*)\]$/, '$1');
     return known.has(asked) ? asked : names[0] ?? '127.0.0.1';
   };
@@ -25,6 +27,7 @@ export function buildSetupApp(httpsPort: number, rootPem: string | null, names: 
   const httpsUrl = (req: Request) => `https://${bracketed(hostOf(req))}${httpsPort === 443 ? '' : `:${httpsPort}`}`;
 
   app.get('/setup/city-root.crt', (_req, res) => {
+    const { rootPem } = current();
     if (!rootPem) { res.status(404).type('text/plain').send('Chưa có chứng thư gốc của thành phố. / The city root certificate is not installed yet.'); return; }
     res.type('application/x-x509-ca-cert').set('Content-Disposition', 'attachment; filename="city-root.crt"').send(Buffer.from(rootPem));
   });
@@ -32,7 +35,7 @@ export function buildSetupApp(httpsPort: number, rootPem: string | null, names: 
   app.get(['/', '/setup'], async (req, res) => {
     const url = `${httpsUrl(req)}/`;
     const qr = await QRCode.toString(url, { type: 'svg', margin: 1, width: 240 });
-    res.type('html').send(setupPage(url, qr, rootPem !== null));
+    res.type('html').send(setupPage(url, qr, current().rootPem !== null));
   });
 
   app.use((req, res) => { res.redirect(308, `${httpsUrl(req)}${req.originalUrl}`); });
