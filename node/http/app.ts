@@ -25,7 +25,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
   // The app loads only its own scripts and styles; it shows PDFs from blob: URLs in a frame.
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'frame-src': ["'self'", 'blob:'], 'worker-src': ["'self'"], 'manifest-src': ["'self'"] } } }));
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'frame-src': ["'self'", 'blob:'], 'img-src': ["'self'", 'data:', 'blob:'], 'worker-src': ["'self'"], 'manifest-src': ["'self'"] } } }));
   app.use(cookieParser());
 
   // Liveness only: anyone on the LAN may ask, so it tells nothing about the ward (its code, how many documents).
