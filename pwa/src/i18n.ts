@@ -217,7 +217,7 @@ const CATALOGUE = {
   seal_image: ['Ảnh con dấu', 'Seal image'],
   seal_image_present: ['Đã có ảnh con dấu.', 'A seal image is in place.'],
   seal_image_missing: ['Chưa có ảnh con dấu: văn thư chưa phát hành văn bản điện tử được.', 'No seal image yet: the clerk cannot issue electronic documents.'],
-  seal_image_file: ['Chọn ảnh con dấu (PNG trong suốt, màu đỏ, tối đa 2 MB)', 'Choose the seal image (transparent red PNG, at most 2 MB)'],
+  seal_image_file: ['Chọn ảnh con dấu (PNG trong suốt, màu đỏ, tối đa 512 KB)', 'Choose the seal image (transparent red PNG, at most 512 KB)'],
   seal_image_upload: ['Tải ảnh con dấu lên', 'Upload the seal image'],
   seal_image_saved: ['Đã lưu ảnh con dấu.', 'Seal image saved.'],
   yes: ['Có', 'Yes'],
