@@ -198,7 +198,7 @@ export class Signing {
   }
 
   /** An audit entry for a key operation (enrolment, PIN change, seal image): who, what, which holder; never a key or a PIN. */
-  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin' | 'seal.image' | 'signature.image' | 'ca.install' | 'ca.standalone' | 'certificate.activation' | 'certificate.activate', target: string): Promise<void> {
+  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin' | 'seal.image' | 'signature.image' | 'ca.install' | 'ca.standalone' | 'certificate.activation' | 'certificate.activate' | 'tls.reissue', target: string): Promise<void> {
     return this.deps.ledger.run(() => ({ command: { actor, action, target, docs: [] }, result: undefined }));
   }
 

@@ -146,7 +146,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
     const addresses = lanUrls(config.host, port, scheme).map((u) => new URL(u).hostname);
     let current = identity;
     const names = () => [...new Set([...current.names, ...addresses, host])];
-    setupServer = createServer(buildSetupApp(port, () => ({ rootPem: current.rootPem, names: names() })));
+    setupServer = createServer(buildSetupApp(port, () => ({ rootPem: current.rootPem, names: names(), bootstrap: 'issuer' in current && current.issuer === 'bootstrap' })));
     // The ward CA installed from the setup screen: new connections get its certificate at once, no restart.
     lanTls?.onChange((next) => {
       current = next;

@@ -92,6 +92,7 @@ export const ERRORS = {
   activation_other_holder: { status: 403, vi: 'Mã kích hoạt này dành cho người khác: hãy đăng nhập bằng tài khoản của chính người được cấp khoá.', en: 'This activation code is for someone else: log in as the person the key was issued to.' },
   signature_not_transparent: { status: 422, vi: 'Ảnh chữ ký (hoặc con dấu) phải là PNG có nền trong suốt (kênh alpha). Ảnh này không có điểm ảnh trong suốt nào: hãy xoá nền trắng rồi lưu lại dạng PNG.', en: 'The signature (or seal) image must be a PNG with a transparent background (an alpha channel). This one has no transparent pixels: remove the white background and save it as PNG again.' },
   signature_image_too_large: { status: 413, vi: 'Ảnh chữ ký (hoặc con dấu) quá lớn: tối đa 512 KB và 2000 × 2000 điểm ảnh.', en: 'The signature (or seal) image is too large: 512 KB and 2000 × 2000 pixels at most.' },
+  tls_not_managed: { status: 409, vi: 'Máy chủ phường đang dùng chứng thư HTTPS do cán bộ CNTT cấu hình (WARDDESK_TLS_PFX) hoặc đang chạy HTTP: hãy cấp lại bằng lệnh warddesk ca tls.', en: 'This ward node uses an HTTPS certificate configured by IT staff (WARDDESK_TLS_PFX) or runs plain HTTP: re-issue it with warddesk ca tls.' },
   pin_same: { status: 400, vi: 'Mã PIN mới phải khác mã PIN cũ.', en: 'The new PIN must differ from the old one.' },
 } as const satisfies Record<string, ErrorSpec>;
 

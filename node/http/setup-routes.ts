@@ -70,6 +70,22 @@ export function setupRouter(d: SetupDeps): Router {
   });
 
   /**
+   * Admin: the node's HTTPS certificate again from the ward CA, for the LAN
+   * names and addresses it has now (a new address from DHCP, a renamed
+   * machine). The CA's PIN is needed, which the node never keeps.
+   */
+  router.post('/setup/tls', requireRole('admin'), async (req, res) => {
+    const input = parseInput(z.strictObject({ caPin: z.string().min(1).max(64) }), req.body);
+    if (!input.ok) throw input.error;
+    const lan = d.lanTls();
+    if (!lan) throw wardError('tls_not_managed');
+    if (!keys.has(WARD_CA)) throw wardError('ca_missing');
+    lan.reissueFromWardCa(await d.signing.unlockCa(input.value.caPin));
+    await d.signing.record(actorOf(req, res), 'tls.reissue', 'tls');
+    res.json({ issuer: lan.current.issuer, names: lan.current.names });
+  });
+
+  /**
    * Admin: a key for a leader (`holder` = their user name) or the seal, made
    * now with the ward CA and held under a one-time code until its holder
    * chooses a PIN. The code is in this answer only.

@@ -189,6 +189,7 @@ export const api = {
   standaloneCa: (pin: string, confirm: boolean) => call<{ subject: string }>('POST', '/setup/ca/standalone', { pin, confirm }),
   issueActivation: (holder: string, caPin: string) => call<IssuedActivation>('POST', '/certificates/activations', { holder, caPin }),
   activate: (code: string, pin: string) => call<{ holder: string; kind: string }>('POST', '/me/activate', { code, pin }),
+  reissueTls: (caPin: string) => call<{ issuer: string; names: string[] }>('POST', '/setup/tls', { caPin }),
   myKeys: () => call<MyKeys>('GET', '/me/keys'),
   changePin: (which: 'mine' | 'seal', oldPin: string, newPin: string) => call<{ ok: boolean }>('POST', which === 'seal' ? '/seal/pin' : '/me/certificate/pin', { oldPin, newPin }),
 

@@ -81,6 +81,7 @@ export const ACCESS: Record<string, Access> = {
   'GET /api/setup/status': ['admin'],
   'POST /api/setup/ca/bundle': ['admin'],
   'POST /api/setup/ca/standalone': ['admin'],
+  'POST /api/setup/tls': ['admin'],
   'POST /api/certificates/activations': ['admin'],
   'POST /api/me/activate': 'session',
   'GET /api/me/keys': 'session',

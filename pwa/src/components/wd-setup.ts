@@ -76,6 +76,12 @@ export class WdSetup extends WdElement {
     await this.run(() => api.standaloneCa(pin, f.get('confirm') === 'on'), 'setup_ca_done');
   }
 
+  private async reissueTls(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    if (await this.run(() => api.reissueTls(String(new FormData(form).get('caPin'))), 'setup_tls_done')) form.reset();
+  }
+
   private async sealImage(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
@@ -114,6 +120,12 @@ export class WdSetup extends WdElement {
       <section class="card" aria-labelledby="s2" data-step="pki"><h2 id="s2">${t('setup_step_pki')} ${this.badge(s.ca !== null)}</h2>
         ${s.ca ? html`<p data-ca>${t('setup_ca_installed')}: ${s.ca.subject}
             ${s.ca.standalone ? html`<span class="badge todo">${t('setup_ca_standalone_badge')}</span>` : nothing}</p>` : this.pkiForms()}
+        ${s.tls ? html`<h3>${t('setup_tls')}: ${s.tls.issuer === 'bootstrap' ? t('setup_tls_bootstrap') : t('setup_tls_ward')}</h3>
+          <p class="muted" data-tls=${s.tls.issuer}>${t('setup_tls_names')}: ${s.tls.names.join(', ')}</p>
+          ${s.ca ? html`<form aria-label=${t('setup_tls_reissue')} @submit=${this.reissueTls}>
+            <label for="t-pin">${t('ca_pin')}</label><input id="t-pin" name="caPin" type="password" required autocomplete="off">
+            <div class="actions"><button type="submit" class="secondary" ?disabled=${this.busy}>${t('setup_tls_reissue')}</button></div>
+          </form>` : nothing}` : nothing}
       </section>
       <section class="card" aria-labelledby="s3" data-step="officials"><h2 id="s3">${t('setup_step_officials')} ${this.badge(keysDone)}</h2>
         <p class="muted">${t('setup_officials_hint')}</p>
