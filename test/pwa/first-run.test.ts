@@ -25,6 +25,7 @@ import { RevocationRegister } from '../../certs/revocation.js';
 import { sampleSealPng, sampleSignaturePng } from '../../certs/sample-images.js';
 import { loadConfig } from '../../node/config.js';
 import { startWardNode, type WardNode } from '../../node/ward-node.js';
+import { axeViolations } from '../helpers/axe.js';
 import { ARTIFACTS, ensurePwaBuilt, loginInApp } from '../helpers/browser.js';
 import { pdfsigWithRoot } from '../helpers/pdfsig.js';
 import { launchTrusting, type TrustingChromium } from '../helpers/trusting-chromium.js';
@@ -81,6 +82,11 @@ async function firstLogin(page: Page, username: string, oneTime: string, next: s
   await page.getByLabel('Mật khẩu mới', { exact: true }).fill(next);
   await page.getByLabel('Nhập lại mật khẩu mới').fill(next);
   await page.getByRole('button', { name: 'Lưu mật khẩu' }).click();
+}
+
+async function passesAxe(page: Page, screen: string): Promise<void> {
+  const found = await axeViolations(page);
+  assert.equal(found, [], `${screen}: ${JSON.stringify(found, null, 1)}`);
 }
 
 const alertCode = (page: Page, code: string) => page.locator(`[role=alert][data-code=${code}]`).waitFor({ timeout: 15_000 });
@@ -151,6 +157,7 @@ test('the city\'s bundle installs from the phone-sized screen and the node\'s HT
   await phone.locator('[data-ca]').waitFor({ timeout: 20_000 });
   const width = await phone.evaluate('document.documentElement.scrollWidth') as number;
   assert.ok(width <= 360, `the setup is ${width} px wide on a 360 px phone`);
+  await passesAxe(phone, 'setup on a phone');
   assert.is(node.lanTls?.current.issuer, 'ward-ca');
   assert.is(new X509Certificate(await rootFromSetupPage()).fingerprint256, new X509Certificate(cityRoot.chain[0]!).fingerprint256, '/setup now hands out the city root');
 });
@@ -190,6 +197,7 @@ test('the admin adds the officials and issues activation codes for the leader an
   await seal.getByRole('button', { name: 'Tải ảnh con dấu lên' }).click();
   await seal.locator('[data-seal=present]').waitFor();
   await shot(page, 'setup-done-1366');
+  await passesAxe(page, 'setup on a PC');
 });
 
 test('the leader chooses their own PIN with the link: a short PIN is refused, the code works once', async () => {
@@ -229,6 +237,8 @@ test('the leader\'s signature image: an opaque or too large PNG is refused; a tr
   await sig.locator('#k-sig').setInputFiles(file('signature.png', sampleSignaturePng()));
   await page.locator('[data-preview] img[data-img=signature]').waitFor();
   await shot(page, 'signature-preview-360');
+  await passesAxe(page, 'my key on a phone');
+  assert.ok((await page.evaluate('document.documentElement.scrollWidth') as number) <= 360, 'my key fits a 360 px phone');
   await sig.getByRole('button', { name: 'Lưu ảnh chữ ký' }).click();
   await page.locator('[data-done=sig_saved]').waitFor();
   const pin = page.locator('wd-keys form[aria-labelledby=kp]');
