@@ -257,6 +257,7 @@ const CATALOGUE = {
   activation_give: ['Đưa mã hoặc đường dẫn này cho người giữ khoá. Họ đăng nhập bằng tài khoản của mình, mở đường dẫn và tự đặt mã PIN; quản trị viên không biết mã PIN đó.', 'Give this code or link to the holder. They log in with their own account, open the link and choose their PIN; the administrator never knows it.'],
   activation_expires: ['Hết hạn lúc', 'Expires at'],
   activation_link: ['Đường dẫn kích hoạt', 'Activation link'],
+  setup_pending: ['Mã kích hoạt chưa dùng', 'Activation codes not used yet'],
   setup_tls: ['Chứng thư HTTPS của máy chủ phường', 'The ward node\'s HTTPS certificate'],
   setup_tls_bootstrap: ['tạm (chưa có CA phường)', 'temporary (no ward CA yet)'],
   setup_tls_ward: ['do CA phường cấp', 'issued by the ward CA'],

@@ -109,13 +109,7 @@ export class WdKeys extends WdElement {
     return html`
       <p data-key=${k.key ? 'yes' : 'no'}>${k.key ? t('keys_have') : t('keys_none')}</p>
       ${k.seal ? html`<p data-seal-key=${k.seal.key ? 'yes' : 'no'}>${k.seal.key ? t('keys_seal_have') : t('keys_seal_none')}</p>` : nothing}
-      <form class="card" aria-labelledby="ka" @submit=${this.activate}>
-        <h2 id="ka">${t('activate_title')}</h2>
-        <label for="a-code">${t('activate_code')}</label><input id="a-code" name="code" required .value=${this.code} autocapitalize="characters" autocomplete="off" spellcheck="false">
-        <label for="a-pin">${t('activate_pin')}</label><input id="a-pin" name="pin" type="password" required maxlength="64" autocomplete="new-password">
-        <label for="a-pin2">${t('activate_pin2')}</label><input id="a-pin2" name="pin2" type="password" required maxlength="64" autocomplete="new-password">
-        <div class="actions"><button type="submit" ?disabled=${this.busy}>${t('activate_submit')}</button></div>
-      </form>
+      ${this.code || (!k.key && !k.seal?.key) ? this.activationForm() : nothing}
       ${pinTargets.length ? html`<form class="card" aria-labelledby="kp" @submit=${this.changePin}>
         <h2 id="kp">${t('pin_change_title')}</h2>
         ${pinTargets.length > 1 ? html`<label for="p-which">${t('pin_change_for')}</label>
@@ -139,6 +133,17 @@ export class WdKeys extends WdElement {
         <div class="actions"><button type="submit" ?disabled=${this.busy}>${t('seal_image_upload')}</button></div>
       </form>` : nothing}
       ${sigUrl || sealUrl ? html`<section class="card" aria-labelledby="kv"><h2 id="kv">${t('preview_title')}</h2>${this.samplePage(sigUrl, sealUrl)}</section>` : nothing}`;
+  }
+
+  /** Shown while there is a code to redeem (from the admin's link) or nothing activated yet. */
+  private activationForm() {
+    return html`<form class="card" aria-labelledby="ka" @submit=${this.activate}>
+        <h2 id="ka">${t('activate_title')}</h2>
+        <label for="a-code">${t('activate_code')}</label><input id="a-code" name="code" required .value=${this.code} autocapitalize="characters" autocomplete="off" spellcheck="false">
+        <label for="a-pin">${t('activate_pin')}</label><input id="a-pin" name="pin" type="password" required maxlength="64" autocomplete="new-password">
+        <label for="a-pin2">${t('activate_pin2')}</label><input id="a-pin2" name="pin2" type="password" required maxlength="64" autocomplete="new-password">
+        <div class="actions"><button type="submit" ?disabled=${this.busy}>${t('activate_submit')}</button></div>
+      </form>`;
   }
 
   /** A sample A4 page in miniature: where the signature sits, the seal over its left third (Decree 30). */

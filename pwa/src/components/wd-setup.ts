@@ -2,6 +2,7 @@ import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { api, asApiError, type ApiError, type SetupStatus } from '../api.js';
 import { WdElement } from '../element.js';
+import { formatDateTime } from '../format.js';
 import { t, type MessageKey } from '../i18n.js';
 import { shared } from '../styles.js';
 import { errorBox } from './wd-error.js';
@@ -129,6 +130,7 @@ export class WdSetup extends WdElement {
       </section>
       <section class="card" aria-labelledby="s3" data-step="officials"><h2 id="s3">${t('setup_step_officials')} ${this.badge(keysDone)}</h2>
         <p class="muted">${t('setup_officials_hint')}</p>
+        ${s.activations.length ? html`<p>${t('setup_pending')}:</p><ul data-pending>${s.activations.map((a) => html`<li>${a.user ?? t('cert_seal')} — ${t('activation_expires')} ${formatDateTime(a.expiresAt)}</li>`)}</ul>` : nothing}
         <wd-users @wd-certificates-changed=${() => void this.load()}></wd-users>
       </section>
       <section class="card" aria-labelledby="s4" data-step="seal"><h2 id="s4">${t('setup_step_seal')} ${this.badge(s.seal.key && s.seal.image)}</h2>
