@@ -94,6 +94,7 @@ export class Activations {
       const allowed = found.user === null ? ['clerk', 'admin'].includes(caller.role) : found.user === caller.username.toLowerCase();
       if (!allowed) throw wardError('activation_other_holder');
       checkPin(pin);
+      if (!existsSync(this.pending(found.id))) throw wardError('activation_unknown');
       const contents = fromPkcs12(readFileSync(this.pending(found.id)), normalise(code));
       this.keys.save(found.holder, contents, pin);
       const used: Activation = { ...found, usedAt: new Date(this.now()).toISOString(), usedBy: caller.username };

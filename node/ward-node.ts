@@ -122,6 +122,12 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   const lanTls = !configured && config.tls.auto && config.cookieSecure ? new LanTls(join(config.dataDir, 'tls'), config.host, services.log) : null;
   services.lanTls = lanTls;
   const identity: TlsIdentity | null = configured ?? lanTls?.current ?? null;
+  // HTTPS and the plain-HTTP /setup page need two ports: a node once set to WARDDESK_PORT=8080 says so instead of failing to bind.
+  if (identity && config.port !== 0 && config.port === config.tls.setupPort) {
+    services.snapshots.stop();
+    await services.store.close();
+    throw new Error(`HTTPS (port ${config.port}) and the plain-HTTP /setup page (tls.setupPort ${config.tls.setupPort}) need two different ports: set WARDDESK_PORT (default 8443) or WARDDESK_SETUP_PORT (default 8080).`);
+  }
   // After a full rebuild or a long catch-up, save now so the next boot is fast.
   if (!services.loaded.fromSnapshot || services.loaded.changesRead > 1000) void services.snapshots.save('boot');
   const firstAdmin = await services.users.ensureAdmin();
