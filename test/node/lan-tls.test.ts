@@ -14,6 +14,8 @@ import pino from 'pino';
 import { createRootCa, issueWardCa } from '../../certs/ca-issue.js';
 import { LanTls, lanNames } from '../../node/lan-tls.js';
 import { startTestWard } from '../helpers/ward.js';
+import { loadConfig } from '../../node/config.js';
+import { startWardNode } from '../../node/ward-node.js';
 
 const log = pino({ level: 'silent' });
 const dir = mkdtempSync(join(tmpdir(), 'warddesk-lantls-'));
@@ -61,6 +63,11 @@ test('a node on plain HTTP refuses the HTTPS re-issue with a clear message', asy
     assert.is(r.body.code, 'tls_not_managed');
     assert.ok(r.body.message.vi && r.body.message.en);
   } finally { await ward.stop(); }
+});
+
+test('HTTPS and /setup asked on the same port stop the boot with a message naming both settings', async () => {
+  const config = loadConfig({}, { dataDir: join(dir, 'same-port'), host: '127.0.0.1', port: 18443, logLevel: 'silent', tls: { setupPort: 18443 } });
+  await startWardNode(config, { log }).then(() => assert.unreachable('must not start'), (err: Error) => assert.match(err.message, /WARDDESK_PORT.*WARDDESK_SETUP_PORT/));
 });
 
 test.run();
