@@ -128,6 +128,23 @@ test('a signature image that is not a transparent PNG or is too large is refused
   assert.ok(Buffer.from(await back.arrayBuffer()).equals(good), 'the good image is still the one stored');
 });
 
+test('a ward with no city CA makes a standalone one after the warning; its root signs the ward CA and is never listed as a key', async () => {
+  const alone = await startTestWard();
+  try {
+    refused(await alone.admin.post('/api/setup/ca/standalone', { pin: '123', confirm: true }), 400, 'weak_pin');
+    assert.not.ok(existsSync(join(alone.node.signing.keys.dir, 'ward-ca.p12')), 'a short PIN makes nothing');
+    const made = await alone.admin.post('/api/setup/ca/standalone', { pin: 'standalone-pin', confirm: true });
+    assert.is(made.status, 201, JSON.stringify(made.body));
+    const status = (await alone.admin.get('/api/setup/status')).body;
+    assert.is(status.ca.standalone, true);
+    assert.match(status.ca.root, /CA tự lập/);
+    const holders = (await alone.admin.get('/api/certificates')).body.items.map((c: { holder: string }) => c.holder);
+    assert.equal(holders, ['ward-ca']);
+    const issued = await alone.admin.post('/api/certificates/activations', { holder: 'seal', caPin: 'standalone-pin' });
+    assert.is(issued.status, 201, 'the standalone CA issues keys like a city one');
+  } finally { await alone.stop(); }
+});
+
 test('an expired activation is refused and its key deleted', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'warddesk-act-'));
   try {
