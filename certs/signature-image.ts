@@ -16,8 +16,9 @@ const MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export function checkSignatureImage(bytes: Buffer): SignatureImageVerdict {
   if (bytes.length > SIGNATURE_IMAGE_LIMITS.maxBytes) return { ok: false, reason: 'too-large' };
-  if (bytes.length < 33 || !bytes.subarray(0, 8).equals(MAGIC)) return { ok: false, reason: 'not-png' };
-  if (bytes.subarray(12, 16).toString('latin1') !== 'IHDR') return { ok: false, reason: 'unreadable' };
+  if (bytes.length < 8 || !bytes.subarray(0, 8).equals(MAGIC)) return { ok: false, reason: 'not-png' };
+  // Starts like a PNG but has no header to read: a cut or forged file, "unreadable" like any upload (node/file-kind.ts).
+  if (bytes.length < 33 || bytes.subarray(12, 16).toString('latin1') !== 'IHDR') return { ok: false, reason: 'unreadable' };
   // The header's size first: a 2000×2000 limit is checked before anything is inflated.
   const width = bytes.readUInt32BE(16);
   const height = bytes.readUInt32BE(20);
