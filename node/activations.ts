@@ -71,7 +71,8 @@ export class Activations {
       // Fewer PBKDF2 rounds than a PIN would need: the code has 100 random bits and the file never leaves the node.
       writeAtomic(this.pending(activation.id), toPkcs12(input.issued, normalise(code), 2_000, input.holder));
       const all = this.list().map((a) => (a.holder === input.holder && !a.usedAt && !a.supersededAt ? { ...a, supersededAt: activation.createdAt } : a));
-      for (const a of all) if (a.supersededAt && existsSync(this.pending(a.id))) rmSync(this.pending(a.id));
+      // Superseded and expired codes lose their key here too, not only when someone tries them.
+      for (const a of all) if ((a.supersededAt || Date.parse(a.expiresAt) <= at) && existsSync(this.pending(a.id))) rmSync(this.pending(a.id));
       this.write([...all, activation]);
       return { activation, code };
     });
