@@ -3,11 +3,11 @@
 // revoke and publish the ward CA's list, list the keys. All keys go to the
 // node's data/keys (never replicated) under their holder's PIN.
 import { X509Certificate } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../certs/atomic-file.js';
 import { issueSigning, issueTls } from '../certs/ca-issue.js';
-import { fromPkcs12, toPkcs12, type Pkcs12Contents } from '../certs/ca.js';
+import { toPkcs12, type Pkcs12Contents } from '../certs/ca.js';
 import type { RevocationReason } from '../certs/crl.js';
 import { Keystore } from '../certs/keystore.js';
 import { importPkcs12 } from '../certs/p12-import.js';
@@ -17,6 +17,7 @@ import { wardError } from '../sync/errors.js';
 import { CliError, days, type CaContext } from './ca-cli-context.js';
 import { loadConfig } from './config.js';
 import { holderOf, SEAL, WARD_CA } from './signing.js';
+import { checkWardBundle, installWardCa } from './ward-ca-install.js';
 
 const WARD_PIN = ['WARDDESK_WARD_CA_PIN', 'PIN CA phường / ward CA PIN'] as const;
 const holderFor = (who: string) => (who === SEAL ? SEAL : holderOf(who));
@@ -33,18 +34,12 @@ export async function wardSide(ctx: CaContext): Promise<number | null> {
   if (a === 'ward' && b === 'install') {
     const dir = ctx.need(ctx.args[2], 'the bundle folder');
     const bundlePin = await ctx.pin(...WARD_PIN);
-    let contents: Pkcs12Contents;
-    try { contents = fromPkcs12(readFileSync(join(dir, 'ward-ca.p12')), bundlePin); } catch { throw new CliError(`Không mở được ${join(dir, 'ward-ca.p12')} (sai PIN?) / cannot open ${join(dir, 'ward-ca.p12')} (wrong PIN?)`); }
-    const [ca, root] = contents.chain.map((p) => new X509Certificate(p));
-    if (!ca?.ca || !root || !ca.checkIssued(root) || !ca.verify(root.publicKey)) throw new CliError('Gói không chứa CA phường do CA gốc cấp / the bundle holds no ward CA issued by the root');
+    // The same checks and writes as the setup screen (node/ward-ca-install.ts): nothing is written unless all pass.
+    const rootFile = join(dir, 'city-root.pem');
+    const checked = checkWardBundle(readFileSync(join(dir, 'ward-ca.p12')), bundlePin, { wardCode: config().ward.code, rootPem: existsSync(rootFile) ? readFileSync(rootFile, 'utf8') : undefined });
     const ks = keystore();
-    const register = new RevocationRegister(ks.dir, WARD_CA);
-    const previous = ks.has(WARD_CA) ? new X509Certificate(ks.chain(WARD_CA)[0]!) : null;
-    ks.save(WARD_CA, contents, bundlePin);
-    if (previous && previous.fingerprint256 !== ca.fingerprint256) register.startOver();
-    if (existsSync(join(dir, 'city-root.crl'))) copyFileSync(join(dir, 'city-root.crl'), join(ks.dir, 'city-root.crl'));
-    register.publish(contents);
-    ctx.io.out(`ward CA installed in ${ks.dir}: ${oneLine(contents.chain[0]!)}`);
+    installWardCa(ks, checked.contents, bundlePin, existsSync(join(dir, 'city-root.crl')) ? readFileSync(join(dir, 'city-root.crl')) : undefined);
+    ctx.io.out(`ward CA installed in ${ks.dir}: ${oneLine(checked.contents.chain[0]!)}`);
     return 0;
   }
   if (a === 'tls') {

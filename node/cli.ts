@@ -63,6 +63,12 @@ async function start(): Promise<number> {
   One-time password: you must change it at first login.
   ================================================================\n\n`);
   }
+  if (node.setupUrl) {
+    // Where devices start: the plain-HTTP page with the root to install and the HTTPS address (node/http/setup-app.ts).
+    const port = new URL(node.setupUrl).port;
+    const addresses = (node.lanTls?.current.names ?? []).filter((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n) && n !== '127.0.0.1');
+    process.stdout.write(`  Cài đặt thiết bị / device setup: ${[...addresses.map((a) => `http://${a}:${port}/setup`), node.setupUrl].join('  ')}\n\n`);
+  }
   const stop = async (signal: string) => {
     node.log.info({ signal }, 'shutting down');
     await node.close();

@@ -15,7 +15,8 @@ const Register = z.strictObject({
 export const Config = z.strictObject({
   dataDir: z.string().default('./data'),
   host: z.string().default('0.0.0.0'),
-  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** HTTPS (or, with cookieSecure off, plain HTTP) for the app and the API; plain HTTP /setup is tls.setupPort. */
+  port: z.coerce.number().int().min(0).max(65535).default(8443),
   ward: z.strictObject({
     code: z.string().regex(/^[a-z0-9-]{2,40}$/).default('phuong-mau'),
     // Empty: since 1 July 2025 wards sit directly under the province, and a UBND prints no parent line.
@@ -49,10 +50,17 @@ export const Config = z.strictObject({
    * serves the /setup page and redirects everything else.
    */
   tls: z.strictObject({
+    /**
+     * With no pfxFile, the node makes its own LAN certificate (node/lan-tls.ts)
+     * unless this is off or cookieSecure is off (a loopback test or a dev run,
+     * where plain HTTP is the point): a node that sets Secure cookies must
+     * serve HTTPS, or no browser on the LAN keeps a session.
+     */
+    auto: z.coerce.boolean().default(true),
     pfxFile: z.string().optional(),
     rootCaFile: z.string().optional(),
     setupPort: z.coerce.number().int().min(0).max(65535).default(8080),
-  }).default({ setupPort: 8080 }),
+  }).default({ auto: true, setupPort: 8080 }),
   /**
    * Hardware tokens (node/token-holders.ts, node/two-phase.ts): PKCS#11 libraries the node may load
    * besides the known Debian ones (loading one runs its code), and how long a two-phase signing
@@ -90,6 +98,7 @@ const ENV: Record<string, (c: Record<string, unknown>, v: string) => void> = {
   WARDDESK_COOKIE_SECURE: (c, v) => { c['cookieSecure'] = v !== 'false' && v !== '0'; },
   WARDDESK_TLS_PFX: (c, v) => { c['tls'] = { ...(c['tls'] as object | undefined), pfxFile: v }; },
   WARDDESK_CITY_ROOT: (c, v) => { c['tls'] = { ...(c['tls'] as object | undefined), rootCaFile: v }; },
+  WARDDESK_TLS: (c, v) => { c['tls'] = { ...(c['tls'] as object | undefined), auto: v !== 'off' && v !== 'false' && v !== '0' }; },
   WARDDESK_SETUP_PORT: (c, v) => { c['tls'] = { ...(c['tls'] as object | undefined), setupPort: v }; },
   WARDDESK_PKCS11_MODULES: (c, v) => { c['tokens'] = { ...(c['tokens'] as object | undefined), modules: v.split(':').filter(Boolean) }; },
   WARDDESK_SIGNING_TTL_SECONDS: (c, v) => { c['tokens'] = { ...(c['tokens'] as object | undefined), signingTtlSeconds: v }; },

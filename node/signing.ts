@@ -4,7 +4,7 @@
 // the keystore under data/keys (never replicated); the city root is the top
 // of the installed ward CA's chain. Runs before the workflow step's ledger
 // command, so a slow signature never holds the single writer.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey, issueCertificate, type CertKind } from '../certs/ca.js';
 import { Keystore } from '../certs/keystore.js';
@@ -23,7 +23,8 @@ import type { Blobs } from './blobs.js';
 import type { Ledger } from './ledger.js';
 import type { Config } from './config.js';
 import { renderDocument } from './pdf-render.js';
-import { checkPng, hasMagic } from './file-kind.js';
+import { checkSignatureImage } from '../certs/signature-image.js';
+import { writeAtomic } from '../certs/atomic-file.js';
 import type { DocView } from './projection.js';
 import type { WardIdentity } from './ward-settings.js';
 import { TokenHolders } from './token-holders.js';
@@ -239,7 +240,7 @@ export class Signing {
   }
 
   /** The ward CA's key; a wrong PIN is told apart from a holder's (`wrong_ca_pin`). */
-  private async unlockCa(caPin: string) {
+  async unlockCa(caPin: string) {
     try { return await this.keys.unlock(WARD_CA, caPin); } catch (err) {
       if ((err as { code?: string }).code === 'wrong_pin') throw wardError('wrong_ca_pin');
       throw err;
@@ -255,15 +256,29 @@ export class Signing {
   }
 
   /** An audit entry for a key operation (enrolment, PIN change, seal image): who, what, which holder; never a key or a PIN. */
-  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin' | 'certificate.token' | 'seal.image', target: string): Promise<void> {
+  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin' | 'certificate.token' | 'seal.image' | 'signature.image' | 'ca.install' | 'ca.standalone' | 'certificate.activation' | 'certificate.activate' | 'tls.reissue', target: string): Promise<void> {
     return this.deps.ledger.run(() => ({ command: { actor, action, target, docs: [] }, result: undefined }));
   }
 
+  /** A signature or seal image, checked (certs/signature-image.ts: a transparent PNG within the size limits) before it replaces the old one. */
   setImage(holder: string, png: Buffer): void {
-    if (png.length > 2 * 1024 * 1024 || !hasMagic(png, 'image/png')) throw wardError('bad_attachment');
-    // The signature goes into every PDF the holder signs: it must decode, not only start like a PNG.
-    if (checkPng(png) !== null) throw wardError('file_unreadable');
-    writeFileSync(join(this.keys.dir, `${holder}.png`), png, { mode: 0o600 });
+    const verdict = checkSignatureImage(png);
+    if (!verdict.ok) {
+      switch (verdict.reason) {
+        case 'too-large': throw wardError('signature_image_too_large');
+        case 'not-transparent': throw wardError('signature_not_transparent');
+        case 'not-png': throw wardError('bad_attachment');
+        case 'too-small': throw wardError('invalid_input', [{ path: 'image', vi: 'Ảnh quá nhỏ: cần ít nhất 32 × 32 điểm ảnh.', en: 'The image is too small: 32 × 32 pixels at least.' }]);
+        case 'unreadable': throw wardError('file_unreadable');
+      }
+    }
+    writeAtomic(join(this.keys.dir, `${holder}.png`), png);
+  }
+
+  /** The stored image, for the holder's preview; null when there is none. */
+  storedImage(holder: string): Buffer | null {
+    const file = join(this.keys.dir, `${holder}.png`);
+    return existsSync(file) ? readFileSync(file) : null;
   }
 
   private image(holder: string): Buffer {

@@ -51,7 +51,7 @@ export class TokenHolders {
    */
   async configure(holder: string, ref: TokenConfig, agencyName: string, trustedRoots: string[], certificatePem?: string, intermediates: string[] = []): Promise<string[]> {
     if (!this.allowed.has(ref.module)) throw wardError('token_module_missing');
-    if (!/^([0-9a-f]{2}){1,64}$/i.test(ref.keyId)) throw wardError('invalid_input', [{ path: 'keyId', vi: 'Mã khoá (key id) phải là chuỗi thập lục phân.', en: 'The key id must be hexadecimal.' }]);
+    if (!/^([0-9a-f]{2}){1,64}$/i.test(ref.keyId)) throw wardError('invalid_input', [{ path: 'keyId', vi: 'Mã khóa (key id) phải là chuỗi thập lục phân.', en: 'The key id must be hexadecimal.' }]);
     const onToken = await readTokenPublic(ref, 'token_slot_missing');
     const given = certificatePem?.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
     const certificates = [...onToken.certificatesDer.map((d) => new X509Certificate(d).toString()), ...given];

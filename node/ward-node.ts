@@ -25,7 +25,9 @@ import { Signing } from './signing.js';
 import { TwoPhaseSigning } from './two-phase.js';
 import { buildApp } from './http/app.js';
 import { buildSetupApp } from './http/setup-app.js';
-import { loadTls } from './tls.js';
+import { loadTls, type TlsIdentity } from './tls.js';
+import { LanTls } from './lan-tls.js';
+import { Activations } from './activations.js';
 import { wardError } from '../sync/errors.js';
 import { CitySync } from './city-sync.js';
 import { WardSettings } from './ward-settings.js';
@@ -33,6 +35,9 @@ import { WardSettings } from './ward-settings.js';
 export interface WardServices {
   config: Config; store: Store; ledger: Ledger; projection: Projection; users: Users; sessions: Sessions; loginAudit: LoginAudit;
   blobs: Blobs; blobAccess: BlobAccess; numbering: Numbering; documents: Documents; signing: Signing; twoPhase: TwoPhaseSigning; log: Logger; snapshots: SnapshotKeeper; citySync: CitySync; settings: WardSettings;
+  activations: Activations;
+  /** The node's own LAN certificate (node/lan-tls.ts) when it made one; null with a configured PKCS#12 or plain HTTP. */
+  lanTls: LanTls | null;
   loaded: { fromSnapshot: boolean; changesRead: number };
 }
 
@@ -107,13 +112,24 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const documents = new Documents({ config, ledger, projection, numbering, blobs, users, signer: options.signer ?? signing });
   const citySync = new CitySync({ config, docs: store.docs, ledger, projection, log });
   const twoPhase = new TwoPhaseSigning({ signing, documents, users, ttlMs: config.tokens.signingTtlSeconds * 1000 });
-  return { config, store, ledger, projection, users, sessions, loginAudit, blobs, blobAccess: new BlobAccess(projection), numbering, documents, signing, twoPhase, log, snapshots, citySync, settings, loaded };
+  const activations = new Activations(signing.keys);
+  return { config, store, ledger, projection, users, sessions, loginAudit, blobs, blobAccess: new BlobAccess(projection), numbering, documents, signing, twoPhase, log, snapshots, citySync, settings, activations, lanTls: null, loaded };
 }
 
 export async function startWardNode(config: Config, options: BootOptions = {}): Promise<WardNode> {
   // First, before touching the store: a wrong TLS PIN must stop the boot cleanly.
-  const identity = loadTls(config);
+  const configured = loadTls(config);
   const services = await openServices(config, options);
+  // No PKCS#12 configured: the node makes its own LAN certificate (a bootstrap CA's, then the ward CA's).
+  const lanTls = !configured && config.tls.auto && config.cookieSecure ? new LanTls(join(config.dataDir, 'tls'), config.host, services.log) : null;
+  services.lanTls = lanTls;
+  const identity: TlsIdentity | null = configured ?? lanTls?.current ?? null;
+  // HTTPS and the plain-HTTP /setup page need two ports: a node once set to WARDDESK_PORT=8080 says so instead of failing to bind.
+  if (identity && config.port !== 0 && config.port === config.tls.setupPort) {
+    services.snapshots.stop();
+    await services.store.close();
+    throw new Error(`HTTPS (port ${config.port}) and the plain-HTTP /setup page (tls.setupPort ${config.tls.setupPort}) need two different ports: set WARDDESK_PORT (default 8443) or WARDDESK_SETUP_PORT (default 8080).`);
+  }
   // After a full rebuild or a long catch-up, save now so the next boot is fast.
   if (!services.loaded.fromSnapshot || services.loaded.changesRead > 1000) void services.snapshots.save('boot');
   const firstAdmin = await services.users.ensureAdmin();
@@ -136,12 +152,19 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   if (identity) {
     // The names a redirect may name: the certificate's, then the addresses the node listens on.
     const addresses = lanUrls(config.host, port, scheme).map((u) => new URL(u).hostname);
-    setupServer = createServer(buildSetupApp(port, identity.rootPem, [...new Set([...identity.names, ...addresses, host])]));
+    let current = identity;
+    const names = () => [...new Set([...current.names, ...addresses, host])];
+    setupServer = createServer(buildSetupApp(port, () => ({ rootPem: current.rootPem, names: names(), bootstrap: 'issuer' in current && current.issuer === 'bootstrap' })));
+    // The ward CA installed from the setup screen: new connections get its certificate at once, no restart.
+    lanTls?.onChange((next) => {
+      current = next;
+      (server as HttpsServer).setSecureContext({ pfx: next.pfx, passphrase: next.passphrase });
+    });
     answerOversizedHeaders(setupServer);
     await listen(setupServer, config.tls.setupPort, config.host);
     setupUrl = `http://${host}:${(setupServer.address() as AddressInfo).port}/setup`;
   } else {
-    services.log.warn('boot: no TLS certificate configured (WARDDESK_TLS_PFX): serving plain HTTP; browsers need HTTPS for the app');
+    services.log.warn('boot: plain HTTP (cookieSecure or tls.auto is off): browsers on the LAN need HTTPS for the app');
   }
   services.log.info({ url, setupUrl, host: config.host, port, lan: lanUrls(config.host, port, scheme) }, 'boot: listening');
   return {

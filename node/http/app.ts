@@ -17,6 +17,7 @@ import { signingRouter } from './signing-routes.js';
 import { settingsRouter } from './settings-routes.js';
 import { registerRouter } from './register-routes.js';
 import { previewRouter } from './preview-routes.js';
+import { setupRouter } from './setup-routes.js';
 import { replicateRouter } from './replicate-routes.js';
 import { findPwaDir, pwaRouter } from './pwa-static.js';
 import { compressJson } from './compress-json.js';
@@ -28,7 +29,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
   // The app loads only its own scripts and styles; it shows PDFs from blob: URLs in a frame.
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'frame-src': ["'self'", 'blob:'], 'worker-src': ["'self'"], 'manifest-src': ["'self'"], 'connect-src': ["'self'", 'http://127.0.0.1:*', 'http://localhost:*'] } } }));
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'frame-src': ["'self'", 'blob:'], 'img-src': ["'self'", 'data:', 'blob:'], 'worker-src': ["'self'"], 'manifest-src': ["'self'"], 'connect-src': ["'self'", 'http://127.0.0.1:*', 'http://localhost:*'] } } }));
   app.use(cookieParser());
   // JSON answers (documents, lists, the replication feed, errors) compressed above 1 KiB; files pass untouched.
   app.use(compressJson());
@@ -65,6 +66,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
   api.use(blobRouter(s.blobs, s.blobAccess, s.config.blobLimitBytes));
   api.use(auditRouter(s.ledger, s.store.docs));
   api.use(syncRouter(s.citySync));
+  api.use(setupRouter({ signing: s.signing, users: s.users, activations: s.activations, lanTls: () => s.lanTls, wardCode: s.config.ward.code }));
   api.use(certRouter(s.signing, s.users, s.projection));
   api.use(signingRouter(s.twoPhase));
   api.use(settingsRouter({ config: s.config, settings: s.settings, signing: s.signing, citySync: s.citySync }));

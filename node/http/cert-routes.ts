@@ -23,12 +23,14 @@ const TokenHolder = z.strictObject({
   holder: z.string().min(1).max(64), module: z.string().min(1).max(4096), tokenLabel: z.string().min(1).max(32).optional(),
   slot: z.number().int().min(0).max(255).optional(), keyId: z.string().min(2).max(128), certificate: z.string().max(64 * 1024).optional(),
 });
-const ChangePin = z.strictObject({ oldPin: z.string().min(1).max(64), newPin: Pin });
+// The new PIN's length is checked by the keystore (weak_pin, its own vi+en message), not by a generic schema error.
+const ChangePin = z.strictObject({ oldPin: z.string().min(1).max(64), newPin: z.string().max(64) });
 // The reason is checked by Signing.revoke, so a wrong one gets its own message listing the RFC 5280 names.
 const Revoke = z.strictObject({ caPin: z.string().min(1).max(64), reason: z.string().max(64).default('unspecified') });
 
 export function certRouter(signing: Signing, users: Users, projection: Projection): Router {
   const router = Router();
+  // Above the 512 KB the image check allows, so a too-large image gets its own message rather than a bare 413.
   const png = express.raw({ type: 'image/png', limit: 2 * 1024 * 1024 });
 
   router.get('/certificates', requireRole('admin'), (_req, res) => {
@@ -115,6 +117,7 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
   router.post('/me/certificate/pin', async (req, res) => {
     const input = parseInput(ChangePin, req.body);
     if (!input.ok) throw input.error;
+    if (input.value.oldPin === input.value.newPin) throw wardError('pin_same');
     const holder = holderOf(caller(res).user.username);
     await signing.keys.changePin(holder, input.value.oldPin, input.value.newPin);
     await signing.record(actorOf(req, res), 'certificate.pin', holder);
@@ -124,18 +127,34 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
   router.post('/seal/pin', requireRole('clerk', 'admin'), async (req, res) => {
     const input = parseInput(ChangePin, req.body);
     if (!input.ok) throw input.error;
+    if (input.value.oldPin === input.value.newPin) throw wardError('pin_same');
     await signing.keys.changePin(SEAL, input.value.oldPin, input.value.newPin);
     await signing.record(actorOf(req, res), 'certificate.pin', SEAL);
     res.json({ ok: true });
   });
 
-  router.put('/me/signature-image', png, (req, res) => {
+  router.put('/me/signature-image', png, async (req, res) => {
     if (!Buffer.isBuffer(req.body)) throw wardError('unsupported_media_type');
     signing.setImage(holderOf(caller(res).user.username), req.body);
+    await signing.record(actorOf(req, res), 'signature.image', holderOf(caller(res).user.username));
     res.json({ ok: true });
   });
 
-  router.put('/seal/image', requireRole('admin'), png, async (req, res) => {
+  /** The holder's own image back, for the preview on a sample page. */
+  router.get('/me/signature-image', (_req, res) => {
+    const png = signing.storedImage(holderOf(caller(res).user.username));
+    if (!png) throw wardError('signature_image_missing');
+    res.type('image/png').set('Cache-Control', 'no-store').send(png);
+  });
+
+  router.get('/seal/image', requireRole('clerk', 'admin'), (_req, res) => {
+    const png = signing.storedImage(SEAL);
+    if (!png) throw wardError('signature_image_missing');
+    res.type('image/png').set('Cache-Control', 'no-store').send(png);
+  });
+
+  // The clerk keeps the seal (Decree 30), so the clerk may upload its image as well as the admin.
+  router.put('/seal/image', requireRole('clerk', 'admin'), png, async (req, res) => {
     if (!Buffer.isBuffer(req.body)) throw wardError('unsupported_media_type');
     signing.setImage(SEAL, req.body);
     await signing.record(actorOf(req, res), 'seal.image', SEAL);

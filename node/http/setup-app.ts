@@ -7,17 +7,19 @@ import helmet from 'helmet';
 import QRCode from 'qrcode';
 
 /**
- * `names`: the node's own names and addresses (its certificate's, its LAN
- * addresses). A request's Host header is the client's to choose: only one of
- * these is ever put into a redirect or the QR code, so the page cannot be made
- * to send a device to someone else's server.
+ * `current().names`: the node's own names and addresses (its certificate's,
+ * its LAN addresses). A request's Host header is the client's to choose: only
+ * one of these is ever put into a redirect or the QR code, so the page cannot
+ * be made to send a device to someone else's server. Asked on every request:
+ * the certificate and its root change when the ward CA is installed.
  */
-export function buildSetupApp(httpsPort: number, rootPem: string | null, names: readonly string[]): Express {
+export function buildSetupApp(httpsPort: number, current: () => { rootPem: string | null; names: readonly string[]; bootstrap?: boolean }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'img-src': ["'self'", 'data:'] } } }));
-  const known = new Set(names.map((n) => n.toLowerCase()));
   const hostOf = (req: Request) => {
+    const { names } = current();
+    const known = new Set(names.map((n) => n.toLowerCase()));
     const asked = (req.hostname ?? '').toLowerCase().replace(/^\[(.*)\]$/, '$1');
     return known.has(asked) ? asked : names[0] ?? '127.0.0.1';
   };
@@ -25,6 +27,7 @@ export function buildSetupApp(httpsPort: number, rootPem: string | null, names: 
   const httpsUrl = (req: Request) => `https://${bracketed(hostOf(req))}${httpsPort === 443 ? '' : `:${httpsPort}`}`;
 
   app.get('/setup/city-root.crt', (_req, res) => {
+    const { rootPem } = current();
     if (!rootPem) { res.status(404).type('text/plain').send('Chưa có chứng thư gốc của thành phố. / The city root certificate is not installed yet.'); return; }
     res.type('application/x-x509-ca-cert').set('Content-Disposition', 'attachment; filename="city-root.crt"').send(Buffer.from(rootPem));
   });
@@ -32,7 +35,8 @@ export function buildSetupApp(httpsPort: number, rootPem: string | null, names: 
   app.get(['/', '/setup'], async (req, res) => {
     const url = `${httpsUrl(req)}/`;
     const qr = await QRCode.toString(url, { type: 'svg', margin: 1, width: 240 });
-    res.type('html').send(setupPage(url, qr, rootPem !== null));
+    const { rootPem, bootstrap } = current();
+    res.type('html').send(setupPage(url, qr, rootPem !== null, bootstrap === true));
   });
 
   app.use((req, res) => { res.redirect(308, `${httpsUrl(req)}${req.originalUrl}`); });
@@ -41,7 +45,7 @@ export function buildSetupApp(httpsPort: number, rootPem: string | null, names: 
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function setupPage(url: string, qrSvg: string, hasRoot: boolean): string {
+function setupPage(url: string, qrSvg: string, hasRoot: boolean, bootstrap: boolean): string {
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>WardDesk — cài đặt thiết bị / device setup</title>
@@ -50,7 +54,9 @@ function setupPage(url: string, qrSvg: string, hasRoot: boolean): string {
 <h1>WardDesk — cài đặt thiết bị</h1>
 <p lang="en"><i>Device setup</i></p>
 <ol>
-<li>${hasRoot ? '<a class="button" href="/setup/city-root.crt">Tải chứng thư gốc của thành phố / Download the city root certificate</a>' : '<b>Chưa có chứng thư gốc / no city root certificate yet</b>'}</li>
+<li>${!hasRoot ? '<b>Chưa có chứng thư gốc / no root certificate yet</b>'
+    : bootstrap ? '<a class="button" href="/setup/city-root.crt">Tải chứng thư gốc tạm của máy chủ phường / Download the ward server\'s temporary root</a><br><small>Phường chưa cài CA: sau khi quản trị viên cài CA của phường, hãy quay lại trang này và cài chứng thư gốc mới. / The ward CA is not installed yet: once the admin installs it, come back here and install the new root.</small>'
+    : '<a class="button" href="/setup/city-root.crt">Tải chứng thư gốc (thành phố hoặc CA phường) / Download the root certificate (city or ward CA)</a>'}</li>
 <li>Cài đặt chứng thư đó làm chứng thư tin cậy (xem hướng dẫn bên dưới). <span lang="en"><i>Install it as a trusted root (see below).</i></span></li>
 <li>Mở địa chỉ HTTPS của WardDesk hoặc quét mã QR: <a href="${escapeHtml(url)}">${escapeHtml(url)}</a>. <span lang="en"><i>Open the HTTPS address or scan the QR code.</i></span></li>
 </ol>

@@ -30,10 +30,10 @@ function parse(argv: string[]): Args | string {
       case '--slot': a.slot = Number(v); break;
       case '--key-id': a.keyId = v; break;
       case '--port': a.port = Number(v); break;
-      default: return `Tuỳ chọn không rõ / unknown option: ${k}`;
+      default: return `Tùy chọn không rõ / unknown option: ${k}`;
     }
   }
-  if (!a.node || !/^https?:\/\//.test(a.node)) return 'Cần --node https://… (địa chỉ nút phường / the ward node\'s address)';
+  if (!a.node || !/^https?:\/\//.test(a.node)) return 'Cần --node https://… (địa chỉ máy chủ phường / the ward node\'s address)';
   if (!a.module) return 'Cần --module (thư viện PKCS#11 của token / the token\'s PKCS#11 library)';
   if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) return '--port không hợp lệ / invalid --port';
   return a as Args;

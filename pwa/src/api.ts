@@ -34,6 +34,17 @@ export interface Reason { code: string; vi: string; en: string }
 export interface SignatureVerdict { role?: string; signerName?: string; signingTime?: string; status: string; reasons: Reason[] }
 export interface Verification { pdf: string; verdict: { status: string; signatures: SignatureVerdict[]; reasons: Reason[] } }
 export interface Certificate { holder: string; role: string; subject: string; serial: string; validTo: string; revoked: { date: string; reason: string } | null }
+export interface SetupStatus {
+  ward: WardIdentity;
+  ca: { subject: string; root: string; standalone: boolean; validTo: string } | null;
+  tls: { issuer: 'bootstrap' | 'ward-ca'; names: string[] } | null;
+  officials: Record<Role, number>;
+  leaders: { username: string; fullName: string; key: boolean; image: boolean }[];
+  seal: { key: boolean; image: boolean };
+  activations: { holder: string; user: string | null; expiresAt: string }[];
+}
+export interface IssuedActivation { holder: string; user: string | null; code: string; link: string; expiresAt: string; serial: string }
+export interface MyKeys { holder: string; key: boolean; image: boolean; seal: { key: boolean; image: boolean } | null }
 export type RevocationReason = 'unspecified' | 'keyCompromise' | 'cACompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation';
 export interface WardIdentity { code: string; agencyParent: string; agencyName: string; agencyCode: string; agencyId?: string; place: string }
 export type EditableSetting = 'agencyParent' | 'agencyName' | 'place';
@@ -188,6 +199,16 @@ export const api = {
   settings: () => call<WardSettingsView>('GET', '/settings'),
   patchSettings: (patch: Partial<Pick<WardIdentity, EditableSetting>>) => call<WardSettingsView>('PATCH', '/settings', patch),
   sealImage: (png: Blob) => call<{ ok: boolean }>('PUT', '/seal/image', undefined, png),
+  signatureImage: (png: Blob) => call<{ ok: boolean }>('PUT', '/me/signature-image', undefined, png),
+
+  setupStatus: () => call<SetupStatus>('GET', '/setup/status'),
+  installBundle: (b: { p12: string; pin: string; rootPem?: string; rootCrl?: string }) => call<{ subject: string }>('POST', '/setup/ca/bundle', b),
+  standaloneCa: (pin: string, confirm: boolean) => call<{ subject: string }>('POST', '/setup/ca/standalone', { pin, confirm }),
+  issueActivation: (holder: string, caPin: string) => call<IssuedActivation>('POST', '/certificates/activations', { holder, caPin }),
+  activate: (code: string, pin: string) => call<{ holder: string; kind: string }>('POST', '/me/activate', { code, pin }),
+  reissueTls: (caPin: string) => call<{ issuer: string; names: string[] }>('POST', '/setup/tls', { caPin }),
+  myKeys: () => call<MyKeys>('GET', '/me/keys'),
+  changePin: (which: 'mine' | 'seal', oldPin: string, newPin: string) => call<{ ok: boolean }>('POST', which === 'seal' ? '/seal/pin' : '/me/certificate/pin', { oldPin, newPin }),
 
   syncStatus: () => call<CityLinkStatus>('GET', '/sync/status'),
   /** Runs the node's city sync now (after it stopped) and answers the status it left. */

@@ -51,7 +51,7 @@ test('wrong PIN, missing library, wrong slot and missing key are told apart', as
 test('a locked PIN (CKR_PIN_LOCKED) and a removed device are their own errors', () => {
   const locked = new pkcs11js.Pkcs11Error(`CKR_PIN_LOCKED:${pkcs11js.CKR_PIN_LOCKED}`, pkcs11js.CKR_PIN_LOCKED, 'C_Login');
   assert.is(tokenError(locked).code, 'token_pin_locked');
-  assert.ok(tokenError(locked).vi.includes('khoá') && tokenError(locked).en.includes('locked'));
+  assert.ok(tokenError(locked).vi.includes('khóa') && tokenError(locked).en.includes('locked'));
   assert.is(tokenError(new pkcs11js.Pkcs11Error(`CKR_DEVICE_REMOVED:${pkcs11js.CKR_DEVICE_REMOVED}`, pkcs11js.CKR_DEVICE_REMOVED, 'C_Sign')).code, 'token_absent');
 });
 

@@ -134,4 +134,14 @@ test('an external PKCS#12 is imported only with its chain to a trusted root, the
   assert.is.not(openssl('pkcs12', '-in', join(keys, 'user.cuong.p12'), '-nodes', '-passin', 'pass:issuer-pass').status, 0);
 });
 
+test('ward install shares the setup screen\'s checks: a bundle issued to another ward is refused and the installed CA stays', async () => {
+  const before = readFileSync(join(keys, 'ward-ca.pem'), 'utf8');
+  const issued = await ca(['ward', 'issue', '--root', city, '--ward', 'phuong-khac', '--name', 'UBND Phường Khác', '--out', join(dir, 'foreign')]);
+  assert.is(issued.code, 0, issued.out);
+  const r = await ca(['ward', 'install', join(dir, 'foreign')]);
+  assert.is(r.code, 1);
+  assert.match(r.out, /phường khác.*another ward/s);
+  assert.is(readFileSync(join(keys, 'ward-ca.pem'), 'utf8'), before);
+});
+
 test.run();

@@ -1,6 +1,7 @@
 // The admin's screens in Debian's Chromium on a phone (360×640) against a
-// real ward node with a real ward CA: a wrong CA PIN and two different PINs
-// are refused in Vietnamese; the admin enrols a leader, revokes the
+// real ward node with a real ward CA: a wrong CA PIN is refused in
+// Vietnamese; the admin issues a leader a one-time activation code (never a
+// PIN: the leader chooses it when redeeming the code), revokes the
 // certificate behind a confirmation reached by keyboard, edits the agency
 // name in the ward settings and uploads the seal image. Each screen passes
 // axe (WCAG 2.1 A/AA) and fits the phone's width. Screenshots go to
@@ -14,12 +15,13 @@ import { sampleSealPng } from '../../certs/sample-images.js';
 import { axeViolations } from '../helpers/axe.js';
 import { ARTIFACTS, ensurePwaBuilt, launchChromium, loginInApp, phoneContext } from '../helpers/browser.js';
 import { installWardCa, makeTestPki } from '../helpers/signing-fixtures.js';
-import { official, startTestWard, type TestWard } from '../helpers/ward.js';
+import { official, startTestWard, type Client, type TestWard } from '../helpers/ward.js';
 
 const CA_PIN = 'ward-ca-pin-2026';
 let ward: TestWard;
 let browser: Browser;
 let page: Page;
+let leader: Client;
 
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 const certs = () => page.locator('wd-certificates');
@@ -37,7 +39,7 @@ test.before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   ward = await startTestWard();
   installWardCa(ward.node.signing.keys, makeTestPki(), CA_PIN);
-  await official(ward, 'lanhdao', 'leader', 'Nguyễn Văn An');
+  leader = await official(ward, 'lanhdao', 'leader', 'Nguyễn Văn An');
   browser = await launchChromium();
   const context = await phoneContext(browser);
   page = await context.newPage();
@@ -48,34 +50,33 @@ test.after(async () => {
   await ward?.stop();
 });
 
-test('a wrong ward CA PIN and two different PINs are refused in Vietnamese, and nothing is enrolled', async () => {
+test('a wrong ward CA PIN is refused in Vietnamese, and nothing is issued', async () => {
   await loginInApp(page, ward.url, 'admin', 'admin-password-1');
   await page.getByRole('heading', { name: 'Chứng thư số', exact: true }).waitFor();
   await enrolForm().getByLabel('Cấp cho').selectOption('lanhdao');
   await enrolForm().getByLabel('Mã PIN của CA phường').fill('not-the-ca-pin');
-  await enrolForm().getByLabel('Mã PIN đầu tiên cho người giữ khóa (ít nhất 6 ký tự)').fill('246810');
-  await enrolForm().getByLabel('Nhập lại mã PIN đầu tiên').fill('246810');
-  await enrolForm().getByRole('button', { name: 'Cấp chứng thư số' }).click();
+  await enrolForm().getByRole('button', { name: 'Cấp mã kích hoạt' }).click();
   const alert = certs().locator('[role=alert][data-code=wrong_ca_pin]');
   await alert.waitFor();
   assert.match(await alert.innerText(), /Mã PIN của CA phường không đúng/);
-
-  await enrolForm().getByLabel('Mã PIN của CA phường').fill(CA_PIN);
-  await enrolForm().getByLabel('Nhập lại mã PIN đầu tiên').fill('246811');
-  await enrolForm().getByRole('button', { name: 'Cấp chứng thư số' }).click();
-  await certs().locator('[role=alert][data-code=pins_differ]').waitFor();
-  assert.match(await certs().locator('[role=alert]').innerText(), /Hai mã PIN không khớp/);
   assert.not.ok(ward.node.signing.keys.has('user.lanhdao'));
+  assert.equal(ward.node.activations.open(), [], 'no activation either');
 });
 
-test('the admin enrols the leader; the list shows the new certificate as valid', async () => {
-  await enrolForm().getByLabel('Nhập lại mã PIN đầu tiên').fill('246810');
-  await enrolForm().getByRole('button', { name: 'Cấp chứng thư số' }).click();
-  await certs().getByRole('status').filter({ hasText: 'Đã cấp chứng thư số.' }).waitFor();
+test('the admin issues the leader a one-time code without choosing any PIN; once the leader redeems it the list shows the certificate valid', async () => {
+  await enrolForm().getByLabel('Mã PIN của CA phường').fill(CA_PIN);
+  await enrolForm().getByRole('button', { name: 'Cấp mã kích hoạt' }).click();
+  const box = certs().locator('[data-activation="user.lanhdao"]');
+  await box.waitFor();
+  assert.not.ok(await enrolForm().locator('input[autocomplete=new-password]').count(), 'the admin is never asked for the holder\'s PIN');
+  const code = (await box.locator('[data-code]').innerText()).trim();
+  assert.not.ok(ward.node.signing.keys.has('user.lanhdao'), 'no key until the holder chooses a PIN');
+  await fitsAndPassesAxe('activation code');
+  assert.is((await leader.post('/api/me/activate', { code, pin: '246810' })).status, 200);
+  await page.reload();
   const row = certs().locator('tr[data-holder="user.lanhdao"]');
   await row.waitFor();
   assert.match(await row.innerText(), /Nguyễn Văn An[\s\S]*Còn hiệu lực/);
-  assert.ok(ward.node.signing.keys.has('user.lanhdao'));
   await fitsAndPassesAxe('users and certificates');
   await shot('admin-certificates-360');
 });
@@ -121,7 +122,7 @@ test('the admin edits the agency name and uploads the seal image in the ward set
   assert.is((await ward.admin.get('/api/settings')).body.ward.agencyName, 'UBND Phường Điện Biên');
   assert.equal((await ward.admin.get('/api/settings')).body.overridden, ['agencyName'], 'only the changed field overrides the configuration');
 
-  await settings.getByLabel('Chọn ảnh con dấu (PNG trong suốt, màu đỏ, tối đa 2 MB)').setInputFiles({ name: 'con-dau.png', mimeType: 'image/png', buffer: sampleSealPng() });
+  await settings.getByLabel('Chọn ảnh con dấu (PNG trong suốt, màu đỏ, tối đa 512 KB)').setInputFiles({ name: 'con-dau.png', mimeType: 'image/png', buffer: sampleSealPng() });
   await settings.getByRole('button', { name: 'Tải ảnh con dấu lên' }).click();
   await settings.locator('p[data-seal=present]').waitFor();
   await shot('admin-settings-360');

@@ -17,6 +17,8 @@ import './wd-incoming-new.js';
 import './wd-registers.js';
 import './wd-users.js';
 import './wd-settings.js';
+import './wd-setup.js';
+import './wd-keys.js';
 
 const LAST_USER = 'wd.user';
 
@@ -91,6 +93,10 @@ export class WdApp extends WdElement {
     localStorage.setItem(LAST_USER, JSON.stringify(s.user));
     void openStore(s.user);
     if (this.route === '/' || this.route === '/login') go(s.user.role === 'admin' ? '/users' : '/tasks');
+    // A node with no ward CA yet: the admin lands on the first-run setup.
+    if (s.user.role === 'admin' && (this.route === '/' || this.route === '/login' || this.route === '/users')) {
+      void api.setupStatus().then((st) => { if (!st.ca) go('/setup'); }, () => undefined);
+    }
   }
 
   private async logout(): Promise<void> {
@@ -107,10 +113,11 @@ export class WdApp extends WdElement {
 
   private nav(user: User) {
     const links: [string, string][] = user.role === 'admin'
-      ? [['/users', t('nav_users')], ['/settings', t('nav_settings')], ['/outgoing', t('nav_outgoing')], ['/incoming', t('nav_incoming')]]
+      ? [['/setup', t('nav_setup')], ['/users', t('nav_users')], ['/settings', t('nav_settings')], ['/keys', t('nav_keys')], ['/outgoing', t('nav_outgoing')], ['/incoming', t('nav_incoming')]]
       : [['/tasks', t('nav_tasks')], ['/outgoing', t('nav_outgoing')], ['/incoming', t('nav_incoming')], ['/new', t('nav_new')],
         ...(user.role === 'clerk' ? [['/incoming/new', t('nav_new_incoming')] as [string, string]] : []),
-        ...(user.role === 'clerk' || user.role === 'leader' ? [['/registers', t('nav_registers')] as [string, string]] : [])];
+        ...(user.role === 'clerk' || user.role === 'leader' ? [['/registers', t('nav_registers')] as [string, string]] : []),
+        ...(user.role === 'leader' || user.role === 'clerk' ? [['/keys', t('nav_keys')] as [string, string]] : [])];
     return html`<nav aria-label=${t('nav')}><ul>${links.map(([path, label]) => html`<li><a href="#${path}" aria-current=${this.route === path ? 'page' : 'false'}>${label}</a></li>`)}</ul></nav>`;
   }
 
@@ -124,6 +131,10 @@ export class WdApp extends WdElement {
     if (r === '/registers' && (user.role === 'clerk' || user.role === 'leader')) return html`<wd-registers></wd-registers>`;
     if (r === '/users' && user.role === 'admin') return html`<wd-users></wd-users>`;
     if (r === '/settings' && user.role === 'admin') return html`<wd-settings></wd-settings>`;
+    if (r === '/setup' && user.role === 'admin') return html`<wd-setup></wd-setup>`;
+    if (r === '/keys') return html`<wd-keys .user=${user}></wd-keys>`;
+    // The admin's activation link: #/activate/<code>, opened by the holder after logging in as themselves.
+    if (r.startsWith('/activate/')) return html`<wd-keys .user=${user} .code=${decodeURIComponent(r.slice(10))}></wd-keys>`;
     return html`<wd-tasks .user=${user}></wd-tasks>`;
   }
 

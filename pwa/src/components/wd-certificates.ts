@@ -1,8 +1,8 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, asApiError, type ApiError, type Certificate, type RevocationReason, type User } from '../api.js';
+import { api, asApiError, type ApiError, type Certificate, type IssuedActivation, type RevocationReason, type User } from '../api.js';
 import { WdElement } from '../element.js';
-import { formatDate } from '../format.js';
+import { formatDate, formatDateTime } from '../format.js';
 import { roleName, t, type MessageKey } from '../i18n.js';
 import { shared } from '../styles.js';
 import { errorBox } from './wd-error.js';
@@ -11,8 +11,9 @@ const REASONS: RevocationReason[] = ['keyCompromise', 'affiliationChanged', 'sup
 const SEAL = 'seal';
 
 /**
- * Admin: the node's signing certificates; enrol a leader or the seal (ward CA
- * PIN + the holder's first PIN, twice) and revoke one behind a confirmation
+ * Admin: the node's signing certificates; issue a leader's or the seal's key
+ * under a one-time activation code (ward CA PIN only: the holder chooses their
+ * own PIN when they redeem it, wd-keys) and revoke one behind a confirmation
  * (reason + ward CA PIN). PINs live only in the form while it is filled.
  * @fires wd-certificates-changed after an enrolment or a revocation
  */
@@ -24,6 +25,8 @@ export class WdCertificates extends WdElement {
     .wrap { overflow-x: auto; }
     .serial { font-family: monospace; font-size: .85rem; word-break: break-all; }
     .warning { border-color: #b71c1c; }
+    .code .big { font-family: monospace; font-size: 1.3rem; font-weight: 700; letter-spacing: .05em; overflow-wrap: anywhere; }
+    .code a { overflow-wrap: anywhere; }
     /* A phone shows the serial in the revocation confirmation, not as a column the table would scroll for. */
     @media (max-width: 479px) { .wide { display: none; } th, td { padding: .35rem .25rem; } }
   `];
@@ -36,6 +39,8 @@ export class WdCertificates extends WdElement {
   /** The certificate whose revocation awaits confirmation. */
   @state() private revoking: Certificate | null = null;
   @state() private busy = false;
+  /** The code just issued: shown once, to be handed to the holder. */
+  @state() private issued: IssuedActivation | null = null;
 
   override connectedCallback(): void { super.connectedCallback(); void this.load(); }
 
@@ -58,11 +63,18 @@ export class WdCertificates extends WdElement {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const f = new FormData(form);
-    const pin = String(f.get('pin'));
-    this.error = null; this.done = null;
-    if (pin.length < 6 || pin.length > 32) { this.local = 'pin_too_short'; return; }
-    if (pin !== String(f.get('pin2'))) { this.local = 'pins_differ'; return; }
-    if (await this.run(() => api.enrol(String(f.get('holder')), String(f.get('caPin')), pin), 'cert_enrolled')) form.reset();
+    this.issued = null;
+    if (await this.run(async () => { this.issued = await api.issueActivation(String(f.get('holder')), String(f.get('caPin'))); }, 'cert_enrolled')) form.reset();
+  }
+
+  private issuedBox(a: IssuedActivation) {
+    const link = `${location.origin}${a.link}`;
+    return html`<div class="card code" role="status" data-activation=${a.holder}>
+      <p>${t('activation_issued')} <b>${this.holderName(a.holder)}</b>:</p>
+      <p class="big" data-code>${a.code}</p>
+      <p>${t('activation_link')}: <a href=${link} data-link>${link}</a></p>
+      <p class="muted">${t('activation_expires')} ${formatDateTime(a.expiresAt)}. ${t('activation_give')}</p>
+    </div>`;
   }
 
   private async revoke(e: SubmitEvent): Promise<void> {
@@ -129,11 +141,10 @@ export class WdCertificates extends WdElement {
             <option value=${SEAL}>${t('cert_seal')}</option></select>
             ${leaders.length ? nothing : html`<p class="muted">${t('cert_no_leader')}</p>`}</div>
           <div><label for="ec">${t('ca_pin')}</label><input id="ec" name="caPin" type="password" required autocomplete="off"></div>
-          <div><label for="ep">${t('holder_pin')}</label><input id="ep" name="pin" type="password" required maxlength="32" autocomplete="new-password"></div>
-          <div><label for="ep2">${t('holder_pin_again')}</label><input id="ep2" name="pin2" type="password" required maxlength="32" autocomplete="new-password"></div>
         </div>
-        <div class="actions"><button type="submit" ?disabled=${this.busy}>${t('cert_enrol')}</button></div>
-      </form>`;
+        <div class="actions"><button type="submit" ?disabled=${this.busy}>${t('activation_issue')}</button></div>
+      </form>
+      ${this.issued ? this.issuedBox(this.issued) : nothing}`;
   }
 }
 
