@@ -6,7 +6,11 @@
 // command, so a slow signature never holds the single writer.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKey, issueCertificate, type CertKind } from '../certs/ca.js';
+import { issueSigning, type Publication } from '../certs/ca-issue.js';
+import type { CertKind } from '../certs/ca.js';
+import { checkHolderCertificate } from '../certs/cert-profile.js';
+import { signedAgency } from '../certs/pdf-metadata.js';
+import { TrustedRoots } from '../certs/trusted-roots.js';
 import { Keystore } from '../certs/keystore.js';
 import type { RenderLayout } from '../certs/pdf-boxes.js';
 import { signAsAgency, signAsLeader } from '../certs/pdf-sign.js';
@@ -24,11 +28,12 @@ import type { Ledger } from './ledger.js';
 import type { Config } from './config.js';
 import { renderDocument } from './pdf-render.js';
 import { checkPng, hasMagic } from './file-kind.js';
+import { installHolderKey, publicationFor, SEAL, sealIsStale, trustedRootPems, WARD_CA } from './holder-keys.js';
+import { drainPkiJournal } from './pki-journal.js';
 import type { DocView } from './projection.js';
 import type { WardIdentity } from './ward-settings.js';
 
-export const WARD_CA = 'ward-ca';
-export const SEAL = 'seal';
+export { SEAL, WARD_CA };
 const SYSTEM = { user: 'system', role: 'admin' as const, device: 'ward node' };
 export const holderOf = (username: string) => `user.${username.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
 
@@ -59,7 +64,8 @@ export class Signing {
    * documents replicated from the city (other wards' and the root's).
    */
   async trust(): Promise<TrustOptions> {
-    const roots = [this.root()];
+    // The city root first, then the roots the admin imported (certs/trusted-roots.ts).
+    const roots = [this.root(), ...new TrustedRoots(this.keys.dir).pems()];
     const docs = await this.deps.docs.allDocs({ startkey: 'crl:', endkey: 'crl:\uffff', include_docs: true });
     return { roots, crls: loadCrls({ dir: this.keys.dir, docs: docs.rows.flatMap((r) => (r.doc ? [r.doc as { der?: unknown }] : [])) }) };
   }
@@ -84,7 +90,8 @@ export class Signing {
 
   /** Publishes at boot and then every minute (`warddesk ca revoke` may run beside the node). */
   startPublishing(onError: (err: unknown) => void): void {
-    const run = () => { this.publishCrl().catch(onError); };
+    // The console's PKI changes (node/pki-journal.ts) reach the audit log on the same beat.
+    const run = () => { this.publishCrl().catch(onError); drainPkiJournal(this.keys.dir, this.deps.ledger).catch(onError); };
     run();
     this.timer = setInterval(run, 60_000);
     this.timer.unref();
@@ -127,6 +134,7 @@ export class Signing {
     if (!stored) throw wardError('attachment_not_found');
     const date = String(numbered.data['date'] ?? numbered.at).slice(0, 10).split('-');
     this.refuseRevoked(SEAL);
+    this.refuseUnfitSeal(signedAgency(stored.bytes) ?? this.ward().agencyName);
     const key = await this.keys.unlock(SEAL, pin);
     const issued = await signAsAgency(stored.bytes, {
       signer: key, sealImage: this.image(SEAL), layout: sign.data['layout'] as RenderLayout, trust: await this.trust(),
@@ -136,14 +144,41 @@ export class Signing {
     return { pdf: blob.sha256, certSerial: new X509Certificate(key.chain[0]!).serialNumber.toLowerCase() };
   }
 
-  /** Enrols a signing key for an official (`leader`) or the agency seal (`agency`), issued by the ward CA. */
+  /**
+   * Enrols a signing key for an official (`leader`) or the agency seal (`agency`), issued by the
+   * ward CA in that role's profile (certs/cert-profile.ts: a seal's subject is the agency's name)
+   * and checked like any imported key before it is stored.
+   */
   async enrol(holder: string, kind: Extract<CertKind, 'leader' | 'agency'>, commonName: string, caPin: string, pin: string): Promise<string> {
     if (!/^.{6,32}$/.test(pin)) throw wardError('weak_pin');
     const ca = await this.unlockCa(caPin);
-    const pair = generateKey(2048);
-    const pem = issueCertificate({ kind, subject: { commonName, organization: this.ward().agencyName }, publicKey: pair.publicKey, issuer: { certPem: ca.chain[0]!, privateKey: ca.privateKey }, days: 3 * 365 });
-    this.keys.save(holder, { privateKey: pair.privateKey, chain: [pem, ...ca.chain] }, pin);
-    return pem;
+    const agencyName = this.ward().agencyName;
+    const issued = issueSigning(ca, kind, { commonName, organization: agencyName }, 3 * 365, this.publication());
+    installHolderKey(this.keys, { holder, contents: issued, agencyName, pin });
+    return issued.chain[0]!;
+  }
+
+  /** Where certificates this ward CA issues say its list and certificate are (holder-keys.ts). */
+  publication(): Publication { return publicationFor(this.deps.config, this.keys); }
+
+  /** Whether the installed seal certificate still names the agency (after a rename it must be re-issued). */
+  sealStatus(): { installed: boolean; stale: boolean; subject: string | null } {
+    if (!this.keys.has(SEAL)) return { installed: false, stale: false, subject: null };
+    return { installed: true, stale: sealIsStale(this.keys, this.ward().agencyName), subject: new X509Certificate(this.keys.chain(SEAL)[0]!).subject.replace(/\n/g, ', ') };
+  }
+
+  /**
+   * The clerk's step applies only a seal certificate of the agency role naming the agency the
+   * document prints (its /Author as the leader signed it); checked before the PIN is tried, so
+   * nothing is issued. After a rename the message says the seal must be re-issued.
+   */
+  private refuseUnfitSeal(agencyName: string): void {
+    if (!this.keys.has(SEAL)) throw wardError('certificate_missing');
+    const chain = this.keys.chain(SEAL);
+    const check = checkHolderCertificate(chain[0]!, 'agency', agencyName, trustedRootPems(this.keys), { intermediates: chain.slice(1) });
+    if (check.ok) return;
+    if (check.code === 'certificate_wrong_agency' && sealIsStale(this.keys, this.ward().agencyName)) throw wardError('seal_reissue_required', check.error.details);
+    throw check.error;
   }
 
   /**
