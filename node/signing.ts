@@ -11,7 +11,8 @@ import type { CertKind } from '../certs/ca.js';
 import { checkHolderCertificate } from '../certs/cert-profile.js';
 import { signedAgency } from '../certs/pdf-metadata.js';
 import { TrustedRoots } from '../certs/trusted-roots.js';
-import { Keystore } from '../certs/keystore.js';
+import { checkPin, Keystore } from '../certs/keystore.js';
+import { importPkcs12 } from '../certs/p12-import.js';
 import type { RenderLayout } from '../certs/pdf-boxes.js';
 import { signAsAgency, signAsLeader } from '../certs/pdf-sign.js';
 import { verifyPdf, type TrustOptions } from '../certs/pdf-verify.js';
@@ -30,6 +31,7 @@ import { renderDocument } from './pdf-render.js';
 import { checkPng, hasMagic } from './file-kind.js';
 import { installHolderKey, publicationFor, SEAL, sealIsStale, trustedRootPems, WARD_CA } from './holder-keys.js';
 import { drainPkiJournal } from './pki-journal.js';
+import type { PkiSource } from './http/pki-routes.js';
 import type { DocView } from './projection.js';
 import type { WardIdentity } from './ward-settings.js';
 
@@ -161,6 +163,30 @@ export class Signing {
   /** Where certificates this ward CA issues say its list and certificate are (holder-keys.ts). */
   publication(): Publication { return publicationFor(this.deps.config, this.keys); }
 
+  /**
+   * Imports an externally issued PKCS#12 for `holder` (the admin's HTTP route; the console has
+   * `warddesk ca import-p12`): its chain must reach a root this ward trusts and its certificate
+   * fit the holder's role (certs/cert-profile.ts), else nothing is stored. The audit entry says
+   * whether the role came from the certificate or from the admin's mapping.
+   */
+  async importKey(actor: Actor, o: { holder: string; p12: Buffer; password: string; pin: string; chain?: string[]; mappedRole?: 'leader' | 'agency' }): Promise<{ holder: string; serial: string; role: 'leader' | 'agency'; roleFrom: 'certificate' | 'mapping'; subject: string }> {
+    checkPin(o.pin);
+    const verdict = importPkcs12({ p12: o.p12, password: o.password, trustedRoots: trustedRootPems(this.keys), extraCerts: o.chain ?? [] });
+    if (!verdict.ok) throw wardError(verdict.reason === 'wrong_pin' ? 'wrong_pin' : verdict.reason);
+    const check = installHolderKey(this.keys, { holder: o.holder, contents: verdict.contents, agencyName: this.ward().agencyName, pin: o.pin, ...(o.mappedRole ? { mappedRole: o.mappedRole } : {}) });
+    const serial = check.chain[0]!.serialNumber.toLowerCase();
+    await this.record(actor, 'certificate.import', `${o.holder}:${serial} role=${check.role} from=${check.roleFrom === 'mapping' ? 'admin-mapping' : 'certificate'}`);
+    return { holder: o.holder, serial, role: check.role, roleFrom: check.roleFrom, subject: check.chain[0]!.subject.replace(/\n/g, ', ') };
+  }
+
+  /** What /pki serves (node/http/pki-routes.ts): this node's keys and the replicated root lists. */
+  pkiSource(): PkiSource {
+    return {
+      keys: this.keys, wardCode: this.deps.config.ward.code,
+      rootCrlDocs: async () => (await this.deps.docs.allDocs({ startkey: 'crl:city-root:', endkey: 'crl:city-root:\uffff', include_docs: true })).rows.flatMap((r) => (r.doc ? [r.doc as { der?: unknown }] : [])),
+    };
+  }
+
   /** Whether the installed seal certificate still names the agency (after a rename it must be re-issued). */
   sealStatus(): { installed: boolean; stale: boolean; subject: string | null } {
     if (!this.keys.has(SEAL)) return { installed: false, stale: false, subject: null };
@@ -232,7 +258,7 @@ export class Signing {
   }
 
   /** An audit entry for a key operation (enrolment, PIN change, seal image): who, what, which holder; never a key or a PIN. */
-  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin' | 'seal.image', target: string): Promise<void> {
+  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin' | 'seal.image' | 'certificate.import' | 'trust.root.add' | 'trust.root.remove', target: string): Promise<void> {
     return this.deps.ledger.run(() => ({ command: { actor, action, target, docs: [] }, result: undefined }));
   }
 

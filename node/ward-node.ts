@@ -24,6 +24,7 @@ import { Documents, type SignaturePort } from './documents.js';
 import { Signing } from './signing.js';
 import { buildApp } from './http/app.js';
 import { buildSetupApp } from './http/setup-app.js';
+import { pkiRouter } from './http/pki-routes.js';
 import { loadTls } from './tls.js';
 import { wardError } from '../sync/errors.js';
 import { CitySync } from './city-sync.js';
@@ -134,7 +135,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
   if (identity) {
     // The names a redirect may name: the certificate's, then the addresses the node listens on.
     const addresses = lanUrls(config.host, port, scheme).map((u) => new URL(u).hostname);
-    setupServer = createServer(buildSetupApp(port, identity.rootPem, [...new Set([...identity.names, ...addresses, host])]));
+    setupServer = createServer(buildSetupApp(port, identity.rootPem, [...new Set([...identity.names, ...addresses, host])], pkiRouter(services.signing.pkiSource())));
     answerOversizedHeaders(setupServer);
     await listen(setupServer, config.tls.setupPort, config.host);
     setupUrl = `http://${host}:${(setupServer.address() as AddressInfo).port}/setup`;
