@@ -7,15 +7,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { X509Certificate, randomBytes } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import forge from 'node-forge';
 import { createRootCa, issueSigning, issueTls, issueWardCa } from '../../certs/ca-issue.js';
 import { generateKey, issueCertificate, type Pkcs12Contents } from '../../certs/ca.js';
 import { checkHolderCertificate } from '../../certs/cert-profile.js';
 import { roleOf } from '../../certs/roles.js';
+import { foreignCert as makeForeign, foreignRoot, OID } from '../helpers/foreign-ca.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'warddesk-cert-profile-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,28 +29,9 @@ const seal = issueSigning(ward, 'agency', { commonName: 'ignored for a seal', or
 const roots = [root.chain[0]!];
 const code = (r: ReturnType<typeof checkHolderCertificate>) => (r.ok ? `ok:${r.role}:${r.roleFrom}` : r.code);
 
-/** A foreign CA (not WardDesk's) and a certificate it issues with the subject attributes given (forge short names or OIDs). */
-function foreignCa(): Pkcs12Contents { return createRootCa('Cục Chứng thực số Thử (foreign) Root'); }
-function foreignCert(ca: Pkcs12Contents, subject: { type: string; value: string }[], o: { eku?: string[]; days?: number; from?: Date } = {}): string {
-  const key = generateKey(2048);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(key.publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = `4${randomBytes(15).toString('hex')}`;
-  const from = o.from ?? new Date(Date.now() - 60_000);
-  cert.validity.notBefore = from;
-  cert.validity.notAfter = new Date(from.getTime() + (o.days ?? 365) * 86_400_000);
-  const utf8 = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class;
-  cert.setSubject(subject.map((a) => ({ type: a.type, value: a.value, valueTagClass: utf8 })));
-  // forge reads UTF8String names back as raw bytes but would encode them again: decode first (as certs/ca.ts does).
-  cert.setIssuer(forge.pki.certificateFromPem(ca.chain[0]!).subject.attributes.map((a) => (a.valueTagClass === utf8 ? { ...a, value: forge.util.decodeUtf8(String(a.value)) } : a)));
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
-    { name: 'extKeyUsage', ...Object.fromEntries((o.eku ?? ['emailProtection']).map((k) => [k, true])) },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(ca.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert);
-}
-const CN = '2.5.4.3', O = '2.5.4.10', T = '2.5.4.12', UID = '0.9.2342.19200300.100.1.1', C = '2.5.4.6';
+const foreignCa = () => foreignRoot();
+const foreignCert = (ca: Pkcs12Contents, subject: { type: string; value: string }[], o: { eku?: string[] } = {}) => makeForeign(ca, subject, o).chain[0]!;
+const { CN, O, T, UID, C } = OID;
 
 test('the ward CA issues a leader and a seal that differ in key usage, extended key usage and subject', () => {
   const l = text(leader.chain[0]!);
