@@ -38,6 +38,13 @@ const importP12 = (holder: string, contents: Pkcs12Contents, extra: Record<strin
   ward.admin.post('/api/certificates/import', { holder, p12: toPkcs12(contents, P12_PASS).toString('base64'), password: P12_PASS, pin: '864209', ...extra });
 const audit = async () => (await ward.node.store.docs.allDocs({ startkey: 'audit:', endkey: 'audit:\uffff', include_docs: true })).rows.map((r) => r.doc as unknown as { action: string; target: string });
 
+/**
+ * Key generation is synchronous and, on a loaded machine, blocks the loop longer than the server's
+ * keep-alive: undici would then write on a socket whose close it has not yet seen ("fetch failed").
+ * One turn of the loop lets it see the close first.
+ */
+const settle = () => new Promise((r) => setTimeout(r, 100));
+
 async function login(username: string): Promise<Client> {
   const c = new Client(ward.url);
   await c.login(username, `${username}-real-password`);
@@ -54,6 +61,7 @@ test('the ward\'s TLS certificate, the leader\'s key and another agency\'s seal 
     [SEAL, issueSigning(ca, 'agency', { commonName: 'UBND Phường Khác' }), 'certificate_wrong_agency'],
     ['lanhdao', issueSigning(ca, 'agency', { commonName: AGENCY }), 'certificate_wrong_role'],
   ];
+  await settle();
   for (const [holder, contents, code] of cases) {
     const r = await importP12(holder, contents);
     assert.is(r.status, 422, `${code}: ${JSON.stringify(r.body)}`);
@@ -67,6 +75,8 @@ test('the ward\'s TLS certificate, the leader\'s key and another agency\'s seal 
 test('a foreign CA\'s certificate is refused until its root is trusted; then the role comes from its profile or the admin\'s audited mapping', async () => {
   const gov = foreignRoot();
   const org = foreignCert(gov, [{ type: OID.C, value: 'VN' }, { type: OID.O, value: 'UBND Phường Mẫu' }, { type: OID.UID, value: 'MST:0312345678' }, { type: OID.CN, value: 'UBND Phường Mẫu' }]);
+  const vague = foreignCert(gov, [{ type: OID.C, value: 'VN' }, { type: OID.CN, value: 'UBND Phường Mẫu' }], { eku: ['emailProtection', 'clientAuth'] });
+  await settle();
   const untrusted = await importP12(SEAL, org);
   assert.is(untrusted.status, 422);
   assert.is(untrusted.body.code, 'certificate_untrusted');
@@ -82,7 +92,6 @@ test('a foreign CA\'s certificate is refused until its root is trusted; then the
   assert.is(fromProfile.body.role, 'agency');
   assert.is(fromProfile.body.roleFrom, 'certificate');
 
-  const vague = foreignCert(gov, [{ type: OID.C, value: 'VN' }, { type: OID.CN, value: 'UBND Phường Mẫu' }], { eku: ['emailProtection', 'clientAuth'] });
   const unknown = await importP12(SEAL, vague);
   assert.is(unknown.status, 422);
   assert.is(unknown.body.code, 'certificate_role_unknown');
@@ -145,8 +154,12 @@ test('after a rename the settings say the seal must be re-issued and the clerk\'
   assert.is(dump.status, 0, dump.stderr);
   const sig = readdirSync(join(dir, 'pdfsig')).filter((f) => /^issued\.pdf\.sig\d+$/.test(f)).sort().at(-1)!;
   const certs = execFileSync('openssl', ['pkcs7', '-inform', 'DER', '-in', join(dir, 'pdfsig', sig), '-print_certs'], { encoding: 'utf8' });
-  writeFileSync(join(dir, 'certs.pem'), certs);
-  const leaf = execFileSync('openssl', ['x509', '-noout', '-text', '-in', join(dir, 'certs.pem')], { encoding: 'utf8' });
+  // The signature carries its chain: the seal's certificate is the one of the seal's role.
+  const texts = (certs.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem, i) => {
+    writeFileSync(join(dir, `c${i}.pem`), pem);
+    return execFileSync('openssl', ['x509', '-noout', '-text', '-nameopt', 'utf8', '-in', join(dir, `c${i}.pem`)], { encoding: 'utf8' });
+  });
+  const leaf = texts.find((t) => /Subject:.*WardDesk Agency Seal/.test(t)) ?? '';
   assert.match(leaf, /CN ?= ?UBND Phường Mới/);
   assert.match(leaf, /X509v3 CRL Distribution Points:[\s\S]*URI:http:\/\/[^\s]+\/pki\/phuong-mau\.crl/);
   assert.match(leaf, /CA Issuers - URI:http:\/\/[^\s]+\/pki\/phuong-mau\.cer/);
