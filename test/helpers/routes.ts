@@ -70,6 +70,12 @@ export const ACCESS: Record<string, Access> = {
   'GET /api/certificates/root': 'session',
   'POST /api/certificates': ['admin'],
   'POST /api/certificates/:serial/revoke': ['admin'],
+  'POST /api/certificates/import': ['admin'],
+  'GET /api/trusted-roots': ['admin'],
+  'POST /api/trusted-roots': ['admin'],
+  'DELETE /api/trusted-roots/:fingerprint': ['admin'],
+  // CRLs and CA certificates for any validator (node/http/pki-routes.ts).
+  'GET /pki/:file': 'public',
   'GET /api/settings': ['admin'],
   'PATCH /api/settings': ['admin'],
   'POST /api/me/certificate/pin': 'session',
