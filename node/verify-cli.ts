@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Keystore } from '../certs/keystore.js';
+import { TrustedRoots } from '../certs/trusted-roots.js';
 import { verifyPdf } from '../certs/pdf-verify.js';
 import type { PdfVerdict, SignatureVerdict, Validity } from '../certs/verdict.js';
 import { loadConfig } from './config.js';
@@ -67,7 +68,8 @@ function wardTrust(crls: Buffer[]): { roots: string[]; crls: Buffer[] } {
   if (!keys.has(WARD_CA)) return { roots: [], crls };
   const chain = keys.chain(WARD_CA);
   const files = crls.length ? [] : readdirSync(keys.dir).filter((f) => f.endsWith('.crl')).map((f) => readFileSync(join(keys.dir, f)));
-  return { roots: [chain[chain.length - 1]!], crls: [...crls, ...files] };
+  // The city root and the roots the admin imported (`warddesk ca trust add`).
+  return { roots: [chain[chain.length - 1]!, ...new TrustedRoots(keys.dir).pems()], crls: [...crls, ...files] };
 }
 
 /** The human report: one block per signature, every reason in both languages. */
