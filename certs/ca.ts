@@ -9,6 +9,7 @@
 // here; the CRL (which forge lacks) is 40 lines in crl.ts, checked by openssl.
 import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
+import { EKU, SIGNING_PROFILES } from './cert-profile.js';
 import { ROLE_OU } from './roles.js';
 
 export type CertKind = 'root' | 'ward-ca' | 'tls' | 'leader' | 'agency';
@@ -33,6 +34,12 @@ export interface IssueInput {
   hosts?: string[];
   ips?: string[];
   notBefore?: Date;
+  /**
+   * Where anyone finds the issuer's revocation list and certificate over plain HTTP (RFC 5280
+   * §4.2.1.13 CRL distribution points, §4.2.2.1 authority information access caIssuers), so an
+   * outside validator (Adobe, pdfsig, a court's tool) can check revocation without WardDesk.
+   */
+  pki?: { crl: readonly string[]; caIssuers: readonly string[] };
 }
 
 export function generateKey(bits = 2048): { privateKey: KeyObject; publicKey: KeyObject } {
@@ -55,12 +62,33 @@ function extensions(input: IssueInput): object[] {
         { name: 'subjectAltName', altNames: [...(input.hosts ?? []).map((value) => ({ type: 2, value })), ...(input.ips ?? []).map((ip) => ({ type: 7, ip }))] },
       ];
     case 'leader':
-    case 'agency':
+    case 'agency': {
+      // The two roles differ in key usage, extended key usage and subject (cert-profile.ts).
+      const p = SIGNING_PROFILES[input.kind];
       return [
-        { name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
-        { name: 'extKeyUsage', emailProtection: true, codeSigning: false },
+        { name: 'basicConstraints', cA: false }, { name: 'keyUsage', ...Object.fromEntries(p.keyUsage.map((k) => [k, true])), critical: true },
+        { name: 'extKeyUsage', ...Object.fromEntries(p.extKeyUsage.map((oid) => [oid === EKU.emailProtection ? 'emailProtection' : oid === EKU.clientAuth ? 'clientAuth' : oid, true])) },
       ];
+    }
   }
+}
+
+/** CRL distribution points and AIA caIssuers; forge writes the first, the second is built as ASN.1 (forge has no encoder for it). */
+function publication(pki: NonNullable<IssueInput['pki']>): object[] {
+  const { asn1 } = forge;
+  const out: object[] = [];
+  if (pki.crl.length) out.push({ name: 'cRLDistributionPoints', altNames: pki.crl.map((value) => ({ type: 6, value })) });
+  if (pki.caIssuers.length) {
+    const CA_ISSUERS = asn1.oidToDer('1.3.6.1.5.5.7.48.2').getBytes();
+    out.push({
+      id: '1.3.6.1.5.5.7.1.1',
+      value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, pki.caIssuers.map((url) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, CA_ISSUERS),
+        asn1.create(asn1.Class.CONTEXT_SPECIFIC, 6, false, url),
+      ]))),
+    });
+  }
+  return out;
 }
 
 export function issueCertificate(input: IssueInput): string {
@@ -83,6 +111,7 @@ export function issueCertificate(input: IssueInput): string {
   cert.setIssuer(issuerCert ? issuerCert.subject.attributes.map((a) => (a.valueTagClass === (forge.asn1.Type.UTF8 as unknown) ? { ...a, value: forge.util.decodeUtf8(String(a.value)) } : a)) : cert.subject.attributes);
   const ext = extensions(input);
   if (issuerCert) ext.push({ name: 'authorityKeyIdentifier', keyIdentifier: issuerCert.generateSubjectKeyIdentifier().getBytes() });
+  if (issuerCert && input.pki) ext.push(...publication(input.pki));
   cert.setExtensions(ext);
   cert.sign(toForgeKey('self' in input.issuer ? input.issuer.self : input.issuer.privateKey), forge.md.sha256.create());
   return forge.pki.certificateToPem(cert);

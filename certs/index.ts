@@ -14,7 +14,14 @@
 //   createRootCa(name?) · issueWardCa(root, { code, name }) · issueTls(ca, { hosts, ips })
 //   issueSigning(ca, 'leader' | 'agency', { commonName, organization? })
 //   Lower level (certs/ca.ts): generateKey, issueCertificate, toPkcs12, fromPkcs12, unlockKeyNative.
-//   Role of a signing certificate: subject OU 'WardDesk Leader' | 'WardDesk Agency Seal' → roleOf(cert) (roles.ts).
+//   Role of a signing certificate: subject OU 'WardDesk Leader' | 'WardDesk Agency Seal', else the
+//   personal/organisation profile of its subject → roleOf(cert) (roles.ts, cert-subject.ts).
+//
+// Holder check — certs/cert-profile.ts (every key install, import, PKCS#11 token registration)
+//   checkHolderCertificate(cert, 'leader' | 'agency', agencyName, trustedRoots, { intermediates?, mappedRole?, now? }):
+//     { ok: true, role, roleFrom: 'certificate' | 'mapping', chain } | { ok: false, code, error: WardError }
+//   SIGNING_PROFILES (key usage, EKU per role) · signingSubject · namesAgency
+// Trusted roots — certs/trusted-roots.ts: new TrustedRoots(keysDir).add(pem) | remove(sha256) | list() | pems()
 //
 // Import — certs/p12-import.ts
 //   importPkcs12({ p12, password, trustedRoots, extraCerts?, now? }):
@@ -32,4 +39,6 @@ export { Keystore, checkPin, type KeystoreOptions } from './keystore.js';
 export { importPkcs12, type ImportInput, type ImportVerdict } from './p12-import.js';
 export { RevocationRegister, loadCrls, normalizeSerial, CRL_DAYS, type RevokedEntry } from './revocation.js';
 export { createCrl, readCrl, crlToPem, REVOCATION_REASONS, type RevocationReason, type ParsedCrl } from './crl.js';
-export { roleOf, ROLE_OU } from './roles.js';
+export { roleOf, ROLE_OU, type SignerRole } from './roles.js';
+export { checkHolderCertificate, namesAgency, signingSubject, SIGNING_PROFILES, EKU, type HolderCheck, type HolderProblem } from './cert-profile.js';
+export { TrustedRoots, type TrustedRoot } from './trusted-roots.js';

@@ -8,16 +8,25 @@ import { HexString, Ref, type PdfValue } from './pdf-objects.js';
 import { locateSignatures } from './pdf-revisions.js';
 
 /** The /Title of the first signed revision; null when there is no signature, no title or the file cannot be read. */
-export function signedTitle(pdf: Buffer): string | null {
+export function signedTitle(pdf: Buffer): string | null { return signedInfo(pdf, 'Title'); }
+
+/**
+ * The issuing agency of a WardDesk document: node/pdf-render.ts writes the agency name it prints
+ * in the header as /Author. Read from the leader-signed revision, so a later update cannot change it.
+ */
+export function signedAgency(pdf: Buffer): string | null { return signedInfo(pdf, 'Author'); }
+
+/** An entry of the document information as the first signature covers it. */
+export function signedInfo(pdf: Buffer, key: 'Title' | 'Author'): string | null {
   try {
     const first = locateSignatures(pdf.toString('latin1')).find((l) => l.ok);
     if (!first?.ok) return null;
     const revision = readPdf(pdf.subarray(0, first.range.coversBytes));
     const info = revision.trailer.get('Info');
     if (!(info instanceof Ref)) return null;
-    const title = getDict(revision, info).get('Title');
-    // pdfkit writes the title as an indirect string object.
-    return textString(title instanceof Ref ? getObject(revision, title) : title);
+    const value = getDict(revision, info).get(key);
+    // pdfkit writes each entry as an indirect string object.
+    return textString(value instanceof Ref ? getObject(revision, value) : value);
   } catch {
     return null;
   }

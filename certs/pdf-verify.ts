@@ -15,6 +15,8 @@ import { formFields } from './pdf-fields.js';
 import { readPdf, type PdfFile } from './pdf-file.js';
 import { nameOf } from './pdf-objects.js';
 import { locateSignatures, type Located } from './pdf-revisions.js';
+import { namesAgency } from './cert-profile.js';
+import { signedAgency } from './pdf-metadata.js';
 import { roleOf } from './roles.js';
 import type { PdfVerdict, Reason, SignatureVerdict } from './verdict.js';
 import { reason } from './verify-reasons.js';
@@ -37,6 +39,12 @@ export interface VerifyOptions extends TrustOptions {
    * a document timestamp; the same rules as between two signatures).
    */
   allowedAfterLast?: 'newline' | 'workflow-update';
+  /**
+   * The issuing agency the seal's certificate must name (subject CN or O). Default: the one the
+   * document prints, as the leader signed it (its /Author, certs/pdf-metadata.ts); when the file
+   * says none (not a WardDesk document), the seal is not held to an agency.
+   */
+  agencyName?: string;
 }
 
 /** Larger files, or more signatures, are refused before any parsing: a hostile file cannot make verification slow or large. */
@@ -55,7 +63,8 @@ export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdi
   const crls = (o.crls ?? []).flatMap((c) => { const crl = cached(c, () => parsedCrl(c)); return crl ? [crl] : []; });
   const now = o.now ?? new Date();
 
-  const signatures = located.map((l, index) => verifyOne(pdf, l, index, o, roots, crls, now));
+  const agency = o.agencyName ?? signedAgency(pdf);
+  const signatures = located.map((l, index) => verifyOne(pdf, l, index, o, roots, crls, now, agency));
   for (const [i, s] of signatures.entries()) {
     // What the later revisions changed: only what the workflow allows (pdf-changes.ts).
     const l = located[i]!;
@@ -110,7 +119,7 @@ function safely(check: () => string | null): string | null {
   try { return check(); } catch (err) { return `unreadable: ${(err as Error).message}`; }
 }
 
-function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roots: X509Certificate[], crls: ParsedCrl[], now: Date): SignatureVerdict {
+function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roots: X509Certificate[], crls: ParsedCrl[], now: Date, agency: string | null): SignatureVerdict {
   const v: SignatureVerdict = {
     index, role: 'unknown', signerName: '', subject: '', serial: '', signingTime: null, coversBytes: l.ok ? l.range.coversBytes : l.coversBytes,
     integrity: 'invalid', chain: 'invalid', revocation: 'unknown', status: 'invalid', reasons: [],
@@ -133,6 +142,9 @@ function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roo
   v.signerName = /CN=([^\n]*)/.exec(leaf.subject)?.[1] ?? '';
   v.serial = cms.serialHex;
   v.role = roleOf(leaf);
+  // A seal speaks for one agency: the one the document names (issue 14: a seal of another agency is no seal here).
+  const wrongAgency = v.role === 'agency' && agency !== null && !namesAgency(leaf, agency);
+  if (wrongAgency) v.reasons.push(reason('seal_wrong_agency', `${v.subject} ≠ ${agency}`));
   v.signingTime = cms.signingTime?.toISOString() ?? null;
 
   v.integrity = checkIntegrity(pdf, l.range.byteRange, cms, leaf, v.reasons);
@@ -146,7 +158,7 @@ function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roo
     v.revocation = checkRevocation(chain, crls, now, v.reasons);
   }
   const revocationForStatus = o.allowUnknownRevocation && v.revocation === 'unknown' ? 'valid' : v.revocation;
-  v.status = worst(v.integrity, v.chain, revocationForStatus, at ? 'valid' : 'invalid');
+  v.status = worst(v.integrity, v.chain, revocationForStatus, at ? 'valid' : 'invalid', wrongAgency ? 'invalid' : 'valid');
   return v;
 }
 

@@ -1,38 +1,34 @@
 // Whether a certificate may be a holder's signing certificate: it can sign
 // (not a CA, in date, digital-signature usage), says the holder's role and
 // chains through genuine signatures to a root the ward trusts. One small
-// function so that the role work of issue 17 item 3 (certs/cert-profile.ts,
-// `checkHolderCertificate`: several roots, role from the certificate profile,
-// the seal's organisation = the agency) can replace its body when it merges.
-import { X509Certificate } from 'node:crypto';
+// function over certs/cert-profile.ts's `checkHolderCertificate` (several
+// roots, role from the certificate profile, the seal's organisation = the
+// agency), answering in the token paths' error codes.
 import type { ErrorCode } from '../sync/errors.js';
-import { readExtensions } from './cert-extensions.js';
-import { buildChain } from './chain-verify.js';
-import { roleOf } from './roles.js';
+import { checkHolderCertificate } from './cert-profile.js';
 
 export type HolderRole = 'leader' | 'agency';
 
+const splitPems = (text: string): string[] => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+
 export type CertificateCheck =
   | { ok: true; chain: string[] }
-  | { ok: false; code: Extract<ErrorCode, 'certificate_untrusted' | 'certificate_unsuitable' | 'certificate_wrong_role'> };
-
-const splitPems = (text: string) => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  | { ok: false; code: Extract<ErrorCode, 'certificate_untrusted' | 'certificate_unsuitable' | 'certificate_wrong_role' | 'certificate_wrong_agency'> };
 
 /**
- * `certificates`: the leaf first, then any intermediates it came with (PEM). `agencyName` is
- * kept for the item-3 check (the seal's organisation must be the agency) and not enforced here.
- * The chain returned runs from the leaf to the trusted root.
+ * `certificates`: the leaf first, then any intermediates it came with (PEM). The chain
+ * returned runs from the leaf to the trusted root. The profile rules (role from the
+ * certificate's profile, the seal naming the agency) are certs/cert-profile.ts's.
  */
-export function checkTokenCertificate(certificates: readonly string[], role: HolderRole, _agencyName: string, trustedRoots: readonly string[], now = new Date()): CertificateCheck {
-  const all = certificates.flatMap(splitPems).map((p) => new X509Certificate(p));
-  const leaf = all[0];
+export function checkTokenCertificate(certificates: readonly string[], role: HolderRole, agencyName: string, trustedRoots: readonly string[], now = new Date()): CertificateCheck {
+  const [leaf, ...intermediates] = certificates.flatMap(splitPems);
   if (!leaf) return { ok: false, code: 'certificate_unsuitable' };
-  const usage = readExtensions(Buffer.from(leaf.raw)).keyUsage;
-  const inDate = new Date(leaf.validFrom) <= now && now <= new Date(leaf.validTo);
-  if (leaf.ca || !inDate || (usage !== null && !usage.has('digitalSignature') && !usage.has('nonRepudiation'))) return { ok: false, code: 'certificate_unsuitable' };
-  const roots = trustedRoots.flatMap(splitPems).map((p) => new X509Certificate(p));
-  const chain = buildChain(leaf, all.slice(1), roots);
-  if (!chain) return { ok: false, code: 'certificate_untrusted' };
-  if (roleOf(leaf) !== role) return { ok: false, code: 'certificate_wrong_role' };
-  return { ok: true, chain: chain.map((c) => c.toString()) };
+  const check = checkHolderCertificate(leaf, role, agencyName, trustedRoots, { intermediates, now });
+  if (check.ok) return { ok: true, chain: check.chain.map((c) => c.toString()) };
+  switch (check.code) {
+    case 'certificate_untrusted': return { ok: false, code: 'certificate_untrusted' };
+    case 'certificate_wrong_agency': return { ok: false, code: 'certificate_wrong_agency' };
+    case 'certificate_wrong_role': case 'certificate_role_unknown': return { ok: false, code: 'certificate_wrong_role' };
+    default: return { ok: false, code: 'certificate_unsuitable' };
+  }
 }

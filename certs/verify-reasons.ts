@@ -22,6 +22,7 @@ const REASONS = {
   unsupported_algorithm: { vi: 'Thuật toán băm không được hỗ trợ.', en: 'Unsupported digest algorithm.' },
   unaccounted_signature: { vi: 'Tệp có trường chữ ký không kiểm tra được (thiếu hoặc sai vùng dữ liệu được ký).', en: 'The file has a signature field that cannot be checked (its signed byte range is missing or malformed).' },
   unreadable_pdf: { vi: 'Cấu trúc tệp PDF hỏng hoặc được dựng để làm treo trình kiểm tra: không kiểm tra được.', en: 'The PDF structure is broken or built to hang the verifier: it cannot be checked.' },
+  seal_wrong_agency: { vi: 'Chứng thư của con dấu không mang tên cơ quan ban hành ghi trên văn bản.', en: 'The seal\'s certificate does not name the issuing agency printed in the document.' },
 } as const;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -20,13 +20,17 @@ import { PinUnavailable, pinFrom } from './pin-input.js';
 export const CA_USAGE = `  warddesk ca root create --out DIR [--name NAME]       city: root CA (DIR/city-root.pem, .p12, .crl); PIN: WARDDESK_CA_PIN
   warddesk ca root revoke SERIAL --root DIR [--reason R]  city: revoke a ward CA, rewrite DIR/city-root.crl
   warddesk ca root crl --root DIR [--days N]              city: a fresh root CRL (before the current one expires)
-  warddesk ca ward issue --root DIR --ward CODE --name NAME --out DIR
+  warddesk ca ward issue --root DIR --ward CODE --name NAME --out DIR [--pki-url http://CITY/pki]
                                   city: a ward's CA bundle (ward-ca.p12 under WARDDESK_WARD_CA_PIN, city-root.pem/.crl)
   warddesk ca ward install DIR    ward: install the bundle into the node's data/keys
   warddesk ca tls --host NAME [--host …] [--ip IP …] --out FILE.p12   the node's HTTPS certificate (WARDDESK_TLS_PIN)
-  warddesk ca enrol USER|seal --name "FULL NAME"   a leader's signing key or the agency seal (first PIN: WARDDESK_PIN)
-  warddesk ca import-p12 FILE.p12 --holder USER|seal [--root ROOT.pem …] [--chain CHAIN.pem …]
-                                  an external key, re-encrypted under the holder's PIN (WARDDESK_P12_PIN → WARDDESK_PIN)
+  warddesk ca enrol USER|seal --name "FULL NAME"   a leader's signing key or the agency seal (first PIN: WARDDESK_PIN);
+                                  the seal's certificate always names the agency (--name may be left out)
+  warddesk ca import-p12 FILE.p12 --holder USER|seal [--chain CHAIN.pem …] [--as leader|seal]
+                                  an external key, re-encrypted under the holder's PIN (WARDDESK_P12_PIN → WARDDESK_PIN);
+                                  refused unless its certificate fits the holder's role (--as: the admin's mapping
+                                  for a certificate whose profile names no role, audited)
+  warddesk ca trust add ROOT.pem | remove SHA256 | list   roots the ward trusts besides the city root (audited)
   warddesk ca revoke SERIAL [--reason keyCompromise|…]   revoke and rewrite data/keys/ward-ca.crl
   warddesk ca crl [--days N]      a fresh ward CRL (run before the current one expires, default every 30 days)
   warddesk ca list                the node's keys and certificates (revoked ones marked)`;
@@ -102,7 +106,9 @@ async function citySide(ctx: CaContext): Promise<number | null> {
     const name = ctx.need(ctx.opt('--name'), '--name');
     const root = await openRoot(ctx, rootDir);
     const bundlePin = await ctx.pin('WARDDESK_WARD_CA_PIN', 'PIN cho gói CA phường / ward CA bundle PIN');
-    const ward = issueWardCa(root, { code, name });
+    // --pki-url: the city's plain-HTTP /pki, written into the ward CA certificate (CRL distribution point, AIA).
+    const pkiUrl = ctx.opt('--pki-url');
+    const ward = issueWardCa(root, { code, name }, undefined, pkiUrl ? { baseUrls: [pkiUrl], ca: 'city-root' } : undefined);
     mkdirSync(out, { recursive: true });
     writeAtomic(join(out, 'ward-ca.p12'), toPkcs12(ward, bundlePin, undefined, 'ward-ca'));
     writeAtomic(join(out, 'city-root.pem'), Buffer.from(root.chain[0]!), 0o644);

@@ -70,6 +70,13 @@ export const Config = z.strictObject({
     modules: z.array(z.string().min(1)).default([]),
     signingTtlSeconds: z.coerce.number().positive().max(3600).default(120),
   }).default({ modules: [], signingTtlSeconds: 120 }),
+  /**
+   * Where this node publishes its CA's revocation list and certificate over plain HTTP
+   * (`<url>/<ward code>.crl`, `.cer`): written into every certificate the ward CA issues as the
+   * CRL distribution point and AIA. Default: http://<host name>:<plain-HTTP port>/pki. `cityUrl`:
+   * the city's /pki base, by default the one the city wrote into the ward CA certificate.
+   */
+  pki: z.strictObject({ url: z.string().url().optional(), cityUrl: z.string().url().optional() }).default({}),
   /** Replication to the city: on when a credentials file (from `warddesk city init`) is given. */
   city: z.strictObject({
     url: z.string().url().optional(),
@@ -102,6 +109,8 @@ const ENV: Record<string, (c: Record<string, unknown>, v: string) => void> = {
   WARDDESK_SETUP_PORT: (c, v) => { c['tls'] = { ...(c['tls'] as object | undefined), setupPort: v }; },
   WARDDESK_PKCS11_MODULES: (c, v) => { c['tokens'] = { ...(c['tokens'] as object | undefined), modules: v.split(':').filter(Boolean) }; },
   WARDDESK_SIGNING_TTL_SECONDS: (c, v) => { c['tokens'] = { ...(c['tokens'] as object | undefined), signingTtlSeconds: v }; },
+  WARDDESK_PKI_URL: (c, v) => { c['pki'] = { ...(c['pki'] as object | undefined), url: v }; },
+  WARDDESK_CITY_PKI_URL: (c, v) => { c['pki'] = { ...(c['pki'] as object | undefined), cityUrl: v }; },
   WARDDESK_CITY_URL: (c, v) => { c['city'] = { ...(c['city'] as object | undefined), url: v }; },
   WARDDESK_CITY_CREDENTIALS: (c, v) => { c['city'] = { ...(c['city'] as object | undefined), credentialsFile: v }; },
 };

@@ -43,7 +43,8 @@ export async function renderDocument(input: RenderInput): Promise<{ pdf: Buffer;
   if (!c.signerName.trim() || !c.signerTitle.trim()) {
     throw wardError('invalid_input', [{ path: 'signerName', vi: 'Thiếu chức vụ hoặc họ tên người ký.', en: 'The signer\'s title or name is missing.' }]);
   }
-  const doc = new PDFDocument({ size: 'A4', margins: MARGIN, autoFirstPage: true, bufferPages: true, info: { Title: c.subject, Creator: 'WardDesk' } });
+  const doc = new PDFDocument({ size: 'A4', margins: MARGIN, autoFirstPage: true, bufferPages: true, info: { Title: c.subject, Author: input.ward.agencyName, Creator: 'WardDesk' } });
+  // Author = the issuing agency printed in the header: the verifier holds the seal's certificate to it (certs/pdf-metadata.ts).
   const chunks: Buffer[] = [];
   doc.on('data', (b: Buffer) => chunks.push(b));
   const ended = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));

@@ -6,8 +6,13 @@
 // command, so a slow signature never holds the single writer.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKey, issueCertificate, type CertKind } from '../certs/ca.js';
-import { Keystore } from '../certs/keystore.js';
+import { issueSigning, type Publication } from '../certs/ca-issue.js';
+import type { CertKind } from '../certs/ca.js';
+import { checkHolderCertificate } from '../certs/cert-profile.js';
+import { signedAgency } from '../certs/pdf-metadata.js';
+import { TrustedRoots } from '../certs/trusted-roots.js';
+import { checkPin, Keystore } from '../certs/keystore.js';
+import { importPkcs12 } from '../certs/p12-import.js';
 import type { RenderLayout } from '../certs/pdf-boxes.js';
 import { signAsAgency, signAsLeader, type AnySigner } from '../certs/pdf-sign.js';
 import { verifyPdf, type TrustOptions } from '../certs/pdf-verify.js';
@@ -25,6 +30,9 @@ import type { Config } from './config.js';
 import { renderDocument } from './pdf-render.js';
 import { checkSignatureImage } from '../certs/signature-image.js';
 import { writeAtomic } from '../certs/atomic-file.js';
+import { installHolderKey, publicationFor, sealIsStale, trustedRootPems } from './holder-keys.js';
+import { drainPkiJournal } from './pki-journal.js';
+import type { PkiSource } from './http/pki-routes.js';
 import type { DocView } from './projection.js';
 import type { WardIdentity } from './ward-settings.js';
 import { TokenHolders } from './token-holders.js';
@@ -69,7 +77,8 @@ export class Signing {
    * documents replicated from the city (other wards' and the root's).
    */
   async trust(): Promise<TrustOptions> {
-    const roots = [this.root()];
+    // The city root first, then the roots the admin imported (certs/trusted-roots.ts).
+    const roots = [this.root(), ...new TrustedRoots(this.keys.dir).pems()];
     const docs = await this.deps.docs.allDocs({ startkey: 'crl:', endkey: 'crl:\uffff', include_docs: true });
     return { roots, crls: loadCrls({ dir: this.keys.dir, docs: docs.rows.flatMap((r) => (r.doc ? [r.doc as { der?: unknown }] : [])) }) };
   }
@@ -94,7 +103,8 @@ export class Signing {
 
   /** Publishes at boot and then every minute (`warddesk ca revoke` may run beside the node). */
   startPublishing(onError: (err: unknown) => void): void {
-    const run = () => { this.publishCrl().catch(onError); };
+    // The console's PKI changes (node/pki-journal.ts) reach the audit log on the same beat.
+    const run = () => { this.publishCrl().catch(onError); drainPkiJournal(this.keys.dir, this.deps.ledger).catch(onError); };
     run();
     this.timer = setInterval(run, 60_000);
     this.timer.unref();
@@ -134,7 +144,7 @@ export class Signing {
    */
   async prepareLeader(view: DocView, actor: Actor, certificates: string[], isTheOfficial: (commonName: string) => boolean): Promise<PreparedLeader> {
     this.refuseRevoked(holderOf(actor.user));
-    const check = checkTokenCertificate([...certificates, ...this.keys.chain(WARD_CA)], 'leader', this.ward().agencyName, [this.root()]);
+    const check = checkTokenCertificate([...certificates, ...this.keys.chain(WARD_CA)], 'leader', this.ward().agencyName, trustedRootPems(this.keys));
     if (!check.ok) throw wardError(check.code);
     // The token proves the key, not who is logged in: the certificate must name this official (a
     // government certificate's CN is the holder's full name), so nobody signs with a colleague's token.
@@ -172,6 +182,7 @@ export class Signing {
     if (!stored) throw wardError('attachment_not_found');
     const date = String(numbered.data['date'] ?? numbered.at).slice(0, 10).split('-');
     this.refuseRevoked(SEAL);
+    this.refuseUnfitSeal(signedAgency(stored.bytes) ?? this.ward().agencyName);
     const trust = await this.trust();
     const sealImage = this.image(SEAL);
     const { issued, chain } = await this.withSigner(SEAL, pin, async (key) => ({
@@ -188,14 +199,65 @@ export class Signing {
     return { pdf: blob.sha256, certSerial: new X509Certificate(chain[0]!).serialNumber.toLowerCase() };
   }
 
-  /** Enrols a signing key for an official (`leader`) or the agency seal (`agency`), issued by the ward CA. */
+  /**
+   * Enrols a signing key for an official (`leader`) or the agency seal (`agency`), issued by the
+   * ward CA in that role's profile (certs/cert-profile.ts: a seal's subject is the agency's name)
+   * and checked like any imported key before it is stored.
+   */
   async enrol(holder: string, kind: Extract<CertKind, 'leader' | 'agency'>, commonName: string, caPin: string, pin: string): Promise<string> {
     if (!/^.{6,32}$/.test(pin)) throw wardError('weak_pin');
     const ca = await this.unlockCa(caPin);
-    const pair = generateKey(2048);
-    const pem = issueCertificate({ kind, subject: { commonName, organization: this.ward().agencyName }, publicKey: pair.publicKey, issuer: { certPem: ca.chain[0]!, privateKey: ca.privateKey }, days: 3 * 365 });
-    this.keys.save(holder, { privateKey: pair.privateKey, chain: [pem, ...ca.chain] }, pin);
-    return pem;
+    const agencyName = this.ward().agencyName;
+    const issued = issueSigning(ca, kind, { commonName, organization: agencyName }, 3 * 365, this.publication());
+    installHolderKey(this.keys, { holder, contents: issued, agencyName, pin });
+    return issued.chain[0]!;
+  }
+
+  /** Where certificates this ward CA issues say its list and certificate are (holder-keys.ts). */
+  publication(): Publication { return publicationFor(this.deps.config, this.keys); }
+
+  /**
+   * Imports an externally issued PKCS#12 for `holder` (the admin's HTTP route; the console has
+   * `warddesk ca import-p12`): its chain must reach a root this ward trusts and its certificate
+   * fit the holder's role (certs/cert-profile.ts), else nothing is stored. The audit entry says
+   * whether the role came from the certificate or from the admin's mapping.
+   */
+  async importKey(actor: Actor, o: { holder: string; p12: Buffer; password: string; pin: string; chain?: string[]; mappedRole?: 'leader' | 'agency' }): Promise<{ holder: string; serial: string; role: 'leader' | 'agency'; roleFrom: 'certificate' | 'mapping'; subject: string }> {
+    checkPin(o.pin);
+    const verdict = importPkcs12({ p12: o.p12, password: o.password, trustedRoots: trustedRootPems(this.keys), extraCerts: o.chain ?? [] });
+    if (!verdict.ok) throw wardError(verdict.reason === 'wrong_pin' ? 'wrong_pin' : verdict.reason);
+    const check = installHolderKey(this.keys, { holder: o.holder, contents: verdict.contents, agencyName: this.ward().agencyName, pin: o.pin, ...(o.mappedRole ? { mappedRole: o.mappedRole } : {}) });
+    const serial = check.chain[0]!.serialNumber.toLowerCase();
+    await this.record(actor, 'certificate.import', `${o.holder}:${serial} role=${check.role} from=${check.roleFrom === 'mapping' ? 'admin-mapping' : 'certificate'}`);
+    return { holder: o.holder, serial, role: check.role, roleFrom: check.roleFrom, subject: check.chain[0]!.subject.replace(/\n/g, ', ') };
+  }
+
+  /** What /pki serves (node/http/pki-routes.ts): this node's keys and the replicated root lists. */
+  pkiSource(): PkiSource {
+    return {
+      keys: this.keys, wardCode: this.deps.config.ward.code,
+      rootCrlDocs: async () => (await this.deps.docs.allDocs({ startkey: 'crl:city-root:', endkey: 'crl:city-root:\uffff', include_docs: true })).rows.flatMap((r) => (r.doc ? [r.doc as { der?: unknown }] : [])),
+    };
+  }
+
+  /** Whether the installed seal certificate still names the agency (after a rename it must be re-issued). */
+  sealStatus(): { installed: boolean; stale: boolean; subject: string | null } {
+    if (!this.keys.has(SEAL)) return { installed: false, stale: false, subject: null };
+    return { installed: true, stale: sealIsStale(this.keys, this.ward().agencyName), subject: new X509Certificate(this.keys.chain(SEAL)[0]!).subject.replace(/\n/g, ', ') };
+  }
+
+  /**
+   * The clerk's step applies only a seal certificate of the agency role naming the agency the
+   * document prints (its /Author as the leader signed it); checked before the PIN is tried, so
+   * nothing is issued. After a rename the message says the seal must be re-issued.
+   */
+  private refuseUnfitSeal(agencyName: string): void {
+    if (!this.keys.has(SEAL)) throw wardError('certificate_missing');
+    const chain = this.keys.chain(SEAL);
+    const check = checkHolderCertificate(chain[0]!, 'agency', agencyName, trustedRootPems(this.keys), { intermediates: chain.slice(1) });
+    if (check.ok) return;
+    if (check.code === 'certificate_wrong_agency' && sealIsStale(this.keys, this.ward().agencyName)) throw wardError('seal_reissue_required', check.error.details);
+    throw check.error;
   }
 
   /**
@@ -256,7 +318,7 @@ export class Signing {
   }
 
   /** An audit entry for a key operation (enrolment, PIN change, seal image): who, what, which holder; never a key or a PIN. */
-  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin' | 'certificate.token' | 'seal.image' | 'signature.image' | 'ca.install' | 'ca.standalone' | 'certificate.activation' | 'certificate.activate' | 'tls.reissue', target: string): Promise<void> {
+  record(actor: Actor, action: 'certificate.enrol' | 'certificate.pin' | 'certificate.token' | 'seal.image' | 'signature.image' | 'ca.install' | 'ca.standalone' | 'certificate.activation' | 'certificate.activate' | 'tls.reissue' | 'certificate.import' | 'trust.root.add' | 'trust.root.remove', target: string): Promise<void> {
     return this.deps.ledger.run(() => ({ command: { actor, action, target, docs: [] }, result: undefined }));
   }
 

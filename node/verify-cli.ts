@@ -64,12 +64,13 @@ export async function verifyCommand(argv: string[]): Promise<number> {
 
 /** On a ward node: its city root and its CRL files (the node's replicated lists need the store, which a running node holds). */
 async function wardTrust(crls: Buffer[]): Promise<{ roots: string[]; crls: Buffer[] }> {
-  const [{ Keystore }, { loadConfig }] = await Promise.all([import('../certs/keystore.js'), import('./config.js')]);
+  const [{ Keystore }, { TrustedRoots }, { loadConfig }] = await Promise.all([import('../certs/keystore.js'), import('../certs/trusted-roots.js'), import('./config.js')]);
   const keys = new Keystore(join(loadConfig(process.env, { logLevel: 'warn' }).dataDir, 'keys'));
   if (!keys.has(WARD_CA)) return { roots: [], crls };
   const chain = keys.chain(WARD_CA);
   const files = crls.length ? [] : readdirSync(keys.dir).filter((f) => f.endsWith('.crl')).map((f) => readFileSync(join(keys.dir, f)));
-  return { roots: [chain[chain.length - 1]!], crls: [...crls, ...files] };
+  // The city root and the roots the admin imported (`warddesk ca trust add`).
+  return { roots: [chain[chain.length - 1]!, ...new TrustedRoots(keys.dir).pems()], crls: [...crls, ...files] };
 }
 
 /** The human report: one block per signature, every reason in both languages. */

@@ -28,6 +28,7 @@ import { buildSetupApp } from './http/setup-app.js';
 import { loadTls, type TlsIdentity } from './tls.js';
 import { LanTls } from './lan-tls.js';
 import { Activations } from './activations.js';
+import { pkiRouter } from './http/pki-routes.js';
 import { wardError } from '../sync/errors.js';
 import { CitySync } from './city-sync.js';
 import { WardSettings } from './ward-settings.js';
@@ -154,7 +155,7 @@ export async function startWardNode(config: Config, options: BootOptions = {}): 
     const addresses = lanUrls(config.host, port, scheme).map((u) => new URL(u).hostname);
     let current = identity;
     const names = () => [...new Set([...current.names, ...addresses, host])];
-    setupServer = createServer(buildSetupApp(port, () => ({ rootPem: current.rootPem, names: names(), bootstrap: 'issuer' in current && current.issuer === 'bootstrap' })));
+    setupServer = createServer(buildSetupApp(port, () => ({ rootPem: current.rootPem, names: names(), bootstrap: 'issuer' in current && current.issuer === 'bootstrap' }), pkiRouter(services.signing.pkiSource())));
     // The ward CA installed from the setup screen: new connections get its certificate at once, no restart.
     lanTls?.onChange((next) => {
       current = next;

@@ -47,6 +47,12 @@ export class WardSettings {
     this.merged = this.merge();
   }
 
+  /** The identity as stored, for console commands that run beside the node (no ledger: read only). */
+  static stored(config: Config): WardIdentity {
+    const file = join(config.dataDir, 'ward-settings.json');
+    return Object.freeze({ ...config.ward, ...(existsSync(file) ? WardSettings.read(file) : {}) });
+  }
+
   private static read(file: string): WardSettingsPatch {
     let raw: unknown;
     try { raw = JSON.parse(readFileSync(file, 'utf8')); } catch { throw new Error(`${file} is not JSON: fix or remove it (the config file's ward values then apply)`); }

@@ -12,8 +12,9 @@ import { WardError } from '../../sync/errors.js';
 import { startHubServer } from './hub-http.js';
 import { doctorCommand } from './doctor-command.js';
 
-export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR]
-                                 run the embedded CouchDB-compatible city server (demos, tests; default 127.0.0.1:5984, ./city-data)
+export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR] [--pki ROOT-DIR]
+                                 run the embedded CouchDB-compatible city server (demos, tests; default 127.0.0.1:5984, ./city-data);
+                                 --pki: serve ROOT-DIR's city-root.pem/.crl and each ward's CRL at /pki/<ca>.cer|.crl, no login
   warddesk city init <url> --wards a,b,c [--out DIR]
                                  create per-ward databases, users, _security and rules on a CouchDB 3 (or the embedded server);
                                  writes DIR/<ward>.credentials.json (default ./city-credentials) for each ward to install
@@ -73,7 +74,8 @@ async function start(args: string[]): Promise<number> {
   // express-pouchdb (2019) leaves some plugin rejections unhandled; one bad
   // request must not stop the city for every ward. Log it and keep serving.
   process.on('unhandledRejection', (reason) => { console.error('city: unhandled rejection (request answered or dropped):', reason instanceof Error ? reason.message : reason); });
-  const city = await startCityServer({ dataDir, port: Number(flag(args, '--port') ?? 5984), host: flag(args, '--host') ?? '127.0.0.1', admin });
+  const pkiDir = flag(args, '--pki');
+  const city = await startCityServer({ dataDir, port: Number(flag(args, '--port') ?? 5984), host: flag(args, '--host') ?? '127.0.0.1', admin, ...(pkiDir ? { pkiDir: resolve(pkiDir) } : {}) });
   // One JSON line a supervisor (or a test) can wait for.
   console.log(JSON.stringify({ city: 'listening', url: city.url, dataDir }));
   const stop = async () => { await city.close(); process.exit(0); };

@@ -12,12 +12,14 @@
 // CouchDB subset by hand (the replication protocol is large; no). A real
 // CouchDB 3 is the production target: `city init` speaks only the HTTP API.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import PouchDB from 'pouchdb';
+import { wardDbName } from '../../sync/city-contract.js';
+import { servePki, type CityPki } from './pki-http.js';
 import './validation-revisions-fix.js'; // before express-pouchdb loads pouchdb-validation
 import './serial-databases-fix.js'; // before express-pouchdb reads its database lock
 import expressPouchdb from 'express-pouchdb';
@@ -77,7 +79,11 @@ function cacheDesignDocReads(db: PouchDB.Database): void {
   };
 }
 
-export interface CityServerOptions { dataDir: string; port?: number; host?: string; admin: { name: string; password: string } }
+export interface CityServerOptions {
+  dataDir: string; port?: number; host?: string; admin: { name: string; password: string };
+  /** The folder with city-root.pem and city-root.crl: serves /pki without login (pki-http.ts). */
+  pkiDir?: string;
+}
 export interface CityServer { url: string; port: number; server: Server; close(): Promise<void> }
 
 export async function startCityServer(options: CityServerOptions): Promise<CityServer> {
@@ -97,7 +103,18 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
   // semantics make everyone an admin ("admin party").
   await new Promise<void>((resolve, reject) => app.couchConfig.set('admins', options.admin.name, options.admin.password, (err) => (err ? reject(err) : resolve())));
   const adminAuth = `Basic ${Buffer.from(`${options.admin.name}:${options.admin.password}`).toString('base64')}`;
+  const pki: CityPki | null = options.pkiDir ? {
+    dir: options.pkiDir,
+    wardCrls: async (ward) => {
+      // Never creates a database: only a ward's existing one is read.
+      if (!existsSync(join(options.dataDir, wardDbName(ward)))) return [];
+      const rows = (await new CityPouch(wardDbName(ward)).allDocs({ startkey: `crl:${ward}:`, endkey: `crl:${ward}:\uffff`, include_docs: true })).rows;
+      return rows.flatMap((r) => (r.doc ? [r.doc] : []));
+    },
+  } : null;
   const server = createServer((req, res) => {
+    // CRLs and the root certificate for any validator, before the CouchDB routes (pki-http.ts).
+    if (pki && (req.url ?? '').startsWith('/pki/')) { servePki(req, res, pki).catch(() => { if (!res.headersSent) res.writeHead(500).end(); }); return; }
     // One table says who may use which route (route-table.ts); refused requests never reach express-pouchdb.
     if (!admit(req, res, adminAuth)) return;
     if (refuseOversizedChunk(req, res)) return;

@@ -21,6 +21,7 @@ import { setupRouter } from './setup-routes.js';
 import { replicateRouter } from './replicate-routes.js';
 import { findPwaDir, pwaRouter } from './pwa-static.js';
 import { compressJson } from './compress-json.js';
+import { pkiRouter } from './pki-routes.js';
 import { wardError } from '../../sync/errors.js';
 
 export function buildApp(s: WardServices, log: Logger): Express {
@@ -36,6 +37,9 @@ export function buildApp(s: WardServices, log: Logger): Express {
 
   // Liveness only: anyone on the LAN may ask, so it tells nothing about the ward (its code, how many documents).
   app.get('/api/health', (_req, res) => { res.json({ ok: true }); });
+
+  // CRLs and CA certificates for any validator: no login (pki-routes.ts).
+  app.use(pkiRouter(s.signing.pkiSource()));
 
   const api = express.Router();
   // JSON only, strict (objects and arrays at the top), bounded.

@@ -7,11 +7,13 @@
 import express, { Router } from 'express';
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { trustedRootPems } from '../holder-keys.js';
 import { wardError } from '../../sync/errors.js';
 import { parseInput } from '../../sync/validation.js';
 import type { Projection } from '../projection.js';
 import { normalizeSerial, RevocationRegister } from '../../certs/revocation.js';
 import { roleOf } from '../../certs/roles.js';
+import { TrustedRoots } from '../../certs/trusted-roots.js';
 import { holderOf, SEAL, WARD_CA, type Signing } from '../signing.js';
 import type { Users } from '../users.js';
 import { actorOf, caller, requireRole } from './context.js';
@@ -26,6 +28,17 @@ const TokenHolder = z.strictObject({
 // The new PIN's length is checked by the keystore (weak_pin, its own vi+en message), not by a generic schema error.
 const ChangePin = z.strictObject({ oldPin: z.string().min(1).max(64), newPin: z.string().max(64) });
 // The reason is checked by Signing.revoke, so a wrong one gets its own message listing the RFC 5280 names.
+const Import = z.strictObject({
+  holder: z.string().min(1).max(64),
+  /** The PKCS#12 file, base64 (a few KB: well inside the JSON body limit). */
+  p12: z.string().min(1).max(400_000).regex(/^[A-Za-z0-9+/=\s]+$/),
+  password: z.string().max(128),
+  pin: Pin,
+  chain: z.string().max(200_000).optional(),
+  /** The admin's mapping, for a certificate whose profile names no role. */
+  as: z.enum(['leader', 'seal']).optional(),
+});
+const AddRoot = z.strictObject({ pem: z.string().min(1).max(100_000) });
 const Revoke = z.strictObject({ caPin: z.string().min(1).max(64), reason: z.string().max(64).default('unspecified') });
 
 export function certRouter(signing: Signing, users: Users, projection: Projection): Router {
@@ -101,9 +114,50 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
       if (user.role !== 'leader') throw wardError('wrong_role');
       target = holderOf(user.username);
     }
-    const chain = await signing.tokens.configure(target, { ...ref, role: holder === SEAL ? 'agency' : 'leader' }, signing.ward().agencyName, [signing.root()], certificate, signing.keys.chain(WARD_CA));
+    const chain = await signing.tokens.configure(target, { ...ref, role: holder === SEAL ? 'agency' : 'leader' }, signing.ward().agencyName, trustedRootPems(signing.keys), certificate, signing.keys.chain(WARD_CA));
     await signing.record(actorOf(req, res), 'certificate.token', target);
     res.status(201).json({ holder: target, certificate: chain[0], serial: new X509Certificate(chain[0]!).serialNumber.toLowerCase(), by: actorOf(req, res).user });
+  });
+
+  /**
+   * Admin: import an externally issued PKCS#12 for a leader or the seal. Refused (422, nothing
+   * stored) unless it chains to a trusted root and its certificate fits the holder's role.
+   */
+  router.post('/certificates/import', requireRole('admin'), async (req, res) => {
+    const input = parseInput(Import, req.body);
+    if (!input.ok) throw input.error;
+    const { holder, p12, password, pin, chain, as } = input.value;
+    let target = SEAL;
+    if (holder !== SEAL) {
+      const user = await users.get(holder);
+      if (!user || !user.active) throw wardError('user_not_found');
+      if (user.role !== 'leader') throw wardError('wrong_role');
+      target = holderOf(user.username);
+    }
+    const done = await signing.importKey(actorOf(req, res), {
+      holder: target, p12: Buffer.from(p12, 'base64'), password, pin, ...(chain ? { chain: [chain] } : {}), ...(as ? { mappedRole: as === 'seal' ? 'agency' as const : 'leader' as const } : {}),
+    });
+    res.status(201).json({ ...done, by: actorOf(req, res).user });
+  });
+
+  /** Admin: the roots this ward trusts: the city root (fixed) and those imported (certs/trusted-roots.ts). */
+  router.get('/trusted-roots', requireRole('admin'), (_req, res) => {
+    const city = new X509Certificate(signing.root());
+    res.json({ city: { subject: city.subject.replace(/\n/g, ', '), fingerprint: city.fingerprint256.replace(/:/g, '').toLowerCase() }, imported: new TrustedRoots(signing.keys.dir).list() });
+  });
+
+  router.post('/trusted-roots', requireRole('admin'), async (req, res) => {
+    const input = parseInput(AddRoot, req.body);
+    if (!input.ok) throw input.error;
+    const root = new TrustedRoots(signing.keys.dir).add(input.value.pem);
+    await signing.record(actorOf(req, res), 'trust.root.add', `${root.fingerprint} ${root.subject}`);
+    res.status(201).json(root);
+  });
+
+  router.delete('/trusted-roots/:fingerprint', requireRole('admin'), async (req, res) => {
+    const root = new TrustedRoots(signing.keys.dir).remove(String(req.params['fingerprint']));
+    await signing.record(actorOf(req, res), 'trust.root.remove', `${root.fingerprint} ${root.subject}`);
+    res.json({ removed: root.fingerprint });
   });
 
   /** Admin: revoke one of this node's certificates; the new CRL replicates to the city (crl:<ward>:<n>). */

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CitySync } from '../city-sync.js';
 import type { Config } from '../config.js';
+import { ERRORS } from '../../sync/errors.js';
 import { SEAL, type Signing } from '../signing.js';
 import type { WardSettings } from '../ward-settings.js';
 import { actorOf, requireRole } from './context.js';
@@ -32,6 +33,9 @@ export function settingsRouter(o: { config: Config; settings: WardSettings; sign
     fromConfig: { agencyParent: o.config.ward.agencyParent, agencyName: o.config.ward.agencyName, place: o.config.ward.place },
     registers: o.config.registers,
     sealImage: existsSync(join(o.signing.keys.dir, `${SEAL}.png`)),
+    seal: o.signing.sealStatus(),
+    // What the admin must act on, shown by the PWA's settings page: after a rename, the seal certificate.
+    notices: o.signing.sealStatus().stale ? [{ code: 'seal_reissue_required' as const, vi: ERRORS.seal_reissue_required.vi, en: ERRORS.seal_reissue_required.en }] : [],
     city: {
       url: publicUrl(o.config.city.url),
       credentials: Boolean(o.config.city.credentialsFile),

@@ -2,7 +2,7 @@
 // page that gives a device the city root certificate, the HTTPS address as a
 // QR code, and how to install the root on Android, iOS and Windows. Every
 // other request is redirected to HTTPS (service workers need a secure context).
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type Router } from 'express';
 import helmet from 'helmet';
 import QRCode from 'qrcode';
 
@@ -13,7 +13,7 @@ import QRCode from 'qrcode';
  * be made to send a device to someone else's server. Asked on every request:
  * the certificate and its root change when the ward CA is installed.
  */
-export function buildSetupApp(httpsPort: number, current: () => { rootPem: string | null; names: readonly string[]; bootstrap?: boolean }): Express {
+export function buildSetupApp(httpsPort: number, current: () => { rootPem: string | null; names: readonly string[]; bootstrap?: boolean }, pki?: Router): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'img-src': ["'self'", 'data:'] } } }));
@@ -31,6 +31,9 @@ export function buildSetupApp(httpsPort: number, current: () => { rootPem: strin
     if (!rootPem) { res.status(404).type('text/plain').send('Chưa có chứng thư gốc của thành phố. / The city root certificate is not installed yet.'); return; }
     res.type('application/x-x509-ca-cert').set('Content-Disposition', 'attachment; filename="city-root.crt"').send(Buffer.from(rootPem));
   });
+
+  // CRL distribution points and AIA URLs are plain HTTP (pki-routes.ts): served here, never redirected.
+  if (pki) app.use(pki);
 
   app.get(['/', '/setup'], async (req, res) => {
     const url = `${httpsUrl(req)}/`;

@@ -51,6 +51,10 @@ export type EditableSetting = 'agencyParent' | 'agencyName' | 'place';
 export interface WardSettingsView {
   ward: WardIdentity; overridden: EditableSetting[]; fromConfig: Pick<WardIdentity, EditableSetting>;
   registers: { key: string; types: string[] }[]; sealImage: boolean;
+  /** The seal certificate: `stale` after a rename (its subject names the old agency). Optional: older nodes do not send it. */
+  seal?: { installed: boolean; stale: boolean; subject: string | null };
+  /** What the admin must act on (e.g. seal_reissue_required), in both languages. */
+  notices?: { code: string; vi: string; en: string }[];
   city: { url: string | null; credentials: boolean; intervalSeconds: number; sync: { configured: boolean; online: boolean | null; upToDate: boolean; lastSuccessfulSync: string | null; summary: { vi: string; en: string } } };
 }
 

@@ -78,6 +78,12 @@ export const ACCESS: Record<string, Access> = {
   'POST /api/certificates/token': ['admin'],
   'POST /api/documents/:id/signing': ['leader'],
   'POST /api/signing/:signingId': ['leader'],
+  'POST /api/certificates/import': ['admin'],
+  'GET /api/trusted-roots': ['admin'],
+  'POST /api/trusted-roots': ['admin'],
+  'DELETE /api/trusted-roots/:fingerprint': ['admin'],
+  // CRLs and CA certificates for any validator (node/http/pki-routes.ts).
+  'GET /pki/:file': 'public',
   'GET /api/settings': ['admin'],
   'PATCH /api/settings': ['admin'],
   'POST /api/me/certificate/pin': 'session',

@@ -67,9 +67,13 @@ export function installWardCa(keys: Keystore, pki: TestPki, caPin: string): void
 }
 
 /** A two-page A4 pdfkit document with Vietnamese text, and boxes where a renderer would leave blanks. */
-/** `title`: the document information's title, as node/pdf-render.ts writes the subject there. */
-export async function twoPagePdf(title?: string): Promise<{ pdf: Buffer; layout: RenderLayout }> {
-  const doc = new PDFDocument({ size: 'A4', margins: { top: 57, bottom: 57, left: 85, right: 57 }, ...(title ? { info: { Title: title } } : {}) });
+/**
+ * `title`: the document information's title, as node/pdf-render.ts writes the subject there;
+ * `author`: the issuing agency, as the renderer writes the agency it prints.
+ */
+export async function twoPagePdf(title?: string, author?: string): Promise<{ pdf: Buffer; layout: RenderLayout }> {
+  const info = { ...(title ? { Title: title } : {}), ...(author ? { Author: author } : {}) };
+  const doc = new PDFDocument({ size: 'A4', margins: { top: 57, bottom: 57, left: 85, right: 57 }, ...(title || author ? { info } : {}) });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));

@@ -52,7 +52,7 @@ test.before(async () => {
   const draft = await clients.specialist.post('/api/documents/outgoing', sampleDraft());
   const blob = await clients.clerk.post('/api/blobs', onePagePdf('authz matrix'), { 'content-type': 'application/pdf' });
   assert.is(blob.status, 201, JSON.stringify(blob.body));
-  samples = { username: 'mx-target', id: draft.body.id, docid: draft.body.id, action: 'submit', sha256: blob.body.sha256, rest: '_find', serial: '0a', signingId: 'no-such-signing', register: 'chung', year: '2026' };
+  samples = { username: 'mx-target', id: draft.body.id, docid: draft.body.id, action: 'submit', sha256: blob.body.sha256, rest: '_find', serial: '0a', signingId: 'no-such-signing', register: 'chung', year: '2026', file: 'phuong-mau.crl', fingerprint: 'ab'.repeat(32) };
 });
 test.after(async () => { await ward.stop(); rmSync(dataDir, { recursive: true, force: true }); });
 

@@ -124,11 +124,19 @@ test('an external PKCS#12 is imported only with its chain to a trusted root, the
   writeFileSync(join(dir, 'gov-root.pem'), govRoot.chain[0]!);
   writeFileSync(join(dir, 'gov-ca.pem'), govCa.chain[0]!);
   const env = { ...PINS, WARDDESK_P12_PIN: 'issuer-pass', WARDDESK_PIN: '975310' };
-  const refused = await ca(['import-p12', join(dir, 'gov.p12'), '--holder', 'cuong', '--root', join(dir, 'gov-root.pem')], env);
+  // A root on the command line is no trust: the ward's list is (audited, `ca trust add`).
+  const adHoc = await ca(['import-p12', join(dir, 'gov.p12'), '--holder', 'cuong', '--root', join(dir, 'gov-root.pem'), '--chain', join(dir, 'gov-ca.pem')], env);
+  assert.is(adHoc.code, 1);
+  assert.match(adHoc.out, /ca trust add/);
+  const untrusted = await ca(['import-p12', join(dir, 'gov.p12'), '--holder', 'cuong', '--chain', join(dir, 'gov-ca.pem')], env);
+  assert.is(untrusted.code, 1);
+  assert.match(untrusted.out, /trusted root/);
+  assert.is((await ca(['trust', 'add', join(dir, 'gov-root.pem')])).code, 0);
+  const refused = await ca(['import-p12', join(dir, 'gov.p12'), '--holder', 'cuong'], env);
   assert.is(refused.code, 1);
   assert.match(refused.out, /trusted root/);
   assert.not.ok(existsSync(join(keys, 'user.cuong.p12')));
-  const ok = await ca(['import-p12', join(dir, 'gov.p12'), '--holder', 'cuong', '--root', join(dir, 'gov-root.pem'), '--chain', join(dir, 'gov-ca.pem')], env);
+  const ok = await ca(['import-p12', join(dir, 'gov.p12'), '--holder', 'cuong', '--chain', join(dir, 'gov-ca.pem')], env);
   assert.is(ok.code, 0, ok.out);
   assert.is(openssl('pkcs12', '-in', join(keys, 'user.cuong.p12'), '-nodes', '-passin', 'pass:975310').status, 0);
   assert.is.not(openssl('pkcs12', '-in', join(keys, 'user.cuong.p12'), '-nodes', '-passin', 'pass:issuer-pass').status, 0);

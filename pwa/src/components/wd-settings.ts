@@ -67,6 +67,7 @@ export class WdSettings extends WdElement {
     const w = v.ward;
     const sync = v.city.sync;
     return html`
+      ${(v.notices ?? []).map((n) => html`<div class="error" role="alert" data-notice=${n.code}>${localized(n)}${v.seal?.subject ? html`<div class="muted">${v.seal.subject}</div>` : nothing}</div>`)}
       <section class="card" aria-labelledby="si"><h2 id="si">${t('settings_identity')}</h2>
         <dl>
           <dt>${t('ward_code')}</dt><dd data-field="code">${w.code}</dd>
