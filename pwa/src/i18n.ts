@@ -31,6 +31,8 @@ const CATALOGUE = {
   save_password: ['Lưu mật khẩu', 'Save password'],
   loading: ['Đang tải…', 'Loading…'],
   empty: ['Không có văn bản nào.', 'No documents.'],
+  empty_search: ['Không có văn bản nào khớp «{q}».', 'No document matches «{q}».'],
+  empty_search_local: ['Không có văn bản nào trên thiết bị này khớp «{q}»; văn bản cũ hơn có thể vẫn ở trên máy chủ phường.', 'No document on this device matches «{q}»; older ones may still be on the ward server.'],
   no_tasks: ['Không có việc nào đang chờ bạn.', 'Nothing is waiting for you.'],
   more: ['Xem thêm', 'Show more'],
   total: ['Tổng số', 'Total'],

@@ -126,6 +126,12 @@ test('the văn thư opens the register book of incoming documents, prints it and
   const [csv] = await Promise.all([page.waitForEvent('download'), books.getByRole('link', { name: 'Xuất bảng tính (CSV)' }).click()]);
   assert.match(csv.suggestedFilename(), /^so-van-ban-den-\d{4}\.csv$/);
   await page.screenshot({ path: join(ARTIFACTS, 'register-book-1366.png'), fullPage: true });
+  // A search with no match says so about the search, not that there are no documents.
+  await page.getByRole('link', { name: 'Văn bản đến', exact: true }).click();
+  await page.getByLabel('Tìm kiếm').fill('khong co van ban nay');
+  const empty = page.locator('wd-doc-list [data-empty]');
+  await empty.waitFor();
+  assert.match(await empty.innerText(), /khớp «khong co van ban nay»/);
 });
 
 test('a returned draft opens with the leader\'s comment at the top, above the body', async () => {

@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { api, asApiError, type ApiError, type DocQuery, type DocSummary } from '../api.js';
 import { docTable, tableStyles } from '../doc-table.js';
 import { WdElement } from '../element.js';
-import { docTypeName, DOC_TYPE_CODES, stateName, t } from '../i18n.js';
+import { both, docTypeName, DOC_TYPE_CODES, localized, stateName, t } from '../i18n.js';
 import { shared } from '../styles.js';
 import { asSummary, readyStore, STORE_EVENT } from '../store.js';
 import { errorBox } from './wd-error.js';
@@ -93,7 +93,9 @@ export class WdDocList extends WdElement {
       ${errorBox(this.error)}
       ${this.items === null ? html`<p>${t('loading')}</p>` : html`
         <p class="muted" aria-live="polite" data-source=${this.source}>${this.source === 'local' ? html`${t('list_local')} · ` : nothing}${t('total')}: <span data-total>${this.total}</span></p>
-        ${this.items.length ? docTable(this.items, title) : html`<p>${t('empty')}</p>`}
+        ${this.items.length ? docTable(this.items, title) : html`<p data-empty>${this.query.q
+          ? localized(both(this.source === 'local' ? 'empty_search_local' : 'empty_search', { q: this.query.q }))
+          : t('empty')}</p>`}
         ${this.items.length < this.total ? html`<button class="secondary" @click=${() => void this.load(true)}>${t('more')}</button>` : nothing}
         ${this.source === 'local' ? html`<button class="secondary" data-older @click=${() => { this.older = true; void this.load(); }}>${t('older_on_node')}</button>` : nothing}`}`;
   }
