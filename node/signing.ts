@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueSigning, type Publication } from '../certs/ca-issue.js';
 import type { CertKind } from '../certs/ca.js';
-import { checkHolderCertificate } from '../certs/cert-profile.js';
+import { checkHolderCertificate, namesAgency } from '../certs/cert-profile.js';
 import { signedAgency } from '../certs/pdf-metadata.js';
 import { TrustedRoots } from '../certs/trusted-roots.js';
 import { checkPin, Keystore } from '../certs/keystore.js';
@@ -252,11 +252,12 @@ export class Signing {
    * nothing is issued. After a rename the message says the seal must be re-issued.
    */
   private refuseUnfitSeal(agencyName: string): void {
-    if (!this.keys.has(SEAL)) throw wardError('certificate_missing');
-    const chain = this.keys.chain(SEAL);
+    // The seal on a token (node/token-holders.ts) or as a PKCS#12: the same profile rules.
+    const chain = this.tokens.has(SEAL) ? this.tokens.chain(SEAL) : this.keys.has(SEAL) ? this.keys.chain(SEAL) : null;
+    if (!chain) throw wardError('certificate_missing');
     const check = checkHolderCertificate(chain[0]!, 'agency', agencyName, trustedRootPems(this.keys), { intermediates: chain.slice(1) });
     if (check.ok) return;
-    if (check.code === 'certificate_wrong_agency' && sealIsStale(this.keys, this.ward().agencyName)) throw wardError('seal_reissue_required', check.error.details);
+    if (check.code === 'certificate_wrong_agency' && !namesAgency(new X509Certificate(chain[0]!), this.ward().agencyName)) throw wardError('seal_reissue_required', check.error.details);
     throw check.error;
   }
 
