@@ -40,7 +40,7 @@ test.before(async () => {
   await official(ward, 'fz-target', 'specialist');
   const draft = await clients.specialist.post('/api/documents/outgoing', sampleDraft());
   const blob = await clients.clerk.post('/api/blobs', onePagePdf('fuzz sweep'), { 'content-type': 'application/pdf' });
-  samples = { username: 'fz-target', id: draft.body.id, docid: draft.body.id, action: 'submit', sha256: blob.body.sha256, rest: '_find', serial: '0a', signingId: 'no-such-signing', register: 'chung', year: '2026' };
+  samples = { username: 'fz-target', id: draft.body.id, docid: draft.body.id, action: 'submit', sha256: blob.body.sha256, rest: '_find', serial: '0a', signingId: 'no-such-signing', register: 'chung', year: '2026', file: 'phuong-mau.crl', fingerprint: 'ab'.repeat(32) };
 });
 test.after(async () => {
   process.off('unhandledRejection', onUnhandled);
