@@ -22,7 +22,7 @@ import type { Store } from './store.js';
 
 /** Restored together: at most this many documents, or this many attachment bytes. */
 const BATCH_DOCS = 200;
-const BATCH_BYTES = 8 << 20;
+const BATCH_BYTES = 2 << 20;
 /** No document line is anywhere near this (attachments are outside the lines in format 2); a longer one is damage. */
 const MAX_LINE = 64 << 20;
 /** Format 1 kept attachments inline in base64: a line is as long as its largest file. */

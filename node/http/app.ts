@@ -16,6 +16,7 @@ import { certRouter } from './cert-routes.js';
 import { settingsRouter } from './settings-routes.js';
 import { replicateRouter } from './replicate-routes.js';
 import { findPwaDir, pwaRouter } from './pwa-static.js';
+import { healthRouter } from './health-routes.js';
 import { wardError } from '../../sync/errors.js';
 
 export function buildApp(s: WardServices, log: Logger): Express {
@@ -27,8 +28,8 @@ export function buildApp(s: WardServices, log: Logger): Express {
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'frame-src': ["'self'", 'blob:'], 'worker-src': ["'self'"], 'manifest-src': ["'self'"] } } }));
   app.use(cookieParser());
 
-  // Liveness only: anyone on the LAN may ask, so it tells nothing about the ward (its code, how many documents).
-  app.get('/api/health', (_req, res) => { res.json({ ok: true }); });
+  // Liveness for anyone; the disk's state for an admin's session (health-routes.ts).
+  app.use('/api', healthRouter({ sessions: s.sessions, users: s.users, disk: () => s.store.disk(), diskFull: () => s.store.diskFull }));
 
   const api = express.Router();
   // JSON only, strict (objects and arrays at the top), bounded.

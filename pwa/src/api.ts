@@ -6,6 +6,9 @@ import { ERRORS, type ErrorCode } from '../../sync/errors.js';
 
 export type Role = 'specialist' | 'leader' | 'clerk' | 'admin';
 export interface User { username: string; fullName: string; title: string; role: Role; active: boolean }
+/** The data disk, in the admin-only part of GET /api/health; `message` from 90 % full. */
+export interface DiskReport { usedPercent: number; freeBytes: number; totalBytes: number; warning: boolean; message?: { vi: string; en: string } }
+export interface Health { ok: boolean; disk?: DiskReport; writesRefusedDiskFull?: boolean }
 export interface Session { user: User; csrfToken: string; mustChangePassword: boolean }
 export interface AttachmentRef { name: string; contentType: 'application/pdf' | 'image/png' | 'image/jpeg'; size: number; sha256: string }
 export interface Recipient { name: string; agencyId?: string }
@@ -161,6 +164,7 @@ export const api = {
   verification: (id: string) => call<Verification>('GET', `/documents/${encodeURIComponent(id)}/verification`),
   blobUrl: (sha256: string) => `/api/blobs/${sha256}`,
 
+  health: () => call<Health>('GET', '/health'),
   users: () => call<{ items: User[] }>('GET', '/users'),
   createUser: (u: { username: string; fullName: string; title: string; role: Role; password: string }) => call<User>('POST', '/users', u),
   patchUser: (username: string, patch: Partial<Pick<User, 'fullName' | 'title' | 'role' | 'active'>>) => call<User>('PATCH', `/users/${encodeURIComponent(username)}`, patch),
