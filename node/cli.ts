@@ -1,15 +1,14 @@
 #!/usr/bin/env node
 // `warddesk <command>`: the one entry point for a ward's server.
+// Commands load their modules when run: a backup or restore must not carry the
+// ward node, the city and the PDF/PKI libraries in memory (~60 MB it does not use).
 import { loadConfig } from './config.js';
-import { openServices, startWardNode } from './ward-node.js';
-import { verifyAudit } from './http/audit-routes.js';
-import { cityCommand, CITY_USAGE } from './city/command.js';
-import { backupCommand, restoreCommand, BACKUP_USAGE } from './backup-cli.js';
-import { caCommand, CA_USAGE } from './ca-cli.js';
-import { verifyCommand, VERIFY_USAGE } from './verify-cli.js';
-import { adminCommand, ADMIN_USAGE } from './admin-socket.js';
 
-const USAGE = `WardDesk ward node
+const usage = async () => {
+  const [{ CITY_USAGE }, { BACKUP_USAGE }, { CA_USAGE }, { VERIFY_USAGE }, { ADMIN_USAGE }] = await Promise.all([
+    import('./city/command.js'), import('./backup-cli.js'), import('./ca-cli.js'), import('./verify-cli.js'), import('./admin-socket.js'),
+  ]);
+  return `WardDesk ward node
 
 Usage:
   warddesk start                 start the ward node (data in $WARDDESK_DATA_DIR, default ./data)
@@ -23,26 +22,28 @@ ${ADMIN_USAGE}
 
 Configuration: WARDDESK_CONFIG (JSON file), WARDDESK_DATA_DIR, WARDDESK_HOST, WARDDESK_PORT,
 WARDDESK_LOG_LEVEL, WARDDESK_COOKIE_SECURE.`;
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, sub] = argv;
   switch (command) {
-    case 'city': return cityCommand(argv.slice(1));
+    case 'city': return (await import('./city/command.js')).cityCommand(argv.slice(1));
     case 'start': return start();
-    case 'backup': return backupCommand(argv.slice(1));
-    case 'ca': return caCommand(argv.slice(1));
-    case 'verify': return verifyCommand(argv.slice(1));
-    case 'restore': return restoreCommand(argv.slice(1));
-    case 'admin': return adminCommand(argv.slice(1), loadConfig(process.env, { logLevel: 'warn' }).dataDir);
+    case 'backup': return (await import('./backup-cli.js')).backupCommand(argv.slice(1));
+    case 'ca': return (await import('./ca-cli.js')).caCommand(argv.slice(1));
+    case 'verify': return (await import('./verify-cli.js')).verifyCommand(argv.slice(1));
+    case 'restore': return (await import('./backup-cli.js')).restoreCommand(argv.slice(1));
+    case 'admin': return (await import('./admin-socket.js')).adminCommand(argv.slice(1), loadConfig(process.env, { logLevel: 'warn' }).dataDir);
     case 'audit': if (sub === 'verify') return auditVerify(); break;
-    case undefined: case 'help': case '--help': console.log(USAGE); return 0;
+    case undefined: case 'help': case '--help': console.log(await usage()); return 0;
   }
-  console.error(`Unknown command: ${argv.join(' ')}\n\n${USAGE}`);
+  console.error(`Unknown command: ${argv.join(' ')}\n\n${await usage()}`);
   return 2;
 }
 
 async function start(): Promise<number> {
   const config = loadConfig();
+  const { startWardNode } = await import('./ward-node.js');
   const node = await startWardNode(config);
   if (node.firstAdmin) {
     // Printed once, to the terminal of whoever installs the node; never logged or stored in clear.
@@ -66,6 +67,7 @@ async function start(): Promise<number> {
 
 async function auditVerify(): Promise<number> {
   const config = loadConfig(process.env, { logLevel: 'warn' });
+  const [{ openServices }, { verifyAudit }] = await Promise.all([import('./ward-node.js'), import('./http/audit-routes.js')]);
   const s = await openServices(config);
   const verdict = await verifyAudit(s.ledger, s.store.docs);
   s.snapshots.stop();
