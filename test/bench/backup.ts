@@ -55,9 +55,13 @@ try {
   console.log(`backup_mb_per_s ${(mb(bakBytes) / (b.ms / 1000)).toFixed(1)}`);
   console.log(`backup_s ${(b.ms / 1000).toFixed(1)}`);
   console.log(`backup_peak_rss_mb ${b.maxRssMb.toFixed(0)}`);
+  console.log(`backup_peak_rss_anon_mb ${b.anonMb.toFixed(0)}`);
+  console.log(`backup_peak_rss_file_mb ${b.fileMb.toFixed(0)}`);
   console.log(`restore_mb_per_s ${(mb(bakBytes) / (r.ms / 1000)).toFixed(1)}`);
   console.log(`restore_s ${(r.ms / 1000).toFixed(1)}`);
   console.log(`restore_peak_rss_mb ${r.maxRssMb.toFixed(0)}`);
+  console.log(`restore_peak_rss_anon_mb ${r.anonMb.toFixed(0)}`);
+  console.log(`restore_peak_rss_file_mb ${r.fileMb.toFixed(0)}`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
