@@ -1,6 +1,7 @@
 // `warddesk backup` and `warddesk restore`: see node/backup.ts for the format
 // and guarantees. Messages are printed in Vietnamese and English.
 import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { join } from 'node:path';
 import { WardCredentials } from '../sync/city-contract.js';
 import { backup, BackupError, pullFromCity, restore } from './backup.js';
@@ -11,7 +12,18 @@ export const BACKUP_USAGE = `  warddesk backup [--out DIR]     copy the stopped 
                                   it has that the backup lacks (when the city is configured)
   warddesk restore --from-city    rebuild a lost ward from the city alone (everything but secrets; officials re-enrol keys)`;
 
+/**
+ * A backup or restore streams gigabytes through short-lived buffers; V8's
+ * young generation would grow to 3 × 16 MB of garbage before collecting it.
+ * One-MB semi-spaces collect early, keeping the process's memory (RSS) flat
+ * whatever the ward's size, for a few percent of speed.
+ */
+function smallYoungGeneration(): void {
+  v8.setFlagsFromString('--max-semi-space-size=1');
+}
+
 export async function backupCommand(args: string[]): Promise<number> {
+  smallYoungGeneration();
   const config = loadConfig(process.env, { logLevel: 'warn' });
   const out = option(args, '--out') ?? join('backups', `warddesk-${config.ward.code}-${stamp(new Date())}`);
   return report(async () => {
@@ -22,6 +34,7 @@ export async function backupCommand(args: string[]): Promise<number> {
 }
 
 export async function restoreCommand(args: string[]): Promise<number> {
+  smallYoungGeneration();
   const config = loadConfig(process.env, { logLevel: 'warn' });
   const fromCity = args.includes('--from-city');
   const dir = args.find((a) => !a.startsWith('--'));

@@ -1,51 +1,45 @@
-// Backup and restore of a ward node's data directory.
+// Backup of a ward node's data directory, streamed (format: backup-format.ts).
 //
-// A backup is a folder: manifest.json, one NDJSON file per database with every
-// document's full revision history and attachments, and a copy of the other
-// files in the data directory (key stores). Revision histories are kept so a
-// restored node and the city agree on what each document is: replication
-// after a restore sends nothing twice and makes no conflicts.
+// Every revision leaf of every document goes out with its revision history and
+// attachments, so a restored node and the city agree on what each document is:
+// replication after a restore sends nothing twice and makes no conflicts.
+// Documents are read a page at a time and attachments in groups of at most
+// GROUP_BYTES, written through a 1 MB buffer: memory does not grow with the
+// number of documents or the size of the files.
 //
 // The node must be stopped (LevelDB allows one process); a running node is
 // detected from LevelDB's lock and refused with a clear message rather than
 // copied half-way. The folder is written under a temporary name and renamed
-// only when complete, so a failed backup never looks like a good one.
+// only when complete and fsynced, so a failed backup never looks like a good one.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 import PouchDB from 'pouchdb';
 import { openStore, type Store } from './store.js';
 import { forgivingInfo } from '../sync/forgiving-info.js';
 import { pullGenuine } from '../sync/genuine-pull.js';
 import { isReplicatedId } from '../sync/city-contract.js';
 import { basicCityJson, WardRecords } from './city/ward-records.js';
+import { BACKUP_FORMAT, BackupError, DATABASES, DIR_MODE, HashingWriter, type DbManifest, type FileEntry, type Manifest } from './backup-format.js';
 
-export const BACKUP_FORMAT = 'warddesk-backup/1';
-const DATABASES = ['docs', 'secrets'] as const;
-type DbName = (typeof DATABASES)[number];
-/** Files of the data directory that are derived (rebuilt at boot) or held by LevelDB. */
-const NOT_COPIED = new Set<string>([...DATABASES, 'projection.snapshot', 'projection.snapshot.tmp']);
+export { BACKUP_FORMAT, BackupError, type Manifest } from './backup-format.js';
+export { restore } from './restore.js';
+
+/** Files of the data directory that are derived (rebuilt at boot), held by LevelDB, or a live socket. */
+export const NOT_COPIED = new Set<string>([...DATABASES, 'projection.snapshot', 'projection.snapshot.tmp', 'admin.sock']);
 /** Sessions die with the backup: a restored node asks everyone to log in again. */
 const SKIPPED_ID = /^sess:/;
-
-export interface Manifest {
-  format: string;
-  createdAt: string;
-  ward: string | null;
-  databases: Record<DbName, { documents: number; sha256: string; updateSeq: number | string }>;
-  files: string[];
-}
-
-export class BackupError extends Error {
-  constructor(readonly code: 'node_running' | 'not_a_backup' | 'backup_corrupt' | 'target_not_empty' | 'no_data', message: string) {
-    super(message);
-  }
-}
+/** Documents whose attachments are read together; bounds memory whatever the files' sizes (a chunk is 64 KiB). */
+const GROUP_BYTES = 2 << 20;
+const PAGE = 200;
+/** LevelDB's smallest table cache: keeps its memory-mapped tables, hence RSS, bounded (store.ts). */
+const BOUNDED_OPEN_FILES = 74;
 
 /** Opens the store, turning LevelDB's lock error into "stop the node first". */
-async function openStopped(dataDir: string): Promise<Store> {
+export async function openStopped(dataDir: string): Promise<Store> {
   try {
-    return await openStore(dataDir);
+    return await openStore(dataDir, { maxOpenFiles: BOUNDED_OPEN_FILES });
   } catch (err) {
     if (/lock/i.test(String((err as Error).message))) {
       throw new BackupError('node_running', 'Máy chủ phường đang chạy: hãy dừng máy chủ trước khi sao lưu hoặc khôi phục. / The ward node is running: stop it before backing up or restoring.');
@@ -54,23 +48,84 @@ async function openStopped(dataDir: string): Promise<Store> {
   }
 }
 
-/** Every document of `db`, each with its revision history, attachments and conflicting leaves. */
-async function* dumpDocs(db: PouchDB.Database): AsyncGenerator<Record<string, unknown>> {
+type Stub = { content_type: string; digest: string; length: number; data?: Buffer };
+type Revision = Record<string, unknown> & { _id: string; _rev: string; _attachments?: Record<string, Stub> };
+
+function attachmentBytes(doc: Revision): number {
+  return Object.values(doc._attachments ?? {}).reduce((n, a) => n + (a.length ?? 0), 0);
+}
+
+/** Every revision leaf of `db` (with history), in groups whose attachments, with their bytes, stay under GROUP_BYTES. */
+async function* dumpDocs(db: PouchDB.Database): AsyncGenerator<Revision[]> {
   let since: number | string = 0;
   for (;;) {
-    const page = await db.changes({ since, limit: 200, style: 'all_docs' });
+    const page = await db.changes({ since, limit: PAGE, style: 'all_docs' });
     if (page.results.length === 0) return;
     const wanted = page.results.flatMap((r) => SKIPPED_ID.test(r.id) ? [] : r.changes.map((c) => ({ id: r.id, rev: c.rev })));
-    if (wanted.length > 0) {
-      const got = await db.bulkGet({ docs: wanted, revs: true, attachments: true });
-      for (const result of got.results) {
-        for (const d of result.docs) {
-          if ('ok' in d) yield d.ok;
-          else throw new Error(`cannot read ${result.id}: ${JSON.stringify(d.error)}`);
+    // First the bodies with attachment stubs (their lengths), then the bytes, a bounded group at a time.
+    const stubs = wanted.length > 0 ? okDocs(await db.bulkGet({ docs: wanted, revs: true })) : [];
+    let group: Revision[] = [];
+    let groupBytes = 0;
+    const flush = async (): Promise<Revision[]> => {
+      const withFiles = group.filter((d) => d._attachments);
+      const full = withFiles.length === 0 ? [] : okDocs(await db.bulkGet({ docs: withFiles.map((d) => ({ id: d._id, rev: d._rev })), revs: true, attachments: true, binary: true } as PouchDB.Core.BulkGetOptions));
+      const byRev = new Map(full.map((d) => [`${d._id}\n${d._rev}`, d]));
+      const out = group.map((d) => byRev.get(`${d._id}\n${d._rev}`) ?? d);
+      group = [];
+      groupBytes = 0;
+      return out;
+    };
+    for (const doc of stubs) {
+      const size = attachmentBytes(doc);
+      if (group.length > 0 && groupBytes + size > GROUP_BYTES) yield await flush();
+      group.push(doc);
+      groupBytes += size;
+    }
+    if (group.length > 0) yield await flush();
+    since = page.last_seq;
+  }
+}
+
+function okDocs(got: Awaited<ReturnType<PouchDB.Database['bulkGet']>>): Revision[] {
+  return got.results.flatMap((result) => result.docs.map((d) => {
+    if ('ok' in d) return d.ok as unknown as Revision;
+    throw new Error(`cannot read ${result.id}: ${JSON.stringify(d.error)}`);
+  }));
+}
+
+/** Writes one database: a line per revision, attachment bytes to the .bin in the lines' order. */
+async function writeDatabase(db: PouchDB.Database, dir: string, name: string): Promise<DbManifest> {
+  const lines = await HashingWriter.create(join(dir, `${name}.ndjson`));
+  const bin = await HashingWriter.create(join(dir, `${name}.bin`));
+  let documents = 0;
+  let count = 0;
+  try {
+    for await (const group of dumpDocs(db)) {
+      for (const doc of group) {
+        const attachments = doc._attachments;
+        if (attachments) {
+          const stubs: Record<string, Stub> = {};
+          for (const [key, a] of Object.entries(attachments)) {
+            if (!Buffer.isBuffer(a.data)) throw new Error(`attachment ${key} of ${doc._id} was not read`);
+            stubs[key] = { content_type: a.content_type, digest: a.digest, length: a.data.length };
+            await bin.write(a.data);
+            count += 1;
+          }
+          await lines.write(`${JSON.stringify({ ...doc, _attachments: stubs })}\n`);
+        } else {
+          await lines.write(`${JSON.stringify(doc)}\n`);
         }
+        documents += 1;
       }
     }
-    since = page.last_seq;
+    const bytes = lines.bytes;
+    const binBytes = bin.bytes;
+    const [sha256, binSha] = [await lines.close(), await bin.close()];
+    return { documents, sha256, bytes, attachments: { count, bytes: binBytes, sha256: binSha }, updateSeq: (await db.info()).update_seq };
+  } catch (err) {
+    await lines.abort();
+    await bin.abort();
+    throw err;
   }
 }
 
@@ -79,22 +134,21 @@ export async function backup(dataDir: string, outDir: string, ward: string | nul
   if (existsSync(outDir)) throw new BackupError('target_not_empty', `${outDir} đã tồn tại. / ${outDir} already exists.`);
   const partial = join(dirname(outDir), `.${basename(outDir)}.partial`);
   rmSync(partial, { recursive: true, force: true });
-  mkdirSync(partial, { recursive: true });
-  const store = await openStopped(dataDir);
+  mkdirSync(dirname(outDir), { recursive: true });
+  mkdirSync(partial, { mode: DIR_MODE });
+  chmodSync(partial, DIR_MODE);
+  const store = await openStopped(dataDir).catch((err: unknown) => { rmSync(partial, { recursive: true, force: true }); throw err; });
   try {
     const databases = {} as Manifest['databases'];
-    for (const name of DATABASES) {
-      const db = store[name];
-      const lines: string[] = [];
-      for await (const doc of dumpDocs(db)) lines.push(JSON.stringify(doc));
-      const text = lines.length ? `${lines.join('\n')}\n` : '';
-      writeFileSync(join(partial, `${name}.ndjson`), text);
-      databases[name] = { documents: lines.length, sha256: sha256(text), updateSeq: (await db.info()).update_seq };
-    }
-    const files = copyOtherFiles(dataDir, join(partial, 'files'));
+    for (const name of DATABASES) databases[name] = await writeDatabase(store[name], partial, name);
+    const files = await copyOtherFiles(dataDir, join(partial, 'files'));
     const manifest: Manifest = { format: BACKUP_FORMAT, createdAt: new Date().toISOString(), ward, databases, files };
-    writeFileSync(join(partial, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(partial, outDir);
+    const m = await HashingWriter.create(join(partial, 'manifest.json'));
+    await m.write(`${JSON.stringify(manifest, null, 2)}\n`);
+    await m.close();
+    await fsyncDir(partial);
+    await rename(partial, outDir);
+    await fsyncDir(dirname(outDir));
     return manifest;
   } catch (err) {
     rmSync(partial, { recursive: true, force: true });
@@ -104,68 +158,52 @@ export async function backup(dataDir: string, outDir: string, ward: string | nul
   }
 }
 
-function copyOtherFiles(dataDir: string, to: string): string[] {
-  const names = readdirSync(dataDir).filter((n) => !NOT_COPIED.has(n));
-  for (const n of names) cpSync(join(dataDir, n), join(to, n), { recursive: true });
-  return names;
+/** Copies the data directory's other files (key stores, settings) with their hashes; folders 0700, files 0600. */
+async function copyOtherFiles(dataDir: string, to: string): Promise<FileEntry[]> {
+  const entries: FileEntry[] = [];
+  const walk = async (from: string): Promise<void> => {
+    for (const name of readdirSync(from).sort()) {
+      const path = join(from, name);
+      const rel = relative(dataDir, path);
+      if (from === dataDir && NOT_COPIED.has(name)) continue;
+      const st = statSync(path);
+      if (st.isDirectory()) { mkdirSync(join(to, rel), { recursive: true, mode: DIR_MODE }); await walk(path); continue; }
+      if (!st.isFile()) continue; // sockets, fifos: nothing to keep
+      mkdirSync(dirname(join(to, rel)), { recursive: true, mode: DIR_MODE });
+      entries.push({ path: rel, ...(await copyFile(path, join(to, rel))) });
+    }
+  };
+  await walk(dataDir);
+  return entries;
 }
 
-/** Reads and checks a backup folder; throws BackupError when anything does not add up. */
-export function readBackup(dir: string): { manifest: Manifest; docs: Record<DbName, Record<string, unknown>[]> } {
-  let manifest: Manifest;
+/** Streams one file into a new 0600 file, hashing it; returns size and SHA-256. */
+export async function copyFile(from: string, to: string): Promise<{ size: number; sha256: string }> {
+  const source = await open(from, 'r');
+  const out = await HashingWriter.create(to);
   try {
-    manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  } catch {
-    throw new BackupError('not_a_backup', `${dir} không phải bản sao lưu WardDesk. / ${dir} is not a WardDesk backup.`);
-  }
-  if (manifest.format !== BACKUP_FORMAT) throw new BackupError('not_a_backup', `Định dạng không hỗ trợ: ${manifest.format} / Unsupported format: ${manifest.format}`);
-  const docs = {} as Record<DbName, Record<string, unknown>[]>;
-  for (const name of DATABASES) {
-    const text = readFileSync(join(dir, `${name}.ndjson`), 'utf8');
-    const expected = manifest.databases[name];
-    if (sha256(text) !== expected.sha256) {
-      throw new BackupError('backup_corrupt', `Tệp ${name}.ndjson đã bị thay đổi hoặc hỏng. / ${name}.ndjson was changed or is damaged.`);
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await source.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      await out.write(Buffer.from(buf.subarray(0, bytesRead)));
     }
-    docs[name] = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-  }
-  return { manifest, docs };
-}
-
-/**
- * Restores a backup into an empty data directory. Documents go in with their
- * revision histories (`new_edits: false`), exactly as replication would.
- */
-export async function restore(backupDir: string, dataDir: string): Promise<Manifest> {
-  const { manifest, docs } = readBackup(backupDir);
-  if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
-    throw new BackupError('target_not_empty', `Thư mục dữ liệu ${dataDir} không trống: khôi phục vào thư mục trống. / The data directory ${dataDir} is not empty: restore into an empty one.`);
-  }
-  const staging = join(dirname(dataDir), `.${basename(dataDir)}.restoring`);
-  rmSync(staging, { recursive: true, force: true });
-  const store = await openStopped(staging);
-  try {
-    for (const name of DATABASES) {
-      for (let i = 0; i < docs[name].length; i += 200) {
-        const batch = docs[name].slice(i, i + 200) as unknown as PouchDB.Core.Document[];
-        const results = await store[name].bulkDocs(batch, { new_edits: false });
-        const failed = results.find((r) => 'error' in r && r.error);
-        if (failed) throw new Error(`restore of ${name} failed: ${JSON.stringify(failed)}`);
-      }
-    }
-    await store.close();
-    const files = join(backupDir, 'files');
-    if (existsSync(files) && statSync(files).isDirectory()) cpSync(files, staging, { recursive: true });
-    rmSync(dataDir, { recursive: true, force: true });
-    renameSync(staging, dataDir);
-    return manifest;
+    const size = out.bytes;
+    return { size, sha256: await out.close() };
   } catch (err) {
-    await store.close().catch(() => undefined);
-    rmSync(staging, { recursive: true, force: true });
+    await out.abort();
     throw err;
+  } finally {
+    await source.close();
   }
 }
 
-function sha256(text: string): string {
+export async function fsyncDir(dir: string): Promise<void> {
+  const h = await open(dir, 'r');
+  try { await h.sync(); } finally { await h.close(); }
+}
+
+export function sha256(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }
 

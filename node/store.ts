@@ -40,7 +40,16 @@ export function diskUsage(dir: string): DiskUsage {
   return { usedPercent, freeBytes, totalBytes, warning: usedPercent >= DISK_WARNING_PERCENT };
 }
 
-export async function openStore(dataDir: string): Promise<Store> {
+/**
+ * `maxOpenFiles`: LevelDB maps every table file it keeps open into memory
+ * (mmap, up to 1,000 per process), and a mapped page read once stays in the
+ * process's RSS until the table leaves the table cache. A backup or restore
+ * reads every table: with the smallest cache LevelDB allows (74 files: 64
+ * tables of 2 MB) its memory stays bounded whatever the ward's size.
+ */
+export interface StoreOptions { maxOpenFiles?: number }
+
+export async function openStore(dataDir: string, storeOptions: StoreOptions = {}): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
   const handles: LevelDown[] = [];
   let diskFull = false;
@@ -57,7 +66,7 @@ export async function openStore(dataDir: string): Promise<Store> {
     handles.push(handle);
     return handle;
   }, { destroy: leveldown.destroy, repair: leveldown.repair });
-  const options = { db: warddeskLeveldown };
+  const options = { db: warddeskLeveldown, ...(storeOptions.maxOpenFiles ? { maxOpenFiles: storeOptions.maxOpenFiles } : {}) };
   const docs = new PouchDB(join(dataDir, 'docs'), { ...options, auto_compaction: false });
   const secrets = new PouchDB(join(dataDir, 'secrets'), { ...options, auto_compaction: true });
   // Opening is lazy in PouchDB: info() forces LevelDB to open and read its

@@ -3,6 +3,7 @@
 // the secrets store and never leave the node.
 import { z } from 'zod';
 import { wardError } from '../sync/errors.js';
+import { plainTextCheck } from '../sync/plain-text.js';
 import type { Actor } from '../sync/schema.js';
 import type { Role } from '../sync/workflow.js';
 import { checkPassword, hashPassword, oneTimePassword, passwordRule, PasswordChecks, type PasswordHash } from './passwords.js';
@@ -16,16 +17,19 @@ export const Username = z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/);
 /** The shape only; what makes a password good enough is passwordRule (passwords.ts). */
 export const Password = z.string().min(10).max(200);
 
+/** A name or title people read in lists, logs, CSV exports and signatures: plain text only (sync/plain-text.ts). */
+const DisplayText = (min: number) => z.string().trim().min(min).max(200).superRefine(plainTextCheck());
+
 export const NewUser = z.strictObject({
   username: Username,
-  fullName: z.string().trim().min(1).max(200),
-  title: z.string().trim().max(200).default(''),
+  fullName: DisplayText(1),
+  title: DisplayText(0).default(''),
   role: z.enum(['specialist', 'leader', 'clerk', 'admin']),
   password: Password,
 });
 export const UserPatch = z.strictObject({
-  fullName: z.string().trim().min(1).max(200).optional(),
-  title: z.string().trim().max(200).optional(),
+  fullName: DisplayText(1).optional(),
+  title: DisplayText(0).optional(),
   role: z.enum(['specialist', 'leader', 'clerk', 'admin']).optional(),
   active: z.boolean().optional(),
 });

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
@@ -12,6 +13,7 @@ import type { Config } from './config.js';
 import { openStore, monotonicClock, type Clock, type Store } from './store.js';
 import { Ledger } from './ledger.js';
 import { syncLevelDb } from './durability.js';
+import { refuseWhileRestoring } from './restore-lock.js';
 import { Projection } from './projection.js';
 import { Users } from './users.js';
 import { Sessions } from './sessions.js';
@@ -90,7 +92,7 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const log = options.log ?? pino({ level: config.logLevel, redact: ['password', '*.password', 'oldPassword', 'newPassword', 'token'] });
   const clock = options.clock ?? monotonicClock();
   log.info({ dataDir: config.dataDir }, 'boot: opening store');
-  const store = await openStore(config.dataDir);
+  const store = await openStoreUnlessRestoring(config.dataDir);
   const docsDir = join(config.dataDir, 'docs');
   const ledger = await Ledger.open({
     db: store.docs, clock, onError: (err) => log.error({ err }, 'store write failed'), recover: () => store.recover(),
@@ -115,6 +117,27 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const twoPhase = new TwoPhaseSigning({ signing, documents, users, ttlMs: config.tokens.signingTtlSeconds * 1000 });
   const activations = new Activations(signing.keys);
   return { config, store, ledger, projection, users, sessions, loginAudit, blobs, blobAccess: new BlobAccess(projection), numbering, documents, signing, twoPhase, log, snapshots, citySync, settings, activations, lanTls: null, loaded };
+}
+
+/**
+ * Opens the store unless a restore into the data directory is under way
+ * (restore-lock.ts): checked before opening, and again once LevelDB's lock
+ * makes the directory ours, so a restore that started in between is seen too.
+ */
+async function openStoreUnlessRestoring(dataDir: string): Promise<Store> {
+  refuseWhileRestoring(dataDir);
+  const created = !existsSync(dataDir);
+  const store = await openStore(dataDir);
+  try {
+    refuseWhileRestoring(dataDir);
+    return store;
+  } catch (err) {
+    // Leave the restore an empty target again: what this boot created, and only if it holds nothing.
+    const empty = (await store.docs.info()).update_seq === 0 && (await store.secrets.info()).update_seq === 0;
+    await store.close();
+    if (created && empty) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 export async function startWardNode(config: Config, options: BootOptions = {}): Promise<WardNode> {

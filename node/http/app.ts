@@ -22,6 +22,7 @@ import { replicateRouter } from './replicate-routes.js';
 import { findPwaDir, pwaRouter } from './pwa-static.js';
 import { compressJson } from './compress-json.js';
 import { pkiRouter } from './pki-routes.js';
+import { healthRouter } from './health-routes.js';
 import { wardError } from '../../sync/errors.js';
 
 export function buildApp(s: WardServices, log: Logger): Express {
@@ -35,8 +36,8 @@ export function buildApp(s: WardServices, log: Logger): Express {
   // JSON answers (documents, lists, the replication feed, errors) compressed above 1 KiB; files pass untouched.
   app.use(compressJson());
 
-  // Liveness only: anyone on the LAN may ask, so it tells nothing about the ward (its code, how many documents).
-  app.get('/api/health', (_req, res) => { res.json({ ok: true }); });
+  // Liveness for anyone; the disk's state for an admin's session (health-routes.ts).
+  app.use('/api', healthRouter({ sessions: s.sessions, users: s.users, disk: () => s.store.disk(), diskFull: () => s.store.diskFull }));
 
   // CRLs and CA certificates for any validator: no login (pki-routes.ts).
   app.use(pkiRouter(s.signing.pkiSource()));

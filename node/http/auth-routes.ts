@@ -9,6 +9,7 @@ import type { Sessions } from '../sessions.js';
 import type { DiskUsage } from '../store.js';
 import { Password, type UserProfile, type Users } from '../users.js';
 import { actorOf, caller, SESSION_COOKIE } from './context.js';
+import { diskReport, type DiskReport } from './health-routes.js';
 
 const Login = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
 const ChangePassword = z.strictObject({ oldPassword: z.string().min(1).max(200), newPassword: Password });
@@ -83,16 +84,10 @@ export function sessionRouter(deps: AuthDeps): Router {
   return router;
 }
 
-/** For an admin: how full the data disk is, and a warning in both languages from 90 %. */
-function diskFor(user: UserProfile, deps: AuthDeps): { disk?: DiskUsage & { message?: { vi: string; en: string } } } {
+/** For an admin: how full the data disk is, and a warning in both languages from 90 % (health-routes.ts). */
+function diskFor(user: UserProfile, deps: AuthDeps): { disk?: DiskReport } {
   if (user.role !== 'admin' || !deps.disk) return {};
-  const disk = deps.disk();
-  if (!disk.warning) return { disk };
-  const free = `${(disk.freeBytes / 2 ** 20).toFixed(0)} MB`;
-  return { disk: { ...disk, message: {
-    vi: `Ổ đĩa dữ liệu của máy chủ phường đã dùng ${disk.usedPercent} % (còn ${free}). Hãy giải phóng dung lượng hoặc thêm ổ đĩa trước khi đầy: khi đầy, không lưu được thay đổi nào.`,
-    en: `The ward node's data disk is ${disk.usedPercent} % full (${free} free). Free some space or add a disk before it fills up: when full, no change can be saved.`,
-  } } };
+  return { disk: diskReport(deps.disk()) };
 }
 
 function setCookie(res: Response, deps: AuthDeps, token: string): void {

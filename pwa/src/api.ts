@@ -12,6 +12,9 @@ export type BookRows =
   | { direction: 'in'; year: number; rows: { number: number; arrivalDate: string; sender: string; originalSymbol: string; originalDate: string; typeAndSubject: string; handler: string; medium: string; id: string }[] };
 const bookPath = (b: BookRef) => (b.direction === 'in' ? `/registers/in/${b.year}` : `/registers/out/${encodeURIComponent(b.register ?? '')}/${b.year}`);
 export interface Handler { username: string; fullName: string; title: string; role: Role }
+/** The data disk, in the admin-only part of GET /api/health; `message` from 90 % full. */
+export interface DiskReport { usedPercent: number; freeBytes: number; totalBytes: number; warning: boolean; message?: { vi: string; en: string } }
+export interface Health { ok: boolean; disk?: DiskReport; writesRefusedDiskFull?: boolean }
 export interface Session { user: User; csrfToken: string; mustChangePassword: boolean }
 export interface AttachmentRef { name: string; contentType: 'application/pdf' | 'image/png' | 'image/jpeg'; size: number; sha256: string }
 export interface Recipient { name: string; agencyId?: string }
@@ -193,6 +196,7 @@ export const api = {
   /** Officials a document can be assigned to (leader and clerk only). */
   handlers: () => call<{ items: Handler[] }>('GET', '/handlers'),
 
+  health: () => call<Health>('GET', '/health'),
   users: () => call<{ items: User[] }>('GET', '/users'),
   createUser: (u: { username: string; fullName: string; title: string; role: Role; password: string }) => call<User>('POST', '/users', u),
   patchUser: (username: string, patch: Partial<Pick<User, 'fullName' | 'title' | 'role' | 'active'>>) => call<User>('PATCH', `/users/${encodeURIComponent(username)}`, patch),

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../../node/cli.ts', import.meta.url));
 
-export interface ChildNode { url: string; proc: ChildProcess; kill(): Promise<void> }
+export interface ChildNode { url: string; proc: ChildProcess; kill(): Promise<void>; /** What it printed so far (the first admin's one-time password among it). */ output(): string }
 
 export function startChildNode(dataDir: string, env: Record<string, string> = {}): Promise<ChildNode> {
   return new Promise((resolve, reject) => {
@@ -21,7 +21,7 @@ export function startChildNode(dataDir: string, env: Record<string, string> = {}
       if (m) {
         clearTimeout(timer);
         resolve({
-          url: m[1]!, proc,
+          url: m[1]!, proc, output: () => out,
           kill: () => new Promise((done) => { if (proc.exitCode !== null) return done(); proc.once('exit', () => done()); proc.kill('SIGKILL'); }),
         });
       }

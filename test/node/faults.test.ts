@@ -107,6 +107,13 @@ test('a disk-full that LevelDB remembers: writes resume by themselves once space
     assert.is(me.body.disk?.warning, true, JSON.stringify(me.body.disk));
     assert.ok(me.body.disk.usedPercent >= 90 && /ổ đĩa/i.test(me.body.disk.message.vi) && /disk/.test(me.body.disk.message.en));
     assert.is((await clerk.get('/api/auth/me')).body.disk, undefined);
+    // The same warning in the admin-only part of /api/health (for monitoring); others get liveness only.
+    const health = await ward.admin.get('/api/health');
+    assert.is(health.body.disk?.warning, true, JSON.stringify(health.body));
+    assert.ok(health.body.disk.usedPercent >= 90 && /ổ đĩa/i.test(health.body.disk.message.vi) && /disk/.test(health.body.disk.message.en));
+    assert.is(health.body.writesRefusedDiskFull, true, 'the last writes failed for lack of space');
+    assert.equal((await clerk.get('/api/health')).body, { ok: true });
+    assert.equal(await (await fetch(`${ward.url}/api/health`)).json(), { ok: true });
     // Nobody needs free disk to log in; reading goes on with the new session.
     const leader = new Client(ward.url);
     const login = await leader.post('/api/auth/login', { username: 'vanthu', password: 'vanthu-real-password' });

@@ -87,6 +87,30 @@ test('NUL, terminal escapes and right-to-left overrides are refused in subjects,
   assertClear4xx(comment, 400, 'invalid_input', 'override in a comment');
 });
 
+test('NUL, terminal escapes and right-to-left overrides are refused in officials\' names and titles, on creation and on change, with a clear message; nothing is written', async () => {
+  const before = await docCount();
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['NUL in a name', { fullName: 'Nguyễn\u0000 Văn A' }, 'fullName'],
+    ['an escape in a name', { fullName: 'Trần \u001b[31mB' }, 'fullName'],
+    ['a right-to-left override in a name', { fullName: 'Lê \u202Enimda' }, 'fullName'],
+    ['an isolate in a title', { title: 'Phó \u2066Chủ tịch' }, 'title'],
+  ];
+  for (const [label, patch, path] of cases) {
+    const created = await ward.admin.post('/api/users', { username: 'canbo-moi', fullName: 'Cán bộ mới', title: '', role: 'specialist', password: 'mat-khau-dai-123', ...patch });
+    const changed = await ward.admin.request('PATCH', '/api/users/chuyenvien', patch);
+    for (const [how, r] of [['create', created], ['change', changed]] as const) {
+      assertClear4xx(r, 400, 'invalid_input', `${label} (${how})`);
+      const problem = r.body.details.find((d: { path: string }) => d.path === path);
+      assert.ok(problem, `${label} (${how}): ${JSON.stringify(r.body.details)}`);
+      assert.match(problem.vi, /ký tự điều khiển/);
+      assert.match(problem.en, /control or text-direction override/);
+    }
+  }
+  assert.is(await docCount(), before, 'nothing written');
+  assert.is((await ward.admin.get('/api/users')).body.items.find((u: { username: string }) => u.username === 'chuyenvien').fullName, 'chuyenvien');
+  assert.is((await ward.admin.request('PATCH', '/api/users/chuyenvien', { fullName: 'Nguyễn Thị Hòa', title: 'Chuyên viên' })).status, 200, 'a plain Vietnamese name is fine');
+});
+
 test('a 100 KB query string gets 431 with the standard error body in both languages', async () => {
   const r = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
     const req = request(`${ward.url}/api/documents?q=${'a'.repeat(100_000)}`, (res) => {
@@ -110,6 +134,19 @@ test('anonymous callers of /api/health learn only that the node is alive: no war
   const r = await fetch(`${ward.url}/api/health`);
   assert.is(r.status, 200);
   assert.equal(await r.json(), { ok: true });
+  assert.equal((await clerk.get('/api/health')).body, { ok: true }, 'an official who is not admin gets liveness only');
+  assert.equal(await (await fetch(`${ward.url}/api/health`, { headers: { cookie: 'wd_session=forged-token' } })).json(), { ok: true });
+});
+
+test('an admin\'s /api/health adds how full the data disk is, with no warning below 90 %', async () => {
+  const r = await ward.admin.get('/api/health');
+  assert.is(r.status, 200);
+  assert.is(r.body.ok, true);
+  const disk = r.body.disk;
+  assert.ok(disk.totalBytes > 0 && disk.freeBytes > 0 && disk.usedPercent >= 0 && disk.usedPercent <= 100, JSON.stringify(disk));
+  assert.is(disk.warning, disk.usedPercent >= 90);
+  if (!disk.warning) assert.is(disk.message, undefined);
+  assert.is(r.body.writesRefusedDiskFull, false);
 });
 
 test('files that only start like a PDF, PNG or JPEG are refused with a clear 4xx; real ones are stored', async () => {

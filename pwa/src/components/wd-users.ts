@@ -1,8 +1,8 @@
 import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { api, asApiError, type ApiError, type Role, type User } from '../api.js';
+import { api, asApiError, type ApiError, type Health, type Role, type User } from '../api.js';
 import { WdElement } from '../element.js';
-import { roleName, t } from '../i18n.js';
+import { localized, roleName, t } from '../i18n.js';
 import { shared } from '../styles.js';
 import { errorBox } from './wd-error.js';
 import './wd-certificates.js';
@@ -12,7 +12,11 @@ const USERNAME_PATTERN = '[a-z][a-z0-9._\\-]{1,31}';
 
 const ROLES: Role[] = ['specialist', 'leader', 'clerk', 'admin'];
 
-/** Admin: officials (add, role, disable, one-time password) and the signing certificates on this node (wd-certificates). */
+/**
+ * Admin: officials (add, role, disable, one-time password) and the signing certificates on this node (wd-certificates).
+ * Also how full the node's data disk is, with the node's warning from 90 % (the admin-only part of /api/health):
+ * once full, no change can be saved, so the admin must hear of it before.
+ */
 @customElement('wd-users')
 export class WdUsers extends WdElement {
   static override styles = [shared, css`
@@ -33,6 +37,7 @@ export class WdUsers extends WdElement {
   @state() private users: User[] = [];
   @state() private error: ApiError | null = null;
   @state() private otp: { username: string; oneTimePassword: string } | null = null;
+  @state() private health: Health | null = null;
 
   override connectedCallback(): void { super.connectedCallback(); void this.load(); }
 
@@ -40,6 +45,17 @@ export class WdUsers extends WdElement {
     try {
       this.users = (await api.users()).items;
     } catch (e) { this.error = asApiError(e); }
+    // The disk is a side note: if health cannot be read, the users screen still works.
+    this.health = await api.health().catch(() => null);
+  }
+
+  private diskNote() {
+    const disk = this.health?.disk;
+    if (!disk) return nothing;
+    const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 2 : 1)} GB`;
+    const line = `${t('disk_usage')}: ${disk.usedPercent} % ${t('disk_used')}, ${gb(disk.freeBytes)} ${t('disk_free')}`;
+    if (disk.warning && disk.message) return html`<div class="error" role="alert" data-disk-warning>${localized(disk.message)}</div>`;
+    return html`<p class="muted" data-disk>${line}</p>`;
   }
 
   private async run(fn: () => Promise<unknown>): Promise<void> {
@@ -59,6 +75,7 @@ export class WdUsers extends WdElement {
 
   protected override render() {
     return html`<h1>${t('users_title')}</h1>
+      ${this.diskNote()}
       ${errorBox(this.error)}
       ${this.otp ? html`<div class="info" role="status">${t('one_time_password')} — ${this.otp.username}: <span class="otp">${this.otp.oneTimePassword}</span>
         <button class="secondary" @click=${() => { this.otp = null; }}>${t('close')}</button></div>` : nothing}
