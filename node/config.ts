@@ -66,6 +66,12 @@ export const Config = z.strictObject({
    * besides the known Debian ones (loading one runs its code), and how long a two-phase signing
    * waits for the official's token.
    */
+  /**
+   * Keys belong to their holders: enrolment gives a one-time activation and the holder chooses the PIN
+   * (node/activations.ts). `adminSetsPin` re-opens the older path where the admin types a holder's first
+   * PIN over the API; only the tests and the demo, which script both sides, turn it on.
+   */
+  enrolment: z.strictObject({ adminSetsPin: z.boolean().default(false) }).default({ adminSetsPin: false }),
   tokens: z.strictObject({
     modules: z.array(z.string().min(1)).default([]),
     signingTtlSeconds: z.coerce.number().positive().max(3600).default(120),

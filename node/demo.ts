@@ -31,7 +31,7 @@ const wardPem = issueCertificate({ kind: 'ward-ca', subject: { commonName: 'UBND
 const week = (issuerCertPem: string, issuerKey: typeof rootKey.privateKey) => createCrl({ issuerCertPem, issuerKey, revoked: [], crlNumber: 1, thisUpdate: new Date(), nextUpdate: new Date(Date.now() + 7 * 86_400_000) });
 say('Đã tạo CA gốc của thành phố và CA của phường', 'created the city root and the ward CA');
 
-const node = await startWardNode(loadConfig({}, { dataDir, host: '127.0.0.1', port: 0, cookieSecure: false, logLevel: 'silent' }), { log: pino({ level: 'silent' }) });
+const node = await startWardNode(loadConfig({}, { dataDir, host: '127.0.0.1', port: 0, cookieSecure: false, logLevel: 'silent', enrolment: { adminSetsPin: true } }), { log: pino({ level: 'silent' }) });
 try {
   node.signing.keys.save(WARD_CA, { privateKey: wardKey.privateKey, chain: [wardPem, rootPem] }, CA_PIN);
   writeFileSync(join(node.signing.keys.dir, 'ward-ca.crl'), week(wardPem, wardKey.privateKey));

@@ -118,6 +118,7 @@ export const ERRORS = {
   seal_reissue_required: { status: 409, vi: 'Tên cơ quan đã thay đổi nhưng chứng thư con dấu vẫn ghi tên cũ: quản trị viên cần cấp lại chứng thư con dấu trước khi ban hành. Văn bản chưa được ban hành.', en: 'The agency was renamed but the seal certificate still names the old agency: the administrator must re-issue the seal certificate before issuing. The document was not issued.' },
   root_not_ca: { status: 422, vi: 'Tệp không phải chứng thư CA gốc (tự ký, có quyền cấp chứng thư) còn hiệu lực.', en: 'The file is not a valid root CA certificate (self-signed, allowed to issue certificates, in date).' },
   root_not_found: { status: 404, vi: 'Không có CA gốc tin cậy nào mang dấu vân tay này.', en: 'No trusted root has this fingerprint.' },
+  enrol_pin_by_holder: { status: 403, vi: 'Quản trị viên không đặt mã PIN cho người giữ khóa: hãy cấp mã kích hoạt dùng một lần để người giữ khóa tự đặt mã PIN của mình.', en: 'The administrator does not set a holder\'s PIN: issue a one-time activation code so the holder chooses their own PIN.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

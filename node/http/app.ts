@@ -72,7 +72,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
   api.use(auditRouter(s.ledger, s.store.docs));
   api.use(syncRouter(s.citySync));
   api.use(setupRouter({ signing: s.signing, users: s.users, activations: s.activations, lanTls: () => s.lanTls, wardCode: s.config.ward.code }));
-  api.use(certRouter(s.signing, s.users, s.projection));
+  api.use(certRouter(s.signing, s.users, s.projection, { adminSetsPin: s.config.enrolment.adminSetsPin }));
   api.use(signingRouter(s.twoPhase));
   api.use(settingsRouter({ config: s.config, settings: s.settings, signing: s.signing, citySync: s.citySync }));
   api.use(registerRouter(s.projection, s.settings));

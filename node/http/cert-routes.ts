@@ -41,7 +41,7 @@ const Import = z.strictObject({
 const AddRoot = z.strictObject({ pem: z.string().min(1).max(100_000) });
 const Revoke = z.strictObject({ caPin: z.string().min(1).max(64), reason: z.string().max(64).default('unspecified') });
 
-export function certRouter(signing: Signing, users: Users, projection: Projection): Router {
+export function certRouter(signing: Signing, users: Users, projection: Projection, o: { adminSetsPin: boolean } = { adminSetsPin: false }): Router {
   const router = Router();
   // Above the 512 KB the image check allows, so a too-large image gets its own message rather than a bare 413.
   const png = express.raw({ type: 'image/png', limit: 2 * 1024 * 1024 });
@@ -79,6 +79,8 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
 
   /** Admin: enrol `holder` = a leader's user name, or "seal" (the agency's seal, used by clerks). */
   router.post('/certificates', requireRole('admin'), async (req, res) => {
+    // The holder chooses their own PIN through a one-time activation (POST /api/certificates/activations); the admin never knows it.
+    if (!o.adminSetsPin) throw wardError('enrol_pin_by_holder');
     const input = parseInput(Enrol, req.body);
     if (!input.ok) throw input.error;
     const { holder, caPin, pin } = input.value;

@@ -11,7 +11,7 @@ export interface TestWard { node: WardNode; url: string; dataDir: string; admin:
 
 export async function startTestWard(overrides: Record<string, unknown> = {}, dataDir?: string, boot: BootOptions = {}): Promise<TestWard> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'warddesk-test-'));
-  const config = loadConfig({}, { dataDir: dir, host: '127.0.0.1', port: 0, cookieSecure: false, logLevel: 'silent', ...overrides });
+  const config = loadConfig({}, { dataDir: dir, host: '127.0.0.1', port: 0, cookieSecure: false, logLevel: 'silent', enrolment: { adminSetsPin: true }, ...overrides });
   const node = await startWardNode(config, { log: pino({ level: 'silent' }), ...boot });
   const admin = new Client(node.url);
   if (node.firstAdmin) {

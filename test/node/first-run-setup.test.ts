@@ -27,7 +27,8 @@ let leader: Client;
 let clerk: Client;
 
 test.before(async () => {
-  ward = await startTestWard();
+  // As a ward runs by default: the admin cannot set a holder's PIN.
+  ward = await startTestWard({ enrolment: { adminSetsPin: false } });
   leader = await official(ward, 'lanhdao', 'leader', 'Nguyễn Văn An');
   clerk = await official(ward, 'vanthu', 'clerk', 'Lê Thị Văn Thư');
 });
@@ -71,7 +72,8 @@ test('the city\'s bundle installs once, with its root checked, and the status sh
   assert.is(status.body.officials.leader, 1);
 });
 
-test('the leader chooses their own PIN with a one-time code: bound to them, a short PIN consumes nothing, never twice', async () => {
+test('the leader chooses their own PIN with a one-time code (the admin cannot set it): bound to them, a short PIN consumes nothing, never twice', async () => {
+  refused(await ward.admin.post('/api/certificates', { holder: 'lanhdao', caPin: BUNDLE_PIN, pin: '246810' }), 403, 'enrol_pin_by_holder');
   refused(await ward.admin.post('/api/certificates/activations', { holder: 'lanhdao', caPin: 'wrong-ca-pin' }), 401, 'wrong_ca_pin');
   const issued = await ward.admin.post('/api/certificates/activations', { holder: 'lanhdao', caPin: BUNDLE_PIN });
   assert.is(issued.status, 201, JSON.stringify(issued.body));
