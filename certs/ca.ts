@@ -11,7 +11,7 @@ import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, ty
 import forge from 'node-forge';
 import { ROLE_OU } from './roles.js';
 
-export type CertKind = 'root' | 'ward-ca' | 'tls' | 'leader' | 'agency';
+export type CertKind = 'root' | 'ward-ca' | 'tls' | 'leader' | 'agency' | 'tsa';
 
 export interface Subject {
   commonName: string;
@@ -53,6 +53,12 @@ function extensions(input: IssueInput): object[] {
         { name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
         { name: 'extKeyUsage', serverAuth: true },
         { name: 'subjectAltName', altNames: [...(input.hosts ?? []).map((value) => ({ type: 2, value })), ...(input.ips ?? []).map((ip) => ({ type: 7, ip }))] },
+      ];
+    case 'tsa':
+      // RFC 3161 §2.3: the TSA's certificate has exactly one extended key usage, timeStamping, critical.
+      return [
+        { name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
+        { name: 'extKeyUsage', timeStamping: true, critical: true },
       ];
     case 'leader':
     case 'agency':

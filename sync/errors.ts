@@ -79,6 +79,9 @@ export const ERRORS = {
   last_admin: { status: 409, vi: 'Không thể vô hiệu hoá hoặc đổi vai trò của quản trị viên cuối cùng: hãy cấp quyền quản trị cho người khác trước.', en: 'The last administrator cannot be disabled or given another role: make someone else an administrator first.' },
   login_busy: { status: 503, vi: 'Máy chủ phường đang nhận quá nhiều yêu cầu đăng nhập. Vui lòng thử lại sau ít giây.', en: 'The ward node is receiving too many logins right now. Try again in a few seconds.' },
   replication_forbidden: { status: 403, vi: 'Thao tác này không được phép trên kênh đồng bộ của thiết bị.', en: 'This operation is not allowed on the device replication endpoint.' },
+  tsa_certificate_expired: { status: 503, vi: 'Chứng thư số của máy chủ cấp dấu thời gian (TSA) của thành phố đã hết hạn hoặc chưa có hiệu lực: không cấp dấu thời gian nào. Quản trị thành phố cần cấp lại chứng thư TSA (warddesk city tsa issue).', en: 'The city time-stamping authority\'s certificate has expired or is not yet valid: no timestamp was issued. The city administrator must issue a new TSA certificate (warddesk city tsa issue).' },
+  tsa_bad_request: { status: 400, vi: 'Yêu cầu dấu thời gian không hợp lệ (phải là TimeStampReq RFC 3161 với băm SHA-256).', en: 'The timestamp request is not valid (it must be an RFC 3161 TimeStampReq with a SHA-256 hash).' },
+  tsa_unavailable: { status: 503, vi: 'Không lấy được dấu thời gian từ thành phố (mất kết nối hoặc thành phố từ chối).', en: 'No timestamp could be obtained from the city (no connection, or the city refused).' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
