@@ -11,9 +11,12 @@ import { sendToWards, sentStatuses } from './send.js';
 import { WardError } from '../../sync/errors.js';
 import { startHubServer } from './hub-http.js';
 import { doctorCommand } from './doctor-command.js';
+import { openTsa, tsaCommand, TSA_USAGE } from './tsa-command.js';
 
-export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR]
-                                 run the embedded CouchDB-compatible city server (demos, tests; default 127.0.0.1:5984, ./city-data)
+export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR] [--tsa DIR]
+                                 run the embedded CouchDB-compatible city server (demos, tests; default 127.0.0.1:5984, ./city-data);
+                                 with --tsa, also the city's RFC 3161 time-stamping authority at POST /_tsa (PIN: WARDDESK_TSA_PIN)
+${TSA_USAGE}
   warddesk city init <url> --wards a,b,c [--out DIR]
                                  create per-ward databases, users, _security and rules on a CouchDB 3 (or the embedded server);
                                  writes DIR/<ward>.credentials.json (default ./city-credentials) for each ward to install
@@ -50,6 +53,7 @@ export async function cityCommand(args: string[]): Promise<number> {
   if (sub === 'init') return init(rest);
   if (sub === 'doctor') return doctorCommand(rest, CITY_USAGE);
   if (sub === 'hub') return hub(rest);
+  if (sub === 'tsa') return tsaCommand(rest);
   if (sub === 'send') return send(rest);
   if (sub === 'sent') return sent(rest);
   if (sub === 'publish-crls') {
@@ -73,7 +77,9 @@ async function start(args: string[]): Promise<number> {
   // express-pouchdb (2019) leaves some plugin rejections unhandled; one bad
   // request must not stop the city for every ward. Log it and keep serving.
   process.on('unhandledRejection', (reason) => { console.error('city: unhandled rejection (request answered or dropped):', reason instanceof Error ? reason.message : reason); });
-  const city = await startCityServer({ dataDir, port: Number(flag(args, '--port') ?? 5984), host: flag(args, '--host') ?? '127.0.0.1', admin });
+  const tsaDir = flag(args, '--tsa');
+  const tsa = tsaDir ? await openTsa(tsaDir) : undefined;
+  const city = await startCityServer({ dataDir, port: Number(flag(args, '--port') ?? 5984), host: flag(args, '--host') ?? '127.0.0.1', admin, ...(tsa ? { tsa } : {}) });
   // One JSON line a supervisor (or a test) can wait for.
   console.log(JSON.stringify({ city: 'listening', url: city.url, dataDir }));
   const stop = async () => { await city.close(); process.exit(0); };
