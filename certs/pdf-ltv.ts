@@ -14,6 +14,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { getDict, IncrementalUpdate, pageRefs, readPdf } from './pdf-file.js';
 import { dict, name, Raw, Ref } from './pdf-objects.js';
 import { existingArray } from './pdf-signature.js';
+import { readCms } from './cms-read.js';
+import { locateSignatures } from './pdf-revisions.js';
 
 /** Asks a TSA for a token over a SHA-256 (certs/tsa-client.ts over HTTP, or a TSA in process). */
 export type Timestamper = (imprint: Buffer) => Promise<Buffer>;
@@ -42,7 +44,7 @@ export async function appendLtv(bytes: Buffer, o: LtvInput): Promise<Buffer> {
     seen.add(key);
     certs.push(u.add(dict({}), der));
   }
-  const crls = [...new Map(o.crls.map((c) => [c.toString('base64'), c])).values()].map((c) => u.add(dict({}), c));
+  const crls = [...new Map(o.crls.map(toDer).map((c) => [c.toString('base64'), c])).values()].map((c) => u.add(dict({}), c));
   const dss = u.add(dict({ Type: name('DSS'), Certs: certs, CRLs: crls }));
   const rootRef = pdf.trailer.get('Root') as Ref;
   const catalog = new Map(getDict(pdf, rootRef));
@@ -76,4 +78,21 @@ export async function appendLtv(bytes: Buffer, o: LtvInput): Promise<Buffer> {
   if (token.length > TOKEN_BYTES) throw new Error(`timestamp token of ${token.length} bytes does not fit`);
   out.write(token.toString('hex').padEnd(TOKEN_BYTES * 2, '0'), contentsAt + 1, 'latin1');
   return out;
+}
+
+/** Every certificate the file's signatures carry (DER): what the DSS needs besides the roots and the TSA's. */
+export function signatureCertificates(pdf: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (const l of locateSignatures(pdf.toString('latin1'))) {
+    if (!l.ok) continue;
+    try { out.push(...readCms(l.range.contents).certificates); } catch { /* an unreadable CMS adds nothing */ }
+  }
+  return out;
+}
+
+/** A CRL as DER (the DSS holds DER streams); PEM input is decoded. */
+function toDer(crl: Buffer): Buffer {
+  const text = crl.subarray(0, 40).toString('latin1');
+  if (!text.startsWith('-----BEGIN')) return crl;
+  return Buffer.from(crl.toString('latin1').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
 }

@@ -12,6 +12,7 @@ import { WardError } from '../../sync/errors.js';
 import { startHubServer } from './hub-http.js';
 import { doctorCommand } from './doctor-command.js';
 import { openTsa, tsaCommand, TSA_USAGE } from './tsa-command.js';
+import { issueToken } from '../../certs/tsa.js';
 
 export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR] [--tsa DIR]
                                  run the embedded CouchDB-compatible city server (demos, tests; default 127.0.0.1:5984, ./city-data);
@@ -26,10 +27,12 @@ ${TSA_USAGE}
                                  one OK/WARN/FAIL line per check with the fix; exit 1 when any check fails
   warddesk city publish-crls <url> [--root-crl city-root.crl]
                                  copy each ward's revocation list (and the root's) into every other ward's inbox
-  warddesk city hub <url> --root city-root.pem [--root-crl city-root.crl] [--data DIR] [--port N] [--host H]
+  warddesk city hub <url> --root city-root.pem [--root-crl city-root.crl] [--data DIR] [--port N] [--host H] [--tsa DIR]
                                  follow every ward database, verify every signature against the city root and all
                                  CRLs, keep a verdict per document in DIR (default ./hub-data); resumes after a restart;
-                                 serves the dashboard on --host/--port (default 127.0.0.1:8090, login WARDDESK_CITY_ADMIN)
+                                 serves the dashboard on --host/--port (default 127.0.0.1:8090, login WARDDESK_CITY_ADMIN);
+                                 with --tsa (PIN: WARDDESK_TSA_PIN), keeps a city-owned LTV copy of each valid document
+                                 (PAdES B-LTA: DSS + document timestamp)
   warddesk city send <url> (--wards a,b | --all) --pdf FILE --type CV --symbol 123/UBND-VP --date 2026-11-20
                      --subject "…" [--sender "UBND Thành phố …"] [--attach FILE…]
                      [--root city-root.pem [--root-crl city-root.crl]]
@@ -109,7 +112,7 @@ async function init(args: string[]): Promise<number> {
 }
 
 async function hub(args: string[]): Promise<number> {
-  const valued = new Set(['--root', '--root-crl', '--data', '--port', '--host']);
+  const valued = new Set(['--root', '--root-crl', '--data', '--port', '--host', '--tsa']);
   const url = args.find((a, i) => !a.startsWith('--') && !(i > 0 && valued.has(args[i - 1]!)));
   const root = flag(args, '--root');
   if (!url || !root) { console.error(`city hub needs the city URL and --root (the city root certificate, PEM).\n\n${CITY_USAGE}`); return 2; }
@@ -117,7 +120,10 @@ async function hub(args: string[]): Promise<number> {
   const dataDir = resolve(flag(args, '--data') ?? './hub-data');
   const started = Date.now();
   const admin = adminFromEnv();
-  const h = await startHub({ url, admin, dataDir, roots: [readFileSync(root, 'utf8')], ...(rootCrl ? { rootCrls: [readFileSync(rootCrl)] } : {}) });
+  const tsaDir = flag(args, '--tsa');
+  const tsa = tsaDir ? await openTsa(tsaDir) : undefined;
+  const ltv = tsa ? { ltv: { timestamper: async (imprint: Buffer) => issueToken(tsa, { imprint }), tsaChain: tsa.chain } } : {};
+  const h = await startHub({ url, admin, dataDir, roots: [readFileSync(root, 'utf8')], ...(rootCrl ? { rootCrls: [readFileSync(rootCrl)] } : {}), ...ltv });
   // The dashboard serves while the ingest catches up (figures grow as wards are read); same admin credentials.
   const dashboard = await startHubServer(h.view, { port: Number(flag(args, '--port') ?? 8090), host: flag(args, '--host') ?? '127.0.0.1', admin });
   console.log(JSON.stringify({ hub: 'dashboard', url: dashboard.url }));
