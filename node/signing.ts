@@ -10,6 +10,7 @@ import { generateKey, issueCertificate, type CertKind } from '../certs/ca.js';
 import { Keystore } from '../certs/keystore.js';
 import type { RenderLayout } from '../certs/pdf-boxes.js';
 import { signAsAgency, signAsLeader } from '../certs/pdf-sign.js';
+import { timestampIfReachable } from './signature-timestamp.js';
 import { verifyPdf, type TrustOptions } from '../certs/pdf-verify.js';
 import { roleOf } from '../certs/roles.js';
 import type { PdfVerdict } from '../certs/verdict.js';
@@ -132,7 +133,9 @@ export class Signing {
       signer: key, sealImage: this.image(SEAL), layout: sign.data['layout'] as RenderLayout, trust: await this.trust(),
       number: String(numbered.data['numberText']), date: { year: date[0]!, month: date[1]!, day: date[2]! }, location: this.ward().place,
     });
-    const blob = await this.deps.blobs.put(actor, issued, 'application/pdf');
+    // B-T when the setting asks and the city answers in time; B-B otherwise, never a failure.
+    const stamped = await timestampIfReachable(issued, this.deps.config.city);
+    const blob = await this.deps.blobs.put(actor, stamped.pdf, 'application/pdf');
     return { pdf: blob.sha256, certSerial: new X509Certificate(key.chain[0]!).serialNumber.toLowerCase() };
   }
 
