@@ -12,7 +12,7 @@ import forge from 'node-forge';
 import { EKU, SIGNING_PROFILES } from './cert-profile.js';
 import { ROLE_OU } from './roles.js';
 
-export type CertKind = 'root' | 'ward-ca' | 'tls' | 'leader' | 'agency';
+export type CertKind = 'root' | 'ward-ca' | 'tls' | 'leader' | 'agency' | 'tsa';
 
 export interface Subject {
   commonName: string;
@@ -60,6 +60,12 @@ function extensions(input: IssueInput): object[] {
         { name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
         { name: 'extKeyUsage', serverAuth: true },
         { name: 'subjectAltName', altNames: [...(input.hosts ?? []).map((value) => ({ type: 2, value })), ...(input.ips ?? []).map((ip) => ({ type: 7, ip }))] },
+      ];
+    case 'tsa':
+      // RFC 3161 §2.3: the TSA's certificate has exactly one extended key usage, timeStamping, critical.
+      return [
+        { name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
+        { name: 'extKeyUsage', timeStamping: true, critical: true },
       ];
     case 'leader':
     case 'agency': {

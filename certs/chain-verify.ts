@@ -46,10 +46,10 @@ export function checkChain(chain: X509Certificate[], at: Date | null, reasons: R
 
 /**
  * Every certificate below the root needs a current CRL, signed by its issuer, that does not list it.
- * Without a timestamp authority the signing time is only the signer's claim, so a revoked
- * certificate is refused whatever date its revocation carries.
+ * The signing time the signer claims proves nothing, so a revoked certificate counts as revoked
+ * whatever date its revocation carries, unless `provenAt` (a timestamp's time) is before that date.
  */
-export function checkRevocation(chain: X509Certificate[], crls: ParsedCrl[], now: Date, reasons: Reason[]): Validity {
+export function checkRevocation(chain: X509Certificate[], crls: ParsedCrl[], now: Date, reasons: Reason[], provenAt: Date | null = null): Validity {
   let result: Validity = 'valid';
   for (let i = 0; i < chain.length - 1; i += 1) {
     const cert = chain[i]!;
@@ -64,7 +64,7 @@ export function checkRevocation(chain: X509Certificate[], crls: ParsedCrl[], now
     const crl = newest && (!newest.nextUpdate || newest.nextUpdate >= now) ? newest : undefined;
     if (!crl) { result = worst(result, 'unknown'); reasons.push(reason('revocation_unknown', cn(cert))); continue; }
     const revokedAt = crl.revoked.get(names.serialHex);
-    if (revokedAt) { result = 'invalid'; reasons.push(reason('revoked', `${cn(cert)}, ${names.serialHex} @ ${revokedAt.toISOString()}`)); }
+    if (revokedAt && !(provenAt && provenAt < revokedAt)) { result = 'invalid'; reasons.push(reason('revoked', `${cn(cert)}, ${names.serialHex} @ ${revokedAt.toISOString()}`)); }
   }
   return result;
 }

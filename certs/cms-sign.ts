@@ -1,5 +1,9 @@
-// A detached CMS SignedData with CAdES-BES signed attributes (ETSI EN 319 122):
-// contentType, messageDigest, signingTime and ESS signingCertificateV2.
+// A CMS SignedData with CAdES-BES signed attributes (ETSI EN 319 122):
+// contentType, messageDigest and ESS signingCertificateV2. No signingTime:
+// PAdES baseline B-B forbids it (ETSI EN 319 142-1 §5.3); the claimed time is
+// the signature dictionary's /M, and a proven one a timestamp (B-T).
+// Detached for a PDF signature; with the content encapsulated for an RFC 3161
+// timestamp token (certs/tsa.ts), whose content type is id-ct-TSTInfo.
 // The ASN.1 is built with node-forge's asn1 module; hashing and RSA run in
 // Node's native crypto (forge's pure-JS RSA is ~30x slower). forge's own
 // pkcs7 signer cannot add signingCertificateV2 nor sign with a native key,
@@ -21,6 +25,8 @@ const OID = {
   messageDigest: '1.2.840.113549.1.9.4',
   signingTime: '1.2.840.113549.1.9.5',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
 } as const;
 export { OID as CMS_OID };
 
@@ -54,11 +60,16 @@ export interface CmsSignInput {
   external?: ExternalSignature;
   /** DER certificates, signer first, then its issuers. */
   chainDer: Buffer[];
-  signingTime: Date;
+  /** The encapsulated content's type (default id-data) and, for an attached SignedData, the content itself. */
+  eContentType?: string;
+  encapsulate?: boolean;
+  /** Certificates to carry (default: the whole chain); a timestamp token carries its signer's. */
+  certificatesDer?: Buffer[];
 }
 
-/** DER of a ContentInfo wrapping a detached SignedData. */
+/** DER of a ContentInfo wrapping a SignedData (detached unless `encapsulate`). */
 export function cmsSignDetached(input: CmsSignInput): Buffer {
+  const eContentType = input.eContentType ?? OID.data;
   const hash = createHash('sha256');
   for (const part of Array.isArray(input.content) ? input.content : [input.content]) hash.update(part);
   const digest = hash.digest();
@@ -72,8 +83,7 @@ export function cmsSignDetached(input: CmsSignInput): Buffer {
   const certHash = createHash('sha256').update(input.chainDer[0]!).digest();
 
   const signedAttrs = [
-    attribute(OID.contentType, oid(OID.data)),
-    attribute(OID.signingTime, asn1.create(C.UNIVERSAL, T.UTCTIME, false, asn1.dateToUtcTime(input.signingTime))),
+    attribute(OID.contentType, oid(eContentType)),
     attribute(OID.messageDigest, octets(digest)),
     // ESS signingCertificateV2: binds the signer's certificate (SHA-256 is the default hash, so omitted).
     attribute(OID.signingCertificateV2, seq([seq([seq([octets(certHash), issuerSerial])])])),
@@ -91,11 +101,13 @@ export function cmsSignDetached(input: CmsSignInput): Buffer {
     ecdsa ? algorithm(OID.ecdsaWithSha256, false) : algorithm(OID.rsaEncryption),
     octets(signature),
   ]);
+  const content = Buffer.concat(Array.isArray(input.content) ? input.content : [input.content]);
   const signedData = seq([
-    int(1),
+    // Version 3 when the encapsulated content is not id-data (RFC 5652 §5.1).
+    int(eContentType === OID.data ? 1 : 3),
     set([algorithm(OID.sha256)]),
-    seq([oid(OID.data)]),
-    asn1.create(C.CONTEXT_SPECIFIC, 0, true, input.chainDer.map(fromDer)),
+    seq(input.encapsulate ? [oid(eContentType), explicit(0, octets(content))] : [oid(eContentType)]),
+    asn1.create(C.CONTEXT_SPECIFIC, 0, true, (input.certificatesDer ?? input.chainDer).map(fromDer)),
     set([signerInfo]),
   ]);
   return der(seq([oid(OID.signedData), explicit(0, signedData)]));

@@ -80,7 +80,12 @@ class Judge {
         const next = this.visit(num, mode, page, obj);
         if (next === 'stop') push(obj.value, 'covered');
         else if (obj.value instanceof Map) {
-          for (const [k, v] of obj.value) push(v, next.filledKeys.has(k) ? 'filled' : k === 'P' || k === 'Parent' ? 'signed' : mode);
+          for (const [k, v] of obj.value) {
+            // A list that only gained invisible signature fields: what it held at signing stays as signed.
+            if (next.filledKeys.has(k) && (k === 'Fields' || k === 'Annots') && Array.isArray(v)) {
+              for (const el of v) push(el, el instanceof Ref && !this.before.offsets.has(el.num) ? 'filled' : mode);
+            } else push(v, next.filledKeys.has(k) ? 'filled' : k === 'P' || k === 'Parent' ? 'signed' : mode);
+          }
         } else push(obj.value, mode);
       }
       for (let i = children.length - 1; i >= 0; i -= 1) stack.push(children[i]!);

@@ -51,7 +51,6 @@ export function completeExternal(pdf: Buffer, o: { chain: string[]; signingTime:
     content: [pdf.subarray(0, start), pdf.subarray(end)],
     external: { algorithm: algorithmOf(o.chain[0]!), sign: (der) => { same = der.equals(o.toSign); return o.signature; } },
     chainDer: o.chain.map((pem) => Buffer.from(new X509Certificate(pem).raw)),
-    signingTime: o.signingTime,
   });
   const room = end - start - 2;
   if (!same || cms.length * 2 > room) return null;

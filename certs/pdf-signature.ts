@@ -143,7 +143,6 @@ export function fillSignature(out: Buffer, searchFrom: number, req: SignatureDic
     content: [out.subarray(0, contentsAt), out.subarray(contentsEnd)],
     ...('external' in req.signer ? { external: req.signer.external } : { privateKey: req.signer.privateKey }),
     chainDer: req.signer.chain.map((pem) => Buffer.from(new X509Certificate(pem).raw)),
-    signingTime: req.signingTime,
   });
   if (cms.length > CONTENTS_BYTES) throw new Error(`signature of ${cms.length} bytes does not fit`);
   out.write(cms.toString('hex').padEnd(CONTENTS_BYTES * 2, '0'), contentsAt + 1, 'latin1');

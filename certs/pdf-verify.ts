@@ -2,10 +2,18 @@
 // digest, CMS signature: cms-verify.ts), the revision it covers and what
 // changed in the file after it (pdf-revisions.ts, pdf-changes.ts), its chain
 // to the city root at signing time and revocation from CRLs (chain-verify.ts).
+// Document timestamps (PAdES B-LTA, added by the city) are checked as such
+// (tsa-verify.ts) and reported apart from the signatures.
 // A verdict is data, never an exception: a bad PDF gives 'invalid' with
 // reasons in Vietnamese and English. Revocation that cannot be checked is
 // 'unknown', never 'valid' (the rule for signing software in Vietnam).
-import { X509Certificate } from 'node:crypto';
+//
+// Backdating: the time in /M is the signer's claim. A signature whose
+// certificate has expired or been revoked since is valid only when a
+// timestamp (its own, B-T, or a later document timestamp) proves it existed
+// while the certificate was valid; otherwise it is 'unknown' with the reason
+// signing_time_unproven, never 'valid'.
+import { createHash, X509Certificate } from 'node:crypto';
 import { buildChain, checkChain, checkRevocation, worst } from './chain-verify.js';
 import { readCms, type CmsParts } from './cms-read.js';
 import { checkIntegrity } from './cms-verify.js';
@@ -17,8 +25,10 @@ import { nameOf } from './pdf-objects.js';
 import { locateSignatures, type Located } from './pdf-revisions.js';
 import { namesAgency } from './cert-profile.js';
 import { signedAgency } from './pdf-metadata.js';
+import { readSignatureDict } from './pdf-sigdict.js';
 import { roleOf } from './roles.js';
-import type { PdfVerdict, Reason, SignatureVerdict } from './verdict.js';
+import { verifyTimestamp } from './tsa-verify.js';
+import type { PdfVerdict, Reason, SignatureVerdict, TimestampVerdict, Validity } from './verdict.js';
 import { reason } from './verify-reasons.js';
 
 export interface TrustOptions {
@@ -64,24 +74,55 @@ export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdi
   const now = o.now ?? new Date();
 
   const agency = o.agencyName ?? signedAgency(pdf);
-  const signatures = located.map((l, index) => verifyOne(pdf, l, index, o, roots, crls, now, agency));
-  for (const [i, s] of signatures.entries()) {
+  // Document timestamps first: each is proof that what it covers existed at its time.
+  const kinds = located.map((l) => (l.ok ? readSignatureDict(src, l.range.at) : { timestamp: false, claimed: null }));
+  const documentTimestamps: TimestampVerdict[] = [];
+  for (const [i, l] of located.entries()) if (kinds[i]!.timestamp) documentTimestamps.push(verifyDocumentTimestamp(pdf, l, roots, crls, now));
+  const signatures = located.flatMap((l, i) => (kinds[i]!.timestamp ? [] : [verifyOne(pdf, l, signaturesBefore(kinds, i), o, roots, crls, now, kinds[i]!.claimed, documentTimestamps, agency)]));
+  const ends = located.map((l) => (l.ok ? l.range.coversBytes : l.coversBytes));
+  const lastEnd = Math.max(...ends);
+  for (const s of signatures) {
     // What the later revisions changed: only what the workflow allows (pdf-changes.ts).
-    const l = located[i]!;
-    if (i < signatures.length - 1 && s.coversBytes < pdf.length) changed(pdf, src, s, l.ok ? l.range.at : null);
+    const l = located.find((x) => (x.ok ? x.range.coversBytes : x.coversBytes) === s.coversBytes && (!x.ok || x.range.revision === s.revision))!;
+    if (s.coversBytes < lastEnd) changed(pdf, src, s, l.ok ? l.range.at : null);
   }
-  const last = signatures[signatures.length - 1]!;
-  const tail = pdf.subarray(last.coversBytes);
+  const lastAt = located[ends.indexOf(lastEnd)]!;
+  const tail = pdf.subarray(lastEnd);
   const reasons: Reason[] = [];
   if (!/^(\r\n|\r|\n)?$/.test(tail.toString('latin1'))) {
-    const lastAt = located[located.length - 1]!;
-    const update = o.allowedAfterLast === 'workflow-update' ? safely(() => workflowTail(pdf, src, last.coversBytes, lastAt.ok ? lastAt.range.at : null)) : 'not allowed';
+    const update = o.allowedAfterLast === 'workflow-update' ? safely(() => workflowTail(pdf, src, lastEnd, lastAt.ok ? lastAt.range.at : null)) : 'not allowed';
     if (update) reasons.push(reason('appended_after_last', `${tail.length} bytes: ${update}`));
   }
-  const unaccounted = safely(() => unaccountedSignatures(pdf, src, signatures.length));
+  const unaccounted = safely(() => unaccountedSignatures(pdf, src, located.length));
   if (unaccounted) reasons.push(reason('unaccounted_signature', unaccounted));
-  const status = worst(...signatures.map((s) => s.status), reasons.length ? 'invalid' : 'valid');
-  return { status, signatures, trailingBytes: tail.length, reasons };
+  if (signatures.length === 0) reasons.push(reason('no_signature'));
+  const status = worst(...signatures.map((s) => s.status), ...documentTimestamps.map((t) => t.status), reasons.length ? 'invalid' : 'valid');
+  return { status, signatures, ...(documentTimestamps.length ? { documentTimestamps } : {}), trailingBytes: tail.length, reasons };
+}
+
+function signaturesBefore(kinds: { timestamp: boolean }[], i: number): number {
+  return kinds.slice(0, i).filter((k) => !k.timestamp).length;
+}
+
+/** A document timestamp: its token's imprint must be the SHA-256 of its two byte ranges. */
+function verifyDocumentTimestamp(pdf: Buffer, l: Located, roots: X509Certificate[], crls: ParsedCrl[], now: Date): TimestampVerdict {
+  if (!l.ok) return { status: 'invalid', genTime: null, tsaName: '', reasons: [reason('bad_byte_range', l.problem)], coversBytes: l.coversBytes };
+  const [, b, c, d] = l.range.byteRange;
+  const imprint = createHash('sha256').update(pdf.subarray(0, b)).update(pdf.subarray(c, c + d)).digest();
+  const token = derOnly(l.range.contents);
+  const t = verifyTimestamp(token, imprint, roots, crls, now);
+  return { status: t.status, genTime: t.genTime?.toISOString() ?? null, tsaName: t.tsaName, reasons: t.reasons, coversBytes: l.range.coversBytes };
+}
+
+/** The DER in a /Contents hole: its length header says where the zero padding starts. */
+function derOnly(b: Buffer): Buffer {
+  if (b.length < 2 || b[0] !== 0x30) return b;
+  const first = b[1]!;
+  if (first < 0x80) return b.subarray(0, 2 + first);
+  const n = first & 0x7f;
+  let len = 0;
+  for (let i = 0; i < n; i += 1) len = len * 256 + b[2 + i]!;
+  return b.subarray(0, Math.min(b.length, 2 + n + len));
 }
 
 function changed(pdf: Buffer, src: string, s: SignatureVerdict, sigAt: number | null): void {
@@ -119,7 +160,7 @@ function safely(check: () => string | null): string | null {
   try { return check(); } catch (err) { return `unreadable: ${(err as Error).message}`; }
 }
 
-function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roots: X509Certificate[], crls: ParsedCrl[], now: Date, agency: string | null): SignatureVerdict {
+function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roots: X509Certificate[], crls: ParsedCrl[], now: Date, claimedInDict: Date | null, docStamps: TimestampVerdict[], agency: string | null): SignatureVerdict {
   const v: SignatureVerdict = {
     index, role: 'unknown', signerName: '', subject: '', serial: '', signingTime: null, coversBytes: l.ok ? l.range.coversBytes : l.coversBytes,
     integrity: 'invalid', chain: 'invalid', revocation: 'unknown', status: 'invalid', reasons: [],
@@ -145,20 +186,41 @@ function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roo
   // A seal speaks for one agency: the one the document names (issue 14: a seal of another agency is no seal here).
   const wrongAgency = v.role === 'agency' && agency !== null && !namesAgency(leaf, agency);
   if (wrongAgency) v.reasons.push(reason('seal_wrong_agency', `${v.subject} ≠ ${agency}`));
-  v.signingTime = cms.signingTime?.toISOString() ?? null;
 
   v.integrity = checkIntegrity(pdf, l.range.byteRange, cms, leaf, v.reasons);
-  const at = cms.signingTime;
+  // The claim: /M (B-B), or the signing-time attribute of a signature made before B-B.
+  const at = claimedInDict ?? cms.signingTime;
   if (!at) v.reasons.push(reason('no_signing_time'));
+  // Proof of existence: the signature's own timestamp over its value, or a document timestamp after it.
+  const proofs: Date[] = [];
+  if (cms.signatureTimestamp) {
+    const t = verifyTimestamp(cms.signatureTimestamp, createHash('sha256').update(cms.signature).digest(), roots, crls, now);
+    v.timestamp = { status: t.status, genTime: t.genTime?.toISOString() ?? null, tsaName: t.tsaName, reasons: t.reasons };
+    // A timestamp that is broken makes the signature's unsigned data suspect; one only 'unknown' proves nothing yet.
+    if (t.status === 'invalid') v.reasons.push(...t.reasons);
+    if (t.status === 'valid' && t.genTime) proofs.push(t.genTime);
+  }
+  for (const d of docStamps) if (d.status === 'valid' && d.genTime && (d.coversBytes ?? 0) > v.coversBytes) proofs.push(new Date(d.genTime));
+  const proven = proofs.length ? new Date(Math.min(...proofs.map((p) => p.getTime()))) : null;
+  v.signingTime = (cms.signatureTimestamp && v.timestamp?.status === 'valid' && v.timestamp.genTime) ? v.timestamp.genTime : at?.toISOString() ?? null;
+  v.signingTimeSource = v.signingTime && v.signingTime === v.timestamp?.genTime ? 'timestamp' : 'claimed';
+  let unproven = false;
   const chain = buildChain(leaf, certs, roots);
   if (!chain) {
     v.reasons.push(reason('untrusted_chain'));
   } else {
     v.chain = checkChain(chain, at, v.reasons);
-    v.revocation = checkRevocation(chain, crls, now, v.reasons);
+    const inside = proven !== null && chain.every((c) => proven >= new Date(c.validFrom) && proven <= new Date(c.validTo));
+    v.revocation = checkRevocation(chain, crls, now, v.reasons, inside ? proven : null);
+    const expiredNow = chain.some((c) => now > new Date(c.validTo));
+    // Expired or revoked since: only a proof of existence inside validity (and before any revocation) keeps it valid.
+    if (v.chain === 'valid' && !inside && (expiredNow || v.revocation === 'invalid')) {
+      unproven = true;
+      v.reasons.push(reason('signing_time_unproven', expiredNow ? `expired ${chain.find((c) => now > new Date(c.validTo))!.validTo}` : 'revoked'));
+    }
   }
-  const revocationForStatus = o.allowUnknownRevocation && v.revocation === 'unknown' ? 'valid' : v.revocation;
-  v.status = worst(v.integrity, v.chain, revocationForStatus, at ? 'valid' : 'invalid', wrongAgency ? 'invalid' : 'valid');
+  const revocationForStatus: Validity = unproven ? 'unknown' : o.allowUnknownRevocation && v.revocation === 'unknown' ? 'valid' : v.revocation;
+  v.status = worst(v.integrity, v.chain, revocationForStatus, at ? 'valid' : 'invalid', v.timestamp?.status === 'invalid' ? 'invalid' : 'valid', wrongAgency ? 'invalid' : 'valid');
   return v;
 }
 

@@ -14,8 +14,16 @@ export interface SignatureVerdict {
   /** Certificate subject and serial (hex) of the signing certificate. */
   subject: string;
   serial: string;
-  /** Signing time claimed in the signed attributes (ISO 8601). */
+  /**
+   * Signing time (ISO 8601): the signature timestamp's when there is a valid one (B-T), else the
+   * time the signer claims: /M in the signature dictionary (PAdES B-B), or the CMS signing-time
+   * attribute of signatures made before B-B.
+   */
   signingTime: string | null;
+  /** Where `signingTime` comes from: proven by a timestamp, or only claimed by the signer. */
+  signingTimeSource?: 'timestamp' | 'claimed';
+  /** The signature timestamp (B-T) in the CMS's unsigned attributes, if any. */
+  timestamp?: TimestampVerdict;
   /** The byte range it covers ends at this offset (its revision). */
   coversBytes: number;
   /** 1-based revision of the file the signature covers (optional: added after the first verdicts). */
@@ -45,9 +53,21 @@ export interface ChangeFound {
 /** A declared field given a value after the signature (for a signature field: its signature dictionary). */
 export interface FieldFilled { field: string; old: string; new: string }
 
+/** An RFC 3161 timestamp: a signature's (over its value) or a document timestamp (over the file so far). */
+export interface TimestampVerdict {
+  status: Validity;
+  genTime: string | null;
+  tsaName: string;
+  reasons: Reason[];
+  /** Document timestamps: the revision they cover ends here. */
+  coversBytes?: number;
+}
+
 export interface PdfVerdict {
   status: Validity;
   signatures: SignatureVerdict[];
+  /** Document timestamps (/Type /DocTimeStamp) the city added after the signatures (PAdES B-LTA). */
+  documentTimestamps?: TimestampVerdict[];
   /** Bytes after the last signature's range, and whether the workflow allows them. */
   trailingBytes: number;
   reasons: Reason[];

@@ -21,6 +21,9 @@ const REASONS = {
   path_too_long: { vi: 'Chuỗi chứng thư dài hơn giới hạn mà CA cho phép.', en: 'The chain is longer than the CA\'s path length allows.' },
   unsupported_algorithm: { vi: 'Thuật toán băm không được hỗ trợ.', en: 'Unsupported digest algorithm.' },
   unaccounted_signature: { vi: 'Tệp có trường chữ ký không kiểm tra được (thiếu hoặc sai vùng dữ liệu được ký).', en: 'The file has a signature field that cannot be checked (its signed byte range is missing or malformed).' },
+  signing_time_unproven: { vi: 'Chứng thư số nay đã hết hạn hoặc bị thu hồi, và không có dấu thời gian chứng minh chữ ký được tạo khi chứng thư còn hiệu lực: thời điểm ký chưa được chứng minh, kết quả là chưa xác định.', en: 'The certificate has expired or been revoked since, and no timestamp proves the signature was made while it was valid: the signing time is unproven, so the result is unknown.' },
+  bad_timestamp: { vi: 'Dấu thời gian không hợp lệ (không khớp dữ liệu, chữ ký hoặc chứng thư của máy chủ dấu thời gian sai).', en: 'The timestamp is not valid (it does not match the data, or its signature or TSA certificate is wrong).' },
+  timestamp_not_tsa: { vi: 'Dấu thời gian được ký bởi chứng thư không dành cho cấp dấu thời gian (thiếu mục đích timeStamping bắt buộc).', en: 'The timestamp is signed by a certificate not meant for time-stamping (no critical timeStamping extended key usage).' },
   unreadable_pdf: { vi: 'Cấu trúc tệp PDF hỏng hoặc được dựng để làm treo trình kiểm tra: không kiểm tra được.', en: 'The PDF structure is broken or built to hang the verifier: it cannot be checked.' },
   seal_wrong_agency: { vi: 'Chứng thư của con dấu không mang tên cơ quan ban hành ghi trên văn bản.', en: 'The seal\'s certificate does not name the issuing agency printed in the document.' },
 } as const;

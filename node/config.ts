@@ -99,7 +99,13 @@ export const Config = z.strictObject({
     backoffBaseSeconds: z.coerce.number().positive().default(2),
     backoffCapSeconds: z.coerce.number().positive().default(600),
     requestTimeoutSeconds: z.coerce.number().positive().default(120),
-  }).default({ intervalSeconds: 60, batchSize: 100, backoffBaseSeconds: 2, backoffCapSeconds: 600, requestTimeoutSeconds: 120 }),
+    /**
+     * PAdES B-T: at the clerk's step, ask the city TSA (POST {url}/_tsa, the ward's city
+     * credentials) for a signature timestamp; when the city is unreachable the document is
+     * issued B-B all the same. Off by default (WARDDESK_CITY_TIMESTAMP=1 turns it on).
+     */
+    timestampSignatures: z.boolean().default(false),
+  }).default({ intervalSeconds: 60, batchSize: 100, backoffBaseSeconds: 2, backoffCapSeconds: 600, requestTimeoutSeconds: 120, timestampSignatures: false }),
 });
 export type Config = Readonly<z.infer<typeof Config>>;
 
@@ -118,6 +124,7 @@ const ENV: Record<string, (c: Record<string, unknown>, v: string) => void> = {
   WARDDESK_PKI_URL: (c, v) => { c['pki'] = { ...(c['pki'] as object | undefined), url: v }; },
   WARDDESK_CITY_PKI_URL: (c, v) => { c['pki'] = { ...(c['pki'] as object | undefined), cityUrl: v }; },
   WARDDESK_CITY_URL: (c, v) => { c['city'] = { ...(c['city'] as object | undefined), url: v }; },
+  WARDDESK_CITY_TIMESTAMP: (c, v) => { c['city'] = { ...(c['city'] as object | undefined), timestampSignatures: v === '1' || v === 'true' }; },
   WARDDESK_CITY_CREDENTIALS: (c, v) => { c['city'] = { ...(c['city'] as object | undefined), credentialsFile: v }; },
 };
 

@@ -15,6 +15,7 @@ import { checkPin, Keystore } from '../certs/keystore.js';
 import { importPkcs12 } from '../certs/p12-import.js';
 import type { RenderLayout } from '../certs/pdf-boxes.js';
 import { signAsAgency, signAsLeader, type AnySigner } from '../certs/pdf-sign.js';
+import { timestampIfReachable } from './signature-timestamp.js';
 import { verifyPdf, type TrustOptions } from '../certs/pdf-verify.js';
 import { roleOf } from '../certs/roles.js';
 import type { PdfVerdict } from '../certs/verdict.js';
@@ -195,7 +196,9 @@ export class Signing {
     // A token's signature is checked before anything is stored: a key that is not the certificate's leaves no PDF behind.
     const verdict = await verifyPdf(issued, { ...trust, allowUnknownRevocation: true });
     if (verdict.status === 'invalid') throw wardError('signature_invalid');
-    const blob = await this.deps.blobs.put(actor, issued, 'application/pdf');
+    // B-T when the setting asks and the city answers in time; B-B otherwise, never a failure.
+    const stamped = await timestampIfReachable(issued, this.deps.config.city);
+    const blob = await this.deps.blobs.put(actor, stamped.pdf, 'application/pdf');
     return { pdf: blob.sha256, certSerial: new X509Certificate(chain[0]!).serialNumber.toLowerCase() };
   }
 

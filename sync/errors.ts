@@ -119,6 +119,9 @@ export const ERRORS = {
   root_not_ca: { status: 422, vi: 'Tệp không phải chứng thư CA gốc (tự ký, có quyền cấp chứng thư) còn hiệu lực.', en: 'The file is not a valid root CA certificate (self-signed, allowed to issue certificates, in date).' },
   root_not_found: { status: 404, vi: 'Không có CA gốc tin cậy nào mang dấu vân tay này.', en: 'No trusted root has this fingerprint.' },
   enrol_pin_by_holder: { status: 403, vi: 'Quản trị viên không đặt mã PIN cho người giữ khóa: hãy cấp mã kích hoạt dùng một lần để người giữ khóa tự đặt mã PIN của mình.', en: 'The administrator does not set a holder\'s PIN: issue a one-time activation code so the holder chooses their own PIN.' },
+  tsa_certificate_expired: { status: 503, vi: 'Chứng thư số của máy chủ cấp dấu thời gian (TSA) của thành phố đã hết hạn hoặc chưa có hiệu lực: không cấp dấu thời gian nào. Quản trị thành phố cần cấp lại chứng thư TSA (warddesk city tsa issue).', en: 'The city time-stamping authority\'s certificate has expired or is not yet valid: no timestamp was issued. The city administrator must issue a new TSA certificate (warddesk city tsa issue).' },
+  tsa_bad_request: { status: 400, vi: 'Yêu cầu dấu thời gian không hợp lệ (phải là TimeStampReq RFC 3161 với băm SHA-256).', en: 'The timestamp request is not valid (it must be an RFC 3161 TimeStampReq with a SHA-256 hash).' },
+  tsa_unavailable: { status: 503, vi: 'Không lấy được dấu thời gian từ thành phố (mất kết nối hoặc thành phố từ chối).', en: 'No timestamp could be obtained from the city (no connection, or the city refused).' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

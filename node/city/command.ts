@@ -11,10 +11,14 @@ import { sendToWards, sentStatuses } from './send.js';
 import { WardError } from '../../sync/errors.js';
 import { startHubServer } from './hub-http.js';
 import { doctorCommand } from './doctor-command.js';
+import { openTsa, tsaCommand, TSA_USAGE } from './tsa-command.js';
+import { issueToken } from '../../certs/tsa.js';
 
-export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR] [--pki ROOT-DIR]
+export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data DIR] [--pki ROOT-DIR] [--tsa DIR]
                                  run the embedded CouchDB-compatible city server (demos, tests; default 127.0.0.1:5984, ./city-data);
-                                 --pki: serve ROOT-DIR's city-root.pem/.crl and each ward's CRL at /pki/<ca>.cer|.crl, no login
+                                 --pki: serve ROOT-DIR's city-root.pem/.crl and each ward's CRL at /pki/<ca>.cer|.crl, no login;
+                                 --tsa: also the city's RFC 3161 time-stamping authority at POST /_tsa (PIN: WARDDESK_TSA_PIN)
+${TSA_USAGE}
   warddesk city init <url> --wards a,b,c [--out DIR]
                                  create per-ward databases, users, _security and rules on a CouchDB 3 (or the embedded server);
                                  writes DIR/<ward>.credentials.json (default ./city-credentials) for each ward to install
@@ -24,10 +28,12 @@ export const CITY_USAGE = `  warddesk city start [--port N] [--host H] [--data D
                                  one OK/WARN/FAIL line per check with the fix; exit 1 when any check fails
   warddesk city publish-crls <url> [--root-crl city-root.crl]
                                  copy each ward's revocation list (and the root's) into every other ward's inbox
-  warddesk city hub <url> --root city-root.pem [--root-crl city-root.crl] [--data DIR] [--port N] [--host H]
+  warddesk city hub <url> --root city-root.pem [--root-crl city-root.crl] [--data DIR] [--port N] [--host H] [--tsa DIR]
                                  follow every ward database, verify every signature against the city root and all
                                  CRLs, keep a verdict per document in DIR (default ./hub-data); resumes after a restart;
-                                 serves the dashboard on --host/--port (default 127.0.0.1:8090, login WARDDESK_CITY_ADMIN)
+                                 serves the dashboard on --host/--port (default 127.0.0.1:8090, login WARDDESK_CITY_ADMIN);
+                                 with --tsa (PIN: WARDDESK_TSA_PIN), keeps a city-owned LTV copy of each valid document
+                                 (PAdES B-LTA: DSS + document timestamp)
   warddesk city send <url> (--wards a,b | --all) --pdf FILE --type CV --symbol 123/UBND-VP --date 2026-11-20
                      --subject "…" [--sender "UBND Thành phố …"] [--attach FILE…]
                      [--root city-root.pem [--root-crl city-root.crl]]
@@ -51,6 +57,7 @@ export async function cityCommand(args: string[]): Promise<number> {
   if (sub === 'init') return init(rest);
   if (sub === 'doctor') return doctorCommand(rest, CITY_USAGE);
   if (sub === 'hub') return hub(rest);
+  if (sub === 'tsa') return tsaCommand(rest);
   if (sub === 'send') return send(rest);
   if (sub === 'sent') return sent(rest);
   if (sub === 'publish-crls') {
@@ -75,7 +82,9 @@ async function start(args: string[]): Promise<number> {
   // request must not stop the city for every ward. Log it and keep serving.
   process.on('unhandledRejection', (reason) => { console.error('city: unhandled rejection (request answered or dropped):', reason instanceof Error ? reason.message : reason); });
   const pkiDir = flag(args, '--pki');
-  const city = await startCityServer({ dataDir, port: Number(flag(args, '--port') ?? 5984), host: flag(args, '--host') ?? '127.0.0.1', admin, ...(pkiDir ? { pkiDir: resolve(pkiDir) } : {}) });
+  const tsaDir = flag(args, '--tsa');
+  const tsa = tsaDir ? await openTsa(tsaDir) : undefined;
+  const city = await startCityServer({ dataDir, port: Number(flag(args, '--port') ?? 5984), host: flag(args, '--host') ?? '127.0.0.1', admin, ...(pkiDir ? { pkiDir: resolve(pkiDir) } : {}), ...(tsa ? { tsa } : {}) });
   // One JSON line a supervisor (or a test) can wait for.
   console.log(JSON.stringify({ city: 'listening', url: city.url, dataDir }));
   const stop = async () => { await city.close(); process.exit(0); };
@@ -105,7 +114,7 @@ async function init(args: string[]): Promise<number> {
 }
 
 async function hub(args: string[]): Promise<number> {
-  const valued = new Set(['--root', '--root-crl', '--data', '--port', '--host']);
+  const valued = new Set(['--root', '--root-crl', '--data', '--port', '--host', '--tsa']);
   const url = args.find((a, i) => !a.startsWith('--') && !(i > 0 && valued.has(args[i - 1]!)));
   const root = flag(args, '--root');
   if (!url || !root) { console.error(`city hub needs the city URL and --root (the city root certificate, PEM).\n\n${CITY_USAGE}`); return 2; }
@@ -113,7 +122,10 @@ async function hub(args: string[]): Promise<number> {
   const dataDir = resolve(flag(args, '--data') ?? './hub-data');
   const started = Date.now();
   const admin = adminFromEnv();
-  const h = await startHub({ url, admin, dataDir, roots: [readFileSync(root, 'utf8')], ...(rootCrl ? { rootCrls: [readFileSync(rootCrl)] } : {}) });
+  const tsaDir = flag(args, '--tsa');
+  const tsa = tsaDir ? await openTsa(tsaDir) : undefined;
+  const ltv = tsa ? { ltv: { timestamper: async (imprint: Buffer) => issueToken(tsa, { imprint }), tsaChain: tsa.chain } } : {};
+  const h = await startHub({ url, admin, dataDir, roots: [readFileSync(root, 'utf8')], ...(rootCrl ? { rootCrls: [readFileSync(rootCrl)] } : {}), ...ltv });
   // The dashboard serves while the ingest catches up (figures grow as wards are read); same admin credentials.
   const dashboard = await startHubServer(h.view, { port: Number(flag(args, '--port') ?? 8090), host: flag(args, '--host') ?? '127.0.0.1', admin });
   console.log(JSON.stringify({ hub: 'dashboard', url: dashboard.url }));

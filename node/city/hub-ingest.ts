@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { loadCrls } from '../../certs/revocation.js';
 import type { TrustOptions } from '../../certs/pdf-verify.js';
+import { appendLtv, signatureCertificates, type Timestamper } from '../../certs/pdf-ltv.js';
 import { wardDbName } from '../../sync/city-contract.js';
 import { foldHubDocument, type Folded } from '../../sync/hub-fold.js';
 import { HubDocument, type HubWard, hubDocId } from '../../sync/hub-records.js';
@@ -38,6 +39,11 @@ export interface HubOptions {
   longpollMs?: number;
   pageSize?: number;
   now?: () => Date;
+  /**
+   * The city TSA and its chain: with it, every document judged valid gets a city-owned LTV copy
+   * (PAdES B-LTA: DSS with the chains and CRLs used, then a document timestamp). Without it, none.
+   */
+  ltv?: { timestamper: Timestamper; tsaChain: string[] };
   log?: (message: string, err?: unknown) => void;
 }
 
@@ -46,7 +52,7 @@ export interface Hub {
   /** Resolves once every ward database, as it stands now, has been read and judged. */
   caughtUp(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
-  readonly stats: { verifications: number; pages: number; documents: number; wards: number };
+  readonly stats: { verifications: number; pages: number; documents: number; wards: number; ltv: number };
 }
 
 interface Change { id: string; seq: string | number; deleted?: boolean; doc?: Record<string, unknown> & { _id: string } }
@@ -66,7 +72,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
 }
 
 class CityHub implements Hub {
-  readonly stats = { verifications: 0, pages: 0, documents: 0, wards: 0 };
+  readonly stats = { verifications: 0, pages: 0, documents: 0, wards: 0, ltv: 0 };
   private readonly base: string;
   private readonly authorization: string;
   private readonly abort = new AbortController();
@@ -96,6 +102,7 @@ class CityHub implements Hub {
         const { events } = await this.allEvents(ward, record.data, store.get(hubDocId(ward, docId)), []);
         return events.sort(compareEvents).map((e) => ({ action: e.action, at: e.at, user: e.actor.user, role: e.actor.role, ...(e.comment ? { comment: e.comment } : {}) }));
       },
+      ltv: (ward, docId) => store.ltv(hubDocId(ward, docId)),
       file: async (ward, sha256) => {
         const f = await this.cityFile(ward, sha256);
         return f.state === 'ok' ? f.bytes : null;
@@ -317,6 +324,7 @@ class CityHub implements Hub {
       ...(skipped > 0 || prior.skippedRecords ? { skippedRecords: (prior.skippedRecords ?? 0) + skipped } : {}),
     };
     await this.store.commit(records, HubStore.checkWard(wardRecord));
+    await this.addLtv(ward, records);
     this.stats.pages += 1;
     this.stats.documents = this.store.size;
   }
@@ -372,6 +380,26 @@ class CityHub implements Hub {
       const records = await this.rejudge(ward, ids, at);
       for (const r of records) this.track(r);
       await this.store.commit(records, null);
+    }
+  }
+
+  /**
+   * City-owned LTV copies of the documents just judged valid. A failure (the TSA down, a file
+   * gone) is logged and tried again when the document is next judged; the verdict stands.
+   */
+  private async addLtv(ward: string, records: HubDocument[]): Promise<void> {
+    const ltv = this.o.ltv;
+    if (!ltv) return;
+    for (const r of records) {
+      if (r.verdict !== 'valid' || !r.pdf?.complete || await this.store.hasLtv(r._id)) continue;
+      try {
+        const f = await this.cityFile(ward, r.pdf.sha256);
+        if (f.state !== 'ok') continue;
+        const trust = this.trust();
+        const copy = await appendLtv(f.bytes, { certificates: [...signatureCertificates(f.bytes), ...this.o.roots, ...ltv.tsaChain], crls: trust.crls ?? [], timestamper: ltv.timestamper });
+        await this.store.putLtv(r._id, r.pdf.sha256, copy, vnIso(this.now()));
+        this.stats.ltv += 1;
+      } catch (err) { this.log(`${ward}: LTV copy of ${r.docId} not made`, err); }
     }
   }
 

@@ -71,5 +71,26 @@ export class HubStore {
     return HubWard.parse(record);
   }
 
+  /**
+   * The city's LTV copy of a document (DSS + document timestamp appended by the hub): a record
+   * of the hub's own store, never of a ward's database, so no ward can replace it; the ward's
+   * signed PDF stays as the ward sent it.
+   */
+  async putLtv(hubId: string, source: string, pdf: Buffer, at: string): Promise<void> {
+    const id = `ltv:${hubId}`;
+    const existing = await this.db.get(id).catch(() => null);
+    if (existing) return;
+    await this.db.put({ _id: id, type: 'hub-ltv', source, createdAt: at, _attachments: { 'ltv.pdf': { content_type: 'application/pdf', data: pdf } } } as unknown as Parameters<PouchDB.Database['put']>[0]);
+  }
+
+  /** The LTV copy's bytes, or null when the hub has not made one (yet). */
+  async ltv(hubId: string): Promise<Buffer | null> {
+    try { return await this.db.getAttachment(`ltv:${hubId}`, 'ltv.pdf') as Buffer; } catch { return null; }
+  }
+
+  async hasLtv(hubId: string): Promise<boolean> {
+    return (await this.db.get(`ltv:${hubId}`).catch(() => null)) !== null;
+  }
+
   close(): Promise<void> { return this.db.close(); }
 }

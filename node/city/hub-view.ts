@@ -19,4 +19,6 @@ export interface HubView {
   file(ward: string, sha256: string): Promise<Uint8Array | null>;
   /** Every step of the document in time order, read from the ward's database at the city (drill-down only). */
   steps?(ward: string, docId: string): Promise<HubStep[]>;
+  /** The city's LTV copy (PAdES B-LTA: DSS + document timestamp), null until the hub made one. */
+  ltv?(ward: string, docId: string): Promise<Buffer | null>;
 }

@@ -70,6 +70,8 @@ export const ROUTES: readonly Route[] = [
   { name: 'design-doc', methods: ['GET', 'HEAD'], path: [db, '_design', ddoc], roles: WARD },
   // restore --from-city asks the ward's own audit chain at the city which revision it vouched for (ward-records.ts).
   { name: 'find', methods: ['POST'], path: [db, '_find'], roles: WARD },
+  // The city's RFC 3161 time-stamping authority (tsa-http.ts): not CouchDB, for wards and the hub.
+  { name: 'tsa', methods: ['POST'], path: ['_tsa'], roles: WARD },
   // The city's administration: databases, members, rules, users, the doctor's reads.
   { name: 'all-dbs', methods: ['GET'], path: ['_all_dbs'], roles: ADMIN, refuseWard: NOT_SERVER_ADMIN },
   { name: 'db-create-delete', methods: ['PUT', 'DELETE'], path: [db], roles: ADMIN },

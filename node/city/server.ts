@@ -24,6 +24,8 @@ import './validation-revisions-fix.js'; // before express-pouchdb loads pouchdb-
 import './serial-databases-fix.js'; // before express-pouchdb reads its database lock
 import expressPouchdb from 'express-pouchdb';
 import { admit, withDeadline } from './guarded-front.js';
+import { serveTsa } from './tsa-http.js';
+import type { Pkcs12Contents } from '../../certs/ca.js';
 import { MAX_CHUNK_BYTES } from '../../sync/city-contract.js';
 
 // pouchdb-validation reads the design documents and compiles their
@@ -83,6 +85,8 @@ export interface CityServerOptions {
   dataDir: string; port?: number; host?: string; admin: { name: string; password: string };
   /** The folder with city-root.pem and city-root.crl: serves /pki without login (pki-http.ts). */
   pkiDir?: string;
+  /** The city TSA's key and chain, unlocked at start: served at POST /_tsa (tsa-http.ts). */
+  tsa?: Pkcs12Contents;
 }
 export interface CityServer { url: string; port: number; server: Server; close(): Promise<void> }
 
@@ -116,7 +120,12 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
     // CRLs and the root certificate for any validator, before the CouchDB routes (pki-http.ts).
     if (pki && (req.url ?? '').startsWith('/pki/')) { servePki(req, res, pki).catch(() => { if (!res.headersSent) res.writeHead(500).end(); }); return; }
     // One table says who may use which route (route-table.ts); refused requests never reach express-pouchdb.
-    if (!admit(req, res, adminAuth)) return;
+    const route = admit(req, res, adminAuth);
+    if (!route) return;
+    if (route.name === 'tsa') {
+      serveTsa(req, res, options.tsa, adminAuth).catch(() => { if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad_request","reason":"Yêu cầu không đọc được / The request could not be read."}'); });
+      return;
+    }
     if (refuseOversizedChunk(req, res)) return;
     withDeadline(req, res);
     withoutLatest(req);

@@ -136,12 +136,14 @@ test('a signed document whose PDF has not arrived is unverifiable, never valid, 
   assert.ok(await hub!.view.file(WARD, sha256(late)), 'the dashboard can open the PDF');
 });
 
-test('when the ward revokes its leader, the hub judges that leader\'s documents again and flags them', async () => {
+test('when the ward revokes its leader, the hub judges that leader\'s documents again and flags them unverifiable (no timestamp proves when they were signed)', async () => {
   await push(local, WARD, [crlDoc(2, wardCrl(2, [{ serial: pki.serialOf(pki.leader.chain[0]!), date: new Date(), reason: 'keyCompromise' }]))]);
   await hub!.caughtUp();
   const d = verdictOf(ids['digital']!);
-  assert.is(d.verdict, 'invalid');
+  // Revoked now, and nothing proves the signature was made before (no timestamp): unknown, never valid (PAdES, issue 14).
+  assert.is(d.verdict, 'unverifiable');
   assert.ok(d.reasons.some((r) => r.code === 'revoked'), JSON.stringify(d.reasons.map((r) => r.code)));
+  assert.ok(d.reasons.some((r) => r.code === 'signing_time_unproven'), JSON.stringify(d.reasons.map((r) => r.code)));
   assert.is(verdictOf(ids['paper']!).verdict, 'paper', 'paper documents are not touched');
 });
 
@@ -155,7 +157,7 @@ test('after a restart the hub resumes from its checkpoints: old verdicts kept wi
   await hub!.caughtUp();
   assert.is(hub!.stats.verifications, 0, 'nothing was verified again');
   assert.is(verdictOf(more[0]!['_id'] as string).verdict, 'paper');
-  assert.is(verdictOf(ids['digital']!).verdict, 'invalid', 'the revocation verdict survived the restart');
+  assert.is(verdictOf(ids['digital']!).verdict, 'unverifiable', 'the revocation verdict survived the restart');
 });
 
 test('a ward database created after the hub started is followed', async () => {

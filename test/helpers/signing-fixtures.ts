@@ -15,6 +15,8 @@ import type { Signer } from '../../certs/pdf-sign.js';
 
 export interface TestPki {
   rootPem: string;
+  /** The city root's key and certificate (to issue the city TSA's certificate). */
+  root: Signer;
   wardCaPem: string;
   /** The ward CA as a node installs it: key and chain [ward CA, root]. */
   wardCa: Signer;
@@ -45,7 +47,7 @@ export function makeTestPki(): TestPki {
   const strangerPem = issueCertificate({ kind: 'leader', subject: { commonName: 'Người Lạ' }, publicKey: strangerKey.publicKey, issuer: { certPem: otherRootPem, privateKey: otherRoot.privateKey }, days: 365 });
   const now = Date.now();
   return {
-    rootPem, wardCaPem, wardCa: { privateKey: wardKey.privateKey, chain: [wardCaPem, rootPem] },
+    rootPem, root: { privateKey: rootKey.privateKey, chain: [rootPem] }, wardCaPem, wardCa: { privateKey: wardKey.privateKey, chain: [wardCaPem, rootPem] },
     leader: issue('leader', 'Nguyễn Văn An'),
     agency: issue('agency', 'UBND Phường Mẫu'),
     stranger: { privateKey: strangerKey.privateKey, chain: [strangerPem, otherRootPem] },
