@@ -64,6 +64,8 @@ test('with the node stopped the shell opens from the cache, and a draft is saved
   await page.reload();
   await page.getByRole('heading', { name: 'Việc của tôi' }).waitFor();
   await page.locator('[data-online=false]').waitFor();
+  // The time of the last sync, before the node went away, is kept on the device: not "never".
+  assert.match(await page.locator('wd-sync-bar .last').textContent() ?? '', /Đồng bộ lần cuối: \d\d\/\d\d\/\d{4} \d\d:\d\d/);
   // The task list comes from IndexedDB: the draft pulled while the node was up is still there.
   await page.locator('wd-tasks [data-source=local]').waitFor({ state: 'attached' });
   await page.getByRole('link', { name: EARLIER }).waitFor();

@@ -58,7 +58,12 @@ export class WdSyncBar extends WdElement {
   `];
   @property() user = '';
   @state() private online = navigator.onLine;
+  /** Kept on the device per user, so a start with the node away still says when the last sync was, not "never". */
   @state() private lastSync: number | null = null;
+  private rememberSync(at: number): void {
+    this.lastSync = at;
+    try { localStorage.setItem(`warddesk:last-sync:${this.user}`, String(at)); } catch { /* private mode: shown, not kept */ }
+  }
   @state() private city: CityLinkStatus | null = null;
   @state() private busy = false;
   /** The device's working-set sync (pull + outbox), once the local store is open. */
@@ -71,7 +76,7 @@ export class WdSyncBar extends WdElement {
       const said = nodeWord(s);
       if (said !== null && said !== nodeWord(this.local)) this.nodeAnswers = said;
       this.local = s;
-      if (s.lastSyncAt) this.lastSync = Date.parse(s.lastSyncAt);
+      if (s.lastSyncAt) this.rememberSync(Date.parse(s.lastSyncAt));
     });
   };
   private timer = 0;
@@ -86,11 +91,13 @@ export class WdSyncBar extends WdElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    const kept = Number(localStorage.getItem(`warddesk:last-sync:${this.user}`));
+    if (kept > 0) this.lastSync = kept;
     this.unsubscribe = onReachability((ok) => {
       const was = this.online;
       this.online = ok;
       this.nodeAnswers = ok;
-      if (ok) this.lastSync = Date.now();
+      if (ok) this.rememberSync(Date.now());
       if (ok && !was) void this.syncNow();
     });
     window.addEventListener(STORE_EVENT, this.onStore);
