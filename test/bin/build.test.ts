@@ -35,13 +35,13 @@ test('a start with nothing changed serves the app without rebuilding anything', 
 });
 
 test('a changed server source is rebuilt at the next start, and the node runs the change', async () => {
-  const file = join(copy, 'node/http/app.ts');
+  const file = join(copy, 'node/http/health-routes.ts');
   const text = readFileSync(file, 'utf8');
-  assert.ok(text.includes("res.json({ ok: true })"));
-  writeFileSync(file, text.replace("res.json({ ok: true })", "res.json({ ok: true, edited: true })"));
+  assert.ok(text.includes("res.json({ ok: true }); return;"));
+  writeFileSync(file, text.replace("res.json({ ok: true }); return;", "res.json({ ok: true, edited: true }); return;"));
   const node = await start();
   try {
-    assert.match(node.stderr, /rebuilding server: node\/http\/app\.ts changed/);
+    assert.match(node.stderr, /rebuilding server: node\/http\/health-routes\.ts changed/);
     assert.match(node.stderr, /pwa up to date/);
     assert.equal(await (await fetch(`${node.url}/api/health`)).json(), { ok: true, edited: true });
   } finally { await node.stop(); }

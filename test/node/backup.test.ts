@@ -66,7 +66,7 @@ test('a backup of a running node is refused with a clear message, and leaves no 
     const err = await backup(dataDir, out).catch((e: unknown) => e);
     assert.instance(err, BackupError);
     assert.is((err as BackupError).code, 'node_running');
-    assert.match((err as BackupError).message, /dừng nút.*stop it/);
+    assert.match((err as BackupError).message, /dừng máy chủ.*stop it/);
     assert.not.ok(existsSync(out));
   } finally {
     await child.kill();
