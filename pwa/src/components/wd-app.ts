@@ -146,7 +146,7 @@ export class WdApp extends WdElement {
       <header>
         <span class="brand">${t('app_name')}</span>
         ${user ? html`<span class="who" title="${user.fullName} · ${roleName(user.role)}">${user.fullName} · ${roleName(user.role)}</span>` : nothing}
-        <button lang=${other} aria-label="${t('lang_switch_label')} (${other.toUpperCase()})" @click=${() => setLang(other)}><span class="long">${t('lang_switch')}</span><span class="short">${other.toUpperCase()}</span></button>
+        <button lang=${other} @click=${() => setLang(other)}><span class="sr-only">${t('lang_switch_label')}</span><span class="long" aria-hidden="true">${t('lang_switch')}</span><span class="short" aria-hidden="true">${other.toUpperCase()}</span></button>
         ${user ? html`<button @click=${() => void this.logout()}>${t('logout')}</button>` : nothing}
       </header>
       ${user ? html`<wd-sync-bar .user=${user.username} @wd-refresh=${() => this.requestChildRefresh()}></wd-sync-bar>${this.nav(user)}` : nothing}
