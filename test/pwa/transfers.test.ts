@@ -239,7 +239,7 @@ test('the clerk\'s bar says the city link is not configured, in Vietnamese; a pa
   await page.getByLabel('Cơ quan gửi').fill('UBND Quận 1');
   await page.getByLabel('Số, ký hiệu gốc').fill('125/UBND-VP');
   await page.getByLabel('Trích yếu').fill('Về việc kiểm tra công tác văn thư');
-  await page.getByLabel('Bản quét (PDF)').setInputFiles(scanFile('cong-van-den.pdf', 7 * MB).path);
+  await page.getByLabel('Bản quét (PDF, JPEG hoặc PNG)').setInputFiles(scanFile('cong-van-den.pdf', 7 * MB).path);
   await page.getByRole('button', { name: 'Lưu' }).click();
   const alert = page.locator('wd-incoming-new [role=alert][data-code=body_too_large]');
   await alert.waitFor({ timeout: 30_000 });
@@ -266,7 +266,7 @@ test('the clerk issuing a paper-signed document sees its scan go up with progres
   await pageCdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: -1, uploadThroughput: 512 * 1024 });
   // Cancelled half-way: nothing issued, nothing stored, the official told why.
   const first = scanFile('ban-ky-tay-huy.pdf', 2 * MB);
-  await page.getByLabel('Bản quét (PDF)').setInputFiles(first.path);
+  await page.getByLabel('Bản quét văn bản đã ký (PDF)').setInputFiles(first.path);
   await issue.click();
   await until(page, 'window.__seen.some((s) => s.where === "wd-detail" && s.loaded > 0)');
   await page.locator('wd-detail').getByRole('button', { name: 'Hủy tải lên ban-ky-tay-huy.pdf' }).click();
@@ -276,7 +276,7 @@ test('the clerk issuing a paper-signed document sees its scan go up with progres
   // The whole scan: its progress moves on the detail screen, then the document is issued with exactly these bytes.
   await resetSeen(page);
   const second = scanFile('ban-ky-tay.pdf', 3 * MB);
-  await page.getByLabel('Bản quét (PDF)').setInputFiles(second.path);
+  await page.getByLabel('Bản quét văn bản đã ký (PDF)').setInputFiles(second.path);
   await issue.click();
   await until(page, 'window.__seen.some((s) => s.where === "wd-detail" && s.loaded > s.total / 3)');
   await shot(page, 'detail-issue-scan-progress-360');

@@ -75,7 +75,7 @@ test('A\'s list travels to the city and on to B; B then knows A\'s leader is in 
   assert.is(v.status, 'valid', JSON.stringify(v.signatures[0]!.reasons));
 });
 
-test('once A revokes its leader, B\'s verdict on the same PDF becomes invalid (revoked); a published list is never rewritten', async () => {
+test('once A revokes its leader, B\'s verdict on the same PDF is no longer valid (revoked, signing time unproven); a published list is never rewritten', async () => {
   const serial = new X509Certificate(leaderPem).serialNumber.toLowerCase();
   writeFileSync(join(a.node.signing.keys.dir, 'ward-ca.crl'), crlA(2, [serial]));
   assert.is(await a.node.signing.publishCrl(), true);
@@ -83,8 +83,10 @@ test('once A revokes its leader, B\'s verdict on the same PDF becomes invalid (r
   await distributeCrls({ url: city.url, admin: CITY_ADMIN, rootCrl });
   await synced(b);
   const v = await verifyPdf(signedByA, await b.node.signing.trust());
-  assert.is(v.status, 'invalid', JSON.stringify(v.signatures[0]!.reasons));
+  // Revoked now, and no timestamp proves the signature came first: unknown (signing time unproven), never valid.
+  assert.is(v.status, 'unknown', JSON.stringify(v.signatures[0]!.reasons));
   assert.ok(v.signatures[0]!.reasons.some((r) => r.code === 'revoked'));
+  assert.ok(v.signatures[0]!.reasons.some((r) => r.code === 'signing_time_unproven'));
   // The older list is still in B's store, and the newer one wins; nobody may rewrite a published list.
   const held = await b.node.store.docs.allDocs({ startkey: 'crl:phuong-a:', endkey: 'crl:phuong-a:\uffff' });
   assert.equal(held.rows.map((r) => r.id), ['crl:phuong-a:000001', 'crl:phuong-a:000002']);
