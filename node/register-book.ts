@@ -10,6 +10,8 @@ import type { DocView, Projection } from './projection.js';
 
 export type BookDirection = 'out' | 'in';
 export interface BookRef { direction: BookDirection; register: string | null; year: number }
+/** Where a numbered document sits: its book and its number in it. */
+type Entry = BookRef & { number: number };
 
 export interface OutgoingRow {
   number: number; numberAndSymbol: string; date: string; typeAndSubject: string; signer: string; recipients: string; medium: 'electronic' | 'paper'; id: string;
@@ -22,8 +24,8 @@ export interface IncomingRow {
 export function listBooks(projection: Projection): BookRef[] {
   const seen = new Map<string, BookRef>();
   for (const view of projection.all()) {
-    const ref = bookOf(view);
-    if (ref) seen.set(`${ref.direction}:${ref.year}:${ref.register ?? ''}`, ref);
+    const ref = entryOf(view);
+    if (ref) seen.set(`${ref.direction}:${ref.year}:${ref.register ?? ''}`, { direction: ref.direction, register: ref.register, year: ref.year });
   }
   return [...seen.values()].sort((a, b) => b.year - a.year || a.direction.localeCompare(b.direction) || (a.register ?? '').localeCompare(b.register ?? ''));
 }
@@ -31,11 +33,11 @@ export function listBooks(projection: Projection): BookRef[] {
 export function outgoingBook(projection: Projection, register: string, year: number): OutgoingRow[] {
   const rows: OutgoingRow[] = [];
   for (const view of projection.all()) {
-    const ref = bookOf(view);
+    const ref = entryOf(view);
     if (!ref || ref.direction !== 'out' || ref.register !== register || ref.year !== year) continue;
     const c = view.record.content as OutgoingDraft;
     rows.push({
-      number: numberOf(view), numberAndSymbol: view.symbol ? `${view.numberText}/${view.symbol}` : view.numberText ?? '',
+      number: ref.number, numberAndSymbol: view.symbol ? `${view.numberText}/${view.symbol}` : view.numberText ?? '',
       date: vnDdMmYyyy(new Date(view.date)), typeAndSubject: typeAndSubject(c.docType, c.subject),
       signer: [c.signerTitle, c.signerName].filter(Boolean).join(' '), recipients: c.recipients.map((r) => r.name).join('; '),
       medium: view.derived.medium, id: view.id,
@@ -47,11 +49,11 @@ export function outgoingBook(projection: Projection, register: string, year: num
 export function incomingBook(projection: Projection, year: number): IncomingRow[] {
   const rows: IncomingRow[] = [];
   for (const view of projection.all()) {
-    const ref = bookOf(view);
+    const ref = entryOf(view);
     if (!ref || ref.direction !== 'in' || ref.year !== year) continue;
     const c = view.record.content as IncomingArrival;
     rows.push({
-      number: numberOf(view), arrivalDate: vnDdMmYyyy(new Date(view.date)), sender: c.senderName, originalSymbol: c.originalSymbol,
+      number: ref.number, arrivalDate: vnDdMmYyyy(new Date(view.date)), sender: c.senderName, originalSymbol: c.originalSymbol,
       originalDate: c.originalDate.split('-').reverse().join('/'), typeAndSubject: typeAndSubject(c.docType, c.subject),
       handler: view.derived.handler ?? '', medium: c.medium === 'paper' ? 'paper' : 'electronic', id: view.id,
     });
@@ -59,19 +61,14 @@ export function incomingBook(projection: Projection, year: number): IncomingRow[
   return rows.sort((a, b) => a.number - b.number);
 }
 
-/** "out:2026:chung" / "in:2026", from the document's numbering event. */
-function bookOf(view: DocView): BookRef | null {
+/** "out:2026:chung" / "in:2026" and the number, from the document's numbering event (read once). */
+function entryOf(view: DocView): Entry | null {
   if (!view.derived.numberEventId) return null;
   const event = view.events.find((e) => e._id === view.derived.numberEventId);
   const key = typeof event?.data['registerKey'] === 'string' ? event.data['registerKey'] : null;
   const m = key ? /^(out|in):(\d{4})(?::(.+))?$/.exec(key) : null;
   if (!m) return null;
-  return { direction: m[1] as BookDirection, year: Number(m[2]), register: m[3] ?? null };
-}
-
-function numberOf(view: DocView): number {
-  const event = view.events.find((e) => e._id === view.derived.numberEventId);
-  return Number(event?.data['number'] ?? 0);
+  return { direction: m[1] as BookDirection, year: Number(m[2]), register: m[3] ?? null, number: Number(event!.data['number'] ?? 0) };
 }
 
 function typeAndSubject(docType: DocumentType, subject: string): string {
