@@ -1,5 +1,7 @@
 // Dates as officials read them: dd/mm/yyyy, in Vietnam time whatever the
 // device's zone (Intl does the zone arithmetic; en-GB gives day/month/year).
+import { vnToday as vnTodayAt } from '../../sync/vn-time.js';
+
 const DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' });
 const TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', hour12: false });
 
@@ -21,10 +23,9 @@ export function formatDateTime(value: string | number | null | undefined): strin
   return Number.isNaN(date.getTime()) ? String(value) : `${DAY.format(date)} ${TIME.format(date)}`;
 }
 
-/** Today in Vietnam as `yyyy-mm-dd` (for date inputs). */
+/** Today in Vietnam as `yyyy-mm-dd` (for date inputs): the node's own rule (sync/vn-time.ts), so a deadline the form allows is one the node accepts. */
 export function vnToday(): string {
-  const [d, m, y] = DAY.format(new Date()).split('/');
-  return `${y}-${m}-${d}`;
+  return vnTodayAt(new Date());
 }
 
 /** Past its hạn xử lý and not finished: shown red on the handler's tasks and the document. */
