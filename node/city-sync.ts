@@ -10,7 +10,7 @@ import { ERRORS } from '../sync/errors.js';
 import { Replicator } from '../sync/replicator.js';
 import { stopAction, type SyncStatus } from '../sync/status.js';
 import type { DocumentRecord, EventRecord } from '../sync/schema.js';
-import type { Config } from './config.js';
+import { cityLinkConfigured, type Config } from './config.js';
 import type { Ledger } from './ledger.js';
 import type { Projection } from './projection.js';
 
@@ -38,7 +38,7 @@ export class CitySync {
     });
   }
 
-  get enabled(): boolean { return Boolean(this.deps.config.city.credentialsFile); }
+  get enabled(): boolean { return cityLinkConfigured(this.deps.config); }
 
   async start(): Promise<void> {
     const since = (await this.deps.docs.info()).update_seq;

@@ -109,6 +109,11 @@ export const Config = z.strictObject({
 });
 export type Config = Readonly<z.infer<typeof Config>>;
 
+/** Replication to the city runs only with a credentials file (`warddesk city init`); the one rule for "the ward has a city link". */
+export function cityLinkConfigured(config: Pick<Config, 'city'>): boolean {
+  return Boolean(config.city.credentialsFile);
+}
+
 const ENV: Record<string, (c: Record<string, unknown>, v: string) => void> = {
   WARDDESK_DATA_DIR: (c, v) => { c['dataDir'] = v; },
   WARDDESK_HOST: (c, v) => { c['host'] = v; },

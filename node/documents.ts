@@ -11,7 +11,7 @@ import { eventData, parseActionData } from '../sync/action-data.js';
 import { plainTextCheck } from '../sync/plain-text.js';
 import { vnIso, vnToday } from '../sync/vn-time.js';
 import type { Blobs } from './blobs.js';
-import type { Config } from './config.js';
+import { cityLinkConfigured, type Config } from './config.js';
 import type { Ledger } from './ledger.js';
 import type { Numbering } from './numbering.js';
 import type { DocView, Projection } from './projection.js';
@@ -169,7 +169,7 @@ export class Documents {
    * nothing would ever arrive anywhere: say so rather than mark it sent.
    */
   private checkSendable(view: DocView): void {
-    if (!this.deps.config.city.credentialsFile) throw wardError('send_no_city');
+    if (!cityLinkConfigured(this.deps.config)) throw wardError('send_no_city');
     const content = view.record.content as { recipients?: { agencyId?: string }[] };
     if (!(content.recipients ?? []).some((r) => r.agencyId)) throw wardError('send_no_recipient');
   }
