@@ -1,17 +1,20 @@
 // The second pass of a push: the chunks of files, after every document,
 // event, signature and blob record went up in the first (so a ward's records
 // never wait behind a 50 MB scan). Chunks do not ride CouchDB replication
-// batches, where a batch holding a big file is all-or-nothing and base64
-// (+33 %): each goes up alone as the binary body of an attachment PUT
-// (`PUT /db/chunk:<sha>/data`, plain CouchDB API), a few at a time to hide the
-// latency. Before a page of chunks goes up, one `_all_docs` with their ids asks
-// the city which it already has, so a file stored twice, a chunk shared by two
-// files, or a chunk that made it just before a cut is never sent again. The
-// page's local sequence is the chunk checkpoint: a cut resumes from the last
-// completed page, and inside it skips what the city already confirmed. The
-// next page's question goes out while a page uploads.
+// batches, where a batch holding a big file is all-or-nothing: they go up in
+// units sized to the link (sync/link-estimate.ts) — one `_bulk_docs` request
+// carries as many stored chunks as the unit holds, base64 in JSON, which the
+// wire gzip (sync/wire-gzip.ts) brings back to ~1.01× the raw bytes; a few
+// units are in flight at once to hide the latency. A cut loses the units in
+// flight and nothing else. Before a page of chunks goes up, one `_all_docs`
+// with their ids asks the city which it already has, so a file stored twice,
+// a chunk shared by two files, or a chunk that made it just before a cut is
+// never sent again. The page's local sequence is the chunk checkpoint: a cut
+// resumes from the last completed page, and inside it skips what the city
+// already confirmed. The next page's question goes out while a page uploads.
 import { isChunkId } from './city-contract.js';
 import { sha256Hex } from './chunks.js';
+import { toBase64 } from './wire-gzip.js';
 
 /** What a pass over chunks (up here, down in chunk-pull.ts) needs: both databases and a checkpoint. */
 export interface ChunkPassOptions {
@@ -30,33 +33,36 @@ export interface ChunkPushOptions extends ChunkPassOptions {
   onSent?: () => void;
   /** A chunk the city refused (validate_doc_update) or that is corrupt on the ward's disk. */
   onRefused: (id: string, reason: string) => void;
+  /** The link's current plan, read again for every unit (the link can change mid-pass); without it, one chunk a request. */
+  plan?: () => { unitBytes: number; concurrency: number; pageChunks: number };
 }
 
 /** Sends every chunk written after `since`; returns how many went up. Throws on a link failure (the caller backs off). */
 export async function pushChunks(o: ChunkPushOptions): Promise<number> {
   let since = o.since;
   let uploaded = 0;
-  let next = askPage(o, since);
+  const pageSize = () => o.plan?.().pageChunks ?? o.page;
+  let next = askPage(o, since, pageSize());
   for (;;) {
     const page = await next;
     // The city is asked about the next page while this one goes up: on a
     // 300 ms link the question left the link idle for a round trip per page.
     if (page.more) {
-      next = askPage(o, page.last);
+      next = askPage(o, page.last, pageSize());
       next.catch(() => undefined); // awaited in the next turn; a cut before then is rethrown by this page's uploads
     }
-    await pool(page.missing, o.concurrency, async (id) => { if (await upload(o, id)) { uploaded += 1; o.onSent?.(); } });
+    uploaded += await uploadAll(o, page.missing);
     if (page.last > since) { since = page.last; await o.onPage(since); }
     if (!page.more) return uploaded;
   }
 }
 
 /** One page of chunk ids after `since`, and which of them the city lacks. */
-async function askPage(o: ChunkPushOptions, since: number): Promise<{ missing: string[]; last: number; more: boolean }> {
-  const page = await o.local.changes({ since, limit: o.page, filter: (doc: { _id: string }) => isChunkId(doc._id) });
+async function askPage(o: ChunkPushOptions, since: number, limit: number): Promise<{ missing: string[]; last: number; more: boolean }> {
+  const page = await o.local.changes({ since, limit, filter: (doc: { _id: string }) => isChunkId(doc._id) });
   const ids = [...new Set(page.results.filter((r) => !r.deleted).map((r) => r.id))];
   const last = Number(page.last_seq);
-  return { missing: ids.length > 0 ? await absent(o.remote, ids) : [], last: Number.isFinite(last) ? last : since, more: page.results.length >= o.page };
+  return { missing: ids.length > 0 ? await absent(o.remote, ids) : [], last: Number.isFinite(last) ? last : since, more: page.results.length >= limit };
 }
 
 /** Which of `ids` the database does not hold (also used by chunk-pull.ts on the ward's side). */
@@ -65,26 +71,74 @@ export async function absent(remote: PouchDB.Database, ids: string[]): Promise<s
   return have.rows.filter((r) => 'error' in r || (r as { value?: { deleted?: boolean } }).value?.deleted).map((r) => r.key);
 }
 
-/** One chunk up; true when it was sent (false: refused, corrupt, or the city had it already). */
-async function upload(o: ChunkPushOptions, id: string): Promise<boolean> {
-  const data = await o.local.getAttachment(id, 'data');
-  const bytes = await toBytes(data);
-  if ((await sha256Hex(bytes)) !== id.slice('chunk:'.length)) {
-    o.onRefused(id, 'the chunk on the ward\'s disk does not match its sha-256; not sent');
-    return false;
-  }
-  try {
-    await o.remote.putAttachment(id, 'data', undefined, data, 'application/octet-stream');
-    return true;
-  } catch (err) {
-    const status = (err as { status?: number }).status;
-    // Already there: CouchDB answers 409, the embedded server's rules 403 ("immutable").
-    if (status === 409 || status === 403) {
-      if ((await absent(o.remote, [id])).length === 0) return false;
-      if (status === 403) { o.onRefused(id, String((err as { message?: string }).message ?? 'forbidden')); return false; }
+/**
+ * Sends `ids` in units: each worker takes chunks off the queue until the
+ * plan's unit is full, checks each against its hash, and sends them in one
+ * request. Returns how many the city stored.
+ */
+async function uploadAll(o: ChunkPushOptions, ids: readonly string[]): Promise<number> {
+  const queue = [...ids];
+  let sent = 0;
+  const plan = () => o.plan?.() ?? { unitBytes: 1, concurrency: o.concurrency, pageChunks: o.page };
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    // After a failure (a cut) no worker starts another unit: the run is over.
+    while (queue.length > 0 && !failed) {
+      const unit: { id: string; bytes: Uint8Array }[] = [];
+      let size = 0;
+      const limit = plan().unitBytes;
+      while (queue.length > 0 && (unit.length === 0 || size < limit)) {
+        const id = queue.shift()!;
+        const bytes = await toBytes(await o.local.getAttachment(id, 'data'));
+        if ((await sha256Hex(bytes)) !== id.slice('chunk:'.length)) { o.onRefused(id, 'the chunk on the ward\'s disk does not match its sha-256; not sent'); continue; }
+        if (unit.length > 0 && size + bytes.byteLength > limit) { queue.unshift(id); break; }
+        unit.push({ id, bytes });
+        size += bytes.byteLength;
+      }
+      try {
+        if (unit.length > 0) sent += await uploadUnit(o, unit);
+      } catch (err) { failed = true; throw err; }
     }
-    throw err;
+  };
+  const workers = Array.from({ length: Math.min(plan().concurrency, ids.length) }, () => worker);
+  await pool(workers, workers.length, (run) => run());
+  return sent;
+}
+
+type RemoteFetch = (path: string, init?: Record<string, unknown>) => Promise<{ ok: boolean; status: number; json(): Promise<unknown>; text(): Promise<string> }>;
+type BulkRow = { id?: string; ok?: boolean; error?: string; reason?: string };
+
+/**
+ * One unit up as `_bulk_docs` (plain CouchDB API): each chunk a new document
+ * with its bytes inline. A chunk already at the city comes back as a
+ * conflict (CouchDB) or "immutable" (the embedded city's rules); another
+ * refusal is reported. Throws on a link failure or an HTTP error.
+ */
+async function uploadUnit(o: ChunkPushOptions, unit: readonly { id: string; bytes: Uint8Array }[]): Promise<number> {
+  const docs = unit.map((c) => ({ _id: c.id, _attachments: { data: { content_type: 'application/octet-stream', data: toBase64(c.bytes) } } }));
+  // PouchDB's HTTP adapter: the database's URL, credentials and fetch (counting, timing, gzip), and the raw response.
+  const res = await (o.remote as unknown as { fetch: RemoteFetch }).fetch('_bulk_docs', {
+    method: 'POST', headers: new Headers({ 'Content-Type': 'application/json', Accept: 'application/json' }), body: JSON.stringify({ docs }),
+  });
+  if (!res.ok) {
+    const text = await res.text().catch(() => '');
+    throw Object.assign(new Error(`POST _bulk_docs (${unit.length} chunks): HTTP ${res.status} ${text.slice(0, 200)}`), { status: res.status });
   }
+  const rows = await res.json() as BulkRow[];
+  if (!Array.isArray(rows) || rows.length !== unit.length) throw new Error('POST _bulk_docs: the city answered something else than one row per chunk');
+  let stored = 0;
+  const doubtful: { id: string; reason: string }[] = [];
+  for (const [i, row] of rows.entries()) {
+    const id = unit[i]!.id;
+    if (row.ok || !row.error) { stored += 1; o.onSent?.(); continue; }
+    // Already there: CouchDB answers conflict; the embedded server's rules forbid ("immutable").
+    if (row.error !== 'conflict') doubtful.push({ id, reason: String(row.reason ?? row.error) });
+  }
+  if (doubtful.length > 0) {
+    const missing = new Set(await absent(o.remote, doubtful.map((d) => d.id)));
+    for (const d of doubtful) if (missing.has(d.id)) o.onRefused(d.id, d.reason);
+  }
+  return stored;
 }
 
 /** Node gives a Buffer, browsers a Blob. */

@@ -6,9 +6,11 @@
 // chunks in flight; a chunk the city already holds (from an earlier run, or
 // from another file) is never sent again.
 //
-// Chunk size: at 256 kbit/s a 64 KiB chunk takes 2 s; with a link cut every
-// 20 s, about a chunk is lost per cut (~5 %), while the HTTP overhead per
-// chunk stays under 1 %. 256 KiB would lose ~20 % of the link per cut.
+// Chunk size (16 KiB, city-names.ts): the least one request carries. At
+// 64 kbit/s a 64 KiB chunk took 8 s, longer than the up-periods of a link
+// cut every 5 s; on better links the replicator sends several chunks in one
+// request, sized to the link (sync/link-estimate.ts), so the per-request
+// overhead stays small there.
 //
 // Pure: hashing uses WebCrypto (globalThis.crypto.subtle), so the PWA and the
 // node share it; sha-256 is checked when a file is assembled, chunk by chunk

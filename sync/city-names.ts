@@ -26,14 +26,19 @@ export function isReplicatedId(id: string): boolean { return REPLICATED_ID.test(
 
 /**
  * `chunk:<sha256>`: a piece of a file (sync/chunks.ts). Chunks also replicate,
- * but by their own pass after everything above (one binary PUT each), never
+ * but by their own pass after everything above (sync/chunk-push.ts), never
  * through the CouchDB replication batches.
  */
 export const CHUNK_ID = /^chunk:[0-9a-f]{64}$/;
 export function isChunkId(id: string): boolean { return CHUNK_ID.test(id); }
 export function chunkId(sha256: string): string { return `chunk:${sha256}`; }
-/** The chunk size files are cut into; the blob document records its own. */
-export const CHUNK_BYTES = 64 * 1024;
+/**
+ * The chunk size files are cut into; the blob document records its own.
+ * Small, because a chunk is the least a request can carry: on a 64 kbit/s
+ * link cut every 5 s a 64 KiB chunk (8 s) never got through. On a good link
+ * several go in one request (sync/link-estimate.ts). Docs/decisions/0009.
+ */
+export const CHUNK_BYTES = 16 * 1024;
 /** The largest chunk the city accepts, and the bounds of a blob's chunk size. */
 export const MAX_CHUNK_BYTES = 1024 * 1024;
 export const MIN_CHUNK_BYTES = 4 * 1024;

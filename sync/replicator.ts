@@ -19,6 +19,9 @@ import { pushChunks } from './chunk-push.js';
 import { pullChunks } from './chunk-pull.js';
 import { computeStatus, type SyncFacts, type SyncStatus } from './status.js';
 import { forgivingInfo } from './forgiving-info.js';
+import { LinkEstimate, type LinkSnapshot } from './link-estimate.js';
+import { gzipIfWorth } from './wire-gzip.js';
+import { CHUNK_BYTES } from './city-names.js';
 
 type FetchLike = (url: string, init: Record<string, unknown>) => Promise<{ headers: { get(name: string): string | null } }>;
 
@@ -37,9 +40,13 @@ export interface ReplicatorOptions {
   batchesLimit?: number;
   backoff?: { baseMs: number; capMs: number };
   requestTimeoutMs?: number;
-  /** Chunks asked about per `_all_docs` (one checkpoint each), and sent at once. */
+  /** Chunks asked about per `_all_docs` (one checkpoint each) and sent at once, when the link is not measured (`adaptive: false`). */
   chunkPage?: number;
   chunkConcurrency?: number;
+  /** Size units, concurrency and record batches from the measured link (sync/link-estimate.ts); on by default. */
+  adaptive?: boolean;
+  /** A monotonic clock for link measurements (tests); performance.now by default. */
+  monotonic?: () => number;
   now?: () => number;
   random?: () => number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
@@ -53,7 +60,12 @@ const FATAL: ReadonlySet<ErrorCode> = new Set(['sync_unauthorized', 'sync_not_co
 const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE|UND_ERR_SOCKET|ECONNABORTED)$/;
 
 export class Replicator {
-  private readonly o: Required<Omit<ReplicatorOptions, 'cityUrl' | 'log'>> & Pick<ReplicatorOptions, 'cityUrl' | 'log'>;
+  private readonly o: Required<Omit<ReplicatorOptions, 'cityUrl' | 'log' | 'monotonic'>> & Pick<ReplicatorOptions, 'cityUrl' | 'log'>;
+  private readonly estimate: LinkEstimate;
+  /** Documents a batch may hold at most: halved on every 413, whatever the byte budget says. */
+  private batchCap = Infinity;
+  /** Average bytes of a record still to go up (recomputed with the pending count). */
+  private recordBytes = 1_000;
   private facts: SyncFacts;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
@@ -74,8 +86,9 @@ export class Replicator {
   constructor(options: ReplicatorOptions) {
     this.o = {
       intervalMs: 60_000, batchSize: 100, batchesLimit: 2, backoff: { baseMs: 2_000, capMs: 10 * 60_000 }, requestTimeoutMs: 120_000,
-      chunkPage: 64, chunkConcurrency: 3, now: Date.now, random: Math.random, ...options,
+      chunkPage: 64, chunkConcurrency: 3, adaptive: true, now: Date.now, random: Math.random, ...options,
     };
+    this.estimate = new LinkEstimate(CHUNK_BYTES, options.monotonic);
     this.facts = {
       configured: true, phase: 'idle', confirmedSeq: null, chunkSeq: null, localSeq: 0, pendingDocs: 0, pendingBytes: 0, reachable: null,
       lastAttemptAt: null, lastSuccessAt: null, nextRunAt: null, lastError: null, refused: [], rate: null, batchSize: this.o.batchSize, badInbox: [], tamperedInbox: [],
@@ -110,6 +123,11 @@ export class Replicator {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     return this.run();
+  }
+
+  /** What the replicator measured of the link, and what it sends from that. */
+  link(): LinkSnapshot {
+    return this.estimate.snapshot();
   }
 
   async status(): Promise<SyncStatus> {
@@ -228,9 +246,15 @@ export class Replicator {
     return Number((await this.o.local.info()).update_seq);
   }
 
-  /** Pushes with the batch halved on 413 until it fits (down to one document). */
+  /**
+   * Pushes with batches sized by bytes: as many records as the link's byte
+   * budget holds at the pending records' average size; halved on 413 until
+   * it fits (down to one document).
+   */
   private async push(remote: PouchDB.Database): Promise<number> {
+    await this.refreshPending();
     for (;;) {
+      this.facts.batchSize = this.batchDocs();
       try {
         const result = await this.replicate(() => this.o.local.replicate.to(remote, this.replicationOptions({ filter: (doc: PouchDB.Core.Document) => isReplicatedId(doc._id) }))
           .on('checkpoint', (info: { checkpoint?: number | string }) => {
@@ -241,7 +265,7 @@ export class Replicator {
         return result.docs_written;
       } catch (err) {
         if (status(err) === 413 && this.facts.batchSize > 1) {
-          this.facts.batchSize = Math.max(1, Math.floor(this.facts.batchSize / 2));
+          this.batchCap = Math.max(1, Math.floor(this.facts.batchSize / 2));
           this.o.log?.('warn', 'city refused a batch as too large; halving', { batchSize: this.facts.batchSize });
           continue;
         }
@@ -250,10 +274,16 @@ export class Replicator {
     }
   }
 
+  private batchDocs(): number {
+    const fromBytes = this.o.adaptive ? Math.floor(this.estimate.plan().batchBytes / Math.max(200, this.recordBytes)) : this.o.batchSize;
+    return Math.max(1, Math.min(this.batchCap, 500, fromBytes));
+  }
+
   /** The chunks of files, after the records; the chunk checkpoint is saved after every page. */
   private async pushFiles(remote: PouchDB.Database): Promise<number> {
     return pushChunks({
       local: this.o.local, remote, since: this.facts.chunkSeq ?? 0, page: this.o.chunkPage, concurrency: this.o.chunkConcurrency,
+      ...(this.o.adaptive ? { plan: () => this.estimate.plan() } : {}),
       onPage: async (seq) => { this.facts.chunkSeq = seq; await this.writeState(); },
       onSent: () => { this.moved = true; },
       onRefused: (id, reason) => {
@@ -266,7 +296,8 @@ export class Replicator {
   /** The chunks of the files the city sent, fetched by the ward; the checkpoint passes only whole files. */
   private async pullFiles(remote: PouchDB.Database): Promise<number> {
     return pullChunks({
-      local: this.o.local, remote, since: this.inboxFileSeq ?? 0, page: this.o.chunkPage, concurrency: this.o.chunkConcurrency,
+      local: this.o.local, remote, since: this.inboxFileSeq ?? 0, page: this.o.chunkPage,
+      concurrency: this.o.adaptive ? this.estimate.plan().concurrency : this.o.chunkConcurrency,
       onPage: async (seq) => { this.inboxFileSeq = seq; await this.writeState(); },
       onFetched: () => { this.moved = true; },
       onIncomplete: (blob, chunk, reason) => this.o.log?.('warn', 'a file from the city is not complete yet', { blob, chunk, reason }),
@@ -316,7 +347,12 @@ export class Replicator {
     this.o.log?.('warn', `city sync: ${ERRORS[code].en}`, { detail });
     if (FATAL.has(code)) { this.facts.phase = 'stopped'; return; }
     this.failures += 1;
-    this.schedule(this.backoffMs());
+    // A link that drops for seconds at a time is retried about when it
+    // comes back (the outages measured so far), not after a growing backoff
+    // that would spend much of each up-period waiting; one down for longer
+    // than its outages usually last falls back to the backoff.
+    const soon = code === 'sync_offline' || code === 'sync_timeout' ? this.estimate.retryMs() : null;
+    this.schedule(soon !== null ? Math.min(this.backoffMs(), Math.round(soon * (0.75 + this.o.random() / 2))) : this.backoffMs());
   }
 
   /** Full jitter between half and all of base·2^failures, capped. */
@@ -326,13 +362,35 @@ export class Replicator {
     return Math.round(ceiling / 2 + this.o.random() * ceiling / 2);
   }
 
-  /** Counts what the ward sends and receives, and bounds each request (half-open sockets). */
+  /**
+   * Counts what the ward sends and receives, bounds each request (half-open
+   * sockets), gzips JSON bodies where that pays (sync/wire-gzip.ts), and
+   * times every request for the link estimate.
+   */
   private countingFetch(meter: { bytes: number }): FetchLike {
     return async (url, init) => {
-      const body = init['body'] as { length?: number; byteLength?: number; size?: number } | undefined;
-      meter.bytes += body ? (body.byteLength ?? body.length ?? body.size ?? 0) : 0;
-      const res = await this.o.baseFetch(url, { ...init, signal: AbortSignal.timeout(this.o.requestTimeoutMs) });
-      meter.bytes += Number(res.headers.get('content-length') ?? 0);
+      let body = init['body'];
+      const headers = init['headers'] as { get(name: string): string | null; set(name: string, value: string): void } | undefined;
+      if (typeof body === 'string' && headers && !headers.get('Content-Encoding')) {
+        const packed = await gzipIfWorth(body);
+        if (packed) { headers.set('Content-Encoding', 'gzip'); body = packed; }
+      }
+      const sent = body as { length?: number; byteLength?: number; size?: number } | undefined;
+      const up = sent ? (sent.byteLength ?? sent.length ?? sent.size ?? 0) : 0;
+      meter.bytes += up;
+      const mark = this.estimate.started(up);
+      let res: Awaited<ReturnType<FetchLike>>;
+      try {
+        res = await this.o.baseFetch(url, { ...init, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(this.o.requestTimeoutMs) });
+      } catch (err) {
+        const code = classify(err);
+        this.estimate.ended(mark, 0, code === 'sync_offline' || code === 'sync_timeout' ? 'network' : 'other');
+        throw err;
+      }
+      this.estimate.answered(mark);
+      const down = Number(res.headers.get('content-length') ?? 0);
+      meter.bytes += down;
+      this.estimate.ended(mark, down, null);
       return res;
     };
   }
@@ -355,6 +413,7 @@ export class Replicator {
       bytes += JSON.stringify(rest).length;
       for (const att of Object.values(atts ?? {})) bytes += att.length ?? 0;
     }
+    if (docs > 0) this.recordBytes = bytes / docs;
     // Chunks count from their own checkpoint: the records' checkpoint passes them by.
     const chunks = await this.o.local.changes({ since: this.facts.chunkSeq ?? 0, include_docs: true, return_docs: true, filter: (doc) => isChunkId(doc._id) });
     for (const change of chunks.results) {

@@ -24,6 +24,7 @@ import './validation-revisions-fix.js'; // before express-pouchdb loads pouchdb-
 import './serial-databases-fix.js'; // before express-pouchdb reads its database lock
 import expressPouchdb from 'express-pouchdb';
 import { admit, withDeadline } from './guarded-front.js';
+import { inflateJsonBody } from './gzip-body.js';
 import { serveTsa } from './tsa-http.js';
 import type { Pkcs12Contents } from '../../certs/ca.js';
 import { MAX_CHUNK_BYTES } from '../../sync/city-contract.js';
@@ -130,7 +131,7 @@ export async function startCityServer(options: CityServerOptions): Promise<CityS
     withDeadline(req, res);
     withoutLatest(req);
     // A body that breaks off mid-read is the client's failure; never leave the promise unhandled.
-    memberOnly(req, res, adminAuth, () => withSelectorChanges(req, res, app)).catch(() => {
+    inflateJsonBody(req, res).then((answered) => (answered ? undefined : memberOnly(req, res, adminAuth, () => withSelectorChanges(req, res, app)))).catch(() => {
       if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad_request","reason":"Yêu cầu không đọc được / The request could not be read."}');
     });
   });
@@ -255,18 +256,23 @@ async function withSelectorChanges(req: IncomingMessage, res: ServerResponse, ap
     res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad_request","reason":"the embedded city server supports only filter=_selector and _doc_ids"}');
     return;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 1024 * 1024) { res.writeHead(413, { 'content-type': 'application/json' }).end('{"error":"too_large","reason":"selector too large"}'); return; }
-    chunks.push(chunk);
-  }
+  const augmented = req as IncomingMessage & { query?: Record<string, unknown>; body?: unknown; _body?: boolean };
   let selector: unknown;
-  try { selector = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { selector?: unknown }).selector; } catch { selector = undefined; }
+  if (augmented._body) {
+    // Inflated already (gzip-body.ts).
+    selector = (augmented.body as { selector?: unknown } | null)?.selector;
+  } else {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > 1024 * 1024) { res.writeHead(413, { 'content-type': 'application/json' }).end('{"error":"too_large","reason":"selector too large"}'); return; }
+      chunks.push(chunk);
+    }
+    try { selector = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { selector?: unknown }).selector; } catch { selector = undefined; }
+  }
   if (!selector || typeof selector !== 'object') { res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad_request","reason":"filter=_selector needs a JSON body with a selector"}'); return; }
   const query: Record<string, unknown> = Object.fromEntries(url.searchParams);
-  const augmented = req as IncomingMessage & { query?: Record<string, unknown>; body?: unknown; _body?: boolean };
   augmented.query = { ...query, selector };
   augmented.body = {};
   augmented._body = true; // body-parser: already read

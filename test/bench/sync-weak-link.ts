@@ -24,17 +24,19 @@ import { initCity } from '../../node/city/init.js';
 import { WardCredentials, wardDbName } from '../../sync/city-contract.js';
 import { CITY_ADMIN, couch, divergence, startTestCity, type TestCity } from '../helpers/city.js';
 import { WeakLink } from '../helpers/weak-link.js';
+import { profile } from '../helpers/link-profiles.js';
 import type { ReplicatorOptions } from '../../sync/replicator.js';
 import { payloadBytes, wardReplicator, wardWork, writeChunked, writeStock, type WardWork } from '../helpers/sync-data.js';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
-const scale = Number(arg('scale', '0.0625'));
+const scale = Number(arg('scale', String(profile(arg('profile', 'issue256')).scale)));
 const stockFactor = Number(arg('stock-factor', '2.5'));
 const only = arg('only', 'both');
 /** --trace=FILE writes every request of ours with link up-time stamps (where the up time goes). */
 const trace = arg('trace', '');
-const BYTES_PER_SECOND = 256_000 / 8;
-const LINK = { bytesPerSecond: BYTES_PER_SECOND, latencyMs: 300, cutEveryMs: 20_000, downMs: 1_000 };
+const PROFILE = profile(arg('profile', 'issue256'));
+const BYTES_PER_SECOND = PROFILE.bytesPerSecond;
+const { name: _name, scale: _scale, ...LINK } = PROFILE;
 /** Stock keeps DESIGN's small batches for documents with attachments; ours runs the node's defaults (records only). */
 const BATCH = { size: 25, limit: 2 };
 const OURS_BATCH = { size: 100, limit: 2 };
@@ -59,7 +61,8 @@ async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Datab
   const lines: string[] = [];
   const stamp = () => `${(link.upMs() / 1000).toFixed(1)} ${link.isDown ? 'down' : 'up'} ${link.bytes.up}`;
   const tracing = trace ? { baseFetch: (async (url, init) => {
-    const what = `${String(init['method'] ?? 'GET')} ${new URL(url).pathname.split('/').slice(2).join('/').slice(0, 40)}`;
+    const body = init['body'] as { length?: number; byteLength?: number } | undefined;
+    const what = `${String(init['method'] ?? 'GET')} ${new URL(url).pathname.split('/').slice(2).join('/').slice(0, 40)} ${body ? (body.byteLength ?? body.length ?? 0) : 0}`;
     lines.push(`${stamp()} > ${what}`);
     try {
       const res = await baseFetch(url, init);
@@ -120,7 +123,7 @@ try {
   const stockPayload = payloadBytes(stockWork);
   const ideal = (p: number) => p / BYTES_PER_SECOND;
   const stockExpected = (await stockDb.allDocs()).rows.filter((r) => !r.id.startsWith('_')).length;
-  console.log(`# scale ${scale}; link ${LINK.bytesPerSecond * 8 / 1000} kbit/s, ${LINK.latencyMs} ms, cut every ${LINK.cutEveryMs / 1000} s for ${LINK.downMs / 1000} s; ideal ${ideal(payload).toFixed(0)} s`);
+  console.log(`# scale ${scale}; link ${LINK.bytesPerSecond * 8 / 1000} kbit/s, ${LINK.latencyMs} ms, ${LINK.cutEveryMs ? `cut every ${LINK.cutEveryMs / 1000} s for ${(LINK.downMs ?? 0) / 1000} s` : 'no cuts'}${LINK.resetProbability ? `, ${LINK.resetProbability * 100} % of requests reset` : ''}; ideal ${ideal(payload).toFixed(0)} s`);
   console.log(`payload_mb ${(payload / 1e6).toFixed(2)}`);
   const [ours, stock] = await Promise.all([
     only === 'stock' ? null : runOurs(city, credentials(join(dir, 'creds'), 'ours'), oursDb, ideal(payload)),

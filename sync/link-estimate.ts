@@ -1,0 +1,191 @@
+// What the replicator knows of the link it has (issue 19): throughput, round
+// trip, and how long it stays up and down, measured from its own requests,
+// and what to send from that. The constants before this were tuned on one
+// link (256 kbit/s, 300 ms, cut every 20 s); wards have 64 kbit/s dongles
+// that drop every few seconds and 2 Mbit/s lines that never do.
+//
+// The rule: a cut loses every request still in flight, so the bytes in
+// flight are sized against what the link moves in an up-period — at most
+// LOSS_SHARE of it — and against the bandwidth-delay product, so the link
+// is still kept busy across a round trip. The unit of upload (how many
+// stored chunks go in one request) and the concurrency follow.
+//
+// Times come from a monotonic clock: a wall clock that jumps (NTP after a
+// week offline, a user fixing the date) must not make a link look dead or
+// infinitely fast. Pure: no Node or Express imports (sync/ is shared).
+
+/** What the next requests should look like. */
+export interface LinkPlan {
+  /** Bytes of chunks per upload request (a multiple of the stored chunk size). */
+  unitBytes: number;
+  /** Upload requests in flight at once. */
+  concurrency: number;
+  /** Bytes of records per replication batch. */
+  batchBytes: number;
+  /** Chunk ids asked about per `_all_docs` page. */
+  pageChunks: number;
+}
+
+export interface LinkSnapshot {
+  bytesPerSecond: number | null;
+  rttMs: number | null;
+  /** Typical time the link stays up between cuts; null while no cut was seen. */
+  upPeriodMs: number | null;
+  downPeriodMs: number | null;
+  cuts: number;
+  plan: LinkPlan;
+}
+
+/** Share of an up-period's transfer that a cut may throw away. */
+const LOSS_SHARE = 0.1;
+const MAX_UNIT = 512 * 1024;
+const MAX_CONCURRENCY = 6;
+const MIN_BATCH = 16 * 1024;
+const MAX_BATCH = 1024 * 1024;
+/** Before any measurement: a cautious guess (a slow dongle), grown as soon as a few requests came back. */
+const GUESS = { bytesPerSecond: 16_000, rttMs: 600, upMs: 20_000 };
+/** Requests this small time the round trip, not the bandwidth. */
+const SMALL_REQUEST = 2_048;
+const EWMA = 0.3;
+const WINDOW = 12;
+
+export interface RequestMark { at: number; up: number }
+
+export class LinkEstimate {
+  private rtts: number[] = [];
+  private rates: number[] = [];
+  private upEwma: number | null = null;
+  private downEwma: number | null = null;
+  private upSince: number | null = null;
+  private downSince: number | null = null;
+  private inFlight = 0;
+  private busySince = 0;
+  private busyMs = 0;
+  private busyBytes = 0;
+  cuts = 0;
+
+  constructor(private readonly chunkBytes: number, private readonly clock: () => number = monotonic) {}
+
+  /** A request leaves with `up` bytes of body. */
+  started(up: number): RequestMark {
+    const at = this.clock();
+    if (this.inFlight === 0) this.busySince = at;
+    this.inFlight += 1;
+    return { at, up };
+  }
+
+  /** Its answer's head came back: the link is up; a small request times the round trip. */
+  answered(mark: RequestMark): void {
+    const now = this.clock();
+    if (this.upSince === null) this.linkUp(now);
+    const ms = now - mark.at;
+    if (ms >= 0 && mark.up <= SMALL_REQUEST) push(this.rtts, ms);
+  }
+
+  /** The request is over (answer read, or failed); `down` bytes came back. */
+  ended(mark: RequestMark, down: number, failed: 'network' | 'other' | null): void {
+    const now = this.clock();
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (failed === 'network') { this.linkDown(now); return; }
+    this.busyBytes += Math.max(mark.up, down);
+    if (this.inFlight === 0) this.settleBusy(now);
+  }
+
+  /** Throughput is sampled over busy time (some request in flight), so idle minutes between runs do not count. */
+  private settleBusy(now: number): void {
+    const ms = now - this.busySince;
+    if (ms > 0) this.busyMs += ms;
+    this.busySince = now;
+    // A sample wants enough bytes that the round trip does not dominate it.
+    if (this.busyMs >= 1_000 && this.busyBytes >= 32 * 1024) {
+      push(this.rates, (this.busyBytes * 1000) / this.busyMs);
+      this.busyMs = 0;
+      this.busyBytes = 0;
+    }
+  }
+
+  private linkUp(now: number): void {
+    if (this.downSince !== null) {
+      const down = now - this.downSince;
+      if (down >= 0) this.downEwma = ewma(this.downEwma, down);
+    }
+    this.downSince = null;
+    this.upSince = now;
+  }
+
+  private linkDown(now: number): void {
+    if (this.inFlight === 0) { this.busyMs = 0; this.busyBytes = 0; }
+    if (this.upSince === null) return; // already known down: one cut, however many requests it broke
+    const up = now - this.upSince;
+    if (up >= 0) this.upEwma = ewma(this.upEwma, up);
+    this.cuts += 1;
+    this.upSince = null;
+    this.downSince = now;
+  }
+
+  /** Highest recent rate: busy time includes round-trip gaps, so samples err low. */
+  get bytesPerSecond(): number | null { return this.rates.length > 0 ? Math.max(...this.rates) : null; }
+  /** Lowest recent round trip: queueing behind uploads inflates the others. */
+  get rttMs(): number | null { return this.rtts.length > 0 ? Math.min(...this.rtts) : null; }
+
+  /**
+   * How long the link stays up: the average of the up-periods seen, or, if it
+   * has not been cut for longer than that (or never), the current stretch.
+   */
+  private upMs(): number {
+    const current = this.upSince !== null ? this.clock() - this.upSince : 0;
+    return Math.max(this.upEwma ?? GUESS.upMs, current);
+  }
+
+  plan(): LinkPlan {
+    const rate = this.bytesPerSecond ?? GUESS.bytesPerSecond;
+    const rtt = this.rttMs ?? GUESS.rttMs;
+    const budget = LOSS_SHARE * rate * this.upMs() / 1000;
+    const chunks = Math.max(1, Math.min(Math.floor(MAX_UNIT / this.chunkBytes), floorPow2(budget / 2 / this.chunkBytes)));
+    const unitBytes = chunks * this.chunkBytes;
+    const bdp = rate * rtt / 1000;
+    // One more than the round trip needs, so the link never idles while an answer comes back;
+    // a second spare only when a cut can afford it.
+    const spare = budget >= 4 * unitBytes ? 2 : 1;
+    const concurrency = Math.max(1, Math.min(MAX_CONCURRENCY, Math.ceil(bdp / unitBytes) + spare));
+    const batchBytes = Math.round(Math.max(MIN_BATCH, Math.min(MAX_BATCH, budget)));
+    const pageChunks = Math.max(16, Math.min(256, Math.ceil((2 * concurrency * unitBytes) / this.chunkBytes)));
+    return { unitBytes, concurrency, batchBytes, pageChunks };
+  }
+
+  /**
+   * How long to wait before trying again after a network failure: a quarter
+   * of a typical outage, within bounds — or null (back off as usual) when no
+   * outage was measured yet, or this one already lasts three times longer.
+   */
+  retryMs(): number | null {
+    if (this.downEwma === null || this.downSince === null) return null;
+    if (this.clock() - this.downSince > 3 * this.downEwma + 5_000) return null;
+    return Math.round(Math.max(250, Math.min(5_000, this.downEwma / 4)));
+  }
+
+  snapshot(): LinkSnapshot {
+    return { bytesPerSecond: round(this.bytesPerSecond), rttMs: round(this.rttMs), upPeriodMs: round(this.upEwma), downPeriodMs: round(this.downEwma), cuts: this.cuts, plan: this.plan() };
+  }
+}
+
+function monotonic(): number {
+  return globalThis.performance.now();
+}
+
+function push(list: number[], value: number): void {
+  list.push(value);
+  if (list.length > WINDOW) list.shift();
+}
+
+function ewma(prev: number | null, sample: number): number {
+  return prev === null ? sample : prev + EWMA * (sample - prev);
+}
+
+function floorPow2(n: number): number {
+  return n < 1 ? 1 : 2 ** Math.floor(Math.log2(n));
+}
+
+function round(n: number | null): number | null {
+  return n === null ? null : Math.round(n);
+}
