@@ -35,6 +35,8 @@ export interface ChunkPushOptions extends ChunkPassOptions {
   onRefused: (id: string, reason: string) => void;
   /** The link's current plan, read again for every unit (the link can change mid-pass); without it, one chunk a request. */
   plan?: () => { unitBytes: number; concurrency: number; pageChunks: number };
+  /** Called after each page: the records written meanwhile go up here, so a long file never holds them back by more than a page. */
+  between?: () => Promise<void>;
 }
 
 /** Sends every chunk written after `since`; returns how many went up. Throws on a link failure (the caller backs off). */
@@ -53,6 +55,7 @@ export async function pushChunks(o: ChunkPushOptions): Promise<number> {
     }
     uploaded += await uploadAll(o, page.missing);
     if (page.last > since) { since = page.last; await o.onPage(since); }
+    if (page.more) await o.between?.();
     if (!page.more) return uploaded;
   }
 }
@@ -81,12 +84,14 @@ async function uploadAll(o: ChunkPushOptions, ids: readonly string[]): Promise<n
   let sent = 0;
   const plan = () => o.plan?.() ?? { unitBytes: 1, concurrency: o.concurrency, pageChunks: o.page };
   let failed = false;
+  /** Halved when the city (or a proxy) answers 413 to a unit: bodies that large do not get through. */
+  let cap = Infinity;
   const worker = async (): Promise<void> => {
     // After a failure (a cut) no worker starts another unit: the run is over.
     while (queue.length > 0 && !failed) {
       const unit: { id: string; bytes: Uint8Array }[] = [];
       let size = 0;
-      const limit = plan().unitBytes;
+      const limit = Math.min(cap, plan().unitBytes);
       while (queue.length > 0 && (unit.length === 0 || size < limit)) {
         const id = queue.shift()!;
         const bytes = await toBytes(await o.local.getAttachment(id, 'data'));
@@ -96,13 +101,39 @@ async function uploadAll(o: ChunkPushOptions, ids: readonly string[]): Promise<n
         size += bytes.byteLength;
       }
       try {
-        if (unit.length > 0) sent += await uploadUnit(o, unit);
-      } catch (err) { failed = true; throw err; }
+        if (unit.length === 1) sent += (await uploadOne(o, unit[0]!.id, unit[0]!.bytes)) ? 1 : 0;
+        else if (unit.length > 1) sent += await uploadUnit(o, unit);
+      } catch (err) {
+        if ((err as { status?: number }).status === 413 && unit.length > 1) {
+          cap = Math.max(1, Math.floor(unit.reduce((n, c) => n + c.bytes.byteLength, 0) / 2));
+          queue.unshift(...unit.map((c) => c.id));
+          continue;
+        }
+        failed = true;
+        throw err;
+      }
     }
   };
   const workers = Array.from({ length: Math.min(plan().concurrency, ids.length) }, () => worker);
   await pool(workers, workers.length, (run) => run());
   return sent;
+}
+
+/** One chunk alone goes as the binary body of an attachment PUT: no base64, nothing to compress. True when it was stored. */
+async function uploadOne(o: ChunkPushOptions, id: string, bytes: Uint8Array): Promise<boolean> {
+  try {
+    await o.remote.putAttachment(id, 'data', undefined as unknown as string, bytes as unknown as Blob, 'application/octet-stream');
+    o.onSent?.();
+    return true;
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    // Already there: CouchDB answers 409, the embedded server's rules 403 ("immutable").
+    if (status === 409 || status === 403) {
+      if ((await absent(o.remote, [id])).length === 0) return false;
+      if (status === 403) { o.onRefused(id, String((err as { message?: string }).message ?? 'forbidden')); return false; }
+    }
+    throw err;
+  }
 }
 
 type RemoteFetch = (path: string, init?: Record<string, unknown>) => Promise<{ ok: boolean; status: number; json(): Promise<unknown>; text(): Promise<string> }>;

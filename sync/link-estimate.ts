@@ -42,8 +42,10 @@ const MAX_UNIT = 512 * 1024;
 const MAX_CONCURRENCY = 6;
 const MIN_BATCH = 16 * 1024;
 const MAX_BATCH = 1024 * 1024;
-/** Before any measurement: a cautious guess (a slow dongle), grown as soon as a few requests came back. */
-const GUESS = { bytesPerSecond: 16_000, rttMs: 600, upMs: 20_000 };
+/** Before any measurement: the link the old constants were tuned on (256 kbit/s, 300 ms, cut every 20 s). */
+const GUESS = { bytesPerSecond: 32_000, rttMs: 300, upMs: 30_000 };
+/** A link measured but never cut yet is taken to stay up at least this long. */
+const UNCUT_MS = 120_000;
 /** Requests this small time the round trip, not the bandwidth. */
 const SMALL_REQUEST = 2_048;
 const EWMA = 0.3;
@@ -129,12 +131,14 @@ export class LinkEstimate {
   get rttMs(): number | null { return this.rtts.length > 0 ? Math.min(...this.rtts) : null; }
 
   /**
-   * How long the link stays up: the average of the up-periods seen, or, if it
-   * has not been cut for longer than that (or never), the current stretch.
+   * How long the link stays up: the average of the up-periods seen, or the
+   * current stretch when it is longer. A link that moved data and was never
+   * cut counts as a stable one until its first cut.
    */
   private upMs(): number {
     const current = this.upSince !== null ? this.clock() - this.upSince : 0;
-    return Math.max(this.upEwma ?? GUESS.upMs, current);
+    const typical = this.upEwma ?? (this.rates.length > 0 ? UNCUT_MS : GUESS.upMs);
+    return Math.max(typical, current);
   }
 
   plan(): LinkPlan {

@@ -64,6 +64,7 @@ export class Replicator {
   private readonly estimate: LinkEstimate;
   /** Documents a batch may hold at most: halved on every 413, whatever the byte budget says. */
   private batchCap = Infinity;
+  private pullingInbox = false;
   /** Average bytes of a record still to go up (recomputed with the pending count). */
   private recordBytes = 1_000;
   private facts: SyncFacts;
@@ -224,6 +225,11 @@ export class Replicator {
    * ward's own chunks go up (the chunk push then passes over them).
    */
   private async syncInbox(remote: PouchDB.Database): Promise<number> {
+    this.pullingInbox = true;
+    try { return await this.pullInbox(remote); } finally { this.pullingInbox = false; }
+  }
+
+  private async pullInbox(remote: PouchDB.Database): Promise<number> {
     // Only the city's own revision of each inbox record comes home: a branch the ward's
     // credentials added at the city (CouchDB keeps it, and it may win) is left there.
     const pulled = await pullGenuine({
@@ -266,12 +272,35 @@ export class Replicator {
       } catch (err) {
         if (status(err) === 413 && this.facts.batchSize > 1) {
           this.batchCap = Math.max(1, Math.floor(this.facts.batchSize / 2));
-          this.o.log?.('warn', 'city refused a batch as too large; halving', { batchSize: this.facts.batchSize });
+          this.o.log?.('warn', 'city refused a batch as too large; halving', { batchSize: this.batchCap });
           continue;
         }
         throw err;
       }
     }
+  }
+
+  /**
+   * Between two pages of chunks: records written at the ward since the
+   * records last went both ways go up now, and the inbox is pulled when an
+   * interval has passed, so neither waits behind a large file (issue 19,
+   * fairness). Nothing is asked of the city when nothing changed.
+   */
+  private async betweenPages(remote: PouchDB.Database): Promise<void> {
+    // A retry pulls the inbox alongside the files: that pull pushes what it brought itself.
+    if (this.pullingInbox) return;
+    const done = this.recordsDone;
+    if (done && (await this.localSeq()) !== done.localSeq && (await this.recordsWaiting(done.localSeq))) {
+      await this.push(remote);
+      this.recordsDone = { at: done.at, localSeq: await this.localSeq() };
+    }
+    if (this.inboxDue()) await this.syncInbox(remote);
+  }
+
+  /** Whether anything but chunks was written locally after `since` (the chunk pass itself writes none, but new files do). */
+  private async recordsWaiting(since: number): Promise<boolean> {
+    const page = await this.o.local.changes({ since, limit: 1, filter: (doc: { _id: string }) => isReplicatedId(doc._id) });
+    return page.results.length > 0;
   }
 
   private batchDocs(): number {
@@ -284,6 +313,7 @@ export class Replicator {
     return pushChunks({
       local: this.o.local, remote, since: this.facts.chunkSeq ?? 0, page: this.o.chunkPage, concurrency: this.o.chunkConcurrency,
       ...(this.o.adaptive ? { plan: () => this.estimate.plan() } : {}),
+      between: () => this.betweenPages(remote),
       onPage: async (seq) => { this.facts.chunkSeq = seq; await this.writeState(); },
       onSent: () => { this.moved = true; },
       onRefused: (id, reason) => {

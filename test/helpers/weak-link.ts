@@ -6,6 +6,8 @@
 //   cuts        cut(ms): every socket reset, new connections reset for ms; or every N s automatically
 //   half-open   halfOpen(): connections stop forwarding and never close (a dead NAT entry)
 //   resets      resetAfter(bytes): reset everything once that many more bytes went up the link
+//   loss        resetProbability: each request's connection is reset, with that probability, at a
+//               random point of its upload (packet loss as a flaky NAT or radio shows it: resets)
 //   HTTP faults httpFault(fn): a request whose head fn answers with a status (503, 413…) gets that
 //               answer from the proxy, and its connection closes; 'reset' resets the connection
 //               instead (ECONNRESET at the ward); either way the city never sees it
@@ -27,6 +29,8 @@ export interface WeakLinkOptions {
   cutEveryMs?: number;
   /** How long each automatic cut lasts. */
   downMs?: number;
+  /** Probability that a request's connection is reset part-way through its upload. */
+  resetProbability?: number;
 }
 
 type Dir = 'up' | 'down';
@@ -37,7 +41,7 @@ export type HttpFault = (head: RequestHead) => number | 'reset' | null;
 
 const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/1\.[01]\r\n/;
 
-interface Conn { client: Socket; server: Socket; queued: Record<Dir, number>; zombie: boolean; dead: boolean }
+interface Conn { client: Socket; server: Socket; queued: Record<Dir, number>; zombie: boolean; dead: boolean; upSent: number; doomAt: number | null }
 interface Item { conn: Conn; dir: Dir; buf: Buffer }
 
 const HIGH_WATER = 128 * 1024;
@@ -69,6 +73,7 @@ class Lane {
       this.tokens -= n;
       this.forwarded += n;
       this.link.sent(this.dir, n);
+      if (this.dir === 'up') item.conn.upSent += n;
       item.conn.queued[this.dir] -= n;
       const src = this.dir === 'up' ? item.conn.client : item.conn.server;
       if (item.conn.queued[this.dir] < HIGH_WATER / 2 && src.isPaused()) src.resume();
@@ -86,6 +91,8 @@ export class WeakLink {
   readonly bytes: Record<Dir, number> = { up: 0, down: 0 };
   connections = 0;
   cuts = 0;
+  /** Connections reset by resetProbability. */
+  resets = 0;
   private readonly conns = new Set<Conn>();
   private readonly lanes: Record<Dir, Lane>;
   private downUntil = 0;
@@ -184,6 +191,7 @@ export class WeakLink {
 
   /** @internal writes a slice to the far side after the added latency. */
   deliver(conn: Conn, dir: Dir, slice: Buffer): void {
+    if (conn.doomAt !== null && conn.upSent >= conn.doomAt) { this.resets += 1; this.kill(conn); return; }
     const dest = dir === 'up' ? conn.server : conn.client;
     const write = () => { if (!conn.dead && !conn.zombie && dest.writable) dest.write(slice); };
     if (this.latencyMs > 0) setTimeout(write, this.latencyMs); else write();
@@ -209,11 +217,12 @@ export class WeakLink {
     if (this.isDown) { client.on('error', () => undefined); client.resetAndDestroy(); return; }
     this.settleDown();
     const server = connect(this.o.target.port, this.o.target.host);
-    const conn: Conn = { client, server, queued: { up: 0, down: 0 }, zombie: this.halfOpenOn, dead: false };
+    const conn: Conn = { client, server, queued: { up: 0, down: 0 }, zombie: this.halfOpenOn, dead: false, upSent: 0, doomAt: null };
     this.conns.add(conn);
     const relay = (dir: Dir, src: Socket) => (data: Buffer) => {
       if (conn.zombie) return; // swallowed: a half-open link acknowledges nothing and says nothing
       if (dir === 'up' && this.fault && this.answered(conn, data)) return;
+      if (dir === 'up' && this.o.resetProbability) this.maybeDoom(conn, data);
       conn.queued[dir] += data.length;
       if (conn.queued[dir] > HIGH_WATER) src.pause();
       this.lanes[dir].push({ conn, dir, buf: data });
@@ -230,6 +239,16 @@ export class WeakLink {
     // A clean close (FIN) travels after the bytes queued before it.
     client.on('end', () => this.after(conn, 'up', () => server.end()));
     server.on('end', () => this.after(conn, 'down', () => client.end()));
+  }
+
+  /** At a request's first bytes: maybe reset its connection somewhere inside its upload. */
+  private maybeDoom(conn: Conn, data: Buffer): void {
+    const text = data.subarray(0, 4096).toString('latin1');
+    if (!REQUEST_LINE.test(text) || Math.random() >= this.o.resetProbability!) return;
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(text);
+    const head = text.indexOf('\r\n\r\n');
+    const size = (head >= 0 ? head + 4 : text.length) + (length ? Number(length[1]) : 0);
+    conn.doomAt = conn.upSent + conn.queued.up + Math.floor(Math.random() * size);
   }
 
   private answered(conn: Conn, data: Buffer): boolean {
