@@ -68,17 +68,28 @@ export async function pullChunks(o: ChunkPullOptions): Promise<number> {
   }
 }
 
-type Fetched = true | { bad: boolean; reason: string };
+type Fetched = true | { bad: boolean; reason: string; mismatch?: boolean };
 type RemoteFetch = (path: string, init?: Record<string, unknown>) => Promise<{ ok: boolean; status: number; body: Body; text(): Promise<string> }>;
 
-/** One chunk down, streamed and capped (sync/chunk-read.ts); true when stored (or already there), else why not. */
+/**
+ * One chunk down; bytes that do not match their hash are fetched again
+ * (twice more) before the chunk is called bad: a link that damages bytes in
+ * transit must not make a good file at the city look corrupt for ever.
+ */
 async function fetchChunk(o: ChunkPullOptions, id: string, cap: number): Promise<Fetched> {
+  let got = await fetchOnce(o, id, cap);
+  for (let again = 0; again < 2 && got !== true && got.bad && got.mismatch; again += 1) got = await fetchOnce(o, id, cap);
+  return got;
+}
+
+/** One chunk down, streamed and capped (sync/chunk-read.ts); true when stored (or already there), else why not. */
+async function fetchOnce(o: ChunkPullOptions, id: string, cap: number): Promise<Fetched> {
   // PouchDB's HTTP adapter: the database's URL, credentials and fetch (with its timeout), and the raw response.
   const res = await (o.remote as unknown as { fetch: RemoteFetch }).fetch(`${encodeURIComponent(id)}/data`, { method: 'GET' });
   if (res.status === 404) { await res.text().catch(() => ''); return { bad: false, reason: 'the city does not hold this chunk (yet)' }; }
   if (!res.ok) throw Object.assign(new Error(`GET ${id}/data: HTTP ${res.status} ${(await res.text().catch(() => '')).slice(0, 200)}`), { status: res.status });
   const piece = await readPiece(res.body, id.slice('chunk:'.length), cap);
-  if (!piece.ok) return { bad: true, reason: `the chunk the city holds is ${piece.reason === 'too-large' ? 'too large' : 'not what its sha-256 names'}: ${piece.detail}` };
+  if (!piece.ok) return { bad: true, mismatch: piece.reason === 'hash-mismatch', reason: `the chunk the city holds is ${piece.reason === 'too-large' ? 'too large' : 'not what its sha-256 names'}: ${piece.detail}` };
   try {
     await o.local.put({ _id: id, _attachments: { data: { content_type: 'application/octet-stream', data: piece.bytes } } } as unknown as Parameters<PouchDB.Database['put']>[0]);
   } catch (err) {

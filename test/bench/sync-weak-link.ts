@@ -1,9 +1,12 @@
-// The issue's weak-link scenario, run twice at once on the same harness: a week
-// of ward work (150 documents, each with a 100–300 KB signed-PDF-sized file,
-// plus ten 5 MB scans) over a 256 kbit/s link with 300 ms of latency each way,
-// cut every 20 s (down 1 s), into one embedded city server in its own process.
-//   ours   WardDesk's Replicator (records first, then files as 64 KiB chunks)
-//          with the node's default settings (batch 100, backoff 2 s → 10 min,
+// The weak-link scenario, run twice at once on the same harness: a week of
+// ward work (150 documents, each with a 100–300 KB signed-PDF-sized file, plus
+// ten 5 MB scans; file sizes × --scale) over one of the link profiles of
+// test/helpers/link-profiles.ts (--profile=, default issue256: 256 kbit/s,
+// 300 ms each way, cut every 20 s for 1 s), into one embedded city server in
+// its own process.
+//   ours   WardDesk's Replicator (records first, gzip'd, in batches sized by
+//          bytes; then files as 16 KiB chunks in units sized to the measured
+//          link) with the node's default settings (backoff 2 s → 10 min,
 //          request timeout 120 s) on the data as the node stores it;
 //   stock  PouchDB's own `local.replicate.to(remote, { live, retry })` on the
 //          same bytes stored the stock way (one inline attachment per file),
@@ -11,10 +14,14 @@
 // Each side has its own link with the same shape and faults. Figures:
 //   *_bytes_ratio  bytes on the wire (both directions) ÷ payload bytes
 //   *_time_ratio   seconds of link-up time to converge ÷ (payload ÷ bandwidth)
+//   *_late_record_wait_s  link-up seconds a record written while files go up
+//                  waits to reach the city; *_chunk_page_s the link time of one
+//                  page of chunks, what it may at most wait behind (fairness)
+// Every line starts with the profile's name.
 // Convergence is checked with test/helpers/city.ts divergence(). Stock is given
 // up to --stock-factor × the ideal time of link-up time; if it has not converged
 // by then, its figures are what it had reached (printed with stock_converged 0).
-//   npx tsx test/bench/sync-weak-link.ts [--scale=0.0625] [--stock-factor=2.5] [--only=ours|stock]
+//   npx tsx test/bench/sync-weak-link.ts [--profile=flap96] [--scale=…] [--stock-factor=2.5] [--only=ours|stock]
 // --scale=1 is the issue's full size (~80 MB, ~45 min for ours at 256 kbit/s).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +29,8 @@ import { join } from 'node:path';
 import PouchDB from 'pouchdb';
 import { initCity } from '../../node/city/init.js';
 import { WardCredentials, wardDbName } from '../../sync/city-contract.js';
+import { randomUUID } from 'node:crypto';
+import { CHUNK_BYTES } from '../../sync/city-names.js';
 import { CITY_ADMIN, couch, divergence, startTestCity, type TestCity } from '../helpers/city.js';
 import { WeakLink } from '../helpers/weak-link.js';
 import { profile } from '../helpers/link-profiles.js';
@@ -41,7 +50,7 @@ const { name: _name, scale: _scale, ...LINK } = PROFILE;
 const BATCH = { size: 25, limit: 2 };
 const OURS_BATCH = { size: 100, limit: 2 };
 
-interface Outcome { converged: boolean; bytes: number; upSeconds: number; wallSeconds: number; problems: string[] }
+interface Outcome { converged: boolean; bytes: number; upSeconds: number; wallSeconds: number; problems: string[]; fairness?: { waitSeconds: number; pageSeconds: number } }
 
 function credentials(dir: string, ward: string): WardCredentials {
   return WardCredentials.parse(JSON.parse(readFileSync(join(dir, `${ward}.credentials.json`), 'utf8')));
@@ -53,6 +62,7 @@ function forWard(work: WardWork, ward: string): WardWork {
 
 const baseFetch = (PouchDB as unknown as { fetch: ReplicatorOptions['baseFetch'] }).fetch;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let firstRecord: Record<string, unknown> = {};
 
 async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Database, idealSeconds: number): Promise<Outcome> {
   const link = await WeakLink.start({ target: { host: '127.0.0.1', port: city.port }, ...LINK });
@@ -73,18 +83,32 @@ async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Datab
   const rep = wardReplicator(db, creds, link.url, { intervalMs: 60_000, batchSize: OURS_BATCH.size, batchesLimit: OURS_BATCH.limit, backoff: { baseMs: 2_000, capMs: 600_000 }, requestTimeoutMs: 120_000, ...tracing });
   await rep.start();
   let done: { bytes: number; up: number };
+  // Fairness: once the files are going up (every record confirmed, chunks
+  // pending), a new record is written at the ward; how long until the city has it,
+  // against the link time of one page of chunks (what it may wait behind).
+  const late = { ...(firstRecord as Record<string, unknown>), _id: `doc:out:${randomUUID()}` };
+  let wrote: { at: number; up: number } | null = null;
+  let fairness: Outcome['fairness'];
   for (;;) {
     const status = await rep.status();
-    if (status.upToDate && status.phase !== 'running') { done = { bytes: link.totalBytes, up: link.upMs() }; break; }
+    if (!wrote && status.pending.confirmedSeq === status.pending.localSeq && status.pending.bytes > 100_000) {
+      await db.put(late);
+      wrote = { at: Date.now(), up: link.upMs() };
+    }
+    if (wrote && !fairness && (await couch(city.url, CITY_ADMIN, 'GET', `/${creds.db}/${encodeURIComponent(late._id)}`)).status === 200) {
+      const plan = rep.link().plan;
+      fairness = { waitSeconds: (link.upMs() - wrote.up) / 1000, pageSeconds: (plan.pageChunks * CHUNK_BYTES) / BYTES_PER_SECOND };
+    }
+    if (status.upToDate && status.phase !== 'running' && (!wrote || fairness)) { done = { bytes: link.totalBytes, up: link.upMs() }; break; }
     if (link.upMs() / 1000 > 10 * idealSeconds) throw new Error(`ours did not converge: ${JSON.stringify(status)}`);
-    await sleep(500);
+    await sleep(250);
   }
   const wallSeconds = (Date.now() - started) / 1000;
   if (trace) writeFileSync(trace, lines.join('\n') + '\n');
   await rep.stop();
   await link.close();
   const problems = await divergence(db, city.url, wardDbName(creds.ward));
-  return { converged: problems.length === 0, bytes: done.bytes, upSeconds: done.up / 1000, wallSeconds, problems };
+  return { converged: problems.length === 0, bytes: done.bytes, upSeconds: done.up / 1000, wallSeconds, problems, ...(fairness ? { fairness } : {}) };
 }
 
 async function runStock(city: TestCity, creds: WardCredentials, db: PouchDB.Database, expected: number, idealSeconds: number): Promise<Outcome> {
@@ -120,6 +144,7 @@ try {
   await writeChunked(oursDb, work);
   await writeStock(stockDb, stockWork);
   const payload = payloadBytes(work);
+  firstRecord = work.records[0]!;
   const stockPayload = payloadBytes(stockWork);
   const ideal = (p: number) => p / BYTES_PER_SECOND;
   const stockExpected = (await stockDb.allDocs()).rows.filter((r) => !r.id.startsWith('_')).length;
@@ -129,12 +154,17 @@ try {
     only === 'stock' ? null : runOurs(city, credentials(join(dir, 'creds'), 'ours'), oursDb, ideal(payload)),
     only === 'ours' ? null : runStock(city, credentials(join(dir, 'creds'), 'stock'), stockDb, stockExpected, ideal(stockPayload)),
   ]);
-  for (const [name, o, p] of [['ours', ours, payload], ['stock', stock, stockPayload]] as const) {
+  for (const [side, o, p] of [['ours', ours, payload], ['stock', stock, stockPayload]] as const) {
     if (!o) continue;
+    const name = `${PROFILE.name}_${side}`;
     console.log(`${name}_converged ${o.converged ? 1 : 0}`);
     console.log(`${name}_bytes_ratio ${(o.bytes / p).toFixed(2)}`);
     console.log(`${name}_time_ratio ${(o.upSeconds / ideal(p)).toFixed(2)}`);
     console.log(`${name}_wall_s ${o.wallSeconds.toFixed(0)}`);
+    if (o.fairness) {
+      console.log(`${name}_late_record_wait_s ${o.fairness.waitSeconds.toFixed(1)}`);
+      console.log(`${name}_chunk_page_s ${o.fairness.pageSeconds.toFixed(1)}`);
+    }
     if (o.problems.length > 0) console.log(`# ${name}: ${o.problems.length} differences with the city, e.g. ${o.problems.slice(0, 3).join('; ')}`);
   }
   await oursDb.close();

@@ -6,6 +6,9 @@
 //   cuts        cut(ms): every socket reset, new connections reset for ms; or every N s automatically
 //   half-open   halfOpen(): connections stop forwarding and never close (a dead NAT entry)
 //   resets      resetAfter(bytes): reset everything once that many more bytes went up the link
+//   damage      corruptDown(n) / truncateDown(n): the next n large slices city → ward get a byte
+//               flipped near their end, or are cut in half and the connection closed cleanly (FIN),
+//               as a broken proxy does
 //   loss        resetProbability: each request's connection is reset, with that probability, at a
 //               random point of its upload (packet loss as a flaky NAT or radio shows it: resets)
 //   HTTP faults httpFault(fn): a request whose head fn answers with a status (503, 413…) gets that
@@ -93,6 +96,10 @@ export class WeakLink {
   cuts = 0;
   /** Connections reset by resetProbability. */
   resets = 0;
+  private corruptLeft = 0;
+  /** Slices damaged by corruptDown() / truncateDown(). */
+  damaged = 0;
+  private truncateLeft = 0;
   private readonly conns = new Set<Conn>();
   private readonly lanes: Record<Dir, Lane>;
   private downUntil = 0;
@@ -189,10 +196,31 @@ export class WeakLink {
     }
   }
 
+  /** Flips a byte near the end of each of the next `n` slices of 1200+ bytes going city → ward. */
+  corruptDown(n: number): void { this.corruptLeft = n; }
+
+  /** Cuts each of the next `n` slices of 1200+ bytes going city → ward in half, then closes that connection cleanly. */
+  truncateDown(n: number): void { this.truncateLeft = n; }
+
   /** @internal writes a slice to the far side after the added latency. */
   deliver(conn: Conn, dir: Dir, slice: Buffer): void {
     if (conn.doomAt !== null && conn.upSent >= conn.doomAt) { this.resets += 1; this.kill(conn); return; }
     const dest = dir === 'up' ? conn.server : conn.client;
+    if (dir === 'down' && slice.length >= 1200 && this.corruptLeft > 0) {
+      this.corruptLeft -= 1;
+      this.damaged += 1;
+      slice = Buffer.from(slice);
+      slice[slice.length - 100] = slice[slice.length - 100]! ^ 0x5a;
+    }
+    if (dir === 'down' && slice.length >= 1200 && this.truncateLeft > 0) {
+      this.truncateLeft -= 1;
+      this.damaged += 1;
+      const half = slice.subarray(0, slice.length >> 1);
+      conn.zombie = true; // nothing more passes on this connection
+      const end = () => { if (!conn.dead && dest.writable) dest.end(half); conn.server.destroy(); };
+      if (this.latencyMs > 0) setTimeout(end, this.latencyMs); else end();
+      return;
+    }
     const write = () => { if (!conn.dead && !conn.zombie && dest.writable) dest.write(slice); };
     if (this.latencyMs > 0) setTimeout(write, this.latencyMs); else write();
   }
