@@ -258,7 +258,7 @@ export class Replicator {
    * it fits (down to one document).
    */
   private async push(remote: PouchDB.Database): Promise<number> {
-    await this.refreshPending();
+    await this.sampleRecordBytes();
     for (;;) {
       this.facts.batchSize = this.batchDocs();
       try {
@@ -301,6 +301,13 @@ export class Replicator {
   private async recordsWaiting(since: number): Promise<boolean> {
     const page = await this.o.local.changes({ since, limit: 1, filter: (doc: { _id: string }) => isReplicatedId(doc._id) });
     return page.results.length > 0;
+  }
+
+  /** The average size of the next records to go up, from a few of them (a month of pending records is not read for this). */
+  private async sampleRecordBytes(): Promise<void> {
+    const page = await this.o.local.changes({ since: this.facts.confirmedSeq ?? 0, limit: 20, include_docs: true, filter: (doc: { _id: string }) => isReplicatedId(doc._id) });
+    const sizes = page.results.flatMap((c) => (c.doc ? [JSON.stringify(c.doc).length] : []));
+    if (sizes.length > 0) this.recordBytes = sizes.reduce((a, b) => a + b, 0) / sizes.length;
   }
 
   private batchDocs(): number {
@@ -443,7 +450,6 @@ export class Replicator {
       bytes += JSON.stringify(rest).length;
       for (const att of Object.values(atts ?? {})) bytes += att.length ?? 0;
     }
-    if (docs > 0) this.recordBytes = bytes / docs;
     // Chunks count from their own checkpoint: the records' checkpoint passes them by.
     const chunks = await this.o.local.changes({ since: this.facts.chunkSeq ?? 0, include_docs: true, return_docs: true, filter: (doc) => isChunkId(doc._id) });
     for (const change of chunks.results) {

@@ -1,6 +1,6 @@
-// Gzip for JSON request bodies on the wire (issue 19). CouchDB has accepted
-// `Content-Encoding: gzip` on JSON request bodies since COUCHDB-2054 (2014;
-// `_session` too since 3.1.2/3.2), so record batches, `_revs_diff`,
+// Gzip for JSON request bodies on the wire (issue 19). CouchDB inflates
+// `Content-Encoding: gzip` request bodies on every endpoint (`_session` too
+// since apache/couchdb#3323, 2021; docs/decisions/0009), so record batches, `_revs_diff`,
 // `_all_docs` key lists and chunk uploads (base64 in JSON, which gzip brings
 // back to ~1.01× the raw bytes) go compressed. A body is sent compressed only
 // when that saves at least a tenth of it: small bodies and bodies of

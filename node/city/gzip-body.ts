@@ -1,6 +1,6 @@
 // Gzip-encoded JSON request bodies at the embedded city, as CouchDB accepts
-// them (chttpd inflates `Content-Encoding: gzip` bodies; COUCHDB-2054, PR
-// apache/couchdb#147, and #3323 for `_session`): the ward's replicator sends
+// them (it inflates `Content-Encoding: gzip` bodies on every endpoint;
+// docs/decisions/0009 cites where): the ward's replicator sends
 // record batches, key lists and chunk units compressed (sync/wire-gzip.ts).
 // body-parser (inside express-pouchdb) would inflate them too, but under
 // express-pouchdb's limit of 4 GiB: a 1 MB "zip bomb" could fill the
