@@ -410,7 +410,7 @@ export class Replicator {
       const headers = init['headers'] as { get(name: string): string | null; set(name: string, value: string): void } | undefined;
       if (typeof body === 'string' && headers && !headers.get('Content-Encoding')) {
         const packed = await gzipIfWorth(body);
-        if (packed) { headers.set('Content-Encoding', 'gzip'); body = packed; }
+        if (packed) { this.estimate.compressed(body.length, packed.byteLength); headers.set('Content-Encoding', 'gzip'); body = packed; }
       }
       const sent = body as { length?: number; byteLength?: number; size?: number } | undefined;
       const up = sent ? (sent.byteLength ?? sent.length ?? sent.size ?? 0) : 0;
