@@ -164,7 +164,10 @@ export class LinkEstimate {
     // its wire bytes are at least four bandwidth-delay products; it is gzip'd, so its bytes before gzip are more.
     const wire = Math.max(budget, 4 * bdp);
     const batchBytes = Math.round(Math.max(MIN_BATCH, Math.min(MAX_BATCH, wire * (this.compression ?? GUESS_COMPRESSION))));
-    const pageChunks = Math.max(16, Math.min(256, Math.ceil((2 * concurrency * unitBytes) / this.chunkBytes)));
+    // Records written meanwhile wait for the page under way (fairness): a page is about four seconds of
+    // link, but never less than the units in flight.
+    const inFlight = Math.ceil((concurrency * unitBytes) / this.chunkBytes);
+    const pageChunks = Math.max(16, inFlight, Math.min(256, 2 * inFlight, Math.floor((4 * rate) / this.chunkBytes)));
     return { unitBytes, concurrency, batchBytes, pageChunks };
   }
 
