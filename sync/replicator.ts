@@ -75,8 +75,8 @@ export class Replicator {
   private moved = false;
   private stopped = false;
   private pendingKey = '';
-  /** When this process last had the records both ways, and the local sequence then. */
-  private recordsDone: { at: number; localSeq: number } | null = null;
+  /** When this process last had the records both ways. */
+  private recordsDone: { at: number } | null = null;
   /** Set when a run fails: the retry may resume the files where they stopped. */
   private retrying = false;
   /** Local sequence up to which every file the city sent is whole here (chunk-pull.ts). */
@@ -208,9 +208,8 @@ export class Replicator {
   private async resumingFiles(): Promise<boolean> {
     const retry = this.retrying;
     this.retrying = false;
-    const done = this.recordsDone;
-    if (!retry || !done) return false;
-    return (await this.localSeq()) === done.localSeq;
+    if (!retry || !this.recordsDone) return false;
+    return !(await this.recordsWaiting());
   }
 
   /** The inbox is pulled at least once an interval, even while a long upload resumes cut after cut. */
@@ -244,12 +243,8 @@ export class Replicator {
     let written = pulled.written;
     if (pulled.written > 0) written += await this.push(remote);
     written += await this.pullFiles(remote);
-    this.recordsDone = { at: this.o.now(), localSeq: await this.localSeq() };
+    this.recordsDone = { at: this.o.now() };
     return written;
-  }
-
-  private async localSeq(): Promise<number> {
-    return Number((await this.o.local.info()).update_seq);
   }
 
   /**
@@ -289,17 +284,18 @@ export class Replicator {
   private async betweenPages(remote: PouchDB.Database): Promise<void> {
     // A retry pulls the inbox alongside the files: that pull pushes what it brought itself.
     if (this.pullingInbox) return;
-    const done = this.recordsDone;
-    if (done && (await this.localSeq()) !== done.localSeq && (await this.recordsWaiting(done.localSeq))) {
-      await this.push(remote);
-      this.recordsDone = { at: done.at, localSeq: await this.localSeq() };
-    }
+    if (await this.recordsWaiting()) await this.push(remote);
     if (this.inboxDue()) await this.syncInbox(remote);
   }
 
-  /** Whether anything but chunks was written locally after `since` (the chunk pass itself writes none, but new files do). */
-  private async recordsWaiting(since: number): Promise<boolean> {
-    const page = await this.o.local.changes({ since, limit: 1, filter: (doc: { _id: string }) => isReplicatedId(doc._id) });
+  /**
+   * Whether a record was written locally after what the city confirmed
+   * (chunks do not count). Asked of the checkpoint, not of the local
+   * sequence when the records last went: a record written during the inbox
+   * pull came after the push but before that sequence was read.
+   */
+  private async recordsWaiting(): Promise<boolean> {
+    const page = await this.o.local.changes({ since: this.facts.confirmedSeq ?? 0, limit: 1, filter: (doc: { _id: string }) => isReplicatedId(doc._id) });
     return page.results.length > 0;
   }
 
