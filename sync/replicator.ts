@@ -65,7 +65,7 @@ export class Replicator {
   /** Documents a batch may hold at most: halved on every 413, whatever the byte budget says. */
   private batchCap = Infinity;
   private pullingInbox = false;
-  /** Average bytes of a record still to go up (recomputed with the pending count). */
+  /** Average bytes of a record still to go up (sampled before each records pass). */
   private recordBytes = 1_000;
   private facts: SyncFacts;
   private timer: ReturnType<typeof setTimeout> | null = null;
