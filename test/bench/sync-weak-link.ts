@@ -89,6 +89,7 @@ async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Datab
   const late = { ...(firstRecord as Record<string, unknown>), _id: `doc:out:${randomUUID()}` };
   let wrote: { at: number; up: number } | null = null;
   let fairness: Outcome['fairness'];
+  let reported = false;
   for (;;) {
     const status = await rep.status();
     if (!wrote && status.pending.confirmedSeq === status.pending.localSeq && status.pending.bytes > 100_000) {
@@ -101,6 +102,8 @@ async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Datab
     }
     if (status.upToDate && status.phase !== 'running' && (!wrote || fairness)) { done = { bytes: link.totalBytes, up: link.upMs() }; break; }
     if (link.upMs() / 1000 > 10 * idealSeconds) throw new Error(`ours did not converge: ${JSON.stringify(status)}`);
+    // Past 3× the ideal time, say once where ours stands (a run that never reports "up to date" is visible).
+    if (!reported && link.upMs() / 1000 > 3 * idealSeconds) { reported = true; console.error(`# ours at 3× ideal: ${JSON.stringify({ status, link: rep.link() })}`); }
     await sleep(250);
   }
   const wallSeconds = (Date.now() - started) / 1000;
