@@ -76,10 +76,15 @@ interface Staged {
   appliedError: unknown;
 }
 
-interface Group { staged: Staged[]; bytes: number; writing: boolean; written: Deferred<void> }
+/** `ended`: its write is over, whatever the outcome; `written`: and memory matches the store (after a failure, once put right). */
+interface Group { staged: Staged[]; bytes: number; writing: boolean; ended: Deferred<void>; written: Deferred<void> }
 
-/** What a failed grouped write leaves to put right before the next build. */
-interface Failure { ids: Set<string>; error: WardError }
+/**
+ * What a failed grouped write leaves to put right before the next build; its
+ * refused commands are answered once memory is put right, so their answer
+ * and any read after it see memory as the store has it.
+ */
+interface Failure { ids: Set<string>; error: WardError; refused: { staged: Staged; error: WardError }[]; group: Group }
 
 export class Ledger {
   private readonly jobs: Job[] = [];
@@ -202,10 +207,10 @@ export class Ledger {
   private async drain(): Promise<void> {
     for (;;) {
       if (this.failure && !this.writing) { await this.putRight(); continue; }
-      // The first, not the last: after a failure the later ones wait for putRight, which is ours to run.
+      // Its end, not its being written: after a failure that waits for putRight, which is ours to run.
       const first = this.groups[0];
       if (!first) return;
-      await first.written.promise;
+      await first.ended.promise;
     }
   }
 
@@ -244,7 +249,7 @@ export class Ledger {
     try { built.applied?.(); } catch (err) { staged.appliedError = err; }
     let group = this.groups[this.groups.length - 1];
     if (!group || group.writing || group.staged.length >= GROUP_MAX_COMMANDS || group.bytes >= GROUP_MAX_BYTES) {
-      group = { staged: [], bytes: 0, writing: false, written: deferred<void>() };
+      group = { staged: [], bytes: 0, writing: false, ended: deferred<void>(), written: deferred<void>() };
       this.groups.push(group);
     }
     group.staged.push(staged);
@@ -262,10 +267,10 @@ export class Ledger {
     void this.writeGroup(group).then((failure) => {
       this.groups.shift();
       this.writing = false;
-      if (failure) this.failure = failure;
+      group.ended.resolve();
+      if (failure) { this.failure = failure; void this.pump(); return; }
       group.written.resolve();
-      if (this.failure) void this.pump();
-      else this.kick();
+      this.kick();
     });
   }
 
@@ -290,16 +295,17 @@ export class Ledger {
     } catch (err) {
       this.deps.onError?.(err, group.staged[0]!.command);
       const error = wardError(isDiskFull(err) ? 'disk_full' : 'store_unavailable');
-      for (const s of group.staged) { for (const d of s.command.docs) this.forget(d, true); s.job.done.reject(error); }
-      return { ids: idsOf(group.staged), error };
+      for (const s of group.staged) for (const d of s.command.docs) this.forget(d, true);
+      return { ids: idsOf(group.staged), error, refused: group.staged.map((staged) => ({ staged, error })), group };
     }
     for (const s of group.staged) {
-      const error = refused.get(s) ?? s.appliedError;
-      if (error !== undefined) s.job.done.reject(error);
+      if (refused.has(s)) continue;
+      if (s.appliedError !== undefined) s.job.done.reject(s.appliedError);
       else s.job.done.resolve(s.result);
     }
     const failed = [...refused.keys()];
-    return failed.length > 0 ? { ids: idsOf(failed), error: wardError('stale_revision') } : null;
+    if (failed.length === 0) return null;
+    return { ids: idsOf(failed), error: wardError('stale_revision'), refused: failed.map((staged) => ({ staged, error: refused.get(staged)! })), group };
   }
 
   /** One bulkDocs. A document that conflicts (replication touched it) refuses its command alone; its audit entry still lands, as the chain goes on. */
@@ -365,7 +371,9 @@ export class Ledger {
       this.deps.onError?.(err, staged[0]?.command ?? { actor: { user: 'system', role: 'admin', device: 'node' }, action: 'ledger.reload', target: null, docs: [] });
     }
     this.failure = null;
-    for (const g of groups) g.written.resolve();
+    for (const { staged: s, error } of failure.refused) s.job.done.reject(error);
+    failure.group.written.resolve();
+    for (const g of groups) { g.ended.resolve(); g.written.resolve(); }
     const again: GroupedJob[] = [];
     for (const s of staged) {
       if (s.job.rebuilds >= MAX_REBUILDS) s.job.done.reject(failure.error);
