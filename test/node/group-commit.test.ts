@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger, type StoredDoc } from '../../node/ledger.js';
@@ -15,6 +15,7 @@ import { syncLevelDb } from '../../node/durability.js';
 import { monotonicClock, openStore, type Store } from '../../node/store.js';
 import { verifyChain } from '../../node/audit.js';
 import { vnDate } from '../../sync/vn-time.js';
+import { fill, mountTmpfs } from '../helpers/tmpfs.js';
 import { official, sampleDraft, startTestWard, type TestWard } from '../helpers/ward.js';
 
 const actor = { user: 'vanthu', role: 'clerk' as const, device: 'test' };
@@ -124,9 +125,6 @@ test('a read waiting for durable() is answered only after the fsync of what was 
   } finally { await store.close(); }
 });
 
-function mountTmpfs(dir: string, size: string): boolean {
-  try { execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' }); return true; } catch { return false; }
-}
 
 /** Events and number of every document, in memory and in the store: they must be the same. */
 async function memoryAndStore(ward: TestWard, ids: string[]): Promise<{ memory: string[]; store: string[] }> {
@@ -150,9 +148,7 @@ test('a group that fails on a full disk refuses every command of it (507, both l
     const ids: string[] = [];
     for (let i = 0; i < 24; i++) ids.push((await clerk.post('/api/documents/outgoing/paper', sampleDraft({ subject: `Văn bản ${i}` }))).body.id);
     const filler = join(mnt, 'filler');
-    const fd = openSync(filler, 'w');
-    for (const size of [1 << 20, 4096, 1]) { try { for (;;) writeSync(fd, Buffer.alloc(size)); } catch { /* ENOSPC: next, smaller */ } }
-    closeSync(fd);
+    fill(mnt, filler);
     const refused = await Promise.all(ids.map((id) => clerk.post(`/api/documents/${id}/actions/number`)));
     const full = refused.filter((r) => r.status === 507);
     assert.ok(full.length >= 20, `most refused: ${refused.map((r) => r.status).join(',')}`);
