@@ -166,7 +166,7 @@ export class Ledger {
    * that shows state waits for it, so nobody sees what a crash could undo.
    */
   durable(): Promise<void> {
-    const last = this.groups[this.groups.length - 1];
+    const last = this.groups[this.groups.length - 1] ?? this.failure?.group;
     return last ? last.written.promise : Promise.resolve();
   }
 
