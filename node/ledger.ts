@@ -232,8 +232,17 @@ export class Ledger {
   /** Chains the command's audit entry, applies it in memory and adds it to the open group. */
   private stage(now: Date, job: GroupedJob, built: Built<unknown>): void {
     const { command } = built;
-    const writes = Object.fromEntries(command.docs.map((d) => [d._id, documentDigest(d)]));
-    const entry = makeEntry(this.seq + 1, this.head, now.toISOString(), command.actor, command.action, command.target, writes);
+    let entry: AuditEntry;
+    let bytes = 0;
+    try {
+      // Everything that can throw (a document that is not JSON) before anything changes.
+      const writes = Object.fromEntries(command.docs.map((d) => [d._id, documentDigest(d)]));
+      entry = makeEntry(this.seq + 1, this.head, now.toISOString(), command.actor, command.action, command.target, writes);
+      for (const d of command.docs) bytes += JSON.stringify(d).length;
+    } catch (err) {
+      job.done.reject(err);
+      return;
+    }
     this.seq = entry.seq;
     this.head = entry.hash;
     const bases = command.docs.map((d) => {
@@ -253,7 +262,7 @@ export class Ledger {
       this.groups.push(group);
     }
     group.staged.push(staged);
-    for (const d of command.docs) group.bytes += JSON.stringify(d).length;
+    group.bytes += bytes;
     this.kick();
   }
 
