@@ -67,7 +67,7 @@ export class Documents {
     if (!verdict.ok) throw wardError(verdict.code);
     const uuid = randomUUID();
     const id = `doc:${direction === 'outgoing' ? 'out' : 'in'}:${uuid}`;
-    return this.deps.ledger.run((now) => {
+    return this.deps.ledger.runGrouped((now) => {
       const record: DocumentRecord = {
         _id: id, type: 'document', ward: this.deps.config.ward.code, direction, createdAt: vnIso(now), createdBy: actor.user, content,
         ...(action === 'register-paper' ? { sealed: true as const } : {}),
@@ -86,7 +86,7 @@ export class Documents {
     const parsed = parseInput(OutgoingDraftInput, input);
     if (!parsed.ok) throw parsed.error;
     await this.deps.blobs.checkRefs(parsed.value.attachments);
-    return this.deps.ledger.run((now) => {
+    return this.deps.ledger.runGrouped((now) => {
       const view = this.get(id);
       if (view.direction !== 'outgoing') throw wardError('illegal_transition');
       const verdict = checkTransition('outgoing', view.derived, 'edit', { user: actor.user, role }, undefined);
@@ -130,7 +130,7 @@ export class Documents {
   }
 
   private commit(actor: Actor, role: Role, id: string, action: Action, comment: string | undefined, stepData: Record<string, unknown>): Promise<DocView> {
-    return this.deps.ledger.run(async (now) => {
+    return this.deps.ledger.runGrouped(async (now) => {
       const view = this.get(id);
       const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
       if (!verdict.ok) throw wardError(verdict.code);

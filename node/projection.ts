@@ -141,6 +141,49 @@ export class Projection {
   search(query: string): string[] {
     return this.index.search(query);
   }
+
+  /**
+   * Puts the views of the documents among `ids` (doc: ids; the ledger adds
+   * the documents its events belong to) back as the store has them, after a
+   * write that had already been applied here failed (node/ledger.ts). The
+   * registers they were numbered in get their last number from the store
+   * again, so a number a refused command took is free.
+   */
+  async reloadDocs(db: PouchDB.Database, ids: readonly string[]): Promise<void> {
+    const keys = new Set<string>();
+    const numberKeys = (view: DocView | undefined) => {
+      for (const e of view?.events ?? []) if ((e.action === 'number' || e.action === 'register') && typeof e.data['registerKey'] === 'string') keys.add(e.data['registerKey']);
+    };
+    for (const id of new Set(ids.filter((i) => i.startsWith('doc:')))) {
+      const old = this.docs.get(id);
+      numberKeys(old);
+      const prefix = `ev:${id.slice(4)}:`;
+      const [record, ownEvents] = await Promise.all([
+        db.allDocs({ keys: [id], include_docs: true }),
+        db.allDocs({ startkey: prefix, endkey: `${prefix}\uffff`, include_docs: true }),
+      ]);
+      // Numbering events live under ev:num:, not under the document's prefix.
+      const elsewhere = (old?.events ?? []).map((e) => e._id).filter((e) => !e.startsWith(prefix));
+      const others = elsewhere.length > 0 ? (await db.allDocs({ keys: elsewhere, include_docs: true })).rows : [];
+      this.docs.delete(id);
+      const stored = record.rows[0] && 'doc' in record.rows[0] ? record.rows[0].doc as unknown as DocumentRecord | null | undefined : null;
+      if (!stored) {
+        for (const sha of this.docFiles.get(id) ?? []) this.fileDocs.get(sha)?.delete(id);
+        this.docFiles.delete(id);
+        this.index.put(id, []);
+        continue;
+      }
+      this.putRecord(stored);
+      const events = [...ownEvents.rows, ...others].flatMap((r) => ('doc' in r && r.doc ? [r.doc as unknown as EventRecord] : []));
+      for (const ev of events.sort(compareEvents)) this.applyEvent(ev);
+      numberKeys(this.docs.get(id));
+    }
+    for (const key of keys) {
+      const last = await db.allDocs({ startkey: `ev:num:${key}:\uffff`, endkey: `ev:num:${key}:`, descending: true, limit: 1 });
+      const n = last.rows[0] ? Number(last.rows[0].id.split(':').pop()) : 0;
+      if (n > 0) this.lastNumbers.set(key, n); else this.lastNumbers.delete(key);
+    }
+  }
 }
 
 function searchableTexts(view: DocView): string[] {

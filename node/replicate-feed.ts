@@ -33,7 +33,7 @@ export class ReplicateFeed {
   private readonly unknownSince = new Map<string, number>();
   private readonly sizes = new Map<string, { head: number | string; at: number; size: number }>();
 
-  /** `settle` resolves when no write is half-applied (the ledger's lock): the view then matches the store. */
+  /** `settle` resolves when what the view has applied is on disk (ledger.durable()): the store then holds nothing the view lacks but replication. */
   constructor(private readonly db: PouchDB.Database, private readonly projection: Projection, private readonly settle: () => Promise<void>, private readonly now: () => number = Date.now) {
     this.locate = new DocLocator(projection);
     this.index = new SeqIndex(db);

@@ -94,12 +94,13 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   log.info({ dataDir: config.dataDir }, 'boot: opening store');
   const store = await openStoreUnlessRestoring(config.dataDir);
   const docsDir = join(config.dataDir, 'docs');
+  const projection = new Projection();
   const ledger = await Ledger.open({
     db: store.docs, clock, onError: (err) => log.error({ err }, 'store write failed'), recover: () => store.recover(),
+    reload: (ids) => projection.reloadDocs(store.docs, ids), groupCommit: config.store.groupCommit,
     ...(config.store.fsync ? { flush: () => syncLevelDb(docsDir) } : {}),
   });
   log.info({ auditEntries: ledger.length }, 'boot: audit chain head loaded');
-  const projection = new Projection();
   const started = Date.now();
   const snapshotFile = join(config.dataDir, 'projection.snapshot');
   const loaded = await projection.load(store.docs, snapshotFile);

@@ -61,6 +61,8 @@ export function buildApp(s: WardServices, log: Logger): Express {
     if (broken !== null) throw wardError('invalid_input', [{ path: broken, vi: `Trường "${broken}" chứa ký tự hỏng (nửa cặp UTF-16).`, en: `Field "${broken}" contains a broken character (a lone UTF-16 surrogate).` }]);
     next();
   });
+  // Reads wait until what is already applied in memory is on disk: nobody is shown a number or a step that a crash could undo (0010).
+  api.use((req, _res, next) => { if (req.method === 'GET' || req.method === 'HEAD') void s.ledger.durable().then(() => next()); else next(); });
   const authDeps = { users: s.users, sessions: s.sessions, ledger: s.ledger, loginAudit: s.loginAudit, disk: () => s.store.disk(), cookieSecure: s.config.cookieSecure, sessionTtlMs: s.config.sessionTtlHours * 3_600_000 };
   api.use(loginRouter(authDeps));
   api.use(authenticate(s.sessions, s.users));
