@@ -42,8 +42,8 @@ export interface DocumentsDeps {
 export class Documents {
   constructor(private readonly deps: DocumentsDeps) {}
 
-  get(id: string): DocView {
-    const view = this.deps.projection.get(id);
+  async get(id: string): Promise<DocView> {
+    const view = await this.deps.projection.view(id);
     if (!view) throw wardError('document_not_found');
     return view;
   }
@@ -86,8 +86,8 @@ export class Documents {
     const parsed = parseInput(OutgoingDraftInput, input);
     if (!parsed.ok) throw parsed.error;
     await this.deps.blobs.checkRefs(parsed.value.attachments);
-    return this.deps.ledger.run((now) => {
-      const view = this.get(id);
+    return this.deps.ledger.run(async (now) => {
+      const view = await this.get(id);
       if (view.direction !== 'outgoing') throw wardError('illegal_transition');
       const verdict = checkTransition('outgoing', view.derived, 'edit', { user: actor.user, role }, undefined);
       if (!verdict.ok) throw wardError(verdict.code === 'illegal_transition' ? 'not_editable' : verdict.code);
@@ -116,8 +116,8 @@ export class Documents {
   }
 
   /** Whether `actor` may take `action` on the document now (checked again when the step is written). */
-  checkStep(actor: Actor, role: Role, id: string, action: Action): DocView {
-    const view = this.get(id);
+  async checkStep(actor: Actor, role: Role, id: string, action: Action): Promise<DocView> {
+    const view = await this.get(id);
     if (view.direction !== 'outgoing' || view.derived.medium === 'paper') throw wardError('illegal_transition');
     const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, undefined);
     if (!verdict.ok) throw wardError(verdict.code);
@@ -131,7 +131,7 @@ export class Documents {
 
   private commit(actor: Actor, role: Role, id: string, action: Action, comment: string | undefined, stepData: Record<string, unknown>): Promise<DocView> {
     return this.deps.ledger.run(async (now) => {
-      const view = this.get(id);
+      const view = await this.get(id);
       const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
       if (!verdict.ok) throw wardError(verdict.code);
       if (action === 'send') this.checkSendable(view);
@@ -153,7 +153,7 @@ export class Documents {
    */
   private async sign(actor: Actor, role: Role, id: string, action: Action, comment: string | undefined, data: Record<string, unknown>): Promise<Record<string, unknown> | null> {
     if (action !== 'sign' && action !== 'issue') return null;
-    const view = this.get(id);
+    const view = await this.get(id);
     if (view.derived.medium === 'paper' || view.direction !== 'outgoing') return null;
     const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
     if (!verdict.ok) throw wardError(verdict.code);

@@ -11,7 +11,7 @@ import { accentedTerms, queryWords, searchTerms } from '../sync/text.js';
 
 /** A growable list of int32 ordinals, ascending because ordinals only grow. */
 class Postings {
-  private data = new Int32Array(4);
+  private data: Int32Array<ArrayBuffer> = new Int32Array(4);
   length = 0;
   push(ordinal: number): void {
     if (this.length === this.data.length) {
@@ -24,7 +24,18 @@ class Postings {
   forEach(fn: (ordinal: number) => void): void {
     for (let i = 0; i < this.length; i++) fn(this.data[i]!);
   }
+  /** Exactly sized, so a list read from a snapshot wastes no capacity. */
+  static of(ordinals: Int32Array<ArrayBuffer>): Postings {
+    const list = new Postings();
+    list.data = ordinals;
+    list.length = ordinals.length;
+    return list;
+  }
+  view(): Int32Array { return this.data.subarray(0, this.length); }
 }
+
+/** The index as stored in the projection snapshot: per term, its postings as positions in the snapshot's document list. */
+export interface IndexImage { terms: string[]; offsets: Int32Array<ArrayBuffer>; positions: Int32Array<ArrayBuffer> }
 
 /** Shorter prefixes match too many words to be useful while typing. */
 const MIN_PREFIX = 2;
@@ -43,6 +54,23 @@ export class SearchIndex {
     const ordinal = this.ids.length;
     this.ids.push(id);
     this.ordinalOf.set(id, ordinal);
+    this.post(ordinal, texts);
+  }
+
+  /**
+   * Adds words to a document already indexed (its number and symbol, once
+   * given), without its other texts, which are on disk and not in memory. A
+   * list may then hold an older ordinal after newer ones, or one twice:
+   * searching marks ordinals, so neither changes an answer, and `image()`
+   * sorts them out.
+   */
+  add(id: string, texts: readonly string[]): void {
+    const ordinal = this.ordinalOf.get(id);
+    if (ordinal === undefined) this.put(id, texts);
+    else this.post(ordinal, texts);
+  }
+
+  private post(ordinal: number, texts: readonly string[]): void {
     // Folded terms are ASCII and accented ones are not, so both share one map without clashing.
     const terms = new Set(texts.flatMap((t) => [...searchTerms(t), ...accentedTerms(t)]));
     for (const term of terms) {
@@ -50,6 +78,44 @@ export class SearchIndex {
       if (!list) { list = new Postings(); this.postings.set(term, list); this.sortedTerms = null; }
       list.push(ordinal);
     }
+  }
+
+  /** The index with ordinals renumbered to `positionOf` (the snapshot's document order); replaced documents' old entries are dropped. */
+  image(positionOf: (id: string) => number | undefined): IndexImage {
+    const terms: string[] = [];
+    const offsets: number[] = [0];
+    const chunks: Int32Array[] = [];
+    let total = 0;
+    for (const term of this.terms()) {
+      const seen = new Set<number>();
+      this.postings.get(term)!.forEach((o) => { const id = this.ids[o]; const p = id ? positionOf(id) : undefined; if (p !== undefined) seen.add(p); });
+      if (seen.size === 0) continue;
+      const list = Int32Array.from(seen).sort();
+      terms.push(term);
+      chunks.push(list);
+      total += list.length;
+      offsets.push(total);
+    }
+    const positions = new Int32Array(total);
+    let at = 0;
+    for (const c of chunks) { positions.set(c, at); at += c.length; }
+    return { terms, offsets: Int32Array.from(offsets), positions };
+  }
+
+  /** Reads an index image back; `ids` are the snapshot's documents, in its order. */
+  static fromImage(image: IndexImage, ids: readonly string[]): SearchIndex {
+    const index = new SearchIndex();
+    ids.forEach((id, i) => { index.ids.push(id); index.ordinalOf.set(id, i); });
+    image.terms.forEach((term, t) => index.postings.set(term, Postings.of(image.positions.subarray(image.offsets[t]!, image.offsets[t + 1]!))));
+    index.sortedTerms = image.terms;
+    return index;
+  }
+
+  /** Bytes held by the postings, for the memory bench. */
+  get postingBytes(): number {
+    let n = 0;
+    for (const list of this.postings.values()) n += list.view().byteLength;
+    return n;
   }
 
   /** Ids of documents containing every word of the query; the last word may be a prefix. An accented word matches only that accented word. */

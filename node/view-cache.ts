@@ -1,0 +1,40 @@
+// A bounded least-recently-used map: the full records and events of the
+// documents being worked on, so opening or acting on one reads the store once.
+// Bounded by count because a document's size varies little next to the
+// budget (a few KB against 300 MB for the whole node).
+
+export class LruMap<K, V> {
+  private readonly entries = new Map<K, V>();
+
+  constructor(private max: number) {}
+
+  get size(): number { return this.entries.size; }
+
+  get(key: K): V | undefined {
+    const value = this.entries.get(key);
+    if (value === undefined) return undefined;
+    // Map keeps insertion order: re-inserting makes this the most recent.
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    return value;
+  }
+
+  /** Without touching recency: for updating an entry in place. */
+  peek(key: K): V | undefined { return this.entries.get(key); }
+
+  set(key: K, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as K);
+  }
+
+  delete(key: K): void { this.entries.delete(key); }
+
+  /** Shrinks (or grows) the bound; used when the heap nears its cap. */
+  resize(max: number): void {
+    this.max = max;
+    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as K);
+  }
+
+  clear(): void { this.entries.clear(); }
+}
