@@ -305,8 +305,8 @@ export class Projection {
     return { documents: this.docs.size, postingBytes: this.index.postingBytes, cachedViews: this.cache.size };
   }
 
-  /** Keeps fewer whole documents in memory (the heap is near its cap). */
-  shrinkCache(max: number): void { this.cache.resize(max); }
+  /** Lets go of the whole documents held (the heap is near its cap); they are read again when asked for. */
+  dropCache(): void { this.cache.clear(); }
 
   private bump(id: string): void { this.versions.set(id, (this.versions.get(id) ?? 0) + 1); }
 

@@ -6,7 +6,7 @@
 export class LruMap<K, V> {
   private readonly entries = new Map<K, V>();
 
-  constructor(private max: number) {}
+  constructor(private readonly max: number) {}
 
   get size(): number { return this.entries.size; }
 
@@ -29,12 +29,6 @@ export class LruMap<K, V> {
   }
 
   delete(key: K): void { this.entries.delete(key); }
-
-  /** Shrinks (or grows) the bound; used when the heap nears its cap. */
-  resize(max: number): void {
-    this.max = max;
-    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as K);
-  }
 
   clear(): void { this.entries.clear(); }
 }
