@@ -90,7 +90,7 @@ export class CitySync {
       return Boolean(view) && !this.deps.projection.hasEvent(view!, doc._id);
     }
     const known = this.deps.projection.get(doc._id);
-    return !known || revGeneration(doc._rev) > revGeneration(known.rev);
+    return !known || revGeneration(doc._rev) > known.revGeneration;
   }
 }
 

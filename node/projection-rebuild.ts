@@ -65,6 +65,7 @@ export async function rebuildFromStore(db: PouchDB.Database, projection: Project
   }
   // Events of documents not in the store are left out, as replication brings the document later.
   if (strays.size > 0) await projection.reloadDocs(db, [...strays].filter((id) => projection.get(id)));
+  projection.compactIndex();
   return read;
 }
 

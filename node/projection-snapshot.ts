@@ -39,7 +39,7 @@ export async function readSnapshot(file: string): Promise<{ snapshot: Snapshot |
   if (body.length !== length || !createHash('sha256').update(body).digest().equals(bytes.subarray(16, HEADER))) return { snapshot: null, problem: 'corrupt' };
   try {
     const snap = deserialize(body) as Snapshot;
-    return Array.isArray(snap.summaries) && snap.index?.positions instanceof Int32Array ? { snapshot: snap, problem: null } : { snapshot: null, problem: 'corrupt' };
+    return Array.isArray(snap.summaries) && snap.index?.bytes instanceof Uint8Array ? { snapshot: snap, problem: null } : { snapshot: null, problem: 'corrupt' };
   } catch {
     return { snapshot: null, problem: 'corrupt' };
   }

@@ -12,6 +12,7 @@ import { SearchIndex } from './search-index.js';
 import { readSnapshot, writeSnapshot, type SnapshotProblem } from './projection-snapshot.js';
 import { rebuildFromStore } from './projection-rebuild.js';
 import { LruMap } from './view-cache.js';
+import { vnIso } from '../sync/vn-time.js';
 
 /** What listing, filtering, sorting and access checks need of a document; held in memory for every one. */
 export interface DocSummary {
@@ -21,14 +22,14 @@ export interface DocSummary {
   /** Outgoing: "05"; incoming: the register number. */
   numberText: string | null;
   symbol: string | null;
-  /** Outgoing: issue date once numbered, else creation; incoming: arrival. */
-  date: string;
+  /** Outgoing: issue date once numbered, else creation; incoming: arrival (`docDate` gives it as text). */
   dateMs: number;
   /** Time of the last event, as a number so listing compares numbers, not ISO strings. */
   activeMs: number;
   docType: DocumentType;
   createdBy: string;
-  rev: string | undefined;
+  /** The record's revision number (the N of "N-…"); its full revision is the record's. */
+  revGeneration: number;
   /** The numbering event's register ("out:2026:chung") and number, for the register books. */
   registerKey: string | null;
   number: number | null;
@@ -76,8 +77,8 @@ export class Projection {
    */
   private readonly fileDocs = new Map<string, string | string[]>();
   private readonly cache = new LruMap<string, Whole>(CACHED_VIEWS);
-  /** Bumped by every change to a document, so a read from the store that raced a write is not cached. */
-  private readonly versions = new Map<string, number>();
+  /** Documents being read from the store, and how many changes they got meanwhile: a read that raced a write is not cached. */
+  private readonly reading = new Map<string, number>();
   private db: PouchDB.Database | null = null;
   private ready: Promise<void> = Promise.resolve();
   /** Set while the view is being rebuilt from the store; readers wait for it (answered, slower). */
@@ -114,11 +115,13 @@ export class Projection {
       if (!summary) return undefined;
       const cached = this.cache.get(id);
       if (cached) return { ...summary, ...cached };
-      const version = this.versions.get(id) ?? 0;
+      this.reading.set(id, 0);
       const whole = await this.readWhole(summary);
+      const changed = (this.reading.get(id) ?? 0) > 0;
+      this.reading.delete(id);
       if (!whole) return undefined;
       // A write applied meanwhile may or may not be in what was read: read again rather than cache a mix.
-      if ((this.versions.get(id) ?? 0) !== version && attempt < 5) continue;
+      if (changed && attempt < 5) continue;
       this.cache.set(id, whole);
       return { ...this.docs.get(id) ?? summary, ...whole };
     }
@@ -160,7 +163,7 @@ export class Projection {
     if (read.snapshot && Number(read.snapshot.seq) > Number(current)) problem = 'ahead_of_store';
     if (read.snapshot && problem === null) {
       const snap = read.snapshot;
-      snap.summaries.forEach((s) => this.docs.set(s.id, s));
+      for (const s of snap.summaries) { internSummary(s); this.docs.set(s.id, s); }
       for (const [k, n] of snap.lastNumbers) this.lastNumbers.set(k, n);
       for (const [sha, ids] of snap.files) this.fileDocs.set(sha, ids);
       this.index = SearchIndex.fromImage(snap.index, snap.summaries.map((s) => s.id));
@@ -197,6 +200,7 @@ export class Projection {
   /** Saves what is in memory as of `seq` (the caller makes sure nothing is written meanwhile). */
   async save(snapshotFile: string, seq: number | string): Promise<void> {
     await this.ready;
+    this.index.compact();
     const summaries = [...this.docs.values()];
     const position = new Map<string, number>();
     summaries.forEach((s, i) => position.set(s.id, i));
@@ -238,8 +242,11 @@ export class Projection {
   fold(summary: DocSummary, event: EventRecord): boolean {
     const key = eventKeyOf(summary.id, event._id);
     if (summary.eventKeys.includes(key)) return false; // replayed after a snapshot
-    summary.eventKeys.push(key);
-    summary.derived = applyEvent(summary.direction, summary.derived, event);
+    // A new array of the exact length: push() would reserve room for 16 more in each of 200,000 documents.
+    summary.eventKeys = [...summary.eventKeys, key];
+    const derived = applyEvent(summary.direction, summary.derived, event);
+    if (derived !== summary.derived) { derived.author = intern(derived.author); derived.handler = intern(derived.handler); derived.deadline = intern(derived.deadline); }
+    summary.derived = derived;
     summary.activeMs = Math.max(summary.activeMs, Date.parse(event.at));
     const files = filesOf(null, [event]);
     if (files.length > 0) this.noteFiles(summary.id, files);
@@ -247,15 +254,17 @@ export class Projection {
     if ((event.action === 'number' || event.action === 'register') && number !== null) {
       const key = String(event.data['registerKey']);
       this.lastNumbers.set(key, Math.max(number, this.lastNumber(key)));
-      summary.registerKey = key;
+      summary.registerKey = intern(key);
       summary.number = number;
-      summary.numberText = String(event.data['numberText'] ?? number);
-      summary.symbol = typeof event.data['symbol'] === 'string' ? event.data['symbol'] : null;
-      summary.date = event.at;
+      summary.numberText = intern(String(event.data['numberText'] ?? number));
+      summary.symbol = typeof event.data['symbol'] === 'string' ? intern(event.data['symbol']) : null;
       summary.dateMs = Date.parse(event.at);
     }
     return true;
   }
+
+  /** After a rebuild: the index gives back what its lists grew by. */
+  compactIndex(): void { this.index.compact(); }
 
   /** Adds a document built by the rebuild: its summary complete, indexed once. */
   adopt(summary: DocSummary, record: DocumentRecord): void {
@@ -308,7 +317,7 @@ export class Projection {
   /** Lets go of the whole documents held (the heap is near its cap); they are read again when asked for. */
   dropCache(): void { this.cache.clear(); }
 
-  private bump(id: string): void { this.versions.set(id, (this.versions.get(id) ?? 0) + 1); }
+  private bump(id: string): void { const n = this.reading.get(id); if (n !== undefined) this.reading.set(id, n + 1); }
 
   private noteFiles(id: string, files: readonly string[]): void {
     for (const sha of files) {
@@ -352,7 +361,7 @@ async function readEvents(db: PouchDB.Database, id: string, others: readonly str
 export function blankSummary(id: string): DocSummary {
   return {
     id, direction: id.startsWith('doc:in:') ? 'incoming' : 'outgoing', derived: emptyState(), numberText: null, symbol: null,
-    date: '', dateMs: Number.NaN, activeMs: Number.NEGATIVE_INFINITY, docType: 'CV', createdBy: '', rev: undefined,
+    dateMs: Number.NaN, activeMs: Number.NEGATIVE_INFINITY, docType: 'CV', createdBy: '', revGeneration: 0,
     registerKey: null, number: null, eventKeys: [],
   };
 }
@@ -360,11 +369,11 @@ export function blankSummary(id: string): DocSummary {
 /** Takes what the summary needs from the record; the date is its creation until a number gives it one. */
 export function attachRecord(summary: DocSummary, record: DocumentRecord): void {
   summary.direction = record.direction;
-  summary.docType = record.content.docType;
-  summary.createdBy = record.createdBy;
-  summary.rev = record._rev;
+  summary.docType = intern(record.content.docType);
+  summary.createdBy = intern(record.createdBy);
+  summary.revGeneration = record._rev ? Number.parseInt(record._rev, 10) || 0 : 0;
   const created = Date.parse(record.createdAt);
-  if (summary.registerKey === null) { summary.date = record.createdAt; summary.dateMs = created; }
+  if (summary.registerKey === null) summary.dateMs = created;
   summary.activeMs = Math.max(summary.activeMs, created);
 }
 
@@ -374,6 +383,30 @@ function filesOf(record: DocumentRecord | null, events: readonly EventRecord[]):
   for (const e of events) for (const key of ['scan', 'pdf'] as const) if (typeof e.data[key] === 'string') out.push(e.data[key] as string);
   return out;
 }
+
+/**
+ * One copy of the short strings many summaries repeat (users, registers,
+ * numbers, symbols, types, deadlines): read from JSON, each document would
+ * hold its own. Bounded, as these values are: past the bound a string is kept as is.
+ */
+const interned = new Map<string, string>();
+function intern<T extends string | null>(s: T): T {
+  if (s === null) return s;
+  const known = interned.get(s);
+  if (known !== undefined) return known as T;
+  if (interned.size < 100_000) interned.set(s, s);
+  return s;
+}
+
+/** Read back from a snapshot, every summary has its own copy of each string. */
+function internSummary(s: DocSummary): void {
+  s.docType = intern(s.docType); s.createdBy = intern(s.createdBy); s.registerKey = intern(s.registerKey); s.numberText = intern(s.numberText); s.symbol = intern(s.symbol);
+  const d = s.derived;
+  d.state = intern(d.state); d.medium = intern(d.medium); d.author = intern(d.author); d.handler = intern(d.handler); d.deadline = intern(d.deadline);
+}
+
+/** The document's date as the node writes dates (Vietnam time, ISO 8601). */
+export function docDate(summary: DocSummary): string { return vnIso(new Date(summary.dateMs)); }
 
 function eventKeyOf(docId: string, eventId: string): number | string {
   const prefix = `ev:${docId.slice(4)}:`;

@@ -47,7 +47,7 @@ export async function outgoingBook(projection: Projection, register: string, yea
     const c = content as OutgoingDraft;
     rows.push({
       number: ref.number, numberAndSymbol: view.symbol ? `${view.numberText}/${view.symbol}` : view.numberText ?? '',
-      date: vnDdMmYyyy(new Date(view.date)), typeAndSubject: typeAndSubject(c.docType, c.subject),
+      date: vnDdMmYyyy(new Date(view.dateMs)), typeAndSubject: typeAndSubject(c.docType, c.subject),
       signer: [c.signerTitle, c.signerName].filter(Boolean).join(' '), recipients: c.recipients.map((r) => r.name).join('; '),
       medium: view.derived.medium, id: view.id,
     });
@@ -60,7 +60,7 @@ export async function incomingBook(projection: Projection, year: number): Promis
   for (const { view, ref, content } of await entries(projection, (r) => r.direction === 'in' && r.year === year)) {
     const c = content as IncomingArrival;
     rows.push({
-      number: ref.number, arrivalDate: vnDdMmYyyy(new Date(view.date)), sender: c.senderName, originalSymbol: c.originalSymbol,
+      number: ref.number, arrivalDate: vnDdMmYyyy(new Date(view.dateMs)), sender: c.senderName, originalSymbol: c.originalSymbol,
       originalDate: c.originalDate.split('-').reverse().join('/'), typeAndSubject: typeAndSubject(c.docType, c.subject),
       handler: view.derived.handler ?? '', medium: c.medium === 'paper' ? 'paper' : 'electronic', id: view.id,
     });

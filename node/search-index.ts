@@ -8,34 +8,14 @@
 // these words" with sorted posting lists intersected through a mark array,
 // and leaves ordering to the caller.
 import { accentedTerms, queryWords, searchTerms } from '../sync/text.js';
+import { encodeAscending, Postings } from './postings.js';
 
-/** A growable list of int32 ordinals, ascending because ordinals only grow. */
-class Postings {
-  private data: Int32Array<ArrayBuffer> = new Int32Array(4);
-  length = 0;
-  push(ordinal: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = ordinal;
-  }
-  forEach(fn: (ordinal: number) => void): void {
-    for (let i = 0; i < this.length; i++) fn(this.data[i]!);
-  }
-  /** Exactly sized, so a list read from a snapshot wastes no capacity. */
-  static of(ordinals: Int32Array<ArrayBuffer>): Postings {
-    const list = new Postings();
-    list.data = ordinals;
-    list.length = ordinals.length;
-    return list;
-  }
-  view(): Int32Array { return this.data.subarray(0, this.length); }
-}
-
-/** The index as stored in the projection snapshot: per term, its postings as positions in the snapshot's document list. */
-export interface IndexImage { terms: string[]; offsets: Int32Array<ArrayBuffer>; positions: Int32Array<ArrayBuffer> }
+/**
+ * The index as stored in the projection snapshot: per term, its postings as
+ * positions in the snapshot's document list, gap-encoded (node/postings.ts)
+ * in one buffer: term t's bytes are offsets[t]..offsets[t+1].
+ */
+export interface IndexImage { terms: string[]; offsets: Uint32Array<ArrayBuffer>; counts: Uint32Array<ArrayBuffer>; lasts: Int32Array<ArrayBuffer>; bytes: Uint8Array<ArrayBuffer> }
 
 /** Shorter prefixes match too many words to be useful while typing. */
 const MIN_PREFIX = 2;
@@ -75,7 +55,7 @@ export class SearchIndex {
     const terms = new Set(texts.flatMap((t) => [...searchTerms(t), ...accentedTerms(t)]));
     for (const term of terms) {
       let list = this.postings.get(term);
-      if (!list) { list = new Postings(); this.postings.set(term, list); this.sortedTerms = null; }
+      if (!list) { list = Postings.empty(); this.postings.set(term, list); this.sortedTerms = null; }
       list.push(ordinal);
     }
   }
@@ -84,37 +64,43 @@ export class SearchIndex {
   image(positionOf: (id: string) => number | undefined): IndexImage {
     const terms: string[] = [];
     const offsets: number[] = [0];
-    const chunks: Int32Array[] = [];
+    const counts: number[] = [];
+    const lasts: number[] = [];
+    const chunks: Uint8Array[] = [];
     let total = 0;
     for (const term of this.terms()) {
-      const seen = new Set<number>();
-      this.postings.get(term)!.forEach((o) => { const id = this.ids[o]; const p = id ? positionOf(id) : undefined; if (p !== undefined) seen.add(p); });
-      if (seen.size === 0) continue;
-      const list = Int32Array.from(seen).sort();
+      const list = this.postings.get(term)!.remap((o) => { const id = this.ids[o]; return id ? positionOf(id) : undefined; });
+      if (list.length === 0) continue;
+      const bytes = encodeAscending(list);
       terms.push(term);
-      chunks.push(list);
-      total += list.length;
+      chunks.push(bytes);
+      counts.push(list.length);
+      lasts.push(list[list.length - 1]!);
+      total += bytes.length;
       offsets.push(total);
     }
-    const positions = new Int32Array(total);
+    const bytes = new Uint8Array(total);
     let at = 0;
-    for (const c of chunks) { positions.set(c, at); at += c.length; }
-    return { terms, offsets: Int32Array.from(offsets), positions };
+    for (const c of chunks) { bytes.set(c, at); at += c.length; }
+    return { terms, offsets: Uint32Array.from(offsets), counts: Uint32Array.from(counts), lasts: Int32Array.from(lasts), bytes };
   }
 
   /** Reads an index image back; `ids` are the snapshot's documents, in its order. */
   static fromImage(image: IndexImage, ids: readonly string[]): SearchIndex {
     const index = new SearchIndex();
     ids.forEach((id, i) => { index.ids.push(id); index.ordinalOf.set(id, i); });
-    image.terms.forEach((term, t) => index.postings.set(term, Postings.of(image.positions.subarray(image.offsets[t]!, image.offsets[t + 1]!))));
+    image.terms.forEach((term, t) => index.postings.set(term, Postings.over(image.bytes.subarray(image.offsets[t]!, image.offsets[t + 1]!), image.counts[t]!, image.lasts[t]!)));
     index.sortedTerms = image.terms;
     return index;
   }
 
+  /** Gives back spare capacity after a build (the rebuild grows lists by doubling). */
+  compact(): void { for (const list of this.postings.values()) list.compact(); }
+
   /** Bytes held by the postings, for the memory bench. */
   get postingBytes(): number {
     let n = 0;
-    for (const list of this.postings.values()) n += list.view().byteLength;
+    for (const list of this.postings.values()) n += list.byteLength;
     return n;
   }
 

@@ -8,7 +8,7 @@ import { parseInput } from '../../sync/validation.js';
 import { DocumentQuery, queryDocuments } from '../document-query.js';
 import type { Documents } from '../documents.js';
 import type { DocumentRecord } from '../../sync/schema.js';
-import type { DocSummary, DocView, Projection } from '../projection.js';
+import { docDate, type DocSummary, type DocView, type Projection } from '../projection.js';
 import { viewIsOthersDraft } from '../working-set.js';
 import { actorOf, caller, requireRole } from './context.js';
 
@@ -86,7 +86,7 @@ function docId(raw: string | undefined): string {
 function summary(v: DocSummary, record: DocumentRecord, username: string, role: Role) {
   return {
     id: v.id,
-    rev: v.rev,
+    rev: record._rev,
     direction: v.direction,
     state: v.derived.state,
     exchangeStatus: v.direction === 'incoming' && v.derived.state ? EXCHANGE_STATUS[v.derived.state as IncomingState] : undefined,
@@ -96,7 +96,7 @@ function summary(v: DocSummary, record: DocumentRecord, username: string, role: 
     number: v.numberText,
     symbol: v.symbol,
     numberAndSymbol: v.numberText && v.symbol ? `${v.numberText}/${v.symbol}` : v.numberText,
-    date: v.date,
+    date: docDate(v),
     author: v.derived.author,
     handler: v.derived.handler,
     deadline: v.derived.deadline,
