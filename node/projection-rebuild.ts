@@ -19,7 +19,7 @@ export async function rebuildFromStore(db: PouchDB.Database, projection: Project
   const numbering = new Map<string, EventRecord[]>();
   for await (const ev of scan(db, 'ev:num:', 'ev:num:\uffff', pageSize)) {
     read += 1;
-    const e = ev as unknown as EventRecord;
+    const e = slim(ev as unknown as EventRecord);
     const list = numbering.get(e.docId);
     if (list) list.push(e); else numbering.set(e.docId, [e]);
   }
@@ -67,6 +67,13 @@ export async function rebuildFromStore(db: PouchDB.Database, projection: Project
   if (strays.size > 0) await projection.reloadDocs(db, [...strays].filter((id) => projection.get(id)));
   projection.compactIndex();
   return read;
+}
+
+/** What folding a numbering event reads of it: held for every numbered document until its group comes, so no more. */
+function slim(e: EventRecord): EventRecord {
+  const data: Record<string, unknown> = {};
+  for (const k of ['registerKey', 'number', 'numberText', 'symbol', 'scan', 'pdf', 'handler', 'deadline']) if (e.data[k] !== undefined) data[k] = e.data[k];
+  return { _id: e._id, type: 'event', ward: '', docId: e.docId, action: e.action, at: e.at, actor: { user: e.actor.user, role: e.actor.role, device: '' }, data } as EventRecord;
 }
 
 async function* scan(db: PouchDB.Database, from: string, to: string, pageSize: number): AsyncIterable<Record<string, unknown>> {

@@ -11,16 +11,16 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
-import type { DocSummary } from './projection.js';
+import type { SummaryColumns } from './summary-columns.js';
 import type { IndexImage } from './search-index.js';
 
 const MAGIC = Buffer.from('WDPS');
-const VERSION = 2;
+const VERSION = 3;
 const HEADER = 4 + 4 + 8 + 32;
 
 export interface Snapshot {
   seq: number | string;
-  summaries: DocSummary[];
+  summaries: SummaryColumns;
   lastNumbers: [string, number][];
   files: [string, string | string[]][];
   index: IndexImage;
@@ -39,7 +39,7 @@ export async function readSnapshot(file: string): Promise<{ snapshot: Snapshot |
   if (body.length !== length || !createHash('sha256').update(body).digest().equals(bytes.subarray(16, HEADER))) return { snapshot: null, problem: 'corrupt' };
   try {
     const snap = deserialize(body) as Snapshot;
-    return Array.isArray(snap.summaries) && snap.index?.bytes instanceof Uint8Array ? { snapshot: snap, problem: null } : { snapshot: null, problem: 'corrupt' };
+    return Array.isArray(snap.summaries?.ids) && snap.index?.bytes instanceof Uint8Array ? { snapshot: snap, problem: null } : { snapshot: null, problem: 'corrupt' };
   } catch {
     return { snapshot: null, problem: 'corrupt' };
   }

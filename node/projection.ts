@@ -12,6 +12,7 @@ import { SearchIndex } from './search-index.js';
 import { readSnapshot, writeSnapshot, type SnapshotProblem } from './projection-snapshot.js';
 import { rebuildFromStore } from './projection-rebuild.js';
 import { LruMap } from './view-cache.js';
+import { fromColumns, toColumns } from './summary-columns.js';
 import { vnIso } from '../sync/vn-time.js';
 
 /** What listing, filtering, sorting and access checks need of a document; held in memory for every one. */
@@ -163,10 +164,11 @@ export class Projection {
     if (read.snapshot && Number(read.snapshot.seq) > Number(current)) problem = 'ahead_of_store';
     if (read.snapshot && problem === null) {
       const snap = read.snapshot;
-      for (const s of snap.summaries) { internSummary(s); this.docs.set(s.id, s); }
+      const summaries = fromColumns(snap.summaries);
+      for (const s of summaries) this.docs.set(s.id, s);
       for (const [k, n] of snap.lastNumbers) this.lastNumbers.set(k, n);
       for (const [sha, ids] of snap.files) this.fileDocs.set(sha, ids);
-      this.index = SearchIndex.fromImage(snap.index, snap.summaries.map((s) => s.id));
+      this.index = SearchIndex.fromImage(snap.index, snap.summaries.ids);
       const changesRead = await this.catchUp(db, snap.seq, pageSize);
       return this.report = { fromSnapshot: true, changesRead, snapshotProblem: null, ms: Date.now() - started };
     }
@@ -205,7 +207,7 @@ export class Projection {
     const position = new Map<string, number>();
     summaries.forEach((s, i) => position.set(s.id, i));
     await writeSnapshot(snapshotFile, {
-      seq, summaries, lastNumbers: [...this.lastNumbers], files: [...this.fileDocs],
+      seq, summaries: toColumns(summaries), lastNumbers: [...this.lastNumbers], files: [...this.fileDocs],
       index: this.index.image((id) => position.get(id)),
     });
   }
@@ -396,13 +398,6 @@ function intern<T extends string | null>(s: T): T {
   if (known !== undefined) return known as T;
   if (interned.size < 100_000) interned.set(s, s);
   return s;
-}
-
-/** Read back from a snapshot, every summary has its own copy of each string. */
-function internSummary(s: DocSummary): void {
-  s.docType = intern(s.docType); s.createdBy = intern(s.createdBy); s.registerKey = intern(s.registerKey); s.numberText = intern(s.numberText); s.symbol = intern(s.symbol);
-  const d = s.derived;
-  d.state = intern(d.state); d.medium = intern(d.medium); d.author = intern(d.author); d.handler = intern(d.handler); d.deadline = intern(d.deadline);
 }
 
 /** The document's date as the node writes dates (Vietnam time, ISO 8601). */

@@ -52,7 +52,12 @@ export class SearchIndex {
 
   private post(ordinal: number, texts: readonly string[]): void {
     // Folded terms are ASCII and accented ones are not, so both share one map without clashing.
-    const terms = new Set(texts.flatMap((t) => [...searchTerms(t), ...accentedTerms(t)]));
+    const terms = new Set<string>();
+    for (const t of texts) {
+      if (t.length === 0) continue;
+      for (const term of searchTerms(t)) terms.add(term);
+      for (const term of accentedTerms(t)) terms.add(term);
+    }
     for (const term of terms) {
       let list = this.postings.get(term);
       if (!list) { list = Postings.empty(); this.postings.set(term, list); this.sortedTerms = null; }

@@ -157,6 +157,9 @@ async function measure(label: string, tree: string, dataDir: string, o: { heapMb
       figures['load_failed'] = failed;
     }
     figures['peak_rss_mb'] = status(node.proc.pid!).hwmMb;
+  } catch (err) {
+    console.error(`# ${label}: the node said:\n${node.log().slice(-4000)}`);
+    throw err;
   } finally {
     await node.stop();
     if (cg) {
