@@ -50,19 +50,33 @@ export class Postings {
     if (this.extra) for (const o of this.extra) fn(o);
   }
 
-  /** The ordinals `keep` maps to a number, renumbered, sorted, without repeats. */
-  remap(keep: (ordinal: number) => number | undefined): Int32Array<ArrayBuffer> {
-    const out = new Set<number>();
-    this.forEach((o) => { const p = keep(o); if (p !== undefined) out.add(p); });
-    return Int32Array.from(out).sort();
+  /**
+   * The list renumbered through `map` (ordinal → new ordinal, -1: dropped),
+   * ascending, without repeats. A map that keeps the order (the snapshot's)
+   * needs no sort: the list is read, mapped and written in one pass.
+   */
+  remap(map: Int32Array, keepsOrder: boolean): Postings {
+    const out = Postings.empty();
+    if (keepsOrder && !this.extra) {
+      this.forEach((o) => { const p = map[o]!; if (p >= 0) out.push(p); });
+    } else {
+      const all: number[] = [];
+      this.forEach((o) => { const p = map[o]!; if (p >= 0) all.push(p); });
+      all.sort((a, b) => a - b);
+      for (const p of all) if (p > out.last) out.push(p);
+    }
+    out.compact();
+    return out;
   }
 
   /** Sorts in what came in out of order and gives back the spare capacity. */
   compact(): void {
     if (this.extra) {
-      const all = this.remap((o) => o);
+      const all: number[] = [];
+      this.forEach((o) => all.push(o));
+      all.sort((a, b) => a - b);
       const next = Postings.empty();
-      for (const o of all) next.push(o);
+      for (const o of all) if (o > next.last) next.push(o);
       this.bytes = next.bytes; this.used = next.used; this.packed = next.packed; this.last = next.last; this.extra = null;
     }
     if (this.bytes.length > this.used) this.bytes = this.bytes.slice(0, this.used);
@@ -74,13 +88,6 @@ export class Postings {
   get byteLength(): number { return this.bytes.byteLength + 8 * (this.extra?.length ?? 0); }
 }
 
-/** Encodes an ascending list as gaps, for a snapshot. */
-export function encodeAscending(ordinals: Int32Array): Uint8Array<ArrayBuffer> {
-  const p = Postings.empty();
-  for (const o of ordinals) p.push(o);
-  p.compact();
-  return p.encoded();
-}
 
 function writeVarint(b: Uint8Array, at: number, n: number): number {
   while (n >= 0x80) { b[at++] = (n & 0x7f) | 0x80; n = Math.floor(n / 128); }

@@ -203,7 +203,9 @@ export class Projection {
   async save(snapshotFile: string, seq: number | string): Promise<void> {
     await this.ready;
     this.index.compact();
-    const summaries = [...this.docs.values()];
+    const summaries: DocSummary[] = [];
+    for (const id of this.index.idsInOrder()) { const s = this.docs.get(id); if (s) summaries.push(s); }
+    if (summaries.length < this.docs.size) { const listed = new Set(summaries); for (const s of this.docs.values()) if (!listed.has(s)) summaries.push(s); }
     const position = new Map<string, number>();
     summaries.forEach((s, i) => position.set(s.id, i));
     await writeSnapshot(snapshotFile, {
