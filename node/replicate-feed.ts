@@ -24,6 +24,8 @@ export interface FeedPage { results: FeedChange[]; last_seq: number | string }
  * long, so no device checkpoints past it; after that it is passed over.
  */
 const UNKNOWN_GRACE_MS = 10_000;
+/** Stores with more changes than this (~50,000 documents) build the seq index on the first device's request, not at boot. */
+const PREPARE_AT_MOST = 200_000;
 /** How long the size of a reader's set (GET /, asked by PouchDB after every batch) is reused while the store is unchanged. */
 const SIZE_TTL_MS = 10_000;
 
@@ -45,7 +47,13 @@ export class ReplicateFeed {
    * the node busy). A failure (the store closing) leaves it to the first request.
    */
   async prepare(): Promise<void> {
-    try { await this.index.catchUp(Number((await this.db.info()).update_seq)); } catch { /* the next request reads it */ }
+    try {
+      const head = Number((await this.db.info()).update_seq);
+      // The index holds ~230 bytes per record: ahead of any device it would cost a large ward
+      // (900,000 records: ~200 MB) memory its lists need; there the first device builds it.
+      if (head > PREPARE_AT_MOST) return;
+      await this.index.catchUp(head);
+    } catch { /* the next request reads it */ }
   }
 
   /** Is this replicated id the reader's to read (now)? */
