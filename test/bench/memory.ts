@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seed, TYPES, pick } from '../helpers/seed.js';
 import { Client, official, startTestWard } from '../helpers/ward.js';
+import { percentile, timed } from '../helpers/bench-timing.js';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const DOCS = Number(arg('docs', '200000'));
@@ -27,7 +28,6 @@ const YEARS_MS = 20 * 365.25 * 86_400_000;
 const QUERIES = ['quyet dinh ve viec chuyen doi so', 'ke hoach phong chong lut bao', 'bao cao thu ngan sach', 'tiem chung', 'do thi van minh', 'cải cách hành chính', 'an toan giao th', 'khuyen hoc dot 5', 'nguyen van an', 'le loi'];
 
 const say = (name: string, value: number | string, unit = '') => console.log(`${name}${unit ? `_${unit}` : ''} ${typeof value === 'number' ? (Number.isInteger(value) ? value : value.toFixed(1)) : value}`);
-const percentile = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 /** A memory cgroup the node runs in, when this machine lets us make one; null otherwise (the heap cap still applies). */
@@ -96,16 +96,6 @@ function status(pid: number): { rssMb: number; hwmMb: number } {
   return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
 
-async function timed(c: Client, paths: string[]): Promise<number[]> {
-  const out: number[] = [];
-  for (const path of paths) {
-    const t = performance.now();
-    const r = await c.get(path);
-    out.push(performance.now() - t);
-    if (r.status !== 200) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-  }
-  return out;
-}
 
 const listPaths = (n: number) => Array.from({ length: n }, (_, i) => [`/api/documents?limit=50`, `/api/documents?state=approved&limit=50`, `/api/documents?docType=${pick(TYPES, i)}&limit=50&offset=50`, `/api/documents?from=2016-02-01&to=2016-03-31&limit=50`, `/api/documents?direction=incoming&state=assigned&limit=50`][i % 5]!);
 const searchPaths = (n: number) => Array.from({ length: n }, (_, i) => `/api/documents?q=${encodeURIComponent(pick(QUERIES, i))}&limit=50`);
