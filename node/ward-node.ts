@@ -103,7 +103,7 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const started = Date.now();
   const snapshotFile = join(config.dataDir, 'projection.snapshot');
   // A rebuild from the store runs on while the node starts listening: requests that need the view wait for it.
-  const loaded = await projection.load(store.docs, snapshotFile, { wait: false });
+  const loaded = await projection.load(store.docs, snapshotFile, { wait: false, pageSize: 1000 });
   if (loaded.fromSnapshot) log.info({ documents: projection.size, ...loaded }, 'boot: documents loaded');
   else {
     const level = loaded.snapshotProblem === 'missing' ? 'info' : 'warn';
