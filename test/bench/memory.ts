@@ -94,10 +94,11 @@ function startNode(tree: string, dataDir: string, heapMb: number | null, cgroupP
   });
 }
 
-function status(pid: number): { rssMb: number; hwmMb: number } {
+/** Resident memory, and its two parts: anonymous (heap, buffers) and file-backed (the binary, LevelDB's mapped tables: page cache the kernel can take back). */
+function status(pid: number): { rssMb: number; hwmMb: number; anonMb: number; fileMb: number } {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
-  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024, anonMb: kb('RssAnon') / 1024, fileMb: kb('RssFile') / 1024 };
 }
 
 
@@ -119,7 +120,10 @@ async function measure(label: string, tree: string, dataDir: string, o: { heapMb
     }
     figures['boot_to_first_list_s'] = (performance.now() - node.spawnedAt) / 1000;
     await sleep(3000);
-    figures['rss_idle_mb'] = status(node.proc.pid!).rssMb;
+    const idle = status(node.proc.pid!);
+    figures['rss_idle_mb'] = idle.rssMb;
+    figures['rss_idle_anon_mb'] = idle.anonMb;
+    figures['rss_idle_file_mb'] = idle.fileMb;
     await timed(c, listPaths(20)); // warm up the JIT
     const list = await timed(c, listPaths(200));
     const search = await timed(c, searchPaths(200));
@@ -132,8 +136,8 @@ async function measure(label: string, tree: string, dataDir: string, o: { heapMb
       const clients = await Promise.all(Array.from({ length: 50 }, async () => { const k = new Client(node.url); await k.login('vanthu', 'vanthu-real-password'); return k; }));
       const ids: string[] = (await c.get('/api/documents?limit=200')).body.items.map((d: { id: string }) => d.id);
       const until = performance.now() + LOAD_S * 1000;
-      let maxRss = 0, done = 0, failed = 0;
-      const sampler = setInterval(() => { try { maxRss = Math.max(maxRss, status(node.proc.pid!).rssMb); } catch { /* exited */ } }, 100);
+      let maxRss = 0, maxAnon = 0, done = 0, failed = 0;
+      const sampler = setInterval(() => { try { const s = status(node.proc.pid!); maxRss = Math.max(maxRss, s.rssMb); maxAnon = Math.max(maxAnon, s.anonMb); } catch { /* exited */ } }, 100);
       const latencies: number[] = [];
       await Promise.all(clients.map(async (k, w) => {
         for (let i = w; performance.now() < until; i += 50) {
@@ -146,6 +150,7 @@ async function measure(label: string, tree: string, dataDir: string, o: { heapMb
       }));
       clearInterval(sampler);
       figures['rss_under_load_max_mb'] = maxRss;
+      figures['rss_anon_under_load_max_mb'] = maxAnon;
       figures['load_requests_per_s'] = done / LOAD_S;
       figures['load_p95_ms'] = percentile(latencies, 95);
       figures['load_failed'] = failed;
