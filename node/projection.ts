@@ -78,6 +78,8 @@ export class Projection {
    */
   private readonly fileDocs = new Map<string, string | string[]>();
   private readonly cache = new LruMap<string, Whole>(CACHED_VIEWS);
+  /** Records of the pages listed lately (the same inbox is listed again and again), apart from whole documents. */
+  private readonly recordCache = new LruMap<string, DocumentRecord>(CACHED_VIEWS);
   /** Documents being read from the store, and how many changes they got meanwhile: a read that raced a write is not cached. */
   private readonly reading = new Map<string, number>();
   private db: PouchDB.Database | null = null;
@@ -133,10 +135,16 @@ export class Projection {
     await this.ready;
     const out = new Map<string, DocumentRecord>();
     const missing: string[] = [];
-    for (const id of ids) { const c = this.cache.peek(id); if (c) out.set(id, c.record); else missing.push(id); }
+    for (const id of ids) { const r = this.cache.peek(id)?.record ?? this.recordCache.get(id); if (r) out.set(id, r); else missing.push(id); }
     if (missing.length > 0) {
       const rows = (await this.store().allDocs({ keys: missing, include_docs: true })).rows;
-      for (const row of rows) if ('doc' in row && row.doc) out.set(row.id, row.doc as unknown as DocumentRecord);
+      for (const row of rows) {
+        if (!('doc' in row) || !row.doc) continue;
+        const record = row.doc as unknown as DocumentRecord;
+        out.set(row.id, record);
+        // Only the revision the summary knows: one written but not yet applied waits for putRecord.
+        if ((Number.parseInt(record._rev ?? '', 10) || 0) === this.docs.get(row.id)?.revGeneration) this.recordCache.set(row.id, record);
+      }
     }
     return out;
   }
@@ -220,6 +228,7 @@ export class Projection {
     attachRecord(summary, record);
     if (!existing) this.docs.set(record._id, summary);
     this.noteFiles(record._id, filesOf(record, []));
+    if (this.recordCache.peek(record._id)) this.recordCache.set(record._id, record);
     const cached = this.cache.peek(record._id);
     if (cached) cached.record = record;
     // A document just created is about to be answered whole: no need to read back what was just written.
@@ -288,6 +297,7 @@ export class Projection {
       const before = this.docs.get(id);
       if (before?.registerKey) registers.add(before.registerKey);
       this.cache.delete(id);
+      this.recordCache.delete(id);
       this.bump(id);
       const record = await db.get(id).catch(() => null) as DocumentRecord | null;
       if (!record) { this.docs.delete(id); this.index.put(id, []); continue; }
@@ -319,7 +329,7 @@ export class Projection {
   }
 
   /** Lets go of the whole documents held (the heap is near its cap); they are read again when asked for. */
-  dropCache(): void { this.cache.clear(); }
+  dropCache(): void { this.cache.clear(); this.recordCache.clear(); }
 
   private bump(id: string): void { const n = this.reading.get(id); if (n !== undefined) this.reading.set(id, n + 1); }
 
