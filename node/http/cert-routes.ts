@@ -220,7 +220,7 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
 
   /** The verdict on the document's latest signed PDF (signed, or issued with the seal). */
   router.get('/documents/:id/verification', async (req, res) => {
-    const view = projection.get(String(req.params['id']));
+    const view = await projection.view(String(req.params['id']));
     if (!view) throw wardError('document_not_found');
     const event = [...view.events].reverse().find((e) => (e.action === 'issue' || e.action === 'sign') && typeof e.data['pdf'] === 'string');
     if (!event) throw wardError('signature_required');

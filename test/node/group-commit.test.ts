@@ -129,7 +129,7 @@ test('a read waiting for durable() is answered only after the fsync of what was 
 /** Events and number of every document, in memory and in the store: they must be the same. */
 async function memoryAndStore(ward: TestWard, ids: string[]): Promise<{ memory: string[]; store: string[] }> {
   const events = (await ward.node.store.docs.allDocs({ startkey: 'ev:', endkey: 'ev:\uffff', include_docs: true })).rows.map((r) => r.doc as unknown as { _id: string; docId: string });
-  const memory = ids.flatMap((id) => ward.node.projection.get(id)!.events.map((e) => `${id} ${e._id}`)).sort();
+  const memory = ids.flatMap((id) => ward.node.projection.eventIds(ward.node.projection.get(id)!).map((e) => `${id} ${e}`)).sort();
   const store = events.filter((e) => ids.includes(e.docId)).map((e) => `${e.docId} ${e._id}`).sort();
   return { memory, store };
 }
