@@ -2,9 +2,9 @@
 // basic constraints and path length, key usage), its validity at signing time,
 // and revocation from CRLs. No CRL from an issuer, or only an out-of-date one,
 // makes revocation 'unknown', never 'valid'.
-import { X509Certificate } from 'node:crypto';
-import { readExtensions } from './cert-extensions.js';
-import { certNames, type ParsedCrl } from './crl.js';
+import type { X509Certificate } from 'node:crypto';
+import { extensionsOf, issuedBy, namesOf, pemOf } from './cert-cache.js';
+import type { ParsedCrl } from './crl.js';
 import type { Reason, Validity } from './verdict.js';
 import { reason } from './verify-reasons.js';
 
@@ -15,9 +15,9 @@ const cn = (c: X509Certificate) => c.subject.split('\n').find((l) => l.startsWit
 export function buildChain(leaf: X509Certificate, pool: X509Certificate[], roots: X509Certificate[]): X509Certificate[] | null {
   const chain = [leaf];
   for (let cur = leaf; chain.length < 8;) {
-    const root = roots.find((r) => cur.checkIssued(r) && cur.verify(r.publicKey));
+    const root = roots.find((r) => issuedBy(cur, r));
     if (root) return cur.fingerprint256 === root.fingerprint256 ? chain : [...chain, root];
-    const next = pool.find((p) => p !== cur && !chain.includes(p) && cur.checkIssued(p) && cur.verify(p.publicKey));
+    const next = pool.find((p) => p !== cur && !chain.includes(p) && issuedBy(cur, p));
     if (!next) return null;
     chain.push(next);
     cur = next;
@@ -30,7 +30,7 @@ export function checkChain(chain: X509Certificate[], at: Date | null, reasons: R
   let ok: Validity = 'valid';
   const fail = (r: Reason) => { reasons.push(r); ok = 'invalid'; };
   for (const [i, cert] of chain.entries()) {
-    const ext = readExtensions(Buffer.from(cert.raw));
+    const ext = extensionsOf(cert);
     if (i === 0) {
       if (ext.keyUsage && !ext.keyUsage.has('digitalSignature') && !ext.keyUsage.has('nonRepudiation')) fail(reason('wrong_key_usage', cn(cert)));
     } else {
@@ -54,14 +54,14 @@ export function checkRevocation(chain: X509Certificate[], crls: ParsedCrl[], now
   for (let i = 0; i < chain.length - 1; i += 1) {
     const cert = chain[i]!;
     const issuer = chain[i + 1]!;
-    const names = certNames(Buffer.from(cert.raw));
-    const usage = readExtensions(Buffer.from(issuer.raw)).keyUsage;
-    const issuerPem = issuer.toString();
+    const names = namesOf(cert);
+    const usage = extensionsOf(issuer).keyUsage;
+    const issuerPem = pemOf(issuer);
     // The newest genuine list of this issuer: an older one must not hide a later revocation.
     const newest = usage && !usage.has('cRLSign') ? undefined
       : crls.filter((c) => c.issuerDer.equals(names.issuerDer) && c.signedBy(issuerPem))
         .sort((x, y) => y.crlNumber - x.crlNumber || y.thisUpdate.getTime() - x.thisUpdate.getTime())[0];
-    const crl = newest && (!newest.nextUpdate || newest.nextUpdate >= now) ? newest : undefined;
+    const crl = newest && (!newest.nextUpdate || newest.nextUpdate >= (newest.currentAt ?? now)) ? newest : undefined;
     if (!crl) { result = worst(result, 'unknown'); reasons.push(reason('revocation_unknown', cn(cert))); continue; }
     const revokedAt = crl.revoked.get(names.serialHex);
     if (revokedAt && !(provenAt && provenAt < revokedAt)) { result = 'invalid'; reasons.push(reason('revoked', `${cn(cert)}, ${names.serialHex} @ ${revokedAt.toISOString()}`)); }

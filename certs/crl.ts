@@ -67,6 +67,11 @@ export interface ParsedCrl {
   revoked: Map<string, Date>;
   /** True when `issuerPem`'s key signed this CRL. */
   signedBy(issuerPem: string): boolean;
+  /**
+   * The time this list must be current at, when not the verification's `now`: for a list in a
+   * file's DSS under a document timestamp, that timestamp's time (pdf-dss.ts).
+   */
+  currentAt?: Date;
 }
 
 /** Reads a CRL in DER or PEM. Throws on anything that is not one. */

@@ -2,7 +2,8 @@
 // (ISO 32000-1 §7.5.6): the original bytes stay untouched, so signatures over
 // earlier revisions stay valid. Classic xref tables only: pdfkit writes them
 // and so do we; a file with cross-reference streams is refused clearly.
-import { dict, parseValue, Ref, serialize, type PdfDict, type PdfValue } from './pdf-objects.js';
+import { inflateSync } from 'node:zlib';
+import { dict, nameOf, parseValue, Ref, serialize, type PdfDict, type PdfValue } from './pdf-objects.js';
 
 export class PdfFormatError extends Error {}
 
@@ -89,14 +90,42 @@ function readXrefSection(src: string, pos: number): XrefSection {
   return { at: pos, entries, trailer: value };
 }
 
-/** The value of indirect object `num`, and where its text ends. */
+/** The value of indirect object `num`. */
 export function getObject(pdf: PdfFile, ref: Ref | number): PdfValue {
+  return readObject(pdf, ref).value;
+}
+
+/** Indirect object `num`: its value and where its text ends. */
+function readObject(pdf: PdfFile, ref: Ref | number): { value: PdfValue; end: number } {
   const num = typeof ref === 'number' ? ref : ref.num;
   const off = pdf.offsets.get(num);
   if (off === undefined) throw new PdfFormatError(`object ${num} not in the xref`);
   const head = new RegExp(`^${num}\\s+\\d+\\s+obj`).exec(pdf.src.slice(off, off + 40));
   if (!head) throw new PdfFormatError(`object ${num} not at its xref offset`);
-  return parseValue(pdf.src, off + head[0].length).value;
+  return parseValue(pdf.src, off + head[0].length);
+}
+
+/** Decoded streams larger than this are refused: a small hostile stream must not inflate into gigabytes. */
+const MAX_STREAM_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The data of stream object `ref` (ISO 32000-1 §7.3.8): as stored, or inflated when its one
+ * filter is /FlateDecode (what other tools write); another filter, or no stream, throws.
+ */
+export function streamData(pdf: PdfFile, ref: Ref): Buffer {
+  const { value, end } = readObject(pdf, ref);
+  if (!(value instanceof Map)) throw new PdfFormatError(`object ${ref.num} is not a stream`);
+  const keyword = /^\s*stream(?:\r\n|\n)/.exec(pdf.src.slice(end, end + 32));
+  if (!keyword) throw new PdfFormatError(`object ${ref.num} is not a stream`);
+  const declared = value.get('Length');
+  const length = declared instanceof Ref ? getObject(pdf, declared) : declared;
+  const start = end + keyword[0].length;
+  if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || start + length > pdf.bytes.length) throw new PdfFormatError(`object ${ref.num}: bad /Length`);
+  const raw = pdf.bytes.subarray(start, start + length);
+  const filter = value.get('Filter');
+  if (filter === undefined) return raw;
+  if (nameOf(filter) !== 'FlateDecode') throw new PdfFormatError(`object ${ref.num}: filter ${serialize(filter)} not supported`);
+  try { return inflateSync(raw, { maxOutputLength: MAX_STREAM_BYTES }); } catch (err) { throw new PdfFormatError(`object ${ref.num}: ${(err as Error).message}`); }
 }
 
 export function getDict(pdf: PdfFile, v: PdfValue | undefined): PdfDict {

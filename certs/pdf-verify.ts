@@ -13,11 +13,13 @@
 // timestamp (its own, B-T, or a later document timestamp) proves it existed
 // while the certificate was valid; otherwise it is 'unknown' with the reason
 // signing_time_unproven, never 'valid'.
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
+import { byContentKey, certificate, signerOf } from './cert-cache.js';
 import { buildChain, checkChain, checkRevocation, worst } from './chain-verify.js';
 import { readCms, type CmsParts } from './cms-read.js';
 import { checkIntegrity } from './cms-verify.js';
-import { certNames, readCrl, type ParsedCrl } from './crl.js';
+import { readCrl, type ParsedCrl } from './crl.js';
+import { readDss, type DssContents } from './pdf-dss.js';
 import { analyseChangesAfter, checkChangesAfter } from './pdf-changes.js';
 import { formFields } from './pdf-fields.js';
 import { readPdf, type PdfFile } from './pdf-file.js';
@@ -26,7 +28,8 @@ import { locateSignatures, type Located } from './pdf-revisions.js';
 import { namesAgency } from './cert-profile.js';
 import { signedAgency } from './pdf-metadata.js';
 import { readSignatureDict } from './pdf-sigdict.js';
-import { roleOf } from './roles.js';
+import { effectiveRole } from './role-mappings.js';
+import type { SignerRole } from './roles.js';
 import { verifyTimestamp } from './tsa-verify.js';
 import type { PdfVerdict, Reason, SignatureVerdict, TimestampVerdict, Validity } from './verdict.js';
 import { reason } from './verify-reasons.js';
@@ -38,6 +41,8 @@ export interface TrustOptions {
   crls?: Buffer[];
   /** The time CRLs must still be current at; default now. */
   now?: Date;
+  /** The admin's role mappings (certificate SHA-256 fingerprint → role) for certificates whose profile names none (role-mappings.ts). */
+  mappedRoles?: ReadonlyMap<string, SignerRole>;
 }
 
 export interface VerifyOptions extends TrustOptions {
@@ -69,16 +74,18 @@ export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdi
   const located = locateSignatures(src, MAX_SIGNATURES + 1);
   if (located.length === 0) return refuse(reason('no_signature'));
   if (located.length > MAX_SIGNATURES) return refuse(reason('unreadable_pdf', `more than ${MAX_SIGNATURES} signatures`));
-  const roots = o.roots.map((p) => cached(p, () => new X509Certificate(p)));
-  const crls = (o.crls ?? []).flatMap((c) => { const crl = cached(c, () => parsedCrl(c)); return crl ? [crl] : []; });
+  const roots = o.roots.map((p) => certificate(p));
+  const crls = (o.crls ?? []).flatMap((c) => { const crl = byContentKey(c, () => parsedCrl(c)); return crl ? [crl] : []; });
   const now = o.now ?? new Date();
 
   const agency = o.agencyName ?? signedAgency(pdf);
   // Document timestamps first: each is proof that what it covers existed at its time.
   const kinds = located.map((l) => (l.ok ? readSignatureDict(src, l.range.at) : { timestamp: false, claimed: null }));
+  const dss = kinds.some((k) => k.timestamp) ? dssLists(pdf, src) : null;
   const documentTimestamps: TimestampVerdict[] = [];
-  for (const [i, l] of located.entries()) if (kinds[i]!.timestamp) documentTimestamps.push(verifyDocumentTimestamp(pdf, l, roots, crls, now));
-  const signatures = located.flatMap((l, i) => (kinds[i]!.timestamp ? [] : [verifyOne(pdf, l, signaturesBefore(kinds, i), o, roots, crls, now, kinds[i]!.claimed, documentTimestamps, agency)]));
+  for (const [i, l] of located.entries()) if (kinds[i]!.timestamp) documentTimestamps.push(verifyDocumentTimestamp(pdf, l, roots, [...crls, ...(dss?.crls ?? [])], now));
+  const signatureCrls = [...crls, ...(dss ? dssCrlsAsOf(dss, documentTimestamps) : [])];
+  const signatures = located.flatMap((l, i) => (kinds[i]!.timestamp ? [] : [verifyOne(pdf, l, signaturesBefore(kinds, i), o, roots, signatureCrls, now, kinds[i]!.claimed, documentTimestamps, agency)]));
   const ends = located.map((l) => (l.ok ? l.range.coversBytes : l.coversBytes));
   const lastEnd = Math.max(...ends);
   for (const s of signatures) {
@@ -98,6 +105,26 @@ export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdi
   if (signatures.length === 0) reasons.push(reason('no_signature'));
   const status = worst(...signatures.map((s) => s.status), ...documentTimestamps.map((t) => t.status), reasons.length ? 'invalid' : 'valid');
   return { status, signatures, ...(documentTimestamps.length ? { documentTimestamps } : {}), trailingBytes: tail.length, reasons };
+}
+
+/** The CRLs in the file's DSS (pdf-dss.ts), parsed; a malformed DSS gives none (the changes check judges the update itself). */
+function dssLists(pdf: Buffer, src: string): { crls: ParsedCrl[]; lastObjectAt: number } | null {
+  let dss: DssContents | null;
+  try { dss = readDss(pdf, src); } catch { return null; }
+  if (!dss) return null;
+  return { crls: dss.crls.flatMap((c) => { const crl = byContentKey(c, () => parsedCrl(c)); return crl ? [crl] : []; }), lastObjectAt: dss.lastObjectAt };
+}
+
+/**
+ * For the signatures, the DSS's lists count as current at the earliest valid document timestamp
+ * covering the whole DSS: what the city saw then, proven by the TSA. Without one they are just
+ * more lists, judged at `now` like the caller's.
+ */
+function dssCrlsAsOf(dss: { crls: ParsedCrl[]; lastObjectAt: number }, stamps: TimestampVerdict[]): ParsedCrl[] {
+  const times = stamps.filter((t) => t.status === 'valid' && t.genTime && (t.coversBytes ?? 0) > dss.lastObjectAt).map((t) => Date.parse(t.genTime!));
+  if (times.length === 0) return dss.crls;
+  const at = new Date(Math.min(...times));
+  return dss.crls.map((c) => ({ ...c, currentAt: at }));
 }
 
 function signaturesBefore(kinds: { timestamp: boolean }[], i: number): number {
@@ -172,17 +199,19 @@ function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roo
   try {
     // The placeholder's zero padding follows the DER; its length header says where it ends.
     cms = readCms(l.range.contents);
-    certs = cms.certificates.map((raw) => cached(raw, () => new X509Certificate(raw)));
+    certs = cms.certificates.map((raw) => certificate(raw));
   } catch (err) {
     v.reasons.push(reason('bad_cms', (err as Error).message));
     return v;
   }
-  const leaf = certs.find((x) => { const n = cached(`names:${x.fingerprint256}`, () => certNames(Buffer.from(x.raw))); return n.serialHex === cms.serialHex && n.issuerDer.equals(cms.issuerDer); });
+  const leaf = signerOf(certs, cms.serialHex, cms.issuerDer);
   if (!leaf) { v.reasons.push(reason('cert_mismatch')); return v; }
   v.subject = leaf.subject.replace(/\n/g, ', ');
   v.signerName = /CN=([^\n]*)/.exec(leaf.subject)?.[1] ?? '';
   v.serial = cms.serialHex;
-  v.role = roleOf(leaf);
+  const role = effectiveRole(leaf, o.mappedRoles);
+  v.role = role.role;
+  if (role.from === 'mapping') v.roleFrom = 'mapping';
   // A seal speaks for one agency: the one the document names (issue 14: a seal of another agency is no seal here).
   const wrongAgency = v.role === 'agency' && agency !== null && !namesAgency(leaf, agency);
   if (wrongAgency) v.reasons.push(reason('seal_wrong_agency', `${v.subject} ≠ ${agency}`));
@@ -224,21 +253,7 @@ function verifyOne(pdf: Buffer, l: Located, index: number, o: VerifyOptions, roo
   return v;
 }
 
-// Parsing certificates and CRLs, and checking a CRL's signature, cost more than the rest of a
-// verification; the same few (city root, ward CAs, their lists) come back in every file, so they
-// are kept by content. Bounded: past the limit the cache starts again.
-const CACHE_LIMIT = 2000;
-const cache = new Map<string, unknown>();
-
-function cached<T>(key: Buffer | string, make: () => T): T {
-  const k = typeof key === 'string' ? key : key.toString('base64');
-  if (cache.has(k)) return cache.get(k) as T;
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  const v = make();
-  cache.set(k, v);
-  return v;
-}
-
+// CRLs come back in every file too: parsed once by content (cert-cache.ts), each one's signature check remembered per issuer.
 /** A CRL, or null when the bytes are not one; its signature check remembered per issuer. */
 function parsedCrl(der: Buffer): ParsedCrl | null {
   let crl: ParsedCrl;

@@ -5,13 +5,14 @@
 // timeStamping, critical: RFC 3161 §2.3), its chain to a trusted root at the
 // token's time, and revocation from the CRLs given. The time it proves is
 // `genTime`; a token that fails any check proves nothing.
-import { createHash, verify as nativeVerify, X509Certificate } from 'node:crypto';
+import { createHash, verify as nativeVerify, type X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { buildChain, checkChain, checkRevocation, worst } from './chain-verify.js';
 import { readCms } from './cms-read.js';
 import { CMS_OID } from './cms-sign.js';
-import { certNames, type ParsedCrl } from './crl.js';
+import { certificate, signerOf } from './cert-cache.js';
+import type { ParsedCrl } from './crl.js';
 import { SHA256_OID, TIME_STAMPING_EKU } from './tsa.js';
 import type { Reason, Validity } from './verdict.js';
 import { reason } from './verify-reasons.js';
@@ -31,18 +32,17 @@ export function verifyTimestamp(token: Buffer, imprint: Buffer, roots: X509Certi
   const out: TimestampCheck = { status: 'invalid', genTime: null, tsaName: '', reasons: [] };
   const bad = (detail: string): TimestampCheck => { out.reasons.push(reason('bad_timestamp', detail)); return out; };
   let cms: ReturnType<typeof readCms>;
-  let tst: pkijs.TSTInfo;
+  let tst: TstFields;
   try {
     cms = readCms(token);
     if (cms.eContentType !== CMS_OID.tstInfo || !cms.content) return bad('not a TSTInfo');
-    const asn = asn1js.fromBER(new Uint8Array(cms.content));
-    tst = new pkijs.TSTInfo({ schema: asn.result });
+    tst = readTstInfo(cms.content);
   } catch (err) { return bad(`unreadable: ${(err as Error).message}`); }
-  if (tst.messageImprint.hashAlgorithm.algorithmId !== SHA256_OID) return bad(`imprint hash ${tst.messageImprint.hashAlgorithm.algorithmId}`);
-  if (!Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView).equals(imprint)) return bad('the imprint does not match the data');
+  if (tst.imprintAlgorithm !== SHA256_OID) return bad(`imprint hash ${tst.imprintAlgorithm}`);
+  if (!tst.imprint.equals(imprint)) return bad('the imprint does not match the data');
   if (cms.digestOid !== SHA256_OID || !cms.messageDigest?.equals(createHash('sha256').update(cms.content).digest())) return bad('message digest');
-  const certs = cms.certificates.map((raw) => new X509Certificate(raw));
-  const leaf = certs.find((x) => { const n = certNames(Buffer.from(x.raw)); return n.serialHex === cms.serialHex && n.issuerDer.equals(cms.issuerDer); });
+  const certs = cms.certificates.map((raw) => certificate(raw));
+  const leaf = signerOf(certs, cms.serialHex, cms.issuerDer);
   if (!leaf) return bad('the TSA certificate is not in the token');
   out.tsaName = /CN=([^\n]*)/.exec(leaf.subject)?.[1] ?? leaf.subject;
   if (cms.signingCertHash && !createHash('sha256').update(leaf.raw).digest().equals(cms.signingCertHash)) return bad('ESS certificate hash');
@@ -57,11 +57,31 @@ export function verifyTimestamp(token: Buffer, imprint: Buffer, roots: X509Certi
   return out;
 }
 
-const tsaCerts = new Map<string, boolean>();
+interface TstFields { imprintAlgorithm: string; imprint: Buffer; genTime: Date }
+
+/**
+ * The TSTInfo fields a check needs, which RFC 3161 §2.4.2 fixes as its first five: version,
+ * policy, messageImprint, serialNumber, genTime. Read by position with asn1js rather than
+ * pkijs's TSTInfo, whose schema matching cost about a tenth of a whole verification; anything
+ * not shaped so throws, and the token is refused as unreadable.
+ */
+function readTstInfo(der: Buffer): TstFields {
+  const root = asn1js.fromBER(new Uint8Array(der));
+  if (root.offset === -1 || !(root.result instanceof asn1js.Sequence)) throw new Error('TSTInfo is not a SEQUENCE');
+  const [version, policy, messageImprint, serial, genTime] = root.result.valueBlock.value;
+  if (!(version instanceof asn1js.Integer) || !(policy instanceof asn1js.ObjectIdentifier) || !(serial instanceof asn1js.Integer)) throw new Error('TSTInfo header');
+  if (!(messageImprint instanceof asn1js.Sequence) || !(genTime instanceof asn1js.GeneralizedTime)) throw new Error('TSTInfo imprint or time');
+  const [algorithm, hashed] = messageImprint.valueBlock.value;
+  const oid = algorithm instanceof asn1js.Sequence ? algorithm.valueBlock.value[0] : undefined;
+  if (!(oid instanceof asn1js.ObjectIdentifier) || !(hashed instanceof asn1js.OctetString)) throw new Error('TSTInfo messageImprint');
+  return { imprintAlgorithm: oid.valueBlock.toString(), imprint: Buffer.from(hashed.valueBlock.valueHexView), genTime: genTime.toDate() };
+}
+
+const tsaCerts = new WeakMap<X509Certificate, boolean>();
 
 /** Extended key usage exactly timeStamping, marked critical. */
 function isTsaCertificate(cert: X509Certificate): boolean {
-  const known = tsaCerts.get(cert.fingerprint256);
+  const known = tsaCerts.get(cert);
   if (known !== undefined) return known;
   let ok = false;
   try {
@@ -70,7 +90,6 @@ function isTsaCertificate(cert: X509Certificate): boolean {
     const usages = cert.keyUsage ?? [];
     ok = !!eku?.critical && usages.length === 1 && usages[0] === TIME_STAMPING_EKU;
   } catch { ok = false; }
-  if (tsaCerts.size > 1000) tsaCerts.clear();
-  tsaCerts.set(cert.fingerprint256, ok);
+  tsaCerts.set(cert, ok);
   return ok;
 }

@@ -10,6 +10,8 @@ export interface SignatureVerdict {
   index: number;
   /** 'leader' for the signer's, 'agency' for the agency seal; from the certificate's role, else 'unknown'. */
   role: 'leader' | 'agency' | 'unknown';
+  /** 'mapping' when the role is the admin's mapping for a certificate whose profile names none (absent: the certificate's own). */
+  roleFrom?: 'mapping';
   signerName: string;
   /** Certificate subject and serial (hex) of the signing certificate. */
   subject: string;

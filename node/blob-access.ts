@@ -23,10 +23,10 @@ export class BlobAccess {
     if (this.uploads.size > RECENT_UPLOADS) this.uploads.delete(this.uploads.keys().next().value!);
   }
 
-  mayRead(sha256: string, reader: Reader): boolean {
+  async mayRead(sha256: string, reader: Reader): Promise<boolean> {
     for (const id of this.projection.documentsWithFile(sha256)) {
       const view = this.projection.get(id);
-      if (view && !viewIsOthersDraft(view, reader)) return true;
+      if (view && !viewIsOthersDraft(view, reader) && await this.projection.namesFile(id, sha256)) return true;
     }
     return this.uploads.get(sha256)?.has(reader.user) ?? false;
   }

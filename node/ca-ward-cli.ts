@@ -13,7 +13,8 @@ import { Keystore } from '../certs/keystore.js';
 import { sameName } from '../certs/cert-subject.js';
 import { importPkcs12 } from '../certs/p12-import.js';
 import { RevocationRegister, normalizeSerial } from '../certs/revocation.js';
-import { roleOf, type SignerRole } from '../certs/roles.js';
+import { effectiveRole, RoleMappings } from '../certs/role-mappings.js';
+import type { SignerRole } from '../certs/roles.js';
 import { TrustedRoots } from '../certs/trusted-roots.js';
 import { wardError } from '../sync/errors.js';
 import { CliError, days, type CaContext } from './ca-cli-context.js';
@@ -131,10 +132,11 @@ export async function wardSide(ctx: CaContext): Promise<number | null> {
   if (a === 'list') {
     const ks = keystore();
     const revoked = new Set(new RevocationRegister(ks.dir, WARD_CA).entries().map((e) => e.serial));
+    const mappings = new RoleMappings(ks.dir).all();
     for (const h of ks.holders()) {
       const c = new X509Certificate(ks.chain(h)[0]!);
       const serial = c.serialNumber.toLowerCase();
-      ctx.io.out(`${h}\t${serial}\t${roleOf(c)}\t${c.validTo}\t${c.subject.replace(/\n/g, ', ')}${revoked.has(normalizeSerial(serial)) ? '\tREVOKED' : ''}`);
+      ctx.io.out(`${h}\t${serial}\t${effectiveRole(c, mappings).role}\t${c.validTo}\t${c.subject.replace(/\n/g, ', ')}${revoked.has(normalizeSerial(serial)) ? '\tREVOKED' : ''}`);
     }
     return 0;
   }

@@ -87,10 +87,10 @@ export class CitySync {
   private needed(doc: PouchDB.Core.Document & Record<string, unknown>): boolean {
     if (doc._id.startsWith('ev:')) {
       const view = this.deps.projection.get(String(doc['docId']));
-      return Boolean(view) && !view!.events.some((e) => e._id === doc._id);
+      return Boolean(view) && !this.deps.projection.hasEvent(view!, doc._id);
     }
     const known = this.deps.projection.get(doc._id);
-    return !known || revGeneration(doc._rev) > revGeneration(known.record._rev);
+    return !known || revGeneration(doc._rev) > known.revGeneration;
   }
 }
 

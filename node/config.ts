@@ -37,7 +37,17 @@ export const Config = z.strictObject({
    * so a power cut loses nothing a user was told is saved. Only benchmarks of
    * the bare store turn it off.
    */
-  store: z.strictObject({ fsync: z.coerce.boolean().default(true) }).default({ fsync: true }),
+  store: z.strictObject({
+    fsync: z.coerce.boolean().default(true),
+    /** Concurrent document commands share one batch and one fsync (docs/decisions/0010-group-commit.md); false only to measure the difference. */
+    groupCommit: z.coerce.boolean().default(true),
+  }).default({ fsync: true, groupCommit: true }),
+  /**
+   * Past this share of the JS heap's cap (--max-old-space-size), requests
+   * after login are refused with memory_low (503) instead of running the node
+   * out of memory, which would kill it (node/memory-guard.ts).
+   */
+  memory: z.strictObject({ heapGuardPercent: z.coerce.number().min(1).max(100).default(90) }).default({ heapGuardPercent: 90 }),
   bodyLimitBytes: z.coerce.number().int().positive().default(1024 * 1024),
   blobLimitBytes: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   /** Secure cookies need HTTPS; only a loopback test or a dev run turns this off. */

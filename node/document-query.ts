@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DOCUMENT_TYPE_CODES } from '../sync/doc-types.js';
 import { foldVietnamese } from '../sync/text.js';
 import { vnDayStart } from '../sync/vn-time.js';
-import type { DocView, Projection } from './projection.js';
+import type { DocSummary, Projection } from './projection.js';
 import { viewIsOthersDraft, type Reader } from './working-set.js';
 
 const isoDay = z.iso.date();
@@ -25,16 +25,16 @@ export const DocumentQuery = z.strictObject({
 });
 export type DocumentQuery = z.infer<typeof DocumentQuery>;
 
-export interface QueryResult { total: number; items: DocView[] }
+export interface QueryResult { total: number; items: DocSummary[] }
 
 /** Matching documents, most recently active first; `q` narrows to those containing every word. Other officials' drafts are left out. */
 export function queryDocuments(projection: Projection, query: DocumentQuery, reader: Reader): QueryResult {
   const filter = buildFilter(query);
-  const matches = (v: DocView) => filter(v) && !viewIsOthersDraft(v, reader);
-  const candidates: Iterable<DocView | undefined> = query.q
+  const matches = (v: DocSummary) => filter(v) && !viewIsOthersDraft(v, reader);
+  const candidates: Iterable<DocSummary | undefined> = query.q
     ? projection.search(query.q).map((id) => projection.get(id))
     : projection.all();
-  const top = new TopK<DocView>(query.offset + query.limit, (v) => v.activeMs);
+  const top = new TopK<DocSummary>(query.offset + query.limit, (v) => v.activeMs);
   let total = 0;
   for (const view of candidates) {
     if (!view || !matches(view)) continue;
@@ -44,11 +44,11 @@ export function queryDocuments(projection: Projection, query: DocumentQuery, rea
   return { total, items: top.sorted().slice(query.offset) };
 }
 
-function buildFilter(query: DocumentQuery): (v: DocView) => boolean {
-  const checks: ((v: DocView) => boolean)[] = [];
+function buildFilter(query: DocumentQuery): (v: DocSummary) => boolean {
+  const checks: ((v: DocSummary) => boolean)[] = [];
   if (query.direction) checks.push((v) => v.direction === query.direction);
   if (query.state) checks.push((v) => v.derived.state === query.state);
-  if (query.docType) checks.push((v) => v.record.content.docType === query.docType);
+  if (query.docType) checks.push((v) => v.docType === query.docType);
   if (query.handler) checks.push((v) => v.derived.handler === query.handler);
   if (query.author) checks.push((v) => v.derived.author === query.author);
   if (query.number) {

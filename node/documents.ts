@@ -42,8 +42,8 @@ export interface DocumentsDeps {
 export class Documents {
   constructor(private readonly deps: DocumentsDeps) {}
 
-  get(id: string): DocView {
-    const view = this.deps.projection.get(id);
+  async get(id: string): Promise<DocView> {
+    const view = await this.deps.projection.view(id);
     if (!view) throw wardError('document_not_found');
     return view;
   }
@@ -67,7 +67,7 @@ export class Documents {
     if (!verdict.ok) throw wardError(verdict.code);
     const uuid = randomUUID();
     const id = `doc:${direction === 'outgoing' ? 'out' : 'in'}:${uuid}`;
-    return this.deps.ledger.run((now) => {
+    return this.deps.ledger.runGrouped((now) => {
       const record: DocumentRecord = {
         _id: id, type: 'document', ward: this.deps.config.ward.code, direction, createdAt: vnIso(now), createdBy: actor.user, content,
         ...(action === 'register-paper' ? { sealed: true as const } : {}),
@@ -76,7 +76,7 @@ export class Documents {
       return {
         command: { actor, action: `document.${action}`, target: id, docs: [record, event] },
         result: id,
-        applied: () => { this.deps.projection.putRecord(record); this.deps.projection.applyEvent(event); },
+        applied: () => { this.deps.projection.putRecord(record); this.deps.projection.applyEvent(event); this.holdUntilWritten(id); },
       };
     }).then((docId) => this.get(docId));
   }
@@ -86,8 +86,8 @@ export class Documents {
     const parsed = parseInput(OutgoingDraftInput, input);
     if (!parsed.ok) throw parsed.error;
     await this.deps.blobs.checkRefs(parsed.value.attachments);
-    return this.deps.ledger.run((now) => {
-      const view = this.get(id);
+    return this.deps.ledger.runGrouped(async (now) => {
+      const view = await this.get(id);
       if (view.direction !== 'outgoing') throw wardError('illegal_transition');
       const verdict = checkTransition('outgoing', view.derived, 'edit', { user: actor.user, role }, undefined);
       if (!verdict.ok) throw wardError(verdict.code === 'illegal_transition' ? 'not_editable' : verdict.code);
@@ -97,7 +97,7 @@ export class Documents {
       return {
         command: { actor, action: 'document.edit', target: id, docs: [record, event] },
         result: id,
-        applied: () => { this.deps.projection.putRecord(record); this.deps.projection.applyEvent(event); },
+        applied: () => { this.holdUntilWritten(id, view); this.deps.projection.putRecord(record); this.deps.projection.applyEvent(event); },
       };
     }).then((docId) => this.get(docId));
   }
@@ -116,8 +116,8 @@ export class Documents {
   }
 
   /** Whether `actor` may take `action` on the document now (checked again when the step is written). */
-  checkStep(actor: Actor, role: Role, id: string, action: Action): DocView {
-    const view = this.get(id);
+  async checkStep(actor: Actor, role: Role, id: string, action: Action): Promise<DocView> {
+    const view = await this.get(id);
     if (view.direction !== 'outgoing' || view.derived.medium === 'paper') throw wardError('illegal_transition');
     const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, undefined);
     if (!verdict.ok) throw wardError(verdict.code);
@@ -130,8 +130,8 @@ export class Documents {
   }
 
   private commit(actor: Actor, role: Role, id: string, action: Action, comment: string | undefined, stepData: Record<string, unknown>): Promise<DocView> {
-    return this.deps.ledger.run(async (now) => {
-      const view = this.get(id);
+    return this.deps.ledger.runGrouped(async (now) => {
+      const view = await this.get(id);
       const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
       if (!verdict.ok) throw wardError(verdict.code);
       if (action === 'send') this.checkSendable(view);
@@ -141,9 +141,22 @@ export class Documents {
       return {
         command: { actor, action: `document.${action}`, target: id, docs: sealed ? [sealed, event] : [event] },
         result: id,
-        applied: () => { if (sealed) this.deps.projection.putRecord(sealed); this.deps.projection.applyEvent(event); },
+        applied: () => { this.holdUntilWritten(id, view); if (sealed) this.deps.projection.putRecord(sealed); this.deps.projection.applyEvent(event); },
       };
     }).then((docId) => this.get(docId));
+  }
+
+  /**
+   * Under group commit a change is in memory before it is in the store: until its group is
+   * written, the document's whole view must not be dropped from the cache and read back from
+   * the store, which would not have the change yet (node/ledger.ts, docs/decisions/0010).
+   * `view`: the document as the command's build read it, cached again if it was dropped since.
+   * Called from `applied`, before the command joins its group: the durable point is asked for
+   * once it has.
+   */
+  private holdUntilWritten(id: string, view?: DocView): void {
+    this.deps.projection.hold(id, view);
+    queueMicrotask(() => { void this.deps.ledger.durable().then(() => this.deps.projection.release(id)); });
   }
 
   /**
@@ -153,7 +166,7 @@ export class Documents {
    */
   private async sign(actor: Actor, role: Role, id: string, action: Action, comment: string | undefined, data: Record<string, unknown>): Promise<Record<string, unknown> | null> {
     if (action !== 'sign' && action !== 'issue') return null;
-    const view = this.get(id);
+    const view = await this.get(id);
     if (view.derived.medium === 'paper' || view.direction !== 'outgoing') return null;
     const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
     if (!verdict.ok) throw wardError(verdict.code);

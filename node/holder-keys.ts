@@ -13,6 +13,7 @@ import { readExtensions } from '../certs/cert-extensions.js';
 import type { Pkcs12Contents } from '../certs/ca.js';
 import { checkHolderCertificate, namesAgency, type HolderCheck } from '../certs/cert-profile.js';
 import type { Keystore } from '../certs/keystore.js';
+import { RoleMappings } from '../certs/role-mappings.js';
 import type { SignerRole } from '../certs/roles.js';
 import { TrustedRoots } from '../certs/trusted-roots.js';
 import type { Config } from './config.js';
@@ -46,6 +47,7 @@ export function installHolderKey(keys: Keystore, input: InstallInput): Extract<H
   });
   if (!check.ok) throw check.error;
   keys.save(input.holder, { privateKey: input.contents.privateKey, chain: check.chain.map((c) => c.toString()) }, input.pin);
+  if (check.roleFrom === 'mapping') new RoleMappings(keys.dir).set(check.chain[0]!, check.role);
   return check;
 }
 

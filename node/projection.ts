@@ -1,80 +1,208 @@
-// The in-memory view of every document: content, events, derived state,
-// number, and a full-text index. Built from the store at boot and kept current
-// by the ledger, so listing and searching never scan the disk.
+// The view of every document the node lists, filters and searches by: a
+// compact summary per document (state, number, dates, people) and a folded
+// full-text index, both in memory; the records and events themselves stay in
+// the store and are read when a document is opened or acted on, through a
+// bounded cache (docs/decisions/0011). Built from the snapshot plus the
+// store's changes since it at boot, or from the store when there is none,
+// and kept current by the ledger.
+import type { DocumentType } from '../sync/doc-types.js';
 import type { DocumentRecord, EventRecord, IncomingArrival, OutgoingDraft } from '../sync/schema.js';
 import { applyEvent, compareEvents, emptyState, type DerivedState, type Direction } from '../sync/workflow.js';
 import { SearchIndex } from './search-index.js';
-import { readSnapshot, writeSnapshot } from './projection-snapshot.js';
+import { readSnapshot, writeSnapshot, type SnapshotProblem } from './projection-snapshot.js';
+import { rebuildFromStore } from './projection-rebuild.js';
+import { LruMap } from './view-cache.js';
+import { fromColumns, toColumns } from './summary-columns.js';
+import { vnIso } from '../sync/vn-time.js';
 
-export interface DocView {
+/** What listing, filtering, sorting and access checks need of a document; held in memory for every one. */
+export interface DocSummary {
   id: string;
   direction: Direction;
-  record: DocumentRecord;
-  events: EventRecord[];
   derived: DerivedState;
   /** Outgoing: "05"; incoming: the register number. */
   numberText: string | null;
   symbol: string | null;
-  /** Outgoing: issue date once numbered, else creation; incoming: arrival. */
-  date: string;
+  /** Outgoing: issue date once numbered, else creation; incoming: arrival (`docDate` gives it as text). */
   dateMs: number;
   /** Time of the last event, as a number so listing compares numbers, not ISO strings. */
   activeMs: number;
+  docType: DocumentType;
+  createdBy: string;
+  /** The record's revision number (the N of "N-…"); its full revision is the record's. */
+  revGeneration: number;
+  /** The numbering event's register ("out:2026:chung") and number, for the register books. */
+  registerKey: string | null;
+  number: number | null;
+  /**
+   * The events applied: the part of the id after `ev:<direction>:<uuid>:` (a
+   * number when it is the usual 15-digit time), or the whole id for others
+   * (numbering events, `ev:num:…`). Ids rebuilt from these are what the
+   * replication feed sends with the document.
+   */
+  eventKeys: (number | string)[];
+}
+
+/** A document whole: its summary with its record and events, read from the store (or the cache). */
+export interface DocView extends DocSummary {
+  record: DocumentRecord;
+  events: EventRecord[];
+}
+
+export type ProjectionSource = 'snapshot' | 'store';
+/** How the view was built at boot, for the log and an admin's /api/health. */
+export interface LoadReport {
+  fromSnapshot: boolean;
+  changesRead: number;
+  /** Why the snapshot was not used, when it was not. */
+  snapshotProblem: SnapshotProblem | null;
+  ms: number;
 }
 
 /** Body text past this length adds little to finding a document and a lot to memory. */
 const INDEXED_BODY_CHARS = 2000;
+/** Documents kept whole in memory: those being opened and acted on. */
+const CACHED_VIEWS = 2000;
+
+interface Whole { record: DocumentRecord; events: EventRecord[] }
 
 export class Projection {
-  private readonly docs = new Map<string, DocView>();
+  private readonly docs = new Map<string, DocSummary>();
   /** "out:2026:chung" → last number assigned. */
   private readonly lastNumbers = new Map<string, number>();
-  private readonly index = new SearchIndex();
-  /** sha-256 of a file → the documents whose current content or events name it (attachments, scans, signed PDFs). */
-  private readonly fileDocs = new Map<string, Set<string>>();
-  private readonly docFiles = new Map<string, Set<string>>();
+  private index = new SearchIndex();
+  /**
+   * sha-256 of a file → the documents that named it at some point. Never
+   * shrunk (that would need every document's old files in memory): callers
+   * check the document still names it (`namesFile`).
+   */
+  private readonly fileDocs = new Map<string, string | string[]>();
+  private readonly cache = new LruMap<string, Whole>(CACHED_VIEWS);
+  /** Records of the pages listed lately (the same inbox is listed again and again), apart from whole documents. */
+  private readonly recordCache = new LruMap<string, DocumentRecord>(CACHED_VIEWS);
+  /** Documents being read from the store, and how many changes they got meanwhile: a read that raced a write is not cached. */
+  private readonly reading = new Map<string, number>();
+  private db: PouchDB.Database | null = null;
+  private ready: Promise<void> = Promise.resolve();
+  /** Set while the view is being rebuilt from the store; readers wait for it (answered, slower). */
+  rebuilding = false;
+  report: LoadReport | null = null;
 
   get size(): number { return this.docs.size; }
 
-  get(id: string): DocView | undefined { return this.docs.get(id); }
+  /** Resolves once the view is complete (immediately, unless a rebuild from the store is under way). */
+  whenReady(): Promise<void> { return this.ready; }
 
-  all(): IterableIterator<DocView> { return this.docs.values(); }
+  get(id: string): DocSummary | undefined { return this.docs.get(id); }
+
+  all(): IterableIterator<DocSummary> { return this.docs.values(); }
 
   lastNumber(key: string): number { return this.lastNumbers.get(key) ?? 0; }
 
-  /** The documents that name the file `sha256` now: downloads are allowed to whoever may see one of them. */
-  documentsWithFile(sha256: string): string[] { return [...(this.fileDocs.get(sha256) ?? [])]; }
+  /** The documents that may name the file `sha256` now (check with `namesFile`). */
+  documentsWithFile(sha256: string): string[] {
+    const docs = this.fileDocs.get(sha256);
+    return docs === undefined ? [] : typeof docs === 'string' ? [docs] : [...docs];
+  }
 
-  /** Re-lists the files a document names: its content's attachments and its events' files. */
-  private indexFiles(view: DocView): void {
-    const now = new Set<string>((view.record.content.attachments ?? []).map((a) => a.sha256));
-    for (const e of view.events) for (const key of ['scan', 'pdf'] as const) if (typeof e.data[key] === 'string') now.add(e.data[key] as string);
-    for (const sha of this.docFiles.get(view.id) ?? []) if (!now.has(sha)) this.fileDocs.get(sha)?.delete(view.id);
-    for (const sha of now) { let docs = this.fileDocs.get(sha); if (!docs) this.fileDocs.set(sha, docs = new Set()); docs.add(view.id); }
-    this.docFiles.set(view.id, now);
+  /** The ids of the document's events, as the store has them. */
+  eventIds(summary: DocSummary): string[] { return summary.eventKeys.map((k) => eventIdOf(summary.id, k)); }
+
+  hasEvent(summary: DocSummary, eventId: string): boolean { return summary.eventKeys.includes(eventKeyOf(summary.id, eventId)); }
+
+  /** The whole document: record and events, from the cache or the store. */
+  async view(id: string): Promise<DocView | undefined> {
+    await this.ready;
+    for (let attempt = 0; ; attempt++) {
+      const summary = this.docs.get(id);
+      if (!summary) return undefined;
+      const cached = this.cache.get(id);
+      if (cached) return { ...summary, ...cached };
+      this.reading.set(id, 0);
+      const whole = await this.readWhole(summary);
+      const changed = (this.reading.get(id) ?? 0) > 0;
+      this.reading.delete(id);
+      if (!whole) return undefined;
+      // A write applied meanwhile may or may not be in what was read: read again rather than cache a mix.
+      if (changed && attempt < 5) continue;
+      this.cache.set(id, whole);
+      return { ...this.docs.get(id) ?? summary, ...whole };
+    }
+  }
+
+  /**
+   * Keeps the document's whole view in the cache, pinned, until `release` (a change staged but
+   * not yet written: node/documents.ts). `view`: what to cache if it is not cached now.
+   */
+  hold(id: string, view?: Whole): void {
+    if (view && !this.cache.peek(id)) this.cache.set(id, { record: view.record, events: [...view.events] });
+    this.cache.pin(id);
+  }
+
+  release(id: string): void { this.cache.unpin(id); }
+
+  /** The records of these documents (for a page of a list or a register book), cached ones from memory, the rest in one read. */
+  async records(ids: readonly string[]): Promise<Map<string, DocumentRecord>> {
+    await this.ready;
+    const out = new Map<string, DocumentRecord>();
+    const missing: string[] = [];
+    for (const id of ids) { const r = this.cache.peek(id)?.record ?? this.recordCache.get(id); if (r) out.set(id, r); else missing.push(id); }
+    if (missing.length > 0) {
+      const rows = (await this.store().allDocs({ keys: missing, include_docs: true })).rows;
+      for (const row of rows) {
+        if (!('doc' in row) || !row.doc) continue;
+        const record = row.doc as unknown as DocumentRecord;
+        out.set(row.id, record);
+        // Only the revision the summary knows: one written but not yet applied waits for putRecord.
+        if ((Number.parseInt(record._rev ?? '', 10) || 0) === this.docs.get(row.id)?.revGeneration) this.recordCache.set(row.id, record);
+      }
+    }
+    return out;
+  }
+
+  /** Does the document name the file now (its content's attachments or its events' files)? */
+  async namesFile(id: string, sha256: string): Promise<boolean> {
+    const view = await this.view(id);
+    if (!view) return false;
+    return filesOf(view.record, view.events).includes(sha256);
   }
 
   /**
    * Builds the view: from the snapshot file plus the store's changes since it
-   * when there is one, else from every document in the store. Returns how
-   * many changes were read from the store.
+   * when there is a sound one, else from every document in the store. A
+   * rebuild runs on in the background (readers wait for it) unless `wait`.
    */
-  async load(db: PouchDB.Database, snapshotFile: string | null, pageSize = 5000): Promise<{ fromSnapshot: boolean; changesRead: number }> {
+  async load(db: PouchDB.Database, snapshotFile: string | null, options: { pageSize?: number; wait?: boolean } = {}): Promise<LoadReport> {
+    const started = Date.now();
+    const pageSize = options.pageSize ?? 5000;
+    this.db = db;
     const current = (await db.info()).update_seq;
-    const loaded = snapshotFile ? await readSnapshot(snapshotFile) : null;
+    const read = snapshotFile ? await readSnapshot(snapshotFile) : { snapshot: null, problem: 'missing' as const };
+    let problem = read.problem;
     // A snapshot from ahead of the store (the store was restored or replaced) describes another history.
-    const snap = loaded && Number(loaded.seq) <= Number(current) ? loaded : null;
-    if (!snap) {
-      let read = 0;
-      const records: DocumentRecord[] = [];
-      const events: EventRecord[] = [];
-      for await (const doc of scan(db, 'doc:', pageSize)) { records.push(doc as unknown as DocumentRecord); read += 1; }
-      for await (const ev of scan(db, 'ev:', pageSize)) { events.push(ev as unknown as EventRecord); read += 1; }
-      this.hydrate(records, events);
-      return { fromSnapshot: false, changesRead: read };
+    if (read.snapshot && Number(read.snapshot.seq) > Number(current)) problem = 'ahead_of_store';
+    if (read.snapshot && problem === null) {
+      const snap = read.snapshot;
+      const summaries = fromColumns(snap.summaries);
+      for (const s of summaries) this.docs.set(s.id, s);
+      for (const [k, n] of snap.lastNumbers) this.lastNumbers.set(k, n);
+      for (const [sha, ids] of snap.files) this.fileDocs.set(sha, ids);
+      this.index = SearchIndex.fromImage(snap.index, snap.summaries.ids);
+      const changesRead = await this.catchUp(db, snap.seq, pageSize);
+      return this.report = { fromSnapshot: true, changesRead, snapshotProblem: null, ms: Date.now() - started };
     }
-    this.hydrate(snap.records, snap.events);
-    let since = snap.seq;
+    this.rebuilding = true;
+    const rebuilt = rebuildFromStore(db, this, pageSize).finally(() => { this.rebuilding = false; });
+    this.ready = rebuilt.then(() => undefined);
+    const report = { fromSnapshot: false, changesRead: 0, snapshotProblem: problem, ms: 0 };
+    this.report = report;
+    void rebuilt.then((n) => { report.changesRead = n; report.ms = Date.now() - started; }, () => undefined);
+    if (options.wait ?? true) await rebuilt;
+    return report;
+  }
+
+  /** Applies the store's changes after `since` (replaying one already applied changes nothing). */
+  private async catchUp(db: PouchDB.Database, since: number | string, pageSize: number): Promise<number> {
     let read = 0;
     for (;;) {
       const page = await db.changes({ since, include_docs: true, limit: pageSize });
@@ -86,80 +214,236 @@ export class Projection {
         else if (doc._id.startsWith('ev:')) this.applyEvent(doc as unknown as EventRecord);
       }
       since = page.last_seq;
-      if (page.results.length < pageSize) break;
+      if (page.results.length < pageSize) return read;
     }
-    return { fromSnapshot: true, changesRead: read };
   }
 
   /** Saves what is in memory as of `seq` (the caller makes sure nothing is written meanwhile). */
   async save(snapshotFile: string, seq: number | string): Promise<void> {
-    const records: DocumentRecord[] = [];
-    const events: EventRecord[] = [];
-    for (const view of this.docs.values()) { records.push(view.record); events.push(...view.events); }
-    await writeSnapshot(snapshotFile, { seq, records, events });
+    await this.ready;
+    this.index.compact();
+    const summaries: DocSummary[] = [];
+    for (const id of this.index.idsInOrder()) { const s = this.docs.get(id); if (s) summaries.push(s); }
+    if (summaries.length < this.docs.size) { const listed = new Set(summaries); for (const s of this.docs.values()) if (!listed.has(s)) summaries.push(s); }
+    const position = new Map<string, number>();
+    summaries.forEach((s, i) => position.set(s.id, i));
+    await writeSnapshot(snapshotFile, {
+      seq, summaries: toColumns(summaries), lastNumbers: [...this.lastNumbers], files: [...this.fileDocs],
+      index: this.index.image((id) => position.get(id)),
+    });
   }
 
-  private hydrate(records: readonly DocumentRecord[], events: EventRecord[]): void {
-    for (const record of records) this.putRecord(record, false);
-    events.sort(compareEvents);
-    for (const ev of events) this.applyEvent(ev, false);
-    for (const view of this.docs.values()) this.index.put(view.id, searchableTexts(view));
-  }
-
-  putRecord(record: DocumentRecord, reindex = true): void {
+  putRecord(record: DocumentRecord): void {
     const existing = this.docs.get(record._id);
-    const view: DocView = existing
-      ? { ...existing, record }
-      : { id: record._id, direction: record.direction, record, events: [], derived: emptyState(), numberText: null, symbol: null, date: record.createdAt, dateMs: Date.parse(record.createdAt), activeMs: Date.parse(record.createdAt) };
-    this.docs.set(record._id, view);
-    this.indexFiles(view);
-    if (reindex) this.index.put(view.id, searchableTexts(view));
+    const summary = existing ?? blankSummary(record._id);
+    attachRecord(summary, record);
+    if (!existing) this.docs.set(record._id, summary);
+    this.noteFiles(record._id, filesOf(record, []));
+    if (this.recordCache.peek(record._id)) this.recordCache.set(record._id, record);
+    const cached = this.cache.peek(record._id);
+    if (cached) cached.record = record;
+    // A document just created is about to be answered whole: no need to read back what was just written.
+    else if (!existing) this.cache.set(record._id, { record, events: [] });
+    this.bump(record._id);
+    this.index.put(record._id, searchableTexts(summary, record));
   }
 
-  applyEvent(event: EventRecord, reindex = true): void {
-    const view = this.docs.get(event.docId);
-    if (!view) return; // an event whose document has not replicated yet; it arrives with it
-    if (view.events.some((e) => e._id === event._id)) return; // replayed after a snapshot
-    view.events.push(event);
-    view.derived = applyEvent(view.direction, view.derived, event);
-    view.activeMs = Math.max(view.activeMs, Date.parse(event.at));
-    if (typeof event.data['scan'] === 'string' || typeof event.data['pdf'] === 'string') this.indexFiles(view);
+  applyEvent(event: EventRecord): void {
+    const summary = this.docs.get(event.docId);
+    if (!summary) return; // an event whose document has not replicated yet; it arrives with it
+    if (!this.fold(summary, event)) return;
+    const cached = this.cache.peek(summary.id);
+    if (cached && !cached.events.some((e) => e._id === event._id)) cached.events.push(event);
+    this.bump(summary.id);
+    // Only numbering changes what is searchable; other steps leave the index alone.
+    if (summary.numberText && (event.action === 'number' || event.action === 'register')) this.index.add(summary.id, [summary.numberText, summary.symbol ?? '']);
+  }
+
+  /**
+   * Folds one event into a summary, with no index or cache work (the rebuild
+   * indexes each document once, at the end). False when it was applied already.
+   */
+  fold(summary: DocSummary, event: EventRecord): boolean {
+    const key = eventKeyOf(summary.id, event._id);
+    if (summary.eventKeys.includes(key)) return false; // replayed after a snapshot
+    // A new array of the exact length: push() would reserve room for 16 more in each of 200,000 documents.
+    summary.eventKeys = [...summary.eventKeys, key];
+    const derived = applyEvent(summary.direction, summary.derived, event);
+    if (derived !== summary.derived) { derived.author = intern(derived.author); derived.handler = intern(derived.handler); derived.deadline = intern(derived.deadline); }
+    summary.derived = derived;
+    summary.activeMs = Math.max(summary.activeMs, Date.parse(event.at));
+    const files = filesOf(null, [event]);
+    if (files.length > 0) this.noteFiles(summary.id, files);
     const number = typeof event.data['number'] === 'number' ? event.data['number'] : null;
     if ((event.action === 'number' || event.action === 'register') && number !== null) {
       const key = String(event.data['registerKey']);
       this.lastNumbers.set(key, Math.max(number, this.lastNumber(key)));
-      view.numberText = String(event.data['numberText'] ?? number);
-      view.symbol = typeof event.data['symbol'] === 'string' ? event.data['symbol'] : null;
-      view.date = event.at;
-      view.dateMs = Date.parse(event.at);
+      summary.registerKey = intern(key);
+      summary.number = number;
+      summary.numberText = intern(String(event.data['numberText'] ?? number));
+      summary.symbol = typeof event.data['symbol'] === 'string' ? intern(event.data['symbol']) : null;
+      summary.dateMs = Date.parse(event.at);
     }
-    // Only numbering changes what is searchable; other steps leave the index alone.
-    if (reindex && view.numberText && (event.action === 'number' || event.action === 'register')) this.index.put(view.id, searchableTexts(view));
+    return true;
+  }
+
+  /** After a rebuild: the index gives back what its lists grew by. */
+  compactIndex(): void { this.index.compact(); }
+
+  /** Adds a document built by the rebuild: its summary complete, indexed once. */
+  adopt(summary: DocSummary, record: DocumentRecord): void {
+    this.docs.set(summary.id, summary);
+    this.noteFiles(summary.id, filesOf(record, []));
+    this.index.put(summary.id, searchableTexts(summary, record));
+  }
+
+  /**
+   * Restores these documents' view from the store (after a write that
+   * failed): their summary, index entry and cache, and the last numbers of
+   * their registers. A document not in the store is forgotten.
+   */
+  async reloadDocs(db: PouchDB.Database, ids: readonly string[]): Promise<void> {
+    const registers = new Set<string>();
+    // The ledger passes every id its failed group wrote (events, audit entries) and the documents its events belong to.
+    for (const id of new Set(ids.filter((i) => i.startsWith('doc:')))) {
+      const before = this.docs.get(id);
+      if (before?.registerKey) registers.add(before.registerKey);
+      this.cache.delete(id);
+      this.recordCache.delete(id);
+      this.bump(id);
+      const record = await db.get(id).catch(() => null) as DocumentRecord | null;
+      if (!record) { this.docs.delete(id); this.index.put(id, []); continue; }
+      const numbering = before ? before.eventKeys.filter((k): k is string => typeof k === 'string' && k.startsWith('ev:')) : [];
+      const events = await readEvents(db, id, numbering);
+      const summary = blankSummary(id);
+      attachRecord(summary, record);
+      this.docs.set(id, summary);
+      for (const e of events) this.fold(summary, e);
+      if (summary.registerKey) registers.add(summary.registerKey);
+      this.index.put(id, searchableTexts(summary, record));
+    }
+    // A numbering event ends its id with the number: the register's last one is the last key in the store.
+    for (const key of registers) {
+      const last = await db.allDocs({ startkey: `ev:num:${key}:\uffff`, endkey: `ev:num:${key}:`, descending: true, limit: 1 });
+      const n = last.rows[0] ? Number(last.rows[0].id.slice(`ev:num:${key}:`.length)) : 0;
+      if (n > 0) this.lastNumbers.set(key, n); else this.lastNumbers.delete(key);
+    }
   }
 
   /** Ids of documents containing every word of the query (accents optional). */
   search(query: string): string[] {
     return this.index.search(query);
   }
+
+  /** Figures for the memory bench. */
+  stats(): { documents: number; postingBytes: number; cachedViews: number } {
+    return { documents: this.docs.size, postingBytes: this.index.postingBytes, cachedViews: this.cache.size };
+  }
+
+  /** Lets go of the whole documents held (the heap is near its cap); they are read again when asked for. */
+  dropCache(): void { this.cache.clear(); this.recordCache.clear(); }
+
+  private bump(id: string): void { const n = this.reading.get(id); if (n !== undefined) this.reading.set(id, n + 1); }
+
+  private noteFiles(id: string, files: readonly string[]): void {
+    for (const sha of files) {
+      const docs = this.fileDocs.get(sha);
+      if (docs === undefined) this.fileDocs.set(sha, id);
+      else if (typeof docs === 'string') { if (docs !== id) this.fileDocs.set(sha, [docs, id]); }
+      else if (!docs.includes(id)) docs.push(id);
+    }
+  }
+
+  private store(): PouchDB.Database {
+    if (!this.db) throw new Error('projection not loaded');
+    return this.db;
+  }
+
+  private async readWhole(summary: DocSummary): Promise<Whole | null> {
+    const db = this.store();
+    const record = await db.get(summary.id).catch(() => null) as DocumentRecord | null;
+    if (!record) return null;
+    const numbering = summary.eventKeys.filter((k): k is string => typeof k === 'string' && k.startsWith('ev:'));
+    const applied = new Set(summary.eventKeys);
+    // Only the events folded into the summary: one written but not yet applied would make the two disagree.
+    const events = (await readEvents(db, summary.id, numbering)).filter((e) => applied.has(eventKeyOf(summary.id, e._id)));
+    return { record, events };
+  }
 }
 
-function searchableTexts(view: DocView): string[] {
-  const content = view.record.content;
-  const parties = view.direction === 'outgoing'
+/** The document's events in the store, in the order they apply: those under its id, and `others` by id. */
+async function readEvents(db: PouchDB.Database, id: string, others: readonly string[]): Promise<EventRecord[]> {
+  const prefix = `ev:${id.slice(4)}:`;
+  const own = await db.allDocs({ startkey: prefix, endkey: `${prefix}\uffff`, include_docs: true });
+  const events = own.rows.flatMap((r) => (r.doc ? [r.doc as unknown as EventRecord] : []));
+  if (others.length > 0) {
+    const more = await db.allDocs({ keys: [...others], include_docs: true });
+    for (const row of more.rows) if ('doc' in row && row.doc && (row.doc as unknown as EventRecord).docId === id) events.push(row.doc as unknown as EventRecord);
+  }
+  return events.sort(compareEvents);
+}
+
+/** A summary before its record is known (the rebuild reads events first). */
+export function blankSummary(id: string): DocSummary {
+  return {
+    id, direction: id.startsWith('doc:in:') ? 'incoming' : 'outgoing', derived: emptyState(), numberText: null, symbol: null,
+    dateMs: Number.NaN, activeMs: Number.NEGATIVE_INFINITY, docType: 'CV', createdBy: '', revGeneration: 0,
+    registerKey: null, number: null, eventKeys: [],
+  };
+}
+
+/** Takes what the summary needs from the record; the date is its creation until a number gives it one. */
+export function attachRecord(summary: DocSummary, record: DocumentRecord): void {
+  summary.direction = record.direction;
+  summary.docType = intern(record.content.docType);
+  summary.createdBy = intern(record.createdBy);
+  summary.revGeneration = record._rev ? Number.parseInt(record._rev, 10) || 0 : 0;
+  const created = Date.parse(record.createdAt);
+  if (summary.registerKey === null) summary.dateMs = created;
+  summary.activeMs = Math.max(summary.activeMs, created);
+}
+
+/** The files a record's content and these events name (attachments, scans, signed PDFs). */
+function filesOf(record: DocumentRecord | null, events: readonly EventRecord[]): string[] {
+  const out = (record?.content.attachments ?? []).map((a) => a.sha256);
+  for (const e of events) for (const key of ['scan', 'pdf'] as const) if (typeof e.data[key] === 'string') out.push(e.data[key] as string);
+  return out;
+}
+
+/**
+ * One copy of the short strings many summaries repeat (users, registers,
+ * numbers, symbols, types, deadlines): read from JSON, each document would
+ * hold its own. Bounded, as these values are: past the bound a string is kept as is.
+ */
+const interned = new Map<string, string>();
+function intern<T extends string | null>(s: T): T {
+  if (s === null) return s;
+  const known = interned.get(s);
+  if (known !== undefined) return known as T;
+  if (interned.size < 100_000) interned.set(s, s);
+  return s;
+}
+
+/** The document's date as the node writes dates (Vietnam time, ISO 8601). */
+export function docDate(summary: DocSummary): string { return vnIso(new Date(summary.dateMs)); }
+
+function eventKeyOf(docId: string, eventId: string): number | string {
+  const prefix = `ev:${docId.slice(4)}:`;
+  if (!eventId.startsWith(prefix)) return eventId;
+  const rest = eventId.slice(prefix.length);
+  return /^\d{15}$/.test(rest) ? Number(rest) : rest;
+}
+
+function eventIdOf(docId: string, key: number | string): string {
+  if (typeof key === 'number') return `ev:${docId.slice(4)}:${String(key).padStart(15, '0')}`;
+  return key.startsWith('ev:') ? key : `ev:${docId.slice(4)}:${key}`;
+}
+
+export function searchableTexts(summary: DocSummary, record: DocumentRecord): string[] {
+  const content = record.content;
+  const parties = summary.direction === 'outgoing'
     ? (content as OutgoingDraft).recipients.map((r) => r.name).join(' ')
     : `${(content as IncomingArrival).senderName} ${(content as IncomingArrival).originalSymbol}`;
-  const body = view.direction === 'outgoing' ? ((content as OutgoingDraft).body ?? '').slice(0, INDEXED_BODY_CHARS) : '';
-  return [content.subject, view.numberText ?? '', view.symbol ?? '', parties, body];
-}
-
-async function* scan(db: PouchDB.Database, prefix: string, pageSize: number): AsyncIterable<Record<string, unknown>> {
-  let startkey = prefix;
-  let skip = 0;
-  for (;;) {
-    const page = await db.allDocs({ startkey, endkey: `${prefix}\uffff`, include_docs: true, limit: pageSize, skip });
-    for (const row of page.rows) if (row.doc) yield row.doc as unknown as Record<string, unknown>;
-    if (page.rows.length < pageSize) return;
-    startkey = page.rows[page.rows.length - 1]!.id;
-    skip = 1;
-  }
+  const body = summary.direction === 'outgoing' ? ((content as OutgoingDraft).body ?? '').slice(0, INDEXED_BODY_CHARS) : '';
+  return [content.subject, summary.numberText ?? '', summary.symbol ?? '', parties, body];
 }

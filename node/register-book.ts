@@ -6,7 +6,7 @@
 import { DOCUMENT_TYPES, type DocumentType } from '../sync/doc-types.js';
 import type { IncomingArrival, OutgoingDraft } from '../sync/schema.js';
 import { vnDdMmYyyy } from '../sync/vn-time.js';
-import type { DocView, Projection } from './projection.js';
+import type { DocSummary, Projection } from './projection.js';
 
 export type BookDirection = 'out' | 'in';
 export interface BookRef { direction: BookDirection; register: string | null; year: number }
@@ -30,15 +30,24 @@ export function listBooks(projection: Projection): BookRef[] {
   return [...seen.values()].sort((a, b) => b.year - a.year || a.direction.localeCompare(b.direction) || (a.register ?? '').localeCompare(b.register ?? ''));
 }
 
-export function outgoingBook(projection: Projection, register: string, year: number): OutgoingRow[] {
-  const rows: OutgoingRow[] = [];
+/** The book's entries, and their records read from the store (a book is read now and then; its contents are not kept in memory). */
+async function entries(projection: Projection, wanted: (ref: Entry) => boolean) {
+  const found: { view: DocSummary; ref: Entry }[] = [];
   for (const view of projection.all()) {
     const ref = entryOf(view);
-    if (!ref || ref.direction !== 'out' || ref.register !== register || ref.year !== year) continue;
-    const c = view.record.content as OutgoingDraft;
+    if (ref && wanted(ref)) found.push({ view, ref });
+  }
+  const records = await projection.records(found.map((f) => f.view.id));
+  return found.flatMap((f) => { const record = records.get(f.view.id); return record ? [{ ...f, content: record.content }] : []; });
+}
+
+export async function outgoingBook(projection: Projection, register: string, year: number): Promise<OutgoingRow[]> {
+  const rows: OutgoingRow[] = [];
+  for (const { view, ref, content } of await entries(projection, (r) => r.direction === 'out' && r.register === register && r.year === year)) {
+    const c = content as OutgoingDraft;
     rows.push({
       number: ref.number, numberAndSymbol: view.symbol ? `${view.numberText}/${view.symbol}` : view.numberText ?? '',
-      date: vnDdMmYyyy(new Date(view.date)), typeAndSubject: typeAndSubject(c.docType, c.subject),
+      date: vnDdMmYyyy(new Date(view.dateMs)), typeAndSubject: typeAndSubject(c.docType, c.subject),
       signer: [c.signerTitle, c.signerName].filter(Boolean).join(' '), recipients: c.recipients.map((r) => r.name).join('; '),
       medium: view.derived.medium, id: view.id,
     });
@@ -46,14 +55,12 @@ export function outgoingBook(projection: Projection, register: string, year: num
   return rows.sort((a, b) => a.number - b.number);
 }
 
-export function incomingBook(projection: Projection, year: number): IncomingRow[] {
+export async function incomingBook(projection: Projection, year: number): Promise<IncomingRow[]> {
   const rows: IncomingRow[] = [];
-  for (const view of projection.all()) {
-    const ref = entryOf(view);
-    if (!ref || ref.direction !== 'in' || ref.year !== year) continue;
-    const c = view.record.content as IncomingArrival;
+  for (const { view, ref, content } of await entries(projection, (r) => r.direction === 'in' && r.year === year)) {
+    const c = content as IncomingArrival;
     rows.push({
-      number: ref.number, arrivalDate: vnDdMmYyyy(new Date(view.date)), sender: c.senderName, originalSymbol: c.originalSymbol,
+      number: ref.number, arrivalDate: vnDdMmYyyy(new Date(view.dateMs)), sender: c.senderName, originalSymbol: c.originalSymbol,
       originalDate: c.originalDate.split('-').reverse().join('/'), typeAndSubject: typeAndSubject(c.docType, c.subject),
       handler: view.derived.handler ?? '', medium: c.medium === 'paper' ? 'paper' : 'electronic', id: view.id,
     });
@@ -61,14 +68,12 @@ export function incomingBook(projection: Projection, year: number): IncomingRow[
   return rows.sort((a, b) => a.number - b.number);
 }
 
-/** "out:2026:chung" / "in:2026" and the number, from the document's numbering event (read once). */
-function entryOf(view: DocView): Entry | null {
-  if (!view.derived.numberEventId) return null;
-  const event = view.events.find((e) => e._id === view.derived.numberEventId);
-  const key = typeof event?.data['registerKey'] === 'string' ? event.data['registerKey'] : null;
-  const m = key ? /^(out|in):(\d{4})(?::(.+))?$/.exec(key) : null;
+/** "out:2026:chung" / "in:2026" and the number, from the document's numbering event. */
+function entryOf(view: DocSummary): Entry | null {
+  if (!view.derived.numberEventId || view.registerKey === null) return null;
+  const m = /^(out|in):(\d{4})(?::(.+))?$/.exec(view.registerKey);
   if (!m) return null;
-  return { direction: m[1] as BookDirection, year: Number(m[2]), register: m[3] ?? null, number: Number(event!.data['number'] ?? 0) };
+  return { direction: m[1] as BookDirection, year: Number(m[2]), register: m[3] ?? null, number: view.number ?? 0 };
 }
 
 function typeAndSubject(docType: DocumentType, subject: string): string {

@@ -11,7 +11,7 @@
 // document assigned to them): nothing depends on the device having seen a
 // document's older changes. A document already on the device costs only
 // revs_diff entries; a first pull reads each record once.
-import type { DocView, Projection } from './projection.js';
+import type { DocSummary, Projection } from './projection.js';
 import { SeqIndex, type SeqEntry } from './replicate-seq-index.js';
 import { DocLocator, viewInSet, type Reader } from './working-set.js';
 
@@ -24,6 +24,8 @@ export interface FeedPage { results: FeedChange[]; last_seq: number | string }
  * long, so no device checkpoints past it; after that it is passed over.
  */
 const UNKNOWN_GRACE_MS = 10_000;
+/** Stores with more changes than this (~50,000 documents) build the seq index on the first device's request, not at boot. */
+const PREPARE_AT_MOST = 200_000;
 /** How long the size of a reader's set (GET /, asked by PouchDB after every batch) is reused while the store is unchanged. */
 const SIZE_TTL_MS = 10_000;
 
@@ -33,7 +35,7 @@ export class ReplicateFeed {
   private readonly unknownSince = new Map<string, number>();
   private readonly sizes = new Map<string, { head: number | string; at: number; size: number }>();
 
-  /** `settle` resolves when no write is half-applied (the ledger's lock): the view then matches the store. */
+  /** `settle` resolves when what the view has applied is on disk (ledger.durable()): the store then holds nothing the view lacks but replication. */
   constructor(private readonly db: PouchDB.Database, private readonly projection: Projection, private readonly settle: () => Promise<void>, private readonly now: () => number = Date.now) {
     this.locate = new DocLocator(projection);
     this.index = new SeqIndex(db);
@@ -45,7 +47,13 @@ export class ReplicateFeed {
    * the node busy). A failure (the store closing) leaves it to the first request.
    */
   async prepare(): Promise<void> {
-    try { await this.index.catchUp(Number((await this.db.info()).update_seq)); } catch { /* the next request reads it */ }
+    try {
+      const head = Number((await this.db.info()).update_seq);
+      // The index holds ~230 bytes per record: ahead of any device it would cost a large ward
+      // (900,000 records: ~200 MB) memory its lists need; there the first device builds it.
+      if (head > PREPARE_AT_MOST) return;
+      await this.index.catchUp(head);
+    } catch { /* the next request reads it */ }
   }
 
   /** Is this replicated id the reader's to read (now)? */
@@ -66,7 +74,7 @@ export class ReplicateFeed {
   async revisionAllowed(id: string, rev: string, reader: Reader): Promise<boolean> {
     const view = this.locate.view(id);
     if (!view) return false;
-    if (!id.startsWith('doc:') || (view.derived.author ?? view.record.createdBy) === reader.user) return true;
+    if (!id.startsWith('doc:') || (view.derived.author ?? view.createdBy) === reader.user) return true;
     const leaves = await this.db.get(id, { open_revs: 'all' }).catch(() => []) as { ok?: { _rev?: string } }[];
     return leaves.some((leaf) => leaf.ok?._rev === rev);
   }
@@ -75,7 +83,7 @@ export class ReplicateFeed {
   ids(reader: Reader): string[] {
     const nowMs = this.now();
     const ids: string[] = [];
-    for (const v of this.projection.all()) if (viewInSet(v, reader, nowMs)) ids.push(v.id, ...v.events.map((e) => e._id));
+    for (const v of this.projection.all()) if (viewInSet(v, reader, nowMs)) ids.push(v.id, ...this.projection.eventIds(v));
     return ids.sort();
   }
 
@@ -104,21 +112,21 @@ export class ReplicateFeed {
     await this.index.catchUp(head);
     const nowMs = this.now();
     const from = Number(since) || 0; // an opaque seq we never gave out: start over (revs_diff keeps it cheap)
-    const inSet = new Map<DocView, boolean>();
+    const inSet = new Map<DocSummary, boolean>();
     const out: FeedChange[] = [];
     let lastSeq = from;
     let stopped = false;
     for (const entry of this.index.after(from)) {
       if (entry.seq > head) break;
       const view = this.locate.view(entry.id);
-      const known = view !== undefined && (!entry.id.startsWith('ev:') || this.locate.event(view, entry.id) !== undefined);
+      const known = view !== undefined && (!entry.id.startsWith('ev:') || this.locate.event(view, entry.id));
       if (!known && !entry.deleted && this.holdBack(entry.id, nowMs)) { stopped = true; break; }
       lastSeq = entry.seq;
       if (!known) continue;
       let member = inSet.get(view);
       if (member === undefined) inSet.set(view, member = viewInSet(view, reader, nowMs));
       if (!member) continue;
-      const group = [view.id, ...view.events.map((e) => e._id)].flatMap((id) => this.index.get(id) ?? []);
+      const group = [view.id, ...this.projection.eventIds(view)].flatMap((id) => this.index.get(id) ?? []);
       // The document goes out once, at its latest change (later in this walk, or in a later page).
       if (group.some((e) => e.seq > entry.seq)) continue;
       for (const e of group) out.push(change(e, entry.seq));

@@ -17,7 +17,7 @@ import type { RenderLayout } from '../certs/pdf-boxes.js';
 import { signAsAgency, signAsLeader, type AnySigner } from '../certs/pdf-sign.js';
 import { timestampIfReachable } from './signature-timestamp.js';
 import { verifyPdf, type TrustOptions } from '../certs/pdf-verify.js';
-import { roleOf } from '../certs/roles.js';
+import { effectiveRole, RoleMappings } from '../certs/role-mappings.js';
 import type { PdfVerdict } from '../certs/verdict.js';
 import { wardError } from '../sync/errors.js';
 import type { Actor, OutgoingDraft } from '../sync/schema.js';
@@ -81,7 +81,7 @@ export class Signing {
     // The city root first, then the roots the admin imported (certs/trusted-roots.ts).
     const roots = [this.root(), ...new TrustedRoots(this.keys.dir).pems()];
     const docs = await this.deps.docs.allDocs({ startkey: 'crl:', endkey: 'crl:\uffff', include_docs: true });
-    return { roots, crls: loadCrls({ dir: this.keys.dir, docs: docs.rows.flatMap((r) => (r.doc ? [r.doc as { der?: unknown }] : [])) }) };
+    return { roots, crls: loadCrls({ dir: this.keys.dir, docs: docs.rows.flatMap((r) => (r.doc ? [r.doc as { der?: unknown }] : [])) }), mappedRoles: new RoleMappings(this.keys.dir).all() };
   }
 
   /** Publishes the ward CA's list (data/keys/ward-ca.crl) as `crl:<ward>:<number>`, once per number. */
@@ -129,7 +129,7 @@ export class Signing {
     const ward = this.ward();
     const { pdf, layout } = await renderDocument({ content, ward });
     const { signed, chain } = await this.withSigner(holder, pin, async (key) => {
-      if (roleOf(new X509Certificate(key.chain[0]!)) !== 'leader') throw wardError('certificate_missing');
+      if (effectiveRole(new X509Certificate(key.chain[0]!), trust.mappedRoles).role !== 'leader') throw wardError('certificate_missing');
       return { signed: signAsLeader(pdf, { signer: key, image, box: layout.signature, layout, location: ward.place }), chain: key.chain };
     });
     const verdict = await verifyPdf(signed, { ...trust, allowUnknownRevocation: true });
@@ -258,7 +258,9 @@ export class Signing {
     // The seal on a token (node/token-holders.ts) or as a PKCS#12: the same profile rules.
     const chain = this.tokens.has(SEAL) ? this.tokens.chain(SEAL) : this.keys.has(SEAL) ? this.keys.chain(SEAL) : null;
     if (!chain) throw wardError('certificate_missing');
-    const check = checkHolderCertificate(chain[0]!, 'agency', agencyName, trustedRootPems(this.keys), { intermediates: chain.slice(1) });
+    // A seal the admin mapped at import (certs/role-mappings.ts) is checked with that mapping, as it was then.
+    const mappedRole = new RoleMappings(this.keys.dir).all().get(new X509Certificate(chain[0]!).fingerprint256);
+    const check = checkHolderCertificate(chain[0]!, 'agency', agencyName, trustedRootPems(this.keys), { intermediates: chain.slice(1), ...(mappedRole ? { mappedRole } : {}) });
     if (check.ok) return;
     if (check.code === 'certificate_wrong_agency' && !namesAgency(new X509Certificate(chain[0]!), this.ward().agencyName)) throw wardError('seal_reissue_required', check.error.details);
     throw check.error;

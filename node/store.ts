@@ -13,6 +13,7 @@ import { mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import leveldown, { type LevelDown } from 'leveldown';
 import PouchDB from 'pouchdb';
+import { StoreGate } from './store-gate.js';
 
 export interface DiskUsage { usedPercent: number; freeBytes: number; totalBytes: number; warning: boolean }
 
@@ -52,6 +53,7 @@ export interface StoreOptions { maxOpenFiles?: number }
 export async function openStore(dataDir: string, storeOptions: StoreOptions = {}): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
   const handles: LevelDown[] = [];
+  const gate = new StoreGate();
   let diskFull = false;
   // PouchDB takes a leveldown factory: this one keeps the handles (to reopen them) and watches their writes.
   const warddeskLeveldown = Object.assign((location: string) => {
@@ -63,6 +65,7 @@ export async function openStore(dataDir: string, storeOptions: StoreOptions = {}
         original(...args, (err?: Error | null) => { if (err && isDiskFull(err)) diskFull = true; callback(err); });
       };
     }
+    gate.guard(handle);
     handles.push(handle);
     return handle;
   }, { destroy: leveldown.destroy, repair: leveldown.repair });
@@ -73,13 +76,14 @@ export async function openStore(dataDir: string, storeOptions: StoreOptions = {}
   // manifest, so a corrupt or locked store fails here, at boot, loudly.
   await Promise.all([docs.info(), secrets.info()]);
   let reopening: Promise<void> | null = null;
-  const reopen = async () => {
+  // With nothing in flight and nothing starting meanwhile (store-gate.ts): leveldown cannot close under a read.
+  const reopen = () => gate.exclusive(async () => {
     for (const handle of handles) {
       await new Promise<void>((ok, fail) => handle.close((err) => (err ? fail(err) : ok())));
       await new Promise<void>((ok, fail) => handle.open({ createIfMissing: false }, (err) => (err ? fail(err) : ok())));
     }
     diskFull = false;
-  };
+  });
   return {
     docs,
     secrets,

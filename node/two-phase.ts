@@ -44,7 +44,7 @@ export class TwoPhaseSigning {
   private now(): number { return (this.deps.now ?? Date.now)(); }
 
   async prepare(actor: Actor, role: Role, docId: string, certificates: string[]): Promise<PreparedSigning> {
-    const view: DocView = this.deps.documents.checkStep(actor, role, docId, 'sign');
+    const view: DocView = await this.deps.documents.checkStep(actor, role, docId, 'sign');
     if (this.byDoc.has(docId)) throw wardError('signing_in_progress');
     const user = await this.deps.users.get(actor.user);
     if (!user) throw wardError('user_not_found');

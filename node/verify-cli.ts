@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyPdf } from '../certs/pdf-verify.js';
+import type { SignerRole } from '../certs/roles.js';
 import type { PdfVerdict, SignatureVerdict, Validity } from '../certs/verdict.js';
 import { WARD_CA } from './key-holders.js';
 
@@ -47,37 +48,39 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   let pdf: Buffer;
   let roots: string[];
   let crls: Buffer[];
+  let mappedRoles: ReadonlyMap<string, SignerRole> | undefined;
   try {
     pdf = readFileSync(args.file);
     roots = args.roots.map((p) => readFileSync(p, 'utf8'));
     crls = args.crls.map((p) => readFileSync(p));
-    if (roots.length === 0) ({ roots, crls } = await wardTrust(crls));
+    if (roots.length === 0) ({ roots, crls, mappedRoles } = await wardTrust(crls));
   } catch (err) {
     console.error(`Không đọc được tệp / cannot read a file: ${(err as Error).message}`);
     return USAGE_EXIT;
   }
   if (roots.length === 0) { console.error(`Cần --root city-root.pem / --root city-root.pem is required\n\n${VERIFY_USAGE}`); return USAGE_EXIT; }
-  const verdict = await verifyPdf(pdf, { roots, crls });
+  const verdict = await verifyPdf(pdf, { roots, crls, ...(mappedRoles ? { mappedRoles } : {}) });
   console.log(args.json ? JSON.stringify(verdict, null, 2) : report(args.file, verdict));
   return EXIT[verdict.status];
 }
 
 /** On a ward node: its city root and its CRL files (the node's replicated lists need the store, which a running node holds). */
-async function wardTrust(crls: Buffer[]): Promise<{ roots: string[]; crls: Buffer[] }> {
-  const [{ Keystore }, { TrustedRoots }, { loadConfig }] = await Promise.all([import('../certs/keystore.js'), import('../certs/trusted-roots.js'), import('./config.js')]);
+async function wardTrust(crls: Buffer[]): Promise<{ roots: string[]; crls: Buffer[]; mappedRoles?: ReadonlyMap<string, SignerRole> }> {
+  const [{ Keystore }, { TrustedRoots }, { RoleMappings }, { loadConfig }] = await Promise.all([import('../certs/keystore.js'), import('../certs/trusted-roots.js'), import('../certs/role-mappings.js'), import('./config.js')]);
   const keys = new Keystore(join(loadConfig(process.env, { logLevel: 'warn' }).dataDir, 'keys'));
   if (!keys.has(WARD_CA)) return { roots: [], crls };
   const chain = keys.chain(WARD_CA);
   const files = crls.length ? [] : readdirSync(keys.dir).filter((f) => f.endsWith('.crl')).map((f) => readFileSync(join(keys.dir, f)));
   // The city root and the roots the admin imported (`warddesk ca trust add`).
-  return { roots: [chain[chain.length - 1]!, ...new TrustedRoots(keys.dir).pems()], crls: [...crls, ...files] };
+  // The admin's role mappings (certs/role-mappings.ts): a mapped certificate's role shows as such, not as 'unknown'.
+  return { roots: [chain[chain.length - 1]!, ...new TrustedRoots(keys.dir).pems()], crls: [...crls, ...files], mappedRoles: new RoleMappings(keys.dir).all() };
 }
 
 /** The human report: one block per signature, every reason in both languages. */
 export function report(file: string, v: PdfVerdict): string {
   const lines = [`Tệp / file: ${file}`, `Kết quả / result: ${LABEL[v.status]}`];
   for (const s of v.signatures) {
-    lines.push('', `Chữ ký / signature #${s.index + 1} — ${ROLE[s.role]}: ${s.signerName || '?'}: ${LABEL[s.status]}`);
+    lines.push('', `Chữ ký / signature #${s.index + 1} — ${ROLE[s.role]}${s.roleFrom === 'mapping' ? ' (vai trò do quản trị viên chỉ định / role mapped by the admin)' : ''}: ${s.signerName || '?'}: ${LABEL[s.status]}`);
     if (s.subject) lines.push(`  Chứng thư / certificate: ${s.subject} (serial ${s.serial})`);
     lines.push(`  Thời điểm ký / signing time: ${s.signingTime ?? '?'}`);
     lines.push(`  Phạm vi ký / signed: ${s.revision ? `phiên bản / revision ${s.revision}, ` : ''}${s.coversBytes} bytes`);

@@ -14,7 +14,7 @@ import { openStore, monotonicClock, type Clock, type Store } from './store.js';
 import { Ledger } from './ledger.js';
 import { syncLevelDb } from './durability.js';
 import { refuseWhileRestoring } from './restore-lock.js';
-import { Projection } from './projection.js';
+import { Projection, type LoadReport } from './projection.js';
 import { Users } from './users.js';
 import { Sessions } from './sessions.js';
 import { LoginAudit } from './login-audit.js';
@@ -41,7 +41,7 @@ export interface WardServices {
   activations: Activations;
   /** The node's own LAN certificate (node/lan-tls.ts) when it made one; null with a configured PKCS#12 or plain HTTP. */
   lanTls: LanTls | null;
-  loaded: { fromSnapshot: boolean; changesRead: number };
+  loaded: LoadReport;
 }
 
 /** Saves the projection snapshot at boot after a rebuild, every few minutes when busy, and at shutdown. */
@@ -94,16 +94,24 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   log.info({ dataDir: config.dataDir }, 'boot: opening store');
   const store = await openStoreUnlessRestoring(config.dataDir);
   const docsDir = join(config.dataDir, 'docs');
+  const projection = new Projection();
   const ledger = await Ledger.open({
     db: store.docs, clock, onError: (err) => log.error({ err }, 'store write failed'), recover: () => store.recover(),
+    reload: (ids) => projection.reloadDocs(store.docs, ids), groupCommit: config.store.groupCommit,
     ...(config.store.fsync ? { flush: () => syncLevelDb(docsDir) } : {}),
   });
   log.info({ auditEntries: ledger.length }, 'boot: audit chain head loaded');
-  const projection = new Projection();
   const started = Date.now();
   const snapshotFile = join(config.dataDir, 'projection.snapshot');
-  const loaded = await projection.load(store.docs, snapshotFile);
-  log.info({ documents: projection.size, ms: Date.now() - started, ...loaded }, 'boot: documents loaded');
+  // A rebuild from the store runs on while the node starts listening: requests that need the view wait for it.
+  const loaded = await projection.load(store.docs, snapshotFile, { wait: false, pageSize: 1000 });
+  if (loaded.fromSnapshot) log.info({ documents: projection.size, ...loaded }, 'boot: documents loaded');
+  else {
+    const level = loaded.snapshotProblem === 'missing' ? 'info' : 'warn';
+    log[level]({ snapshotProblem: loaded.snapshotProblem }, 'boot: projection snapshot not usable; rebuilding the view from the store');
+    void projection.whenReady().then(() => log.info({ documents: projection.size, ms: Date.now() - started, changesRead: loaded.changesRead }, 'boot: documents loaded from the store'),
+      (err: unknown) => log.error({ err }, 'boot: the view could not be rebuilt from the store'));
+  }
   const snapshots = new SnapshotKeeper(projection, ledger, store.docs, snapshotFile, log);
   const users = new Users({ docs: store.docs, secrets: store.secrets, ledger, lockout: config.lockout });
   const sessions = new Sessions(store.secrets, config.sessionTtlHours * 3_600_000);

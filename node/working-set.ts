@@ -5,9 +5,8 @@
 // except other people's drafts, which stay private to their author. Each
 // document travels with its events; nothing else does (no user profiles,
 // blobs, audit entries; secrets live in another database altogether).
-import type { EventRecord } from '../sync/schema.js';
 import { availableActions, type DerivedState, type Direction, type Role } from '../sync/workflow.js';
-import type { DocView, Projection } from './projection.js';
+import type { DocSummary, Projection } from './projection.js';
 
 export const WINDOW_DAYS = 90;
 const WINDOW_MS = WINDOW_DAYS * 86_400_000;
@@ -27,8 +26,8 @@ export function isOthersDraft(doc: Pick<Facts, 'direction' | 'derived' | 'create
   return doc.direction === 'outgoing' && (d.state === null || d.state === 'draft' || d.state === 'returned');
 }
 
-export function viewIsOthersDraft(view: DocView, reader: Reader): boolean {
-  return isOthersDraft({ direction: view.direction, derived: view.derived, createdBy: view.record.createdBy }, reader);
+export function viewIsOthersDraft(view: DocSummary, reader: Reader): boolean {
+  return isOthersDraft(view, reader);
 }
 
 export function inWorkingSet(doc: Facts, reader: Reader, nowMs: number): boolean {
@@ -40,8 +39,8 @@ export function inWorkingSet(doc: Facts, reader: Reader, nowMs: number): boolean
   return doc.activeMs >= nowMs - WINDOW_MS;
 }
 
-export function viewInSet(view: DocView, reader: Reader, nowMs: number): boolean {
-  return inWorkingSet({ direction: view.direction, derived: view.derived, createdBy: view.record.createdBy, activeMs: view.activeMs }, reader, nowMs);
+export function viewInSet(view: DocSummary, reader: Reader, nowMs: number): boolean {
+  return inWorkingSet(view, reader, nowMs);
 }
 
 /** Finds the document of a replicated id (`doc:…` or `ev:…`); undefined for anything else. */
@@ -50,7 +49,7 @@ export class DocLocator {
 
   constructor(private readonly projection: Projection) {}
 
-  view(id: string): DocView | undefined {
+  view(id: string): DocSummary | undefined {
     if (id.startsWith('doc:')) return this.projection.get(id);
     if (!id.startsWith('ev:')) return undefined;
     // ev:out:<uuid>:<time> belongs to doc:out:<uuid>; numbering events (ev:num:…) need the index.
@@ -62,13 +61,14 @@ export class DocLocator {
     return docId ? this.projection.get(docId) : undefined;
   }
 
-  event(view: DocView, id: string): EventRecord | undefined {
-    return view.events.find((e) => e._id === id);
+  /** Has this event been folded into the document's view? */
+  event(view: DocSummary, id: string): boolean {
+    return this.projection.hasEvent(view, id);
   }
 
   /** Rebuilt when a numbering event is not known yet: they are few (one per numbered document), so this is cheap. */
   private rebuild(): void {
     this.events = new Map();
-    for (const v of this.projection.all()) for (const e of v.events) if (e._id.startsWith('ev:num:')) this.events.set(e._id, v.id);
+    for (const v of this.projection.all()) for (const k of v.eventKeys) if (typeof k === 'string' && k.startsWith('ev:num:')) this.events.set(k, v.id);
   }
 }

@@ -122,6 +122,7 @@ export const ERRORS = {
   tsa_certificate_expired: { status: 503, vi: 'Chứng thư số của máy chủ cấp dấu thời gian (TSA) của thành phố đã hết hạn hoặc chưa có hiệu lực: không cấp dấu thời gian nào. Quản trị thành phố cần cấp lại chứng thư TSA (warddesk city tsa issue).', en: 'The city time-stamping authority\'s certificate has expired or is not yet valid: no timestamp was issued. The city administrator must issue a new TSA certificate (warddesk city tsa issue).' },
   tsa_bad_request: { status: 400, vi: 'Yêu cầu dấu thời gian không hợp lệ (phải là TimeStampReq RFC 3161 với băm SHA-256).', en: 'The timestamp request is not valid (it must be an RFC 3161 TimeStampReq with a SHA-256 hash).' },
   tsa_unavailable: { status: 503, vi: 'Không lấy được dấu thời gian từ thành phố (mất kết nối hoặc thành phố từ chối).', en: 'No timestamp could be obtained from the city (no connection, or the city refused).' },
+  memory_low: { status: 503, vi: 'Máy chủ phường đang thiếu bộ nhớ nên tạm thời chưa trả lời được yêu cầu này (không có gì bị ghi dở). Vui lòng thử lại sau ít phút; nếu lặp lại, hãy báo quản trị viên.', en: 'The ward node is short of memory and cannot answer this request right now (nothing was half-written). Try again in a few minutes; if it keeps happening, tell the administrator.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -42,7 +42,23 @@ export function queryWords(input: string): QueryWord[] {
 
 /** The text's accented words (lower case, NFC): what an accented query word is matched against. */
 export function accentedTerms(input: string): string[] {
-  return accentedTokens(input).filter((t) => { const f = searchTerms(t); return f.length === 1 && f[0] !== t; });
+  return accentedTokens(input).filter(isAccentedWord);
+}
+
+/**
+ * A language has few words and a ward's texts repeat them: remembering the
+ * answer per word spares a Unicode normalisation for each of the ~300 words
+ * of every document the node indexes (the bulk of a rebuild's CPU).
+ */
+const accentedWords = new Map<string, boolean>();
+function isAccentedWord(token: string): boolean {
+  let accented = accentedWords.get(token);
+  if (accented === undefined) {
+    const f = searchTerms(token);
+    accented = f.length === 1 && f[0] !== token;
+    if (accentedWords.size < 100_000) accentedWords.set(token, accented);
+  }
+  return accented;
 }
 
 /** Lower-cased NFC text, for substring matching of accented query words. */

@@ -333,7 +333,7 @@ class CityHub implements Hub {
     const folded = foldHubDocument(ward, record, events);
     const same = known && known.verdict !== 'tampered' && known.signing === folded.signing && known.pdf?.sha256 === folded.pdfSha && known.pdf?.complete
       && known.signatures.length === folded.expectedRoles.length;
-    const judged: Judgement = same ? { verdict: known.verdict, reasons: known.reasons, signatures: known.signatures, ...(known.pdf ? { pdf: known.pdf } : {}) } : await this.judge(ward, folded);
+    const judged: Judgement = same ? { verdict: known.verdict, reasons: known.reasons, signatures: known.signatures, ...(known.pdf ? { pdf: known.pdf } : {}) } : await this.judge(ward, folded, hubDocId(ward, record._id));
     // Whatever the PDF says, a document whose records were rewritten at the city is never counted as signed.
     const judgement = tampered.length > 0 ? tamperedJudgement(judged, tampered) : judged;
     const { pdfSha: _p, expectedRoles: _r, ...fields } = folded;
@@ -345,9 +345,10 @@ class CityHub implements Hub {
     });
   }
 
-  private async judge(ward: string, folded: Pick<Folded, 'signing' | 'pdfSha' | 'expectedRoles' | 'subject'>): Promise<Judgement> {
+  private async judge(ward: string, folded: Pick<Folded, 'signing' | 'pdfSha' | 'expectedRoles' | 'subject'>, hubId: string): Promise<Judgement> {
     if (folded.signing === 'digital') this.stats.verifications += 1;
-    return judge(folded, (sha) => this.cityFile(ward, sha), this.trust());
+    const ltvCopy = folded.signing === 'digital' ? await this.store.ltv(hubId) : null;
+    return judge(folded, (sha) => this.cityFile(ward, sha), this.trust(), ltvCopy);
   }
 
   /** A file as the ward's database at the city holds it (blob record, then its chunks). */
@@ -361,7 +362,7 @@ class CityHub implements Hub {
       const d = this.store.get(id);
       if (!d || d.signing !== 'digital' || d.verdict === 'tampered') return null;
       const expectedRoles: Folded['expectedRoles'] = d.issuedAt ? ['leader', 'agency'] : ['leader'];
-      const j = await this.judge(ward, { signing: 'digital', expectedRoles, subject: d.subject, ...(d.pdf ? { pdfSha: d.pdf.sha256 } : {}) });
+      const j = await this.judge(ward, { signing: 'digital', expectedRoles, subject: d.subject, ...(d.pdf ? { pdfSha: d.pdf.sha256 } : {}) }, id);
       const { pdf: _old, ...rest } = d;
       return HubStore.check({ ...rest, ...j, verifiedAt: at });
     });

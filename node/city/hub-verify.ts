@@ -65,7 +65,13 @@ export async function readCityFile(get: (path: string) => Promise<Response | nul
   return { state: 'corrupt', size: blob.size, reason: file.chunk ? `chunk ${file.chunk.slice(0, 12)}…: ${file.detail ?? 'does not match its sha-256'}` : 'the assembled file does not match its sha-256' };
 }
 
-export async function judge(folded: Pick<Folded, 'signing' | 'pdfSha' | 'expectedRoles' | 'subject'>, read: (sha256: string) => Promise<CityFile>, trust: TrustOptions): Promise<Judgement> {
+/**
+ * `ltvCopy`: the city's own LTV copy of the document (hub-store.ts), when it made one. It is the
+ * ward's exact bytes followed by the city's DSS and document timestamp, so it is verified instead
+ * of the ward's file: the timestamp proves the signatures existed at its time, and a revocation
+ * or expiry after that no longer makes them unproven.
+ */
+export async function judge(folded: Pick<Folded, 'signing' | 'pdfSha' | 'expectedRoles' | 'subject'>, read: (sha256: string) => Promise<CityFile>, trust: TrustOptions, ltvCopy: Buffer | null = null): Promise<Judgement> {
   if (folded.signing === 'none') return { verdict: 'unsigned', reasons: [], signatures: [] };
   if (folded.signing === 'paper') return { verdict: 'paper', reasons: [], signatures: [] };
   if (!folded.pdfSha) return { verdict: 'invalid', reasons: [hubReason('pdf_missing')], signatures: [] };
@@ -73,7 +79,8 @@ export async function judge(folded: Pick<Folded, 'signing' | 'pdfSha' | 'expecte
   const file = await read(sha256);
   if (file.state === 'incomplete') return { verdict: 'unverifiable', reasons: [hubReason('file_pending')], signatures: [], pdf: { sha256, size: file.size, complete: false } };
   if (file.state === 'corrupt') return { verdict: 'invalid', reasons: [hubReason('file_corrupt')], signatures: [], pdf: { sha256, size: file.size, complete: true } };
-  const v = await verifyPdf(file.bytes, trust);
+  const extendsFile = ltvCopy !== null && ltvCopy.length > file.bytes.length && ltvCopy.subarray(0, file.bytes.length).equals(file.bytes);
+  const v = await verifyPdf(extendsFile ? ltvCopy : file.bytes, trust);
   const signatures = v.signatures.map((s) => ({ role: s.role, signerName: s.signerName.slice(0, 300), signingTime: s.signingTime, status: s.status }));
   const reasons: HubReason[] = dedupe([...v.reasons, ...v.signatures.flatMap((s) => s.reasons)]);
   const roles = v.signatures.map((s) => s.role).join('+');

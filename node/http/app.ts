@@ -24,6 +24,7 @@ import { compressJson } from './compress-json.js';
 import { pkiRouter } from './pki-routes.js';
 import { healthRouter } from './health-routes.js';
 import { wardError } from '../../sync/errors.js';
+import { MemoryGuard } from '../memory-guard.js';
 
 export function buildApp(s: WardServices, log: Logger): Express {
   const app = express();
@@ -37,7 +38,7 @@ export function buildApp(s: WardServices, log: Logger): Express {
   app.use(compressJson());
 
   // Liveness for anyone; the disk's state for an admin's session (health-routes.ts).
-  app.use('/api', healthRouter({ sessions: s.sessions, users: s.users, disk: () => s.store.disk(), diskFull: () => s.store.diskFull }));
+  app.use('/api', healthRouter({ sessions: s.sessions, users: s.users, disk: () => s.store.disk(), diskFull: () => s.store.diskFull, projection: s.projection }));
 
   // CRLs and CA certificates for any validator: no login (pki-routes.ts).
   app.use(pkiRouter(s.signing.pkiSource()));
@@ -61,9 +62,15 @@ export function buildApp(s: WardServices, log: Logger): Express {
     if (broken !== null) throw wardError('invalid_input', [{ path: broken, vi: `Trường "${broken}" chứa ký tự hỏng (nửa cặp UTF-16).`, en: `Field "${broken}" contains a broken character (a lone UTF-16 surrogate).` }]);
     next();
   });
+  // Reads wait until what is already applied in memory is on disk: nobody is shown a number or a step that a crash could undo (0010).
+  api.use((req, _res, next) => { if (req.method === 'GET' || req.method === 'HEAD') void s.ledger.durable().then(() => next()); else next(); });
   const authDeps = { users: s.users, sessions: s.sessions, ledger: s.ledger, loginAudit: s.loginAudit, disk: () => s.store.disk(), cookieSecure: s.config.cookieSecure, sessionTtlMs: s.config.sessionTtlHours * 3_600_000 };
   api.use(loginRouter(authDeps));
   api.use(authenticate(s.sessions, s.users));
+  // While the view is rebuilt from the store (a bad snapshot), requests wait for it: answered, slower, never from half a view.
+  api.use(async (_req, _res, next) => { await s.projection.whenReady(); next(); });
+  const memory = new MemoryGuard(s.config.memory.heapGuardPercent, () => { s.projection.dropCache(); log.warn('heap near its cap: cached documents dropped'); });
+  api.use((_req, _res, next) => { memory.check(); next(); });
   api.use(sessionRouter(authDeps));
   api.use(userRouter(s.users, s.sessions));
   api.use(previewRouter(s.projection, s.settings));

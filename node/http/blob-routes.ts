@@ -43,7 +43,7 @@ export function blobRouter(blobs: Blobs, access: BlobAccess, limitBytes: number)
     if (!SHA256.test(sha)) throw wardError('attachment_not_found');
     // Answered as absent, like another official's draft: a file's existence is its document's.
     const c = caller(res);
-    if (!access.mayRead(sha, { user: c.user.username, role: c.user.role })) throw wardError('attachment_not_found');
+    if (!await access.mayRead(sha, { user: c.user.username, role: c.user.role })) throw wardError('attachment_not_found');
     const blob = await blobs.read(sha);
     if (!blob) throw wardError('attachment_not_found');
     res.set('Content-Type', blob.contentType);

@@ -12,7 +12,7 @@ import { wardError } from '../../sync/errors.js';
 import { parseInput } from '../../sync/validation.js';
 import type { Projection } from '../projection.js';
 import { normalizeSerial, RevocationRegister } from '../../certs/revocation.js';
-import { roleOf } from '../../certs/roles.js';
+import { effectiveRole, RoleMappings } from '../../certs/role-mappings.js';
 import { TrustedRoots } from '../../certs/trusted-roots.js';
 import { holderOf, SEAL, WARD_CA, type Signing } from '../signing.js';
 import type { Users } from '../users.js';
@@ -51,13 +51,14 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
     // A holder on a token is listed once, with its token's certificate (it signs instead of any PKCS#12).
     const onToken = new Set(signing.tokens.holders());
     const holders = [...signing.keys.holders().filter((h) => !onToken.has(h)), ...onToken];
+    const mappings = new RoleMappings(signing.keys.dir).all();
     const items = holders.map((holder) => {
       const token = onToken.has(holder);
       const cert = new X509Certificate((token ? signing.tokens.chain(holder) : signing.keys.chain(holder))[0]!);
       const serial = cert.serialNumber.toLowerCase();
       const revocation = revoked.get(normalizeSerial(serial));
       return {
-        holder, role: holder === WARD_CA ? 'ward-ca' : roleOf(cert), subject: cert.subject.replace(/\n/g, ', '), issuer: cert.issuer.replace(/\n/g, ', '), serial,
+        holder, role: holder === WARD_CA ? 'ward-ca' : effectiveRole(cert, mappings).role, subject: cert.subject.replace(/\n/g, ', '), issuer: cert.issuer.replace(/\n/g, ', '), serial,
         validFrom: new Date(cert.validFrom).toISOString(), validTo: new Date(cert.validTo).toISOString(),
         revoked: revocation ? { date: revocation.date, reason: revocation.reason } : null,
         ...(token ? { token: { module: signing.tokens.config(holder).module, keyId: signing.tokens.config(holder).keyId } } : {}),
@@ -219,7 +220,7 @@ export function certRouter(signing: Signing, users: Users, projection: Projectio
 
   /** The verdict on the document's latest signed PDF (signed, or issued with the seal). */
   router.get('/documents/:id/verification', async (req, res) => {
-    const view = projection.get(String(req.params['id']));
+    const view = await projection.view(String(req.params['id']));
     if (!view) throw wardError('document_not_found');
     const event = [...view.events].reverse().find((e) => (e.action === 'issue' || e.action === 'sign') && typeof e.data['pdf'] === 'string');
     if (!event) throw wardError('signature_required');

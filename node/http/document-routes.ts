@@ -7,7 +7,8 @@ import { EXCHANGE_STATUS, availableActions, shownMedium, type IncomingState, typ
 import { parseInput } from '../../sync/validation.js';
 import { DocumentQuery, queryDocuments } from '../document-query.js';
 import type { Documents } from '../documents.js';
-import type { DocView, Projection } from '../projection.js';
+import type { DocumentRecord } from '../../sync/schema.js';
+import { docDate, type DocSummary, type DocView, type Projection } from '../projection.js';
 import { viewIsOthersDraft } from '../working-set.js';
 import { actorOf, caller, requireRole } from './context.js';
 
@@ -18,17 +19,20 @@ const EditBody = z.object({ baseRev: z.string().max(100).optional(), content: z.
 export function documentRouter(documents: Documents, projection: Projection): Router {
   const router = Router();
 
-  router.get('/documents', (req, res) => {
+  router.get('/documents', async (req, res) => {
     const query = parseInput(DocumentQuery, req.query);
     if (!query.ok) throw query.error;
     const c = caller(res);
+    await projection.whenReady();
     const { total, items } = queryDocuments(projection, query.value, { user: c.user.username, role: c.user.role });
-    res.json({ total, items: items.map((v) => summary(v, c.user.username, c.user.role)) });
+    // Only the page's records are read: their subjects are not kept in memory.
+    const records = await projection.records(items.map((v) => v.id));
+    res.json({ total, items: items.flatMap((v) => { const record = records.get(v.id); return record ? [summary(v, record, c.user.username, c.user.role)] : []; }) });
   });
 
-  router.get('/documents/:id', (req, res) => {
+  router.get('/documents/:id', async (req, res) => {
     const c = caller(res);
-    const view = documents.get(docId(req.params['id']));
+    const view = await documents.get(docId(req.params['id']));
     // Another official's draft is answered as absent, not forbidden: its existence is the author's too.
     if (viewIsOthersDraft(view, { user: c.user.username, role: c.user.role })) throw wardError('document_not_found');
     res.json(detail(view, c.user.username, c.user.role));
@@ -79,20 +83,20 @@ function docId(raw: string | undefined): string {
   return parsed.data;
 }
 
-function summary(v: DocView, username: string, role: Role) {
+function summary(v: DocSummary, record: DocumentRecord, username: string, role: Role) {
   return {
     id: v.id,
-    rev: v.record._rev,
+    rev: record._rev,
     direction: v.direction,
     state: v.derived.state,
     exchangeStatus: v.direction === 'incoming' && v.derived.state ? EXCHANGE_STATUS[v.derived.state as IncomingState] : undefined,
-    medium: shownMedium(v.direction, v.derived, v.record.content),
-    docType: v.record.content.docType,
-    subject: v.record.content.subject,
+    medium: shownMedium(v.direction, v.derived, record.content),
+    docType: record.content.docType,
+    subject: record.content.subject,
     number: v.numberText,
     symbol: v.symbol,
     numberAndSymbol: v.numberText && v.symbol ? `${v.numberText}/${v.symbol}` : v.numberText,
-    date: v.date,
+    date: docDate(v),
     author: v.derived.author,
     handler: v.derived.handler,
     deadline: v.derived.deadline,
@@ -103,7 +107,7 @@ function summary(v: DocView, username: string, role: Role) {
 
 function detail(v: DocView, username: string, role: Role) {
   return {
-    ...summary(v, username, role),
+    ...summary(v, v.record, username, role),
     content: v.record.content,
     createdAt: v.record.createdAt,
     createdBy: v.record.createdBy,

@@ -6,6 +6,8 @@
 // PWA's admin screen can warn before the ward stops saving.
 import { Router, type Request } from 'express';
 import type { DiskUsage } from '../store.js';
+import type { Projection } from '../projection.js';
+import type { SnapshotProblem } from '../projection-snapshot.js';
 import type { Sessions } from '../sessions.js';
 import type { Users } from '../users.js';
 import { SESSION_COOKIE } from './context.js';
@@ -22,14 +24,28 @@ export function diskReport(disk: DiskUsage): DiskReport {
   } };
 }
 
-export interface HealthDeps { sessions: Sessions; users: Users; disk: () => DiskUsage; diskFull: () => boolean }
+/** How the document view was built at boot; a damaged snapshot is said in both languages (the node rebuilt it from the store). */
+export interface ViewReport { source: 'snapshot' | 'store'; rebuilding: boolean; snapshotProblem: SnapshotProblem | null; documents: number; message?: { vi: string; en: string } }
+
+export function viewReport(projection: Projection): ViewReport {
+  const r = projection.report;
+  const problem = r?.snapshotProblem ?? null;
+  const report: ViewReport = { source: r?.fromSnapshot ? 'snapshot' : 'store', rebuilding: projection.rebuilding, snapshotProblem: problem, documents: projection.size };
+  if (problem === 'corrupt' || problem === 'ahead_of_store') report.message = {
+    vi: 'Tệp chỉ mục văn bản của máy chủ bị hỏng hoặc không khớp với kho dữ liệu nên đã được dựng lại từ kho. Không mất dữ liệu; nếu lặp lại, hãy kiểm tra ổ đĩa.',
+    en: 'The node\'s document index file was damaged or did not match the store, so it was rebuilt from the store. No data was lost; if this happens again, check the disk.',
+  };
+  return report;
+}
+
+export interface HealthDeps { sessions: Sessions; users: Users; disk: () => DiskUsage; diskFull: () => boolean; projection: Projection }
 
 export function healthRouter(deps: HealthDeps): Router {
   const router = Router();
   router.get('/health', async (req, res) => {
     const admin = await isAdmin(req, deps).catch(() => false);
     if (!admin) { res.json({ ok: true }); return; }
-    res.json({ ok: true, disk: diskReport(deps.disk()), writesRefusedDiskFull: deps.diskFull() });
+    res.json({ ok: true, disk: diskReport(deps.disk()), writesRefusedDiskFull: deps.diskFull(), view: viewReport(deps.projection) });
   });
   return router;
 }

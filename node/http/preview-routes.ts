@@ -18,7 +18,7 @@ export function previewRouter(projection: Projection, settings: WardSettings): R
   const router = Router();
   router.get('/documents/:id/preview', async (req, res) => {
     const id = DocId.safeParse(req.params['id']);
-    const view = id.success ? projection.get(id.data) : undefined;
+    const view = id.success ? await projection.view(id.data) : undefined;
     const c = caller(res);
     if (!view || viewIsOthersDraft(view, { user: c.user.username, role: c.user.role })) throw wardError('document_not_found');
     const { pdf } = await renderDocument({ content: view.record.content as OutgoingDraft, ward: settings.current() });

@@ -23,13 +23,13 @@ export function registerRouter(projection: Projection, settings: WardSettings): 
     const register = String(req.params['register']);
     const year = String(req.params['year']);
     if (!REGISTER.test(register) || !YEAR.test(year)) throw wardError('not_found');
-    const rows = outgoingBook(projection, register, Number(year));
+    const rows = await outgoingBook(projection, register, Number(year));
     await answer(res, { direction: 'out', rows }, req.query['format'], settings, `SỔ ĐĂNG KÝ VĂN BẢN ĐI — sổ «${register}»`, Number(year), `so-van-ban-di-${register}-${year}`);
   });
   router.get('/registers/in/:year', async (req, res) => {
     const year = String(req.params['year']);
     if (!YEAR.test(year)) throw wardError('not_found');
-    const rows = incomingBook(projection, Number(year));
+    const rows = await incomingBook(projection, Number(year));
     await answer(res, { direction: 'in', rows }, req.query['format'], settings, 'SỔ ĐĂNG KÝ VĂN BẢN ĐẾN', Number(year), `so-van-ban-den-${year}`);
   });
   return router;

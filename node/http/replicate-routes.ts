@@ -25,7 +25,7 @@ const BulkGet = z.object({ docs: z.array(z.object({ id: z.string().max(300), rev
 const Keys = z.object({ keys: z.array(z.string().max(300)).max(MAX_LIMIT).optional() }).loose();
 
 export function replicateRouter(db: PouchDB.Database, projection: Projection, ledger: Ledger): Router {
-  const feed = new ReplicateFeed(db, projection, () => ledger.exclusive(async () => undefined));
+  const feed = new ReplicateFeed(db, projection, () => ledger.durable());
   // Once the node has finished booting, not during it.
   setTimeout(() => { void feed.prepare(); }, 1000).unref();
   const router = Router();

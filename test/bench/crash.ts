@@ -80,10 +80,11 @@ try {
     if (got !== n) problems.push(`${id}: acknowledged number ${n}, found ${got}`);
   }
   for (const id of acked.issued) if (ward.node.projection.get(id)?.derived.state !== 'issued') problems.push(`${id} was acknowledged issued`);
-  for (const id of acked.signed) if (!ward.node.projection.get(id)?.events.some((e) => e.action === 'sign')) problems.push(`${id} was acknowledged signed`);
+  for (const id of acked.signed) if (!(await ward.node.projection.view(id))?.events.some((e) => e.action === 'sign')) problems.push(`${id} was acknowledged signed`);
   // Every PDF the node holds a signature for must verify: the leader's alone, or the leader's and the seal's.
   let verified = 0;
-  for (const view of [...ward.node.projection.all()]) {
+  for (const summary of [...ward.node.projection.all()]) {
+    const view = (await ward.node.projection.view(summary.id))!;
     if (!view.events.some((e) => e.action === 'sign')) continue;
     const v = await ward.admin.get(`/api/documents/${view.id}/verification`);
     const roles = v.body.verdict?.signatures?.map((x: { role: string }) => x.role).join('+');

@@ -6,25 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seed, TYPES, pick } from '../helpers/seed.js';
-import { official, sampleDraft, startTestWard, type Client } from '../helpers/ward.js';
+import { official, sampleDraft, startTestWard } from '../helpers/ward.js';
+import { percentile, timed } from '../helpers/bench-timing.js';
 
 const sizes = (process.argv.find((a) => a.startsWith('--sizes='))?.slice(8) ?? '10000,100000').split(',').map(Number);
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-
-async function timed(client: Client, paths: string[]): Promise<number[]> {
-  const out: number[] = [];
-  for (const path of paths) {
-    const t = performance.now();
-    const r = await client.get(path);
-    out.push(performance.now() - t);
-    if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
-  }
-  return out;
-}
 
 const QUERIES = ['quyet dinh ve viec chuyen doi so', 'ke hoach phong chong lut bao', 'bao cao thu ngan sach', 'tiem chung', 'do thi van minh', 'cải cách hành chính', 'an toan giao th', 'khuyen hoc dot 5'];
 

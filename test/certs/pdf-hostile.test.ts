@@ -5,6 +5,8 @@
 // and without the heap growing past a bound.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { deflateSync } from 'node:zlib';
+import { readDss } from '../../certs/pdf-dss.js';
 import { getDict, IncrementalUpdate, pageRefs, readPdf } from '../../certs/pdf-file.js';
 import { fillAndSeal } from '../../certs/pdf-fill.js';
 import { dict, name, Raw, Ref } from '../../certs/pdf-objects.js';
@@ -125,6 +127,28 @@ test('thousands of signature byte ranges are refused before any of them is check
   const many = Buffer.concat([issued, Buffer.from(`\n${'% /ByteRange [0 10 20 30]\n'.repeat(5000)}`, 'latin1')]);
   const v = await bounded('5000 byte ranges', many);
   assert.ok(v.reasons.some((r) => r.code === 'unreadable_pdf'));
+});
+
+test('a DSS whose list inflates past its bound is refused, not inflated: the verdict comes in bounded time and heap, judged without it', async () => {
+  const pdf = readPdf(issued);
+  const u = new IncrementalUpdate(pdf);
+  // 200 MB of zeros deflate to about 200 KB.
+  const bomb = deflateSync(Buffer.alloc(200 * 1024 * 1024));
+  const crl = u.add(dict({ Filter: name('FlateDecode') }), bomb);
+  const dss = u.add(dict({ Type: name('DSS'), CRLs: [crl] }));
+  const rootRef = pdf.trailer.get('Root') as Ref;
+  const catalog = new Map(getDict(pdf, rootRef));
+  catalog.set('DSS', dss);
+  u.put(rootRef, catalog);
+  const file = u.toBuffer();
+  assert.throws(() => readDss(file, file.toString('latin1')), /inflate|larger|buffer|length/i);
+  // A DSS is an allowed update and shows nothing on a page: the signatures stand, judged without its lists.
+  const heap = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const v = await verifyPdf(file, { ...trust, allowedAfterLast: 'workflow-update' });
+  assert.ok(performance.now() - t0 < MAX_MS, `${(performance.now() - t0).toFixed(0)} ms`);
+  assert.ok(process.memoryUsage().heapUsed - heap < MAX_HEAP_GROWTH, 'heap');
+  assert.is(v.status, 'valid', JSON.stringify(v.reasons));
 });
 
 test.run();

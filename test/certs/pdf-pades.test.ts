@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCms } from '../../certs/cms-read.js';
+import { createCrl } from '../../certs/crl.js';
 import { appendLtv, type Timestamper } from '../../certs/pdf-ltv.js';
 import { locateSignatures } from '../../certs/pdf-revisions.js';
 import { signAsAgency, signAsLeader } from '../../certs/pdf-sign.js';
@@ -97,6 +98,37 @@ test('LTV: anything else in the revision after the last signature, or a document
   const good = await appendLtv(issued, { certificates: pki.leader.chain, crls: [], timestamper: stamp() });
   const extra = Buffer.concat([good, Buffer.from('1 0 obj\n<< /Evil true >>\nendobj\n')]);
   assert.is((await verifyPdf(extra, trust)).status, 'invalid');
+});
+
+test('LTV years later: the CRLs in the DSS under the document timestamp prove revocation when the ward CA\'s own list is gone; a forged list there counts for nothing', async () => {
+  const issued = await issue();
+  const [wardCrl, rootCrl] = pki.crl();
+  const ltv = await appendLtv(issued, { certificates: [...pki.leader.chain, ...pki.agency.chain, ...tsa.chain], crls: [wardCrl!, rootCrl!], timestamper: stamp() });
+  // Three days on, every list in the file has expired; the city still publishes its root's list.
+  const later = new Date(Date.now() + 3 * 86_400_000);
+  const freshRootCrl = createCrl({ issuerCertPem: pki.rootPem, issuerKey: pki.root.privateKey, revoked: [], crlNumber: 2, thisUpdate: new Date(later.getTime() - 60_000), nextUpdate: new Date(later.getTime() + 86_400_000) });
+  const years = { roots: [pki.rootPem], crls: [freshRootCrl], now: later };
+  const v = await verifyPdf(ltv, years);
+  assert.is(v.status, 'valid', JSON.stringify(v.signatures.map((s) => s.reasons)));
+  assert.equal(v.signatures.map((s) => s.revocation), ['valid', 'valid']);
+
+  // The same update without the ward CA's list in its DSS: the signatures' revocation cannot be known.
+  const bare = await appendLtv(issued, { certificates: [...pki.leader.chain, ...pki.agency.chain, ...tsa.chain], crls: [rootCrl!], timestamper: stamp() });
+  const vb = await verifyPdf(bare, years);
+  assert.is(vb.status, 'unknown');
+  assert.ok(vb.signatures.every((s) => s.reasons.some((r) => r.code === 'revocation_unknown')));
+
+  // A list naming the ward CA as issuer but signed by another key, in the DSS, is not the ward CA's.
+  const forged = createCrl({ issuerCertPem: pki.wardCaPem, issuerKey: pki.root.privateKey, revoked: [], crlNumber: 9, thisUpdate: new Date(), nextUpdate: new Date(Date.now() + 10 * 86_400_000) });
+  const withForged = await appendLtv(issued, { certificates: [...pki.leader.chain, ...pki.agency.chain, ...tsa.chain], crls: [forged, rootCrl!], timestamper: stamp() });
+  assert.is((await verifyPdf(withForged, years)).status, 'unknown');
+
+  // A DSS list that revokes the leader before the document timestamp makes the leader's signature invalid.
+  const revoking = pki.crl([{ serial: pki.serialOf(pki.leader.chain[0]!), date: new Date(Date.now() - 30_000), reason: 'keyCompromise' }]);
+  const revoked = await appendLtv(issued, { certificates: [...pki.leader.chain, ...pki.agency.chain, ...tsa.chain], crls: revoking, timestamper: stamp() });
+  const vr = await verifyPdf(revoked, years);
+  assert.is(vr.status, 'invalid');
+  assert.ok(vr.signatures[0]!.reasons.some((r) => r.code === 'revoked'), JSON.stringify(vr.signatures[0]!.reasons));
 });
 
 test('backdating: an expired certificate with a claimed time inside validity and no timestamp is unknown (signing time unproven), never valid', async () => {

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb';
+import { createCrl } from '../../certs/crl.js';
 import { verifyPdf } from '../../certs/pdf-verify.js';
 import { issueToken, issueTsa } from '../../certs/tsa.js';
 import { initCity } from '../../node/city/init.js';
@@ -69,6 +70,34 @@ test('a document judged valid gets a city-owned LTV copy: DSS and document times
   assert.ok(original && Buffer.from(original).equals(pdfs.sealed), 'the ward\'s signed PDF at the city is as the ward sent it');
   const wardDocs = await fetch(`${city.url}/ward_${WARD}/_all_docs`, { headers: { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } }).then((r) => r.json()) as { rows: { id: string }[] };
   assert.not.ok(wardDocs.rows.some((r) => r.id.startsWith('ltv:')), 'the LTV copy is not in the ward\'s database, where the ward could write');
+});
+
+test('a leader revoked after the city\'s LTV copy was made stays valid at the hub: the city\'s document timestamp proves the signatures came first', async () => {
+  const pdfs = await signedPdfs(pki);
+  const records = documentRecords({ ward: WARD, signing: 'digital', at: new Date('2026-01-06T02:00:00Z'), number: 6, pdfs });
+  const docId = records[0]!['_id'] as string;
+  const creds = WardCredentials.parse(JSON.parse(readFileSync(join(dir, 'creds', `${WARD}.credentials.json`), 'utf8')));
+  const push = async (docs: Record<string, unknown>[], files: Buffer[] = []) => {
+    await writeChunked(local, work(docs, files));
+    const rep = wardReplicator(local, creds, city.url);
+    try { await rep.syncNow(); await untilUpToDate(rep, 30_000); } finally { await rep.stop(); }
+    await hub!.caughtUp();
+  };
+  await push(records, [pdfs.leader, pdfs.sealed]);
+  assert.is(hub!.view.document(WARD, docId)!.verdict, 'valid');
+  assert.ok(await hub!.view.ltv!(WARD, docId), 'the LTV copy exists before the revocation');
+
+  // A second later (timestamps count in seconds) the ward revokes the leader's key.
+  await new Promise((r) => setTimeout(r, 1100));
+  const revoked = createCrl({ issuerCertPem: pki.wardCaPem, issuerKey: pki.wardCa.privateKey, revoked: [{ serial: pki.serialOf(pki.leader.chain[0]!), date: new Date(), reason: 'keyCompromise' }], crlNumber: 2, thisUpdate: new Date(), nextUpdate: new Date(Date.now() + 86_400_000) });
+  await push([{ _id: crlId(WARD, 2), type: 'crl', issuer: WARD, crlNumber: 2, thisUpdate: new Date().toISOString(), der: revoked.toString('base64') }]);
+  const d = hub!.view.document(WARD, docId)!;
+  assert.ok(d.verifiedAt, 'judged again after the new list');
+  assert.is(d.verdict, 'valid', JSON.stringify(d.reasons));
+  // The same file without the city's copy is unproven (test/city/hub-ingest.test.ts shows the hub says so): checked here directly.
+  const bare = await verifyPdf(pdfs.sealed, { roots: [pki.rootPem], crls: [revoked, pki.crl()[1]!] });
+  assert.is(bare.status, 'unknown');
+  assert.ok(bare.signatures[0]!.reasons.some((r) => r.code === 'signing_time_unproven'));
 });
 
 test.run();

@@ -14,7 +14,7 @@ const dirs: string[] = [];
 test.after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
 /** The traced system calls of one durable-write run, in order. */
-function trace(mode: 'fsync' | 'nofsync'): string[] {
+function trace(mode: 'fsync' | 'nofsync' | 'group'): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'warddesk-fsync-'));
   dirs.push(dir);
   const out = join(dir, 'strace.txt');
@@ -41,6 +41,22 @@ test('without the flush, PouchDB never fsyncs the log before acknowledging (why 
   const { logSynced, ack } = order(trace('nofsync'));
   assert.ok(ack > 0);
   assert.ok(logSynced === -1 || logSynced > ack, `unexpected fsync of the log at line ${logSynced} before ACK at ${ack}`);
+});
+
+test('twenty concurrent commands share fsyncs, and everything in the log before each acknowledgement was fsynced before it', () => {
+  const lines = trace('group');
+  const isAck = (l: string) => /write\(1<[^>]*>, "ACK\\n"/.test(l);
+  const isLogWrite = (l: string) => /write\(\d+<[^>]*\/data\/docs\/\d+\.log>/.test(l);
+  const isLogSync = (l: string) => /f(data)?sync\(\d+<[^>]*\/data\/docs\/\d+\.log>\)\s+= 0/.test(l);
+  const acks = lines.flatMap((l, i) => (isAck(l) ? [i] : []));
+  const syncs = lines.flatMap((l, i) => (isLogSync(l) ? [i] : []));
+  assert.is(acks.length, 20);
+  assert.ok(syncs.length > 0 && syncs.length <= 10, `${syncs.length} fsyncs of the log for 20 acknowledgements`);
+  for (const ack of acks) {
+    let lastWrite = -1;
+    for (let i = ack - 1; i >= 0; i -= 1) if (isLogWrite(lines[i]!)) { lastWrite = i; break; }
+    assert.ok(syncs.some((s) => s > lastWrite && s < ack), `ACK at line ${ack}: the log written at line ${lastWrite} was not fsynced before it`);
+  }
 });
 
 test.run();

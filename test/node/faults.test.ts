@@ -6,11 +6,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chunkId } from '../../sync/city-contract.js';
+import { fill, mountTmpfs } from '../helpers/tmpfs.js';
 import { Client, official, sampleDraft, startTestWard, type Reply, type TestWard } from '../helpers/ward.js';
 import { onePagePdf } from '../helpers/files.js';
 
@@ -26,9 +27,6 @@ async function state(w: TestWard) {
   return { docs: (await w.node.store.docs.info()).doc_count, seq: String((await w.node.store.docs.info()).update_seq), audit: w.node.ledger.length };
 }
 
-function mountTmpfs(dir: string, size: string): boolean {
-  try { execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' }); return true; } catch { return false; }
-}
 
 test('a full disk: writes answer 507 in both languages with nothing half-written, reads go on, writes work again once space is freed', async () => {
   const mnt = mkdtempSync(join(tmpdir(), 'warddesk-full-'));
@@ -45,9 +43,7 @@ test('a full disk: writes answer 507 in both languages with nothing half-written
     assert.is(kept.status, 201);
     // Fill the disk to the last byte.
     const filler = join(mnt, 'filler');
-    const fd = openSync(filler, 'w');
-    for (const size of [1 << 20, 4096, 1]) { try { for (;;) writeSync(fd, Buffer.alloc(size)); } catch { /* ENOSPC: next, smaller */ } }
-    closeSync(fd);
+    fill(mnt, filler);
     const before = await state(ward);
     assertClear(await clerk.post('/api/documents/outgoing', sampleDraft({ body: 'x'.repeat(50_000) })), 507, 'disk_full');
     assertClear(await clerk.post(`/api/documents/${String(kept.body.id)}/actions/submit`, {}), 507, 'disk_full');
@@ -70,16 +66,6 @@ test('a full disk: writes answer 507 in both languages with nothing half-written
   }
 });
 
-/** Fills `dir`'s file system with one file until `leaveBytes` are free (0: to the last byte). */
-function fill(dir: string, file: string, leaveBytes: number): void {
-  const fd = openSync(file, 'w');
-  const free = () => { const s = statfsSync(dir); return s.bavail * s.bsize; };
-  try {
-    for (const size of [1 << 20, 4096, 1]) {
-      try { while (free() - size >= leaveBytes) writeSync(fd, Buffer.alloc(size)); } catch { /* ENOSPC: next, smaller */ }
-    }
-  } finally { closeSync(fd); }
-}
 
 test('a disk-full that LevelDB remembers: writes resume by themselves once space returns, logins never needed the space, and the login is audited afterwards', async () => {
   const mnt = mkdtempSync(join(tmpdir(), 'warddesk-sticky-'));

@@ -104,8 +104,23 @@ test('a foreign CA\'s certificate is refused until its root is trusted; then the
   assert.ok(entries.some((e) => e.action === 'certificate.import' && /role=agency from=certificate/.test(e.target)));
   assert.ok(entries.some((e) => e.action === 'certificate.import' && e.target.startsWith(`seal:${mapped.body.serial}`) && /from=admin-mapping/.test(e.target)));
 
-  // The ward's own seal back, for the tests after this one.
+  // Mapped certificates sign in their mapped role, and the node's lists and verdicts say so rather than 'unknown'.
+  const person = foreignCert(gov, [{ type: OID.C, value: 'VN' }, { type: OID.CN, value: 'Nguyễn Văn An' }], { eku: ['emailProtection', 'clientAuth'] });
+  await settle();
+  const mappedLeader = await importP12('lanhdao', person, { as: 'leader', pin: LEADER_PIN });
+  assert.is(mappedLeader.status, 201, JSON.stringify(mappedLeader.body));
+  const listed = (await ward.admin.get('/api/certificates')).body.items as { holder: string; role: string }[];
+  assert.equal(listed.filter((i) => i.holder === 'user.lanhdao' || i.holder === SEAL).map((i) => i.role).sort(), ['agency', 'leader']);
+  const { id, clerk } = await signedDocument();
+  const issued = await clerk.post(`/api/documents/${id}/actions/issue`, { data: { pin: '864209' } });
+  assert.is(issued.status, 200, JSON.stringify(issued.body));
+  const verdict = (await clerk.get(`/api/documents/${id}/verification`)).body.verdict as { signatures: { role: string; roleFrom?: string; status: string }[] };
+  assert.equal(verdict.signatures.map((s) => [s.role, s.roleFrom]), [['leader', 'mapping'], ['agency', 'mapping']]);
+  assert.ok(verdict.signatures.every((s) => s.status !== 'invalid'), JSON.stringify(verdict));
+
+  // The ward's own keys back, for the tests after this one.
   assert.is((await ward.admin.post('/api/certificates', { holder: 'seal', caPin: CA_PIN, pin: SEAL_PIN })).status, 201);
+  assert.is((await ward.admin.post('/api/certificates', { holder: 'lanhdao', caPin: CA_PIN, pin: LEADER_PIN })).status, 201);
 });
 
 async function signedDocument(): Promise<{ id: string; clerk: Client }> {

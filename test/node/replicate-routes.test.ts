@@ -40,7 +40,7 @@ test.before(async () => {
 test.after(async () => { await ward.stop(); rmSync(dir, { recursive: true, force: true }); });
 
 // From the node's own view: the REST API keeps drafts private to their author, even from the admin.
-const eventsOf = async (id: string) => ward.node.projection.get(id)!.events.map((e) => e._id);
+const eventsOf = async (id: string) => (await ward.node.projection.view(id))!.events.map((e) => e._id);
 const docsOfSet = (all: string[]) => all.filter((id) => id.startsWith('doc:')).sort();
 
 test('a specialist pulls her drafts, recent submitted work and their events; not others\' drafts, old documents, users, secrets or the audit chain', async () => {

@@ -314,7 +314,7 @@ test('a draft goes to an issued document with the leader\'s and the seal\'s sign
   await clerk.locator('[data-verdict=valid]').waitFor({ timeout: 20_000 });
   await shot(clerk, 'issued-1366');
 
-  const issue = [...node.projection.get(docId)!.events].reverse().find((e) => e.action === 'issue')!;
+  const issue = [...(await node.projection.view(docId))!.events].reverse().find((e) => e.action === 'issue')!;
   const pdf = (await node.blobs.read(String(issue.data['pdf'])))!.bytes;
   const verdicts = pdfsigWithRoot(mkdirTmp('pdfsig'), cityRoot.chain[0]!)(pdf, 'issued.pdf');
   assert.is(verdicts.length, 2, 'the leader\'s and the agency\'s signatures');
