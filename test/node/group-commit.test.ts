@@ -6,7 +6,6 @@
 // numbering gapless afterwards.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +14,8 @@ import { syncLevelDb } from '../../node/durability.js';
 import { monotonicClock, openStore, type Store } from '../../node/store.js';
 import { verifyChain } from '../../node/audit.js';
 import { vnDate } from '../../sync/vn-time.js';
-import { fill, mountTmpfs } from '../helpers/tmpfs.js';
-import { official, sampleDraft, startTestWard, type TestWard } from '../helpers/ward.js';
+import { fill, withWardOnTmpfs } from '../helpers/tmpfs.js';
+import { official, sampleDraft, type TestWard } from '../helpers/ward.js';
 
 const actor = { user: 'vanthu', role: 'clerk' as const, device: 'test' };
 const dirs: string[] = [];
@@ -134,44 +133,30 @@ async function memoryAndStore(ward: TestWard, ids: string[]): Promise<{ memory: 
   return { memory, store };
 }
 
-test('a group that fails on a full disk refuses every command of it (507, both languages); memory stays as the store has it and numbering after space returns is 1..n with no gap', async () => {
-  const mnt = mkdtempSync(join(tmpdir(), 'warddesk-groupfull-'));
-  if (!mountTmpfs(mnt, '48m')) {
-    console.log('failed group: SKIPPED, tmpfs cannot be mounted here (needs root)');
-    rmSync(mnt, { recursive: true, force: true });
-    return;
+test('a group that fails on a full disk refuses every command of it (507, both languages); memory stays as the store has it and numbering after space returns is 1..n with no gap', () => withWardOnTmpfs('failed group', '48m', async (ward, mnt) => {
+  const clerk = await official(ward, 'vanthu', 'clerk');
+  const ids: string[] = [];
+  for (let i = 0; i < 24; i++) ids.push((await clerk.post('/api/documents/outgoing/paper', sampleDraft({ subject: `Văn bản ${i}` }))).body.id);
+  const filler = join(mnt, 'filler');
+  fill(mnt, filler);
+  const refused = await Promise.all(ids.map((id) => clerk.post(`/api/documents/${id}/actions/number`)));
+  const full = refused.filter((r) => r.status === 507);
+  assert.ok(full.length >= 20, `most refused: ${refused.map((r) => r.status).join(',')}`);
+  for (const r of full) {
+    assert.is(r.body.code, 'disk_full');
+    assert.ok(r.body.message.vi.length > 20 && r.body.message.en.length > 20);
   }
-  let ward: TestWard | null = null;
-  try {
-    ward = await startTestWard({}, join(mnt, 'data'));
-    const clerk = await official(ward, 'vanthu', 'clerk');
-    const ids: string[] = [];
-    for (let i = 0; i < 24; i++) ids.push((await clerk.post('/api/documents/outgoing/paper', sampleDraft({ subject: `Văn bản ${i}` }))).body.id);
-    const filler = join(mnt, 'filler');
-    fill(mnt, filler);
-    const refused = await Promise.all(ids.map((id) => clerk.post(`/api/documents/${id}/actions/number`)));
-    const full = refused.filter((r) => r.status === 507);
-    assert.ok(full.length >= 20, `most refused: ${refused.map((r) => r.status).join(',')}`);
-    for (const r of full) {
-      assert.is(r.body.code, 'disk_full');
-      assert.ok(r.body.message.vi.length > 20 && r.body.message.en.length > 20);
-    }
-    const { memory, store } = await memoryAndStore(ward, ids);
-    assert.equal(memory, store, 'memory holds no event the store lacks');
-    const onDisk = (await ward.node.store.docs.allDocs({ startkey: 'ev:num:out:', endkey: 'ev:num:out:\uffff' })).rows.length;
-    assert.is(ward.node.projection.lastNumber(`out:${vnDate(new Date()).year}:chung`), onDisk, 'the last number is the store\'s');
-    rmSync(filler);
-    const retried = await Promise.all(ids.filter((_, i) => refused[i]!.status !== 200).map((id) => clerk.post(`/api/documents/${id}/actions/number`)));
-    assert.ok(retried.every((r) => r.status === 200), retried.map((r) => `${r.status} ${r.body.code ?? ''}`).join(','));
-    const numbers = (await ward.node.store.docs.allDocs({ startkey: 'ev:num:out:', endkey: 'ev:num:out:\uffff' })).rows.map((r) => Number(r.id.split(':').pop()));
-    assert.equal(numbers, Array.from({ length: ids.length }, (_, i) => i + 1), 'every document numbered once, 1..n');
-    assert.equal(...Object.values(await memoryAndStore(ward, ids)) as [string[], string[]]);
-    assert.is((await ward.admin.get('/api/audit/verify')).body.ok, true);
-  } finally {
-    await ward?.stop();
-    execFileSync('umount', ['-l', mnt]);
-    rmSync(mnt, { recursive: true, force: true });
-  }
-});
+  const { memory, store } = await memoryAndStore(ward, ids);
+  assert.equal(memory, store, 'memory holds no event the store lacks');
+  const onDisk = (await ward.node.store.docs.allDocs({ startkey: 'ev:num:out:', endkey: 'ev:num:out:\uffff' })).rows.length;
+  assert.is(ward.node.projection.lastNumber(`out:${vnDate(new Date()).year}:chung`), onDisk, 'the last number is the store\'s');
+  rmSync(filler);
+  const retried = await Promise.all(ids.filter((_, i) => refused[i]!.status !== 200).map((id) => clerk.post(`/api/documents/${id}/actions/number`)));
+  assert.ok(retried.every((r) => r.status === 200), retried.map((r) => `${r.status} ${r.body.code ?? ''}`).join(','));
+  const numbers = (await ward.node.store.docs.allDocs({ startkey: 'ev:num:out:', endkey: 'ev:num:out:\uffff' })).rows.map((r) => Number(r.id.split(':').pop()));
+  assert.equal(numbers, Array.from({ length: ids.length }, (_, i) => i + 1), 'every document numbered once, 1..n');
+  assert.equal(...Object.values(await memoryAndStore(ward, ids)) as [string[], string[]]);
+  assert.is((await ward.admin.get('/api/audit/verify')).body.ok, true);
+}));
 
 test.run();
