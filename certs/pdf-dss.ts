@@ -5,7 +5,7 @@
 // CRL counts only when its issuer's key signed it (chain-verify.ts), and it is
 // judged current at the time a document timestamp proves it existed, never at
 // a time the file merely claims (pdf-verify.ts).
-import { getDict, getObject, readPdf, streamData } from './pdf-file.js';
+import { getDict, getObject, streamData, type PdfFile } from './pdf-file.js';
 import { Ref } from './pdf-objects.js';
 
 export interface DssContents {
@@ -20,8 +20,7 @@ const MAX_ENTRIES = 64;
 const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
 
 /** The DSS the file's catalog names now, or null when it has none; throws on a malformed one. */
-export function readDss(bytes: Buffer, src: string): DssContents | null {
-  const pdf = readPdf(bytes, src);
+export function readDss(pdf: PdfFile): DssContents | null {
   const catalog = getDict(pdf, pdf.trailer.get('Root'));
   const ref = catalog.get('DSS');
   if (ref === undefined) return null;

@@ -81,7 +81,14 @@ export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdi
   const agency = o.agencyName ?? signedAgency(pdf);
   // Document timestamps first: each is proof that what it covers existed at its time.
   const kinds = located.map((l) => (l.ok ? readSignatureDict(src, l.range.at) : { timestamp: false, claimed: null }));
-  const dss = kinds.some((k) => k.timestamp) ? dssLists(pdf, src) : null;
+  // The cross-reference tables, read once for the DSS and the signed-fields check, only if either needs them.
+  let read: { file: PdfFile } | { error: unknown } | null = null;
+  const file = (): PdfFile => {
+    if (!read) { try { read = { file: readPdf(pdf, src) }; } catch (error) { read = { error }; } }
+    if ('error' in read) throw read.error;
+    return read.file;
+  };
+  const dss = kinds.some((k) => k.timestamp) ? dssLists(file) : null;
   const documentTimestamps: TimestampVerdict[] = [];
   for (const [i, l] of located.entries()) if (kinds[i]!.timestamp) documentTimestamps.push(verifyDocumentTimestamp(pdf, l, roots, [...crls, ...(dss?.crls ?? [])], now));
   const signatureCrls = [...crls, ...(dss ? dssCrlsAsOf(dss, documentTimestamps) : [])];
@@ -100,7 +107,7 @@ export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdi
     const update = o.allowedAfterLast === 'workflow-update' ? safely(() => workflowTail(pdf, src, lastEnd, lastAt.ok ? lastAt.range.at : null)) : 'not allowed';
     if (update) reasons.push(reason('appended_after_last', `${tail.length} bytes: ${update}`));
   }
-  const unaccounted = safely(() => unaccountedSignatures(pdf, src, located.length));
+  const unaccounted = safely(() => unaccountedSignatures(file, located.length));
   if (unaccounted) reasons.push(reason('unaccounted_signature', unaccounted));
   if (signatures.length === 0) reasons.push(reason('no_signature'));
   const status = worst(...signatures.map((s) => s.status), ...documentTimestamps.map((t) => t.status), reasons.length ? 'invalid' : 'valid');
@@ -108,9 +115,9 @@ export async function verifyPdf(pdf: Buffer, o: VerifyOptions): Promise<PdfVerdi
 }
 
 /** The CRLs in the file's DSS (pdf-dss.ts), parsed; a malformed DSS gives none (the changes check judges the update itself). */
-function dssLists(pdf: Buffer, src: string): { crls: ParsedCrl[]; lastObjectAt: number } | null {
+function dssLists(file: () => PdfFile): { crls: ParsedCrl[]; lastObjectAt: number } | null {
   let dss: DssContents | null;
-  try { dss = readDss(pdf, src); } catch { return null; }
+  try { dss = readDss(file()); } catch { return null; }
   if (!dss) return null;
   return { crls: dss.crls.flatMap((c) => { const crl = byContentKey(c, () => parsedCrl(c)); return crl ? [crl] : []; }), lastObjectAt: dss.lastObjectAt };
 }
@@ -167,10 +174,10 @@ function changed(pdf: Buffer, src: string, s: SignatureVerdict, sigAt: number | 
  * Signature fields with a value that no byte range accounts for (a signature dictionary without
  * /ByteRange or /Contents, as in universal signature forgery): a reader may show them as signed.
  */
-function unaccountedSignatures(pdf: Buffer, src: string, located: number): string | null {
+function unaccountedSignatures(read: () => PdfFile, located: number): string | null {
   let file: PdfFile;
   // Files with cross-reference streams (not ours) are read for their signatures only.
-  try { file = readPdf(pdf, src); } catch (err) { if (/cross-reference streams/.test((err as Error).message)) return null; throw err; }
+  try { file = read(); } catch (err) { if (/cross-reference streams/.test((err as Error).message)) return null; throw err; }
   const signed = formFields(file).filter((f) => nameOf(f.dict.get('FT')) === 'Sig' && f.dict.get('V') !== undefined && f.dict.get('V') !== null);
   return signed.length > located ? `${signed.length} signed fields, ${located} signatures: ${signed.map((f) => f.name).join(', ')}` : null;
 }
