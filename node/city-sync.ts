@@ -1,12 +1,17 @@
 // The ward node's side of city sync: runs sync/'s Replicator against the
-// `docs` database (the `secrets` database is never handed to it), and keeps
-// the in-memory projection current with what arrives by replication (the
-// city's inbox documents and their events), which bypasses the ledger.
+// `docs` database (the `secrets` database is never handed to it), and writes
+// what arrives from the city (the inbox documents and their events) under the
+// ledger, updating the in-memory projection in the same step. (A live changes
+// feed over the whole store used to do this: it read back every record the
+// ledger wrote, which cost more CPU per document created than the rest of the
+// request together.)
 import { readFile } from 'node:fs/promises';
 import PouchDB from 'pouchdb';
 import type { Logger } from 'pino';
 import { WardCredentials } from '../sync/city-contract.js';
 import { ERRORS } from '../sync/errors.js';
+import { writeLeaves } from '../sync/genuine-pull.js';
+import type { Leaf } from '../sync/genuine.js';
 import { Replicator } from '../sync/replicator.js';
 import { stopAction, type SyncStatus } from '../sync/status.js';
 import type { DocumentRecord, EventRecord } from '../sync/schema.js';
@@ -18,7 +23,6 @@ type BaseFetch = ConstructorParameters<typeof Replicator>[0]['baseFetch'];
 
 export class CitySync {
   readonly replicator: Replicator;
-  private feed: PouchDB.Core.Changes | null = null;
 
   constructor(private readonly deps: { config: Config; docs: PouchDB.Database; ledger: Ledger; projection: Projection; log: Logger }) {
     const city = deps.config.city;
@@ -35,22 +39,17 @@ export class CitySync {
       backoff: { baseMs: city.backoffBaseSeconds * 1000, capMs: city.backoffCapSeconds * 1000 },
       requestTimeoutMs: city.requestTimeoutSeconds * 1000,
       log: (level, msg, extra) => deps.log[level](extra ?? {}, msg),
+      writePulled: (docs) => this.writePulled(docs),
     });
   }
 
   get enabled(): boolean { return cityLinkConfigured(this.deps.config); }
 
   async start(): Promise<void> {
-    const since = (await this.deps.docs.info()).update_seq;
-    this.feed = this.deps.docs.changes({ since, live: true, include_docs: true });
-    this.feed.on('change', (change: PouchDB.Core.ChangesResponseChange) => { if (change.doc && !change.deleted) void this.arrived(change.doc); });
-    this.feed.on('error', (err: unknown) => { this.deps.log.error({ err }, 'changes feed for replicated documents stopped'); });
     if (this.enabled) await this.replicator.start();
   }
 
   async stop(): Promise<void> {
-    this.feed?.cancel();
-    this.feed = null;
     await this.replicator.stop();
   }
 
@@ -65,23 +64,33 @@ export class CitySync {
   syncNow(): Promise<void> { return this.replicator.syncNow(); }
 
   /**
-   * Applies a `doc:`/`ev:` document the projection does not know yet. The
-   * ledger's own writes are already applied (same revision), so they pass
-   * through as no-ops; the work runs under the ledger's lock so it never
-   * interleaves with a command.
+   * Writes a page of the city's records with no command in flight, then applies to the view
+   * what the store now holds as each one's winner: the written revision may lose to one the
+   * store has (`new_edits:false` keeps both), and an event that came before its document is
+   * applied with it. Memory and store change in one step, so a snapshot never records the
+   * store's seq past a record the view lacks.
    */
-  private async arrived(doc: PouchDB.Core.Document & Record<string, unknown>): Promise<void> {
-    if (!doc._id.startsWith('doc:') && !doc._id.startsWith('ev:')) return;
+  private writePulled(docs: Leaf[]): Promise<void> {
+    return this.deps.ledger.exclusive(async () => {
+      await writeLeaves(this.deps.docs, docs);
+      const ids = [...new Set(docs.map((d) => d._id).filter((id) => id.startsWith('doc:') || id.startsWith('ev:')))];
+      if (ids.length === 0) return;
+      const rows = (await this.deps.docs.allDocs({ keys: ids, include_docs: true })).rows;
+      const winners = rows.flatMap((r) => ('doc' in r && r.doc && !r.value.deleted ? [r.doc as PouchDB.Core.Document & Record<string, unknown>] : []));
+      // Documents first: an event applies only to a document the view knows.
+      winners.sort((a, b) => Number(a._id.startsWith('ev:')) - Number(b._id.startsWith('ev:')));
+      for (const doc of winners) await this.apply(doc);
+    });
+  }
+
+  private async apply(doc: PouchDB.Core.Document & Record<string, unknown>): Promise<void> {
     if (!this.needed(doc)) return;
-    await this.deps.ledger.exclusive(async () => {
-      if (!this.needed(doc)) return;
-      if (doc._id.startsWith('ev:')) { this.deps.projection.applyEvent(doc as unknown as EventRecord); return; }
-      this.deps.projection.putRecord(doc as unknown as DocumentRecord);
-      // Events that arrived before their document were skipped; replay them now.
-      const prefix = `ev:${doc._id.slice(4)}:`;
-      const events = await this.deps.docs.allDocs({ startkey: prefix, endkey: `${prefix}\uffff`, include_docs: true });
-      for (const row of events.rows) if (row.doc) this.deps.projection.applyEvent(row.doc as unknown as EventRecord);
-    }).catch((err: unknown) => { this.deps.log.error({ err, id: doc._id }, 'could not apply a replicated document'); });
+    if (doc._id.startsWith('ev:')) { this.deps.projection.applyEvent(doc as unknown as EventRecord); return; }
+    this.deps.projection.putRecord(doc as unknown as DocumentRecord);
+    // Events that arrived before their document were skipped; replay them now.
+    const prefix = `ev:${doc._id.slice(4)}:`;
+    const events = await this.deps.docs.allDocs({ startkey: prefix, endkey: `${prefix}\uffff`, include_docs: true });
+    for (const row of events.rows) if (row.doc) this.deps.projection.applyEvent(row.doc as unknown as EventRecord);
   }
 
   private needed(doc: PouchDB.Core.Document & Record<string, unknown>): boolean {

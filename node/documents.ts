@@ -86,7 +86,7 @@ export class Documents {
     const parsed = parseInput(OutgoingDraftInput, input);
     if (!parsed.ok) throw parsed.error;
     await this.deps.blobs.checkRefs(parsed.value.attachments);
-    return this.deps.ledger.runGrouped(async (now) => {
+    return this.warmed(id, () => this.deps.ledger.runGrouped(async (now) => {
       const view = await this.get(id);
       if (view.direction !== 'outgoing') throw wardError('illegal_transition');
       const verdict = checkTransition('outgoing', view.derived, 'edit', { user: actor.user, role }, undefined);
@@ -99,7 +99,7 @@ export class Documents {
         result: id,
         applied: () => { this.holdUntilWritten(id, view); this.deps.projection.putRecord(record); this.deps.projection.applyEvent(event); },
       };
-    }).then((docId) => this.get(docId));
+    })).then((docId) => this.get(docId));
   }
 
   async act(actor: Actor, role: Role, id: string, action: Action, body: unknown): Promise<DocView> {
@@ -130,7 +130,7 @@ export class Documents {
   }
 
   private commit(actor: Actor, role: Role, id: string, action: Action, comment: string | undefined, stepData: Record<string, unknown>): Promise<DocView> {
-    return this.deps.ledger.runGrouped(async (now) => {
+    return this.warmed(id, () => this.deps.ledger.runGrouped(async (now) => {
       const view = await this.get(id);
       const verdict = checkTransition(view.direction, view.derived, action, { user: actor.user, role }, comment);
       if (!verdict.ok) throw wardError(verdict.code);
@@ -143,7 +143,18 @@ export class Documents {
         result: id,
         applied: () => { this.holdUntilWritten(id, view); if (sealed) this.deps.projection.putRecord(sealed); this.deps.projection.applyEvent(event); },
       };
-    }).then((docId) => this.get(docId));
+    })).then((docId) => this.get(docId));
+  }
+
+  /**
+   * Builds run one at a time (node/ledger.ts): a build that read the store would hold every
+   * writer behind its read, which made numbering wait on one LevelDB read per number. So the
+   * document is read before its command queues and kept in the view cache (pinned, changes
+   * applied in memory keep it current) until its build has run, which then reads memory only.
+   */
+  private async warmed<T>(id: string, queue: () => Promise<T>): Promise<T> {
+    this.deps.projection.hold(id, await this.get(id));
+    try { return await queue(); } finally { this.deps.projection.release(id); }
   }
 
   /**

@@ -19,6 +19,12 @@ export interface GenuinePullOptions {
   /** The ward's chain's digests for an id with branches (ward-records.ts at the city); without it such a record is skipped. */
   vouched?: (id: string) => Promise<string[]>;
   batch?: number;
+  /**
+   * Writes a page of genuine records to `local` (`new_edits:false`, histories included). The
+   * ward node passes its own, which writes them under its ledger and updates its view in the
+   * same step; by default a plain `bulkDocs`.
+   */
+  write?: (docs: Leaf[]) => Promise<void>;
   /** After each page is written: persist the checkpoint. */
   onPage?: (lastSeq: number | string) => Promise<void>;
   onTampered?: (id: string, integrity: Integrity) => void;
@@ -41,7 +47,7 @@ export async function pullGenuine(o: GenuinePullOptions): Promise<GenuinePullRes
       if (integrity.doc) genuine.push(integrity.doc);
     }
     if (genuine.length > 0) {
-      await o.local.bulkDocs(genuine as Parameters<PouchDB.Database['bulkDocs']>[0], { new_edits: false });
+      await (o.write ?? ((docs) => writeLeaves(o.local, docs)))(genuine);
       result.written += genuine.length;
     }
     result.lastSeq = page.last_seq;
@@ -77,4 +83,9 @@ function byWinner(a: Leaf, b: Leaf): number {
 function splitRev(rev: string | undefined): [number, string] {
   const s = rev ?? '0-';
   return [Number.parseInt(s, 10) || 0, s.slice(s.indexOf('-') + 1)];
+}
+
+/** Writes pulled records as replication does: their own revisions and histories (`new_edits:false`). */
+export async function writeLeaves(local: PouchDB.Database, docs: readonly Leaf[]): Promise<void> {
+  await local.bulkDocs(docs as Parameters<PouchDB.Database['bulkDocs']>[0], { new_edits: false });
 }

@@ -14,6 +14,7 @@
 // engine can later drive device ↔ node sync in the PWA.
 import { ERRORS, type ErrorCode } from './errors.js';
 import { pullGenuine } from './genuine-pull.js';
+import type { Leaf } from './genuine.js';
 import { INBOX_SELECTOR, WardCredentials, isChunkId, isReplicatedId } from './city-contract.js';
 import { pushChunks } from './chunk-push.js';
 import { pullChunks } from './chunk-pull.js';
@@ -50,6 +51,8 @@ export interface ReplicatorOptions {
   now?: () => number;
   random?: () => number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+  /** How a page of the city's inbox records is written locally (sync/genuine-pull.ts `write`); a plain `bulkDocs` by default. */
+  writePulled?: (docs: Leaf[]) => Promise<void>;
 }
 
 const STATE_ID = '_local/warddesk-city-sync';
@@ -60,7 +63,7 @@ const FATAL: ReadonlySet<ErrorCode> = new Set(['sync_unauthorized', 'sync_not_co
 const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE|UND_ERR_SOCKET|ECONNABORTED)$/;
 
 export class Replicator {
-  private readonly o: Required<Omit<ReplicatorOptions, 'cityUrl' | 'log' | 'monotonic'>> & Pick<ReplicatorOptions, 'cityUrl' | 'log'>;
+  private readonly o: Required<Omit<ReplicatorOptions, 'cityUrl' | 'log' | 'monotonic' | 'writePulled'>> & Pick<ReplicatorOptions, 'cityUrl' | 'log' | 'writePulled'>;
   private readonly estimate: LinkEstimate;
   /** Documents a batch may hold at most: halved on every 413, whatever the byte budget says. */
   private batchCap = Infinity;
@@ -232,7 +235,7 @@ export class Replicator {
     // Only the city's own revision of each inbox record comes home: a branch the ward's
     // credentials added at the city (CouchDB keeps it, and it may win) is left there.
     const pulled = await pullGenuine({
-      remote, local: this.o.local, since: this.inboxSeq ?? 0, selector: INBOX_SELECTOR, batch: this.o.batchSize,
+      remote, local: this.o.local, since: this.inboxSeq ?? 0, selector: INBOX_SELECTOR, batch: this.o.batchSize, ...(this.o.writePulled ? { write: this.o.writePulled } : {}),
       onPage: async (seq) => { this.inboxSeq = seq; await this.writeState(); },
       onTampered: (id, integrity) => {
         const reason = integrity.state === 'tampered' ? integrity.reason : 'ok';
