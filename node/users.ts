@@ -54,13 +54,31 @@ export class Users {
   private readonly perUser = new KeyedMutex();
   /** One password hash at a time: a login flood must leave the thread pool to the store (LevelDB runs there too). */
   private readonly checks = new PasswordChecks(1, 64);
+  private readonly profiles = new Map<string, UserProfile>();
+  private written = 0;
   constructor(private readonly deps: UsersDeps) {
     const { maxFailures, minutes } = deps.lockout;
     this.throttle = new LoginThrottle({ perUsername: maxFailures, perAddress: maxFailures * 4, windowMs: minutes * 60_000 }, deps.now ?? Date.now);
   }
 
+  /**
+   * Every request's caller is looked up here: profiles are kept in memory once read (a ward has
+   * tens of officials), and replaced by this class's own writes as they are applied, the only
+   * ones a running node makes. A read that a write overtook is not kept.
+   */
   async get(username: string): Promise<UserProfile | null> {
-    try { return await this.deps.docs.get<UserProfile>(`user:${username}`) as UserProfile; } catch (err) { if (isNotFound(err)) return null; throw err; }
+    const known = this.profiles.get(username);
+    if (known) return known;
+    const generation = this.written;
+    let profile: UserProfile | null;
+    try { profile = await this.deps.docs.get<UserProfile>(`user:${username}`) as UserProfile; } catch (err) { if (isNotFound(err)) return null; throw err; }
+    if (generation === this.written) this.profiles.set(username, profile);
+    return profile;
+  }
+
+  private wrote(profile: UserProfile): void {
+    this.written += 1;
+    this.profiles.set(profile.username, profile);
   }
 
   async list(): Promise<UserProfile[]> {
@@ -83,7 +101,7 @@ export class Users {
       // invisible (and overwritten here if an earlier attempt died between the two writes).
       const orphan = await this.credentials(input.username);
       await this.deps.secrets.put<Omit<Credentials, '_id'>>({ _id: `cred:${input.username}`, ...(orphan?._rev ? { _rev: orphan._rev } : {}), password, mustChange, failures: 0, lockedUntil: 0 });
-      return { command: { actor, action: 'user.create', target: profile._id, docs: [profile as unknown as { _id: string }] }, result: profile };
+      return { command: { actor, action: 'user.create', target: profile._id, docs: [profile as unknown as { _id: string }] }, result: profile, applied: () => this.wrote(profile) };
     });
   }
 
@@ -119,7 +137,7 @@ export class Users {
       const stopsBeingAdmin = current.role === 'admin' && current.active && (patch.active === false || (patch.role !== undefined && patch.role !== 'admin'));
       if (stopsBeingAdmin && !(await this.list()).some((u) => u.username !== username && u.role === 'admin' && u.active)) throw wardError('last_admin');
       const next: UserProfile = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)), updatedAt: vnIso(now) };
-      return { command: { actor, action: 'user.update', target: current._id, docs: [next as unknown as { _id: string }] }, result: next };
+      return { command: { actor, action: 'user.update', target: current._id, docs: [next as unknown as { _id: string }] }, result: next, applied: () => this.wrote(next) };
     });
   }
 
