@@ -5,7 +5,7 @@
 // before it), in the same run; prints both and their ratio, and checks that
 // the numbers on disk run 1..n.
 //   npm run bench -- write-latency        (WRITES=1000 NUMBERS=2000 CLIENTS=50)
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../node/store.js';
@@ -38,7 +38,16 @@ async function concurrently(count: number, work: (i: number) => Promise<void>): 
 
 const must = (what: string, r: { status: number; body: unknown }, want: number) => { if (r.status !== want) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`); };
 
-interface Figures { writeP50: number; writeP95: number; numbersPerS: number; gapless: boolean }
+interface Figures { writeP50: number; writeP95: number; numbersPerS: number; gapless: boolean; cpuPerWrite: number; cpuPerNumber: number }
+
+/**
+ * The node's CPU time so far (user + system, every thread: LevelDB's and zlib's included), in ms.
+ * Unlike latency it hardly moves with what else the machine runs, so it compares runs on a busy one.
+ */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
 
 async function measure(groupCommit: boolean): Promise<Figures> {
   const root = mkdtempSync(join(tmpdir(), 'warddesk-writes-'));
@@ -62,8 +71,11 @@ async function measure(groupCommit: boolean): Promise<Figures> {
       const numberer = new Client(child.url);
       await numberer.login('vanthu', 'vanthu-real-password');
       await concurrently(100, async (i) => must('warm-up', await specialist.post('/api/documents/outgoing', sampleDraft({ subject: `Khởi động ${i}` })), 201));
+      const cpu0 = cpuMs(child.proc.pid!);
       const writes = await concurrently(WRITES, async (i) => must('create', await specialist.post('/api/documents/outgoing', sampleDraft({ subject: `Dự thảo ${i}` })), 201));
+      const cpu1 = cpuMs(child.proc.pid!);
       const numbers = await concurrently(paper.length, async (i) => must('number', await numberer.post(`/api/documents/${paper[i]!}/actions/number`), 200));
+      const cpu2 = cpuMs(child.proc.pid!);
       await child.kill();
       killed = true;
       const store = await openStore(dataDir);
@@ -73,6 +85,7 @@ async function measure(groupCommit: boolean): Promise<Figures> {
         writeP50: percentile(writes.latencies, 50), writeP95: percentile(writes.latencies, 95),
         numbersPerS: paper.length / numbers.seconds,
         gapless: onDisk.length === paper.length && onDisk.every((n, i) => n === i + 1),
+        cpuPerWrite: (cpu1 - cpu0) / WRITES, cpuPerNumber: (cpu2 - cpu1) / paper.length,
       };
     } finally { if (!killed) await child.kill(); }
   } finally { rmSync(root, { recursive: true, force: true }); }
@@ -85,6 +98,8 @@ const grouped = await measure(true);
 console.log(`write_p50_ms ${grouped.writeP50.toFixed(1)}`);
 console.log(`write_p95_ms ${grouped.writeP95.toFixed(1)}`);
 console.log(`numbering_per_s ${grouped.numbersPerS.toFixed(0)}`);
+console.log(`node_cpu_ms_per_write ${grouped.cpuPerWrite.toFixed(2)}`);
+console.log(`node_cpu_ms_per_number ${grouped.cpuPerNumber.toFixed(2)}`);
 console.log(`write_p50_ms_one_fsync_each ${single.writeP50.toFixed(1)}`);
 console.log(`write_p95_ms_one_fsync_each ${single.writeP95.toFixed(1)}`);
 console.log(`numbering_per_s_one_fsync_each ${single.numbersPerS.toFixed(0)}`);
