@@ -3,6 +3,7 @@
 // entry, or editing an event it vouches for, breaks the chain at that point.
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { carriesHash, recordContent } from '../sync/record-hash.js';
 
 export interface AuditEntry {
   _id: string;
@@ -37,6 +38,16 @@ function sha256(text: string): string {
 export function documentDigest(doc: Record<string, unknown>): string {
   const { _rev: _ignoredRev, _attachments: _ignoredAttachments, ...rest } = doc;
   return sha256(canonicalize(rest) ?? '');
+}
+
+/**
+ * Stamps a write-once record's content hash (sync/record-hash.ts) in place if it has none: the
+ * same SHA-256 of the same text as sync/'s `recordHash`, computed here at once. WebCrypto's is
+ * asynchronous, a trip through the thread pool, and the ledger builds one command at a time:
+ * every grouped write waited on it in turn.
+ */
+export function stampRecordHash(doc: Record<string, unknown> & { _id: string }): void {
+  if (carriesHash(doc) && typeof doc['hash'] !== 'string') doc['hash'] = sha256(recordContent(doc));
 }
 
 export function entryHash(entry: Omit<AuditEntry, 'hash' | '_rev'>): string {

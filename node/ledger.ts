@@ -8,8 +8,7 @@
 // or none of it; groups land in the order they were built.
 import type { Actor } from '../sync/schema.js';
 import { wardError, type WardError } from '../sync/errors.js';
-import { carriesHash, recordHash } from '../sync/record-hash.js';
-import { documentDigest, GENESIS, makeEntry, type AuditEntry } from './audit.js';
+import { documentDigest, GENESIS, makeEntry, stampRecordHash, type AuditEntry } from './audit.js';
 import { isDiskFull, type Clock } from './store.js';
 
 export type StoredDoc = { _id: string; _rev?: string } & Record<string, unknown>;
@@ -219,7 +218,7 @@ export class Ledger {
     let built: Built<unknown>;
     try {
       built = await job.build(now);
-      for (const d of built.command.docs) if (carriesHash(d) && typeof d['hash'] !== 'string') d['hash'] = await recordHash(d);
+      for (const d of built.command.docs) stampRecordHash(d);
     } catch (err) {
       job.done.reject(err);
       return;
@@ -404,7 +403,7 @@ export class Ledger {
     let head = this.head;
     for (const command of commands) {
       // In place: `applied` and the caller keep these very objects, hash included.
-      for (const d of command.docs) if (carriesHash(d) && typeof d['hash'] !== 'string') d['hash'] = await recordHash(d);
+      for (const d of command.docs) stampRecordHash(d);
       const writes = Object.fromEntries(command.docs.map((d) => [d._id, documentDigest(d)]));
       const entry = makeEntry(seq + 1, head, now.toISOString(), command.actor, command.action, command.target, writes);
       seq = entry.seq;

@@ -36,6 +36,11 @@ export class StoreGate {
         this.enter(() => original(...args, (...result: unknown[]) => { this.leave(); callback(...result); }));
       };
     }
+    // PouchDB refuses a read outright ("database is closed") when the handle's status is not
+    // "open", before any operation reaches the gate: while the gate reopens it, the handle reports
+    // "open", and what is asked meanwhile waits for the reopen like any other operation.
+    let status = (handle as unknown as { status: string }).status;
+    Object.defineProperty(handle, 'status', { configurable: true, enumerable: true, get: () => (this.closed ? 'open' : status), set: (value: string) => { status = value; } });
     const makeIterator = h['_iterator']!.bind(handle) as (options: unknown) => NativeIterator;
     h['_iterator'] = (options: unknown) => this.lazyIterator(handle, () => makeIterator(options));
   }

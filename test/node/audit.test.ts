@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { official, sampleDraft, startTestWard, type TestWard } from '../helpers/ward.js';
+import { recordHash } from '../../sync/record-hash.js';
 
 const cli = fileURLToPath(new URL('../../node/cli.ts', import.meta.url));
 
@@ -83,6 +84,20 @@ test('an untouched store verifies with exit code 0', async () => {
     assert.is(r.status, 0, r.stderr);
     assert.match(r.stdout, /audit chain intact/);
   } finally { await ward.stop().catch(() => undefined); }
+});
+
+test('every event the node writes carries the hash sync\'s readers (the PWA, the city) compute for it', async () => {
+  const { ward, docId } = await wardWithHistory();
+  try {
+    const events = (await ward.node.store.docs.allDocs({ startkey: `ev:${docId.slice(4)}:`, endkey: `ev:${docId.slice(4)}:\uffff`, include_docs: true })).rows.map((r) => r.doc as unknown as Record<string, unknown> & { _id: string });
+    assert.is(events.length, 3, 'create, submit, return');
+    for (const ev of events) {
+      assert.match(String(ev['hash']), /^[0-9a-f]{64}$/);
+      assert.is(ev['hash'], await recordHash(ev), ev._id);
+    }
+    // The return's comment is Vietnamese: the text is hashed as UTF-8 on both sides.
+    assert.ok(events.some((e) => JSON.stringify(e).includes('Bổ sung căn cứ')));
+  } finally { await ward.stop(); }
 });
 
 test.run();
