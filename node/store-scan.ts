@@ -1,0 +1,144 @@
+// Reads the docs store's LevelDB directly, in PouchDB's own layout
+// (pouchdb-adapter-leveldb-core, PouchDB 9): the sublevel `document-store`
+// holds each document's metadata (revision tree, winning revision, latest
+// seq, deleted) under its id; `by-sequence` holds each revision's body under
+// its seq (16 digits). PouchDB's allDocs walks the same two through levelup,
+// sublevel codecs and object streams at ~8,700 records/s; read here, a
+// rebuild of 683,000 records is bound by parsing JSON instead
+// (docs/decisions/0012).
+//
+// Only reads, on the handle PouchDB has open (LevelDB allows one per
+// directory), through that handle's gate (store-gate.ts): a reopen after a
+// full disk waits for them. An iterator reads one LevelDB snapshot; a body
+// whose revision was compacted away meanwhile is read through PouchDB.
+import type { LevelDown } from 'leveldown';
+
+const DOC_STORE = '\xffdocument-store\xff';
+const BY_SEQ = '\xffby-sequence\xff';
+
+/** A node of PouchDB's revision tree: [hash, { deleted? }, children]. */
+type RevNode = [string, { deleted?: boolean; status?: string }, RevNode[]];
+/** What PouchDB keeps of a document beside its bodies. */
+export interface StoredMeta {
+  id: string;
+  /** The seq of the document's latest change. */
+  seq: number;
+  rev_tree: { pos: number; ids: RevNode }[];
+  rev_map: Record<string, number>;
+  winningRev?: string;
+  deleted?: boolean;
+}
+
+/** The part of leveldown's (abstract-leveldown 7) interface read here; its typings lack options and getMany. */
+interface Level {
+  iterator(options: object): { next(cb: (err: Error | null, key: unknown, value: unknown) => void): void; end(cb: (err?: Error) => void): void };
+  getMany(keys: string[], options: object, cb: (err: Error | null, values: (string | undefined)[]) => void): void;
+}
+
+const levels = new WeakMap<PouchDB.Database, LevelDown>();
+
+/** Called by the store for the docs database it opened on a (gated) handle. */
+export function registerLevel(db: PouchDB.Database, handle: LevelDown): void { levels.set(db, handle); }
+
+/** The LevelDB handle under `db`, when the store opened it (null for a PouchDB opened elsewhere: read through PouchDB then). */
+export function levelOf(db: PouchDB.Database): LevelDown | null { return levels.get(db) ?? null; }
+
+/** Metadata of the documents with ids in [from, to), in id order, deleted ones too. */
+export async function* scanMeta(handle: LevelDown, from: string, to: string): AsyncGenerator<StoredMeta> {
+  // 256 KB a step: LevelDB hands over many entries per crossing into JavaScript.
+  const it = (handle as unknown as Level).iterator({ gte: DOC_STORE + from, lt: DOC_STORE + to, keys: false, keyAsBuffer: false, valueAsBuffer: false, highWaterMark: 256 * 1024 });
+  try {
+    for (;;) {
+      const value = await new Promise<string | undefined>((ok, fail) => it.next((err: Error | null, _key: unknown, v: unknown) => (err ? fail(err) : ok(v as string | undefined))));
+      if (value === undefined) return;
+      yield JSON.parse(value) as StoredMeta;
+    }
+  } finally {
+    await new Promise<void>((ok) => it.end(() => ok()));
+  }
+}
+
+/**
+ * The current bodies of the documents with ids in [from, to), in id order, as
+ * PouchDB's allDocs({ include_docs: true }) gives them: the winning revision,
+ * with `_id` and `_rev`; deleted documents left out.
+ */
+export async function* scanDocs(db: PouchDB.Database, handle: LevelDown, from: string, to: string, batch = 512): AsyncGenerator<Record<string, unknown>> {
+  let metas: StoredMeta[] = [];
+  const bodies = async function* (): AsyncGenerator<Record<string, unknown>> {
+    const winners = metas.map(winnerOf);
+    const values = await getMany(handle, metas.map((m, i) => BY_SEQ + formatSeq(m.rev_map[winners[i]!]!)));
+    for (let i = 0; i < metas.length; i++) {
+      const value = values[i];
+      const doc = value === undefined
+        ? await db.get(metas[i]!.id).catch(() => null) as Record<string, unknown> | null // compacted since the metadata was read
+        : JSON.parse(value) as Record<string, unknown>;
+      if (!doc || doc['_deleted'] === true) continue;
+      doc['_rev'] = value === undefined ? doc['_rev'] : winners[i];
+      yield doc;
+    }
+  };
+  for await (const meta of scanMeta(handle, from, to)) {
+    if (isDeleted(meta)) continue;
+    metas.push(meta);
+    if (metas.length >= batch) { yield* bodies(); metas = []; }
+  }
+  if (metas.length > 0) yield* bodies();
+}
+
+/** The metadata of these ids (null where the store has none), in one read. */
+export async function readMeta(handle: LevelDown, ids: readonly string[]): Promise<(StoredMeta | null)[]> {
+  const values = await getMany(handle, ids.map((id) => DOC_STORE + id));
+  return values.map((v) => (v === undefined ? null : JSON.parse(v) as StoredMeta));
+}
+
+/** The document's current revision deleted? */
+export function isDeleted(meta: StoredMeta): boolean {
+  return meta.deleted ?? isDeletedRev(meta, winnerOf(meta));
+}
+
+/**
+ * Every leaf revision, as PouchDB's changes({ style: 'all_docs' }) lists them
+ * (pouchdb-merge collectLeaves: the tree walked from its last root, depth
+ * first, then by position, highest first).
+ */
+export function leavesOf(meta: StoredMeta): string[] {
+  const leaves: { rev: string; pos: number }[] = [];
+  walk(meta, (pos, node) => { if (node[2].length === 0) leaves.push({ rev: `${pos}-${node[0]}`, pos }); });
+  return leaves.sort((a, b) => a.pos - b.pos).reverse().map((l) => l.rev);
+}
+
+/** The winning revision: cached on the metadata since PouchDB 6; else CouchDB's rule (not deleted, longest, highest hash). */
+export function winnerOf(meta: StoredMeta): string {
+  if (meta.winningRev) return meta.winningRev;
+  let best: { hash: string; pos: number; deleted: boolean } | null = null;
+  walk(meta, (pos, node) => {
+    if (node[2].length > 0) return;
+    const deleted = node[1].deleted === true;
+    if (!best || (best.deleted !== deleted ? best.deleted : best.pos !== pos ? best.pos < pos : best.hash < node[0])) best = { hash: node[0], pos, deleted };
+  });
+  const b = best as { hash: string; pos: number } | null;
+  return b ? `${b.pos}-${b.hash}` : '';
+}
+
+function isDeletedRev(meta: StoredMeta, rev: string): boolean {
+  let deleted = false;
+  walk(meta, (pos, node) => { if (`${pos}-${node[0]}` === rev) deleted = node[1].deleted === true; });
+  return deleted;
+}
+
+/** PouchDB's traverseRevTree order: a stack, roots from the last. */
+function walk(meta: StoredMeta, visit: (pos: number, node: RevNode) => void): void {
+  const stack: { pos: number; node: RevNode }[] = meta.rev_tree.map((t) => ({ pos: t.pos, node: t.ids }));
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    visit(top.pos, top.node);
+    for (const child of top.node[2]) stack.push({ pos: top.pos + 1, node: child });
+  }
+}
+
+function formatSeq(n: number): string { return String(n).padStart(16, '0'); }
+
+function getMany(handle: LevelDown, keys: string[]): Promise<(string | undefined)[]> {
+  if (keys.length === 0) return Promise.resolve([]);
+  return new Promise((ok, fail) => (handle as unknown as Level).getMany(keys, { asBuffer: false, fillCache: false }, (err, values) => (err ? fail(err) : ok(values))));
+}

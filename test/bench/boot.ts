@@ -1,0 +1,145 @@
+// Boot of a large ward without a snapshot, and the first device's replication
+// index (issue 18, docs/decisions/0012), each step in a process of its own so
+// its peak memory is its own:
+// - rebuild: the view rebuilt from the store, with LevelDB read directly
+//   (store-scan.ts) and, side by side on the same store, through PouchDB's
+//   allDocs as before (`pouch`); records/s, peak RSS, and whether both built
+//   the same view;
+// - feed: a clerk's first pull through the replication feed — the seq index
+//   built, then the first pages of _changes — with RSS before and after.
+// Boot to the first answered request with the compiled node (from scratch
+// and from the snapshot) is test/bench/memory.ts.
+//   npx tsx test/bench/boot.ts [--docs=20000 | --dir=<seeded ward>] [--pages=50] [--steps=rebuild,pouch,feed] [--cpu-prof]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import PouchDB from 'pouchdb';
+import { Projection } from '../../node/projection.js';
+import { ReplicateFeed } from '../../node/replicate-feed.js';
+import { openStore } from '../../node/store.js';
+import { seed } from '../helpers/seed.js';
+
+const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const say = (name: string, value: number | string) => console.log(`${name} ${typeof value === 'number' ? (Number.isInteger(value) ? value : value.toFixed(1)) : value}`);
+const mb = (bytes: number) => bytes / 2 ** 20;
+/** Anonymous resident memory (heap, buffers): RSS also counts LevelDB's tables mapped from disk, page cache the kernel takes back. */
+const anonMb = () => Number(/RssAnon:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
+const load = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+
+/** Highest RSS seen while `run` runs (sampled every 50 ms; VmHWM would include what came before). */
+async function peakDuring<T>(run: () => Promise<T>): Promise<{ value: T; peakMb: number; peakAnonMb: number }> {
+  let peak = process.memoryUsage.rss();
+  let peakAnon = anonMb();
+  const sample = () => { peak = Math.max(peak, process.memoryUsage.rss()); peakAnon = Math.max(peakAnon, anonMb()); };
+  const timer = setInterval(sample, 50);
+  try {
+    const value = await run();
+    sample();
+    return { value, peakMb: mb(peak), peakAnonMb: peakAnon };
+  } finally { clearInterval(timer); }
+}
+
+/** A digest of the whole view (every summary, the last numbers, a few searches): equal digests, equal views. */
+function digest(p: Projection): string {
+  const h = createHash('sha256');
+  const all = [...p.all()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (const s of all) h.update(JSON.stringify(s));
+  for (const key of new Set(all.map((s) => s.registerKey).filter((k) => k !== null))) h.update(`${key}=${p.lastNumber(key)}`);
+  for (const q of ['chuyen doi so', 'ke hoach', 'tiem chung', 'le loi']) h.update(p.search(q).sort().join());
+  return h.digest('hex').slice(0, 16);
+}
+
+async function step(name: string, dir: string): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  if (name === 'rebuild' || name === 'pouch') {
+    // The store opened as the node opens it reads LevelDB directly; a bare PouchDB is read through allDocs.
+    const store = name === 'rebuild' ? await openStore(dir) : null;
+    const db = store?.docs ?? new PouchDB(join(dir, 'docs'));
+    const projection = new Projection();
+    const rssBefore = mb(process.memoryUsage.rss());
+    const t = performance.now();
+    const { value: report, peakMb, peakAnonMb } = await peakDuring(() => projection.load(db, null));
+    const s = (performance.now() - t) / 1000;
+    say(`${name}_records`, report.changesRead);
+    say(`${name}_s`, s);
+    say(`${name}_records_per_s`, report.changesRead / s);
+    say(`${name}_rss_before_mb`, rssBefore);
+    say(`${name}_peak_rss_mb`, peakMb);
+    say(`${name}_peak_anon_mb`, peakAnonMb);
+    gc();
+    say(`${name}_rss_after_mb`, mb(process.memoryUsage.rss()));
+    say(`${name}_anon_after_mb`, anonMb());
+    say(`${name}_view_digest`, digest(projection));
+    await (store ? store.close() : db.close());
+    return;
+  }
+  // feed: a clerk's first pull, page after page, as a device asks.
+  const store = await openStore(dir);
+  const projection = new Projection();
+  await projection.load(store.docs, null);
+  gc();
+  const before = process.memoryUsage();
+  const anonBefore = anonMb();
+  const feed = new ReplicateFeed(store.docs, projection, async () => undefined);
+  const reader = { user: 'vanthu', role: 'clerk' as const };
+  const pages = Number(arg('pages', '50'));
+  let since: number | string = 0;
+  let sent = 0;
+  const t = performance.now();
+  const firstMs: number[] = [];
+  const { peakMb, peakAnonMb } = await peakDuring(async () => {
+    for (let i = 0; i < pages; i++) {
+      const p = performance.now();
+      const page = await feed.changes(reader, since, 100, 'all_docs');
+      firstMs.push(performance.now() - p);
+      sent += page.results.length;
+      since = page.last_seq;
+      if (page.results.length === 0) break;
+    }
+  });
+  gc();
+  const after = process.memoryUsage();
+  say('feed_first_page_ms', firstMs[0] ?? 0);
+  say('feed_later_pages_mean_ms', firstMs.slice(1).reduce((a, b) => a + b, 0) / Math.max(1, firstMs.length - 1));
+  say('feed_pages', firstMs.length);
+  say('feed_changes_sent', sent);
+  say('feed_s', (performance.now() - t) / 1000);
+  say('feed_rss_before_mb', mb(before.rss));
+  say('feed_peak_rss_mb', peakMb);
+  say('feed_rss_after_mb', mb(after.rss));
+  say('feed_anon_before_mb', anonBefore);
+  say('feed_peak_anon_mb', peakAnonMb);
+  say('feed_anon_after_mb', anonMb());
+  // What the index keeps (the feed is still referenced below, so it is not collected).
+  say('feed_heap_growth_mb', mb(after.heapUsed - before.heapUsed));
+  void feed;
+  await store.close();
+}
+
+const child = arg('step', '');
+if (child) {
+  await step(child, arg('dir', ''));
+} else {
+  const repo = fileURLToPath(new URL('../..', import.meta.url));
+  let dir = arg('dir', '');
+  const made = !dir;
+  if (made) {
+    dir = mkdtempSync(join(tmpdir(), 'warddesk-bench-boot-'));
+    const docs = Number(arg('docs', '20000'));
+    const t = performance.now();
+    await seed(dir, docs, Date.parse('2006-01-02T01:00:00Z'), { everyMs: Math.floor((20 * 365.25 * 86_400_000) / docs), incomingEvery: 3, bodyChars: 1500, batch: 2000 });
+    say(`seed_${docs}_docs_s`, (performance.now() - t) / 1000);
+  }
+  try {
+    for (const name of arg('steps', 'rebuild,pouch,feed').split(',')) {
+      say(`machine_load_1min_before_${name}`, load());
+      const prof = process.argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), `warddesk-boot-prof-${name}`)}`] : [];
+      execFileSync(process.execPath, [...prof, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), `--step=${name}`, `--dir=${dir}`, ...process.argv.slice(2).filter((a) => a.startsWith('--pages='))], { cwd: repo, stdio: 'inherit' });
+    }
+  } finally {
+    if (made) rmSync(dir, { recursive: true, force: true });
+  }
+}
