@@ -79,8 +79,8 @@ function slim(e: EventRecord): EventRecord {
 
 /** The current records with ids in [from, to), in id order: read from LevelDB directly when the store opened it (0012), else through PouchDB. */
 function scan(db: PouchDB.Database, from: string, to: string, pageSize: number): AsyncIterable<Record<string, unknown>> {
-  const handle = levelOf(db);
-  return handle ? scanDocs(db, handle, from, to) : scanPouch(db, from, to, pageSize);
+  const level = levelOf(db);
+  return level ? scanDocs(level, from, to) : scanPouch(db, from, to, pageSize);
 }
 
 async function* scanPouch(db: PouchDB.Database, from: string, to: string, pageSize: number): AsyncIterable<Record<string, unknown>> {

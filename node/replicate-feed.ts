@@ -14,8 +14,7 @@
 // revs_diff entries; a first pull reads each record once.
 import type { DocSummary, Projection } from './projection.js';
 import { SeqIndex } from './replicate-seq-index.js';
-import { isDeleted, leavesOf, levelOf, readMeta } from './store-scan.js';
-import type { LevelDown } from 'leveldown';
+import { isDeleted, leavesOf, levelOf, readMeta, type StoreLevel } from './store-scan.js';
 import { DocLocator, viewInSet, type Reader } from './working-set.js';
 
 export interface FeedChange { seq: number | string; id: string; changes: { rev: string }[]; deleted?: true }
@@ -27,33 +26,38 @@ export interface FeedPage { results: FeedChange[]; last_seq: number | string }
  * long, so no device checkpoints past it; after that it is passed over.
  */
 const UNKNOWN_GRACE_MS = 10_000;
+/** How long after the view is complete the index is built ahead of any device. */
+const PREPARE_AFTER_MS = 30_000;
 /** How long the size of a reader's set (GET /, asked by PouchDB after every batch) is reused while the store is unchanged. */
 const SIZE_TTL_MS = 10_000;
 
 export class ReplicateFeed {
   private readonly locate: DocLocator;
   private readonly index: SeqIndex;
-  private readonly handle: LevelDown;
+  private readonly level: StoreLevel;
   private readonly unknownSince = new Map<string, number>();
   private readonly sizes = new Map<string, { head: number | string; at: number; size: number }>();
 
   /** `settle` resolves when what the view has applied is on disk (ledger.durable()): the store then holds nothing the view lacks but replication. */
   constructor(private readonly db: PouchDB.Database, private readonly projection: Projection, private readonly settle: () => Promise<void>, private readonly now: () => number = Date.now) {
     this.locate = new DocLocator(projection);
-    const handle = levelOf(db);
-    if (!handle) throw new Error('the replication feed reads the store as openStore opened it (node/store.ts)');
-    this.handle = handle;
-    this.index = new SeqIndex(db, handle, (id) => this.owner(id));
+    const level = levelOf(db);
+    if (!level) throw new Error('the replication feed reads the store as openStore opened it (node/store.ts)');
+    this.level = level;
+    this.index = new SeqIndex(level, (id) => this.owner(id));
   }
 
   /**
-   * Builds the index ahead of the first device, once the view is complete (a
-   * first pull otherwise waits for it: ~4 s at 200,000 documents, ~20 MB). A
-   * failure (the store closing) leaves it to the first request.
+   * Builds the index ahead of the first device, once the view is complete and
+   * the boot's first requests are answered (the build reads every record's
+   * metadata: ~10 s of one core at 200,000 documents, which a first list
+   * must not wait behind); a device asking sooner builds it itself. A failure
+   * (the store closing) leaves it to the first request.
    */
   async prepare(): Promise<void> {
     try {
       await this.projection.whenReady();
+      await new Promise((ok) => setTimeout(ok, PREPARE_AFTER_MS).unref());
       await this.index.catchUp(Number((await this.db.info()).update_seq));
     } catch { /* the next request reads it */ }
   }
@@ -150,7 +154,7 @@ export class ReplicateFeed {
    */
   private async pageOf(picked: readonly { view: DocSummary; seq: number }[]): Promise<FeedChange[]> {
     const groups = picked.map(({ view }) => [view.id, ...this.projection.eventIds(view)]);
-    const metas = await readMeta(this.handle, groups.flat());
+    const metas = await readMeta(this.level, groups.flat());
     const out: FeedChange[] = [];
     let at = 0;
     picked.forEach(({ seq }, g) => {

@@ -11,8 +11,7 @@
 // took ~230 bytes a record (~200 MB at 200,000 documents). Built by one pass
 // over PouchDB's document metadata (each record's latest seq), then kept up
 // by the store's changes feed (docs/decisions/0012).
-import type { LevelDown } from 'leveldown';
-import { isDeleted, scanMeta } from './store-scan.js';
+import { isDeleted, scanMeta, type StoreLevel } from './store-scan.js';
 
 /** A document whose latest change is at `seq`; or a record no document of the view owns yet (`docId` undefined). */
 export interface SeqEntry { seq: number; docId: string | undefined; id: string; deleted: boolean }
@@ -53,7 +52,7 @@ export class SeqIndex {
   private built = false;
   private reading: Promise<boolean> | null = null;
 
-  constructor(private readonly db: PouchDB.Database, private readonly handle: LevelDown, private readonly resolve: Resolve) {}
+  constructor(private readonly level: StoreLevel, private readonly resolve: Resolve) {}
 
   /** Reads the store until at least `head` (one reader at a time; later callers join it). */
   async catchUp(head: number): Promise<void> {
@@ -96,7 +95,7 @@ export class SeqIndex {
   private async build(head: number): Promise<boolean> {
     const pending: { seq: number; ref: number }[] = [];
     for (const [from, to] of [['doc:', 'doc:\uffff'], ['ev:', 'ev:\uffff']] as const) {
-      for await (const meta of scanMeta(this.handle, from, to)) {
+      for await (const meta of scanMeta(this.level, from, to)) {
         if (meta.seq > head) continue; // changed while being read: the changes feed brings it, in order
         const ref = this.refOf(meta.id, meta.seq, isDeleted(meta));
         if (ref >= 0) { if (this.latest.data[ref]! < meta.seq) this.latest.data[ref] = meta.seq; } else pending.push({ seq: meta.seq, ref });
@@ -112,7 +111,7 @@ export class SeqIndex {
 
   /** false when the store had nothing more to read. */
   private async readPage(): Promise<boolean> {
-    const page = await this.db.changes({ since: this.cursor, limit: PAGE });
+    const page = await this.level.db.changes({ since: this.cursor, limit: PAGE });
     for (const ch of page.results) {
       if (!ch.id.startsWith('doc:') && !ch.id.startsWith('ev:')) continue;
       const seq = Number(ch.seq);

@@ -30,25 +30,40 @@ export interface StoredMeta {
 }
 
 /** The part of leveldown's (abstract-leveldown 7) interface read here; its typings lack options and getMany. */
-interface Level {
+interface Native {
   iterator(options: object): { next(cb: (err: Error | null, key: unknown, value: unknown) => void): void; end(cb: (err?: Error) => void): void };
   getMany(keys: string[], options: object, cb: (err: Error | null, values: (string | undefined)[]) => void): void;
 }
 
-const levels = new WeakMap<PouchDB.Database, LevelDown>();
+/** A PouchDB database and the LevelDB handle under it. */
+export interface StoreLevel { db: PouchDB.Database; handle: LevelDown }
+
+const levels = new WeakMap<PouchDB.Database, StoreLevel>();
 
 /** Called by the store for the docs database it opened on a (gated) handle. */
-export function registerLevel(db: PouchDB.Database, handle: LevelDown): void { levels.set(db, handle); }
+export function registerLevel(db: PouchDB.Database, handle: LevelDown): void { levels.set(db, { db, handle }); }
 
-/** The LevelDB handle under `db`, when the store opened it (null for a PouchDB opened elsewhere: read through PouchDB then). */
-export function levelOf(db: PouchDB.Database): LevelDown | null { return levels.get(db) ?? null; }
+/** The LevelDB under `db`, when the store opened it (null for a PouchDB opened elsewhere: read through PouchDB then). */
+export function levelOf(db: PouchDB.Database): StoreLevel | null { return levels.get(db) ?? null; }
+
+/**
+ * The handle, for one native call made right away. leveldown aborts the
+ * process on an operation started on a closed handle; PouchDB marks itself
+ * closed before closing it, so this check and the call, in one synchronous
+ * step, never start one. (A reopen after a full disk is the gate's business.)
+ */
+function native(level: StoreLevel): Native {
+  if ((level.db as unknown as { _closed?: boolean })._closed) throw new Error('database is closed');
+  return level.handle as unknown as Native;
+}
 
 /** Metadata of the documents with ids in [from, to), in id order, deleted ones too. */
-export async function* scanMeta(handle: LevelDown, from: string, to: string): AsyncGenerator<StoredMeta> {
+export async function* scanMeta(level: StoreLevel, from: string, to: string): AsyncGenerator<StoredMeta> {
   // 256 KB a step: LevelDB hands over many entries per crossing into JavaScript.
-  const it = (handle as unknown as Level).iterator({ gte: DOC_STORE + from, lt: DOC_STORE + to, keys: false, keyAsBuffer: false, valueAsBuffer: false, highWaterMark: 256 * 1024 });
+  const it = native(level).iterator({ gte: DOC_STORE + from, lt: DOC_STORE + to, keys: false, keyAsBuffer: false, valueAsBuffer: false, highWaterMark: 256 * 1024 });
   try {
     for (;;) {
+      native(level); // the iterator itself is made on its first read
       const value = await new Promise<string | undefined>((ok, fail) => it.next((err: Error | null, _key: unknown, v: unknown) => (err ? fail(err) : ok(v as string | undefined))));
       if (value === undefined) return;
       yield JSON.parse(value) as StoredMeta;
@@ -63,32 +78,50 @@ export async function* scanMeta(handle: LevelDown, from: string, to: string): As
  * PouchDB's allDocs({ include_docs: true }) gives them: the winning revision,
  * with `_id` and `_rev`; deleted documents left out.
  */
-export async function* scanDocs(db: PouchDB.Database, handle: LevelDown, from: string, to: string, batch = 512): AsyncGenerator<Record<string, unknown>> {
+export async function* scanDocs(level: StoreLevel, from: string, to: string, batch = 512): AsyncGenerator<Record<string, unknown>> {
+  // One batch is read from LevelDB (on libuv's threads) while the one before is folded: two cores, both busy.
+  let ahead: Promise<Record<string, unknown>[]> | null = null;
   let metas: StoredMeta[] = [];
-  const bodies = async function* (): AsyncGenerator<Record<string, unknown>> {
-    const winners = metas.map(winnerOf);
-    const values = await getMany(handle, metas.map((m, i) => BY_SEQ + formatSeq(m.rev_map[winners[i]!]!)));
-    for (let i = 0; i < metas.length; i++) {
-      const value = values[i];
-      const doc = value === undefined
-        ? await db.get(metas[i]!.id).catch(() => null) as Record<string, unknown> | null // compacted since the metadata was read
-        : JSON.parse(value) as Record<string, unknown>;
-      if (!doc || doc['_deleted'] === true) continue;
-      doc['_rev'] = value === undefined ? doc['_rev'] : winners[i];
-      yield doc;
+  try {
+    for await (const meta of scanMeta(level, from, to)) {
+      if (isDeleted(meta)) continue;
+      metas.push(meta);
+      if (metas.length < batch) continue;
+      const next = bodiesOf(level, metas);
+      metas = [];
+      if (ahead) yield* await ahead;
+      ahead = next;
     }
-  };
-  for await (const meta of scanMeta(handle, from, to)) {
-    if (isDeleted(meta)) continue;
-    metas.push(meta);
-    if (metas.length >= batch) { yield* bodies(); metas = []; }
+    if (metas.length > 0) { const last = bodiesOf(level, metas); if (ahead) yield* await ahead; ahead = last; }
+    if (ahead) yield* await ahead;
+  } finally {
+    void ahead?.catch(() => undefined); // a reader that stopped early leaves no rejection unhandled
   }
-  if (metas.length > 0) yield* bodies();
+}
+
+/** The winning bodies of these documents, in their order. */
+async function bodiesOf(level: StoreLevel, metas: readonly StoredMeta[]): Promise<Record<string, unknown>[]> {
+  const winners = metas.map(winnerOf);
+  const values = await getMany(level, metas.map((m, i) => BY_SEQ + formatSeq(m.rev_map[winners[i]!]!)));
+  const docs: Record<string, unknown>[] = [];
+  for (let i = 0; i < metas.length; i++) {
+    const value = values[i];
+    if (value === undefined) {
+      // Compacted since the metadata was read: PouchDB reads the revision that wins now.
+      const doc = await level.db.get(metas[i]!.id).catch(() => null) as Record<string, unknown> | null;
+      if (doc) docs.push(doc);
+      continue;
+    }
+    const doc = JSON.parse(value) as Record<string, unknown>;
+    doc['_rev'] = winners[i];
+    docs.push(doc);
+  }
+  return docs;
 }
 
 /** The metadata of these ids (null where the store has none), in one read. */
-export async function readMeta(handle: LevelDown, ids: readonly string[]): Promise<(StoredMeta | null)[]> {
-  const values = await getMany(handle, ids.map((id) => DOC_STORE + id));
+export async function readMeta(level: StoreLevel, ids: readonly string[]): Promise<(StoredMeta | null)[]> {
+  const values = await getMany(level, ids.map((id) => DOC_STORE + id));
   return values.map((v) => (v === undefined ? null : JSON.parse(v) as StoredMeta));
 }
 
@@ -138,7 +171,7 @@ function walk(meta: StoredMeta, visit: (pos: number, node: RevNode) => void): vo
 
 function formatSeq(n: number): string { return String(n).padStart(16, '0'); }
 
-function getMany(handle: LevelDown, keys: string[]): Promise<(string | undefined)[]> {
+function getMany(level: StoreLevel, keys: string[]): Promise<(string | undefined)[]> {
   if (keys.length === 0) return Promise.resolve([]);
-  return new Promise((ok, fail) => (handle as unknown as Level).getMany(keys, { asBuffer: false, fillCache: false }, (err, values) => (err ? fail(err) : ok(values))));
+  return new Promise((ok, fail) => native(level).getMany(keys, { asBuffer: false, fillCache: false }, (err, values) => (err ? fail(err) : ok(values))));
 }

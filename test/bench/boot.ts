@@ -7,11 +7,14 @@
 //   the same view;
 // - feed: a clerk's first pull through the replication feed — the seq index
 //   built, then the first pages of _changes — with RSS before and after.
-// Boot to the first answered request with the compiled node (from scratch
-// and from the snapshot) is test/bench/memory.ts.
-//   npx tsx test/bench/boot.ts [--docs=20000 | --dir=<seeded ward>] [--pages=50] [--steps=rebuild,pouch,feed] [--cpu-prof]
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// - node: the compiled node as in production (heap cap --heap-mb) booted
+//   from its snapshot: time to the first answered list, then a clerk's first
+//   pull over HTTP (_changes and _bulk_get, --pages pages of 100) with the
+//   node's RSS sampled throughout.
+// memory.ts measures boot from scratch and memory under load end to end.
+//   npx tsx test/bench/boot.ts [--docs=20000 | --dir=<seeded ward>] [--pages=50] [--steps=rebuild,pouch,feed,node] [--heap-mb=256] [--cpu-prof]
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,12 +24,16 @@ import { Projection } from '../../node/projection.js';
 import { ReplicateFeed } from '../../node/replicate-feed.js';
 import { openStore } from '../../node/store.js';
 import { seed } from '../helpers/seed.js';
+import { Client, official, startTestWard } from '../helpers/ward.js';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const say = (name: string, value: number | string) => console.log(`${name} ${typeof value === 'number' ? (Number.isInteger(value) ? value : value.toFixed(1)) : value}`);
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 const mb = (bytes: number) => bytes / 2 ** 20;
 /** Anonymous resident memory (heap, buffers): RSS also counts LevelDB's tables mapped from disk, page cache the kernel takes back. */
-const anonMb = () => Number(/RssAnon:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
+const anonMb = () => nodeMemory(process.pid).anon;
+/** Written by the rebuild step beside the store (not the node's own snapshot file). */
+const SNAPSHOT = 'bench-boot.snapshot';
 const load = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 /** Highest RSS seen while `run` runs (sampled every 50 ms; VmHWM would include what came before). */
@@ -73,17 +80,23 @@ async function step(name: string, dir: string): Promise<void> {
     say(`${name}_rss_after_mb`, mb(process.memoryUsage.rss()));
     say(`${name}_anon_after_mb`, anonMb());
     say(`${name}_view_digest`, digest(projection));
+    // The feed step starts from it, as a node booting from its snapshot does.
+    if (store) await projection.save(join(dir, SNAPSHOT), (await db.info()).update_seq);
     await (store ? store.close() : db.close());
     return;
   }
   // feed: a clerk's first pull, page after page, as a device asks.
   const store = await openStore(dir);
   const projection = new Projection();
-  await projection.load(store.docs, null);
+  const loaded = await projection.load(store.docs, existsSync(join(dir, SNAPSHOT)) ? join(dir, SNAPSHOT) : null);
+  say('feed_view_from_snapshot', loaded.fromSnapshot ? 1 : 0);
   gc();
   const before = process.memoryUsage();
   const anonBefore = anonMb();
   const feed = new ReplicateFeed(store.docs, projection, async () => undefined);
+  const built = performance.now();
+  await feed.prepare();
+  say('feed_index_build_s', (performance.now() - built) / 1000);
   const reader = { user: 'vanthu', role: 'clerk' as const };
   const pages = Number(arg('pages', '50'));
   let since: number | string = 0;
@@ -113,10 +126,68 @@ async function step(name: string, dir: string): Promise<void> {
   say('feed_anon_before_mb', anonBefore);
   say('feed_peak_anon_mb', peakAnonMb);
   say('feed_anon_after_mb', anonMb());
-  // What the index keeps (the feed is still referenced below, so it is not collected).
+  // What the index keeps (the feed is still referenced below, so it is not collected), and what V8 keeps committed for it.
   say('feed_heap_growth_mb', mb(after.heapUsed - before.heapUsed));
+  say('feed_heap_committed_growth_mb', mb(after.heapTotal - before.heapTotal));
+  say('feed_outside_heap_growth_mb', mb(after.rss - after.heapTotal - (before.rss - before.heapTotal)));
   void feed;
   await store.close();
+}
+
+/** The node's resident memory now: total and anonymous (MB). */
+function nodeMemory(pid: number): { rss: number; anon: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+  return { rss: kb('VmRSS'), anon: kb('RssAnon') };
+}
+
+/** The compiled node on `dir`, from its snapshot: boot to the first list, then a first pull with its memory sampled. */
+async function nodeStep(repo: string, dir: string): Promise<void> {
+  if (!existsSync(join(dir, 'projection.snapshot')) && existsSync(join(dir, SNAPSHOT))) copyFileSync(join(dir, SNAPSHOT), join(dir, 'projection.snapshot'));
+  const prof = process.argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'warddesk-boot-prof-node')}`] : [];
+  const started = performance.now();
+  const node = spawn(process.execPath, [...prof, `--max-old-space-size=${arg('heap-mb', '256')}`, join(repo, 'dist/node/cli.js'), 'start'], {
+    env: { ...process.env, WARDDESK_DATA_DIR: dir, WARDDESK_HOST: '127.0.0.1', WARDDESK_PORT: '0', WARDDESK_COOKIE_SECURE: 'false', WARDDESK_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let log = '';
+  node.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
+  try {
+    let url: string | undefined;
+    while (!(url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(log)?.[1])) await sleep(10);
+    say('node_listening_s', (performance.now() - started) / 1000);
+    const clerk = new Client(url);
+    while (!await clerk.login('vanthu', 'vanthu-real-password').then(() => true, () => false)) await sleep(20);
+    while ((await clerk.get('/api/documents?limit=50')).status !== 200) await sleep(20);
+    say('node_boot_to_first_list_s', (performance.now() - started) / 1000);
+    say('node_view_from_snapshot', /"fromSnapshot":true/.test(log) ? 1 : 0);
+    await sleep(3000);
+    const idle = nodeMemory(node.pid!);
+    let peak = idle;
+    const sampler = setInterval(() => { const m = nodeMemory(node.pid!); peak = { rss: Math.max(peak.rss, m.rss), anon: Math.max(peak.anon, m.anon) }; }, 100);
+    const t = performance.now();
+    let since: unknown = 0;
+    let records = 0;
+    const pages = Number(arg('pages', '50'));
+    for (let i = 0; i < pages; i++) {
+      const page = (await clerk.get(`/api/replicate/_changes?since=${since}&limit=100&style=all_docs`)).body as { results: { id: string; changes: { rev: string }[] }[]; last_seq: unknown };
+      if (page.results.length === 0) break;
+      if (i === 0) say('node_first_changes_page_s', (performance.now() - t) / 1000);
+      const got = await clerk.post('/api/replicate/_bulk_get?revs=true', { docs: page.results.flatMap((c) => c.changes.map((r) => ({ id: c.id, rev: r.rev }))) });
+      records += (got.body as { results: unknown[] }).results.length;
+      since = page.last_seq;
+    }
+    clearInterval(sampler);
+    say('node_pull_records', records);
+    say('node_pull_s', (performance.now() - t) / 1000);
+    say('node_rss_idle_mb', idle.rss);
+    say('node_anon_idle_mb', idle.anon);
+    say('node_rss_pull_max_mb', peak.rss);
+    say('node_anon_pull_max_mb', peak.anon);
+  } finally {
+    node.kill('SIGTERM');
+    await new Promise((done) => node.once('exit', done));
+  }
 }
 
 const child = arg('step', '');
@@ -129,13 +200,20 @@ if (child) {
   if (made) {
     dir = mkdtempSync(join(tmpdir(), 'warddesk-bench-boot-'));
     const docs = Number(arg('docs', '20000'));
+    // The bench's clerk, as the node's own API makes one.
+    const ward = await startTestWard({}, dir);
+    await official(ward, 'vanthu', 'clerk');
+    await ward.node.close();
     const t = performance.now();
     await seed(dir, docs, Date.parse('2006-01-02T01:00:00Z'), { everyMs: Math.floor((20 * 365.25 * 86_400_000) / docs), incomingEvery: 3, bodyChars: 1500, batch: 2000 });
     say(`seed_${docs}_docs_s`, (performance.now() - t) / 1000);
+    rmSync(join(dir, 'projection.snapshot'), { force: true });
   }
+  execFileSync(process.execPath, ['-e', `import('${join(repo, 'bin/build.js')}').then((m) => m.ensureBuilt(['server'], { quiet: true }))`], { cwd: repo, stdio: 'inherit' });
   try {
-    for (const name of arg('steps', 'rebuild,pouch,feed').split(',')) {
+    for (const name of arg('steps', 'rebuild,pouch,feed,node').split(',')) {
       say(`machine_load_1min_before_${name}`, load());
+      if (name === 'node') { await nodeStep(repo, dir); continue; }
       const prof = process.argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), `warddesk-boot-prof-${name}`)}`] : [];
       execFileSync(process.execPath, [...prof, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), `--step=${name}`, `--dir=${dir}`, ...process.argv.slice(2).filter((a) => a.startsWith('--pages='))], { cwd: repo, stdio: 'inherit' });
     }

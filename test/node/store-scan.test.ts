@@ -51,12 +51,12 @@ test('the direct reader gives PouchDB\'s documents, winners and leaves, and the 
     const store = await openStore(dir);
     const db = store.docs;
     const { conflicted, deleted, deletedLoser } = await awkwardStore(db);
-    const handle = levelOf(db);
-    assert.ok(handle, 'the store registers its LevelDB handle');
+    const level = levelOf(db);
+    assert.ok(level, 'the store registers its LevelDB handle');
 
     for (const [from, to] of [['doc:', 'doc:\uffff'], ['ev:', 'ev:\uffff'], ['ev:num:', 'ev:num:\uffff']] as const) {
       const direct: Record<string, unknown>[] = [];
-      for await (const doc of scanDocs(db, handle, from, to, 7)) direct.push(doc);
+      for await (const doc of scanDocs(level, from, to, 7)) direct.push(doc);
       const pouch = (await db.allDocs({ startkey: from, endkey: to, inclusive_end: false, include_docs: true })).rows.map((r) => r.doc);
       assert.equal(direct, pouch, `${from}: the same documents, in the same order, with the same bodies`);
     }
@@ -69,21 +69,25 @@ test('the direct reader gives PouchDB\'s documents, winners and leaves, and the 
 
     // The replication feed's view of each record: leaves, deletion and latest seq, as PouchDB's changes feed has them.
     const changes = (await db.changes({ style: 'all_docs' })).results.filter((c) => /^(doc|ev):/.test(c.id));
-    const metas = await readMeta(handle, changes.map((c) => c.id));
+    const metas = await readMeta(level, changes.map((c) => c.id));
     changes.forEach((c, i) => {
       const meta = metas[i]!;
       assert.equal(leavesOf(meta), c.changes.map((x) => x.rev), `${c.id}: leaves`);
       assert.is(isDeleted(meta), c.deleted === true, `${c.id}: deleted`);
       assert.is(meta.seq, Number(c.seq), `${c.id}: latest seq`);
     });
-    const [conflictMeta] = await readMeta(handle, [conflicted]);
+    const [conflictMeta] = await readMeta(level, [conflicted]);
     assert.equal(leavesOf(conflictMeta!).sort(), ['2-aaaa', '2-ffff'], 'both sides of the conflict travel');
     assert.is(winnerOf({ ...conflictMeta!, winningRev: undefined }), '2-ffff', 'the winner worked out as PouchDB does when not cached');
-    assert.equal(await readMeta(handle, ['doc:out:none']), [null]);
+    assert.equal(await readMeta(level, ['doc:out:none']), [null]);
 
     const direct = new Projection();
     await direct.load(db, null);
     await store.close();
+    // leveldown aborts the process on a read started on a closed handle: the reader refuses first.
+    const refused = (run: () => Promise<unknown>) => run().then(() => 'read', (err: Error) => err.message);
+    assert.is(await refused(() => readMeta(level, [conflicted])), 'database is closed');
+    assert.is(await refused(async () => { for await (const doc of scanDocs(level, 'doc:', 'doc:\uffff')) void doc; }), 'database is closed');
     // The same store read through PouchDB's allDocs (a bare PouchDB is not the store's: no direct reads).
     cpSync(dir, copy, { recursive: true });
     const bare = new PouchDB(join(copy, 'docs'));
