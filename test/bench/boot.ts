@@ -1,6 +1,7 @@
 // Boot of a large ward without a snapshot, and the first device's replication
 // index (issue 18, docs/decisions/0012), each step in a process of its own so
 // its peak memory is its own:
+// - read: the direct reader alone (records/s, nothing folded);
 // - rebuild: the view rebuilt from the store, with LevelDB read directly
 //   (store-scan.ts) and, side by side on the same store, through PouchDB's
 //   allDocs as before (`pouch`); records/s, peak RSS, and whether both built
@@ -8,11 +9,12 @@
 // - feed: a clerk's first pull through the replication feed — the seq index
 //   built, then the first pages of _changes — with RSS before and after.
 // - node: the compiled node as in production (heap cap --heap-mb) booted
-//   from its snapshot: time to the first answered list, then a clerk's first
+//   from its snapshot; scratch: the same without one (rebuilt from the store,
+//   heap cap --rebuild-heap-mb): time to the first answered list, then a clerk's first
 //   pull over HTTP (_changes and _bulk_get, --pages pages of 100) with the
 //   node's RSS sampled throughout.
 // memory.ts measures boot from scratch and memory under load end to end.
-//   npx tsx test/bench/boot.ts [--docs=20000 | --dir=<seeded ward>] [--pages=50] [--steps=rebuild,pouch,feed,node] [--heap-mb=256] [--cpu-prof]
+//   npx tsx test/bench/boot.ts [--docs=20000 | --dir=<seeded ward>] [--pages=50] [--steps=rebuild,pouch,feed,node,scratch] [--heap-mb=256] [--cpu-prof]
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,11 +25,13 @@ import PouchDB from 'pouchdb';
 import { Projection } from '../../node/projection.js';
 import { ReplicateFeed } from '../../node/replicate-feed.js';
 import { openStore } from '../../node/store.js';
+import { levelOf, scanDocs } from '../../node/store-scan.js';
 import { seed } from '../helpers/seed.js';
 import { Client, official, startTestWard } from '../helpers/ward.js';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
-const say = (name: string, value: number | string) => console.log(`${name} ${typeof value === 'number' ? (Number.isInteger(value) ? value : value.toFixed(1)) : value}`);
+const sayFigure = (name: string, value: number | string) => console.log(`${name} ${typeof value === 'number' ? (Number.isInteger(value) ? value : value.toFixed(1)) : value}`);
+const say = sayFigure;
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 const mb = (bytes: number) => bytes / 2 ** 20;
 /** Anonymous resident memory (heap, buffers): RSS also counts LevelDB's tables mapped from disk, page cache the kernel takes back. */
@@ -85,6 +89,22 @@ async function step(name: string, dir: string): Promise<void> {
     await (store ? store.close() : db.close());
     return;
   }
+  if (name === 'read') {
+    // The direct reader alone, nothing folded: what reading the store costs of a rebuild.
+    const store = await openStore(dir);
+    const level = levelOf(store.docs)!;
+    let records = 0;
+    const t = performance.now();
+    for (const [from, to] of [['ev:', 'ev:\uffff'], ['doc:', 'doc:\uffff']] as const) {
+      for await (const doc of scanDocs(level, from, to)) { records += 1; void doc; }
+    }
+    const s = (performance.now() - t) / 1000;
+    say('read_records', records);
+    say('read_s', s);
+    say('read_records_per_s', records / s);
+    await store.close();
+    return;
+  }
   // feed: a clerk's first pull, page after page, as a device asks.
   const store = await openStore(dir);
   const projection = new Projection();
@@ -94,9 +114,6 @@ async function step(name: string, dir: string): Promise<void> {
   const before = process.memoryUsage();
   const anonBefore = anonMb();
   const feed = new ReplicateFeed(store.docs, projection, async () => undefined);
-  const built = performance.now();
-  await feed.prepare();
-  say('feed_index_build_s', (performance.now() - built) / 1000);
   const reader = { user: 'vanthu', role: 'clerk' as const };
   const pages = Number(arg('pages', '50'));
   let since: number | string = 0;
@@ -115,7 +132,7 @@ async function step(name: string, dir: string): Promise<void> {
   });
   gc();
   const after = process.memoryUsage();
-  say('feed_first_page_ms', firstMs[0] ?? 0);
+  say('feed_first_page_with_index_build_ms', firstMs[0] ?? 0);
   say('feed_later_pages_mean_ms', firstMs.slice(1).reduce((a, b) => a + b, 0) / Math.max(1, firstMs.length - 1));
   say('feed_pages', firstMs.length);
   say('feed_changes_sent', sent);
@@ -142,11 +159,15 @@ function nodeMemory(pid: number): { rss: number; anon: number } {
 }
 
 /** The compiled node on `dir`, from its snapshot: boot to the first list, then a first pull with its memory sampled. */
-async function nodeStep(repo: string, dir: string): Promise<void> {
-  if (!existsSync(join(dir, 'projection.snapshot')) && existsSync(join(dir, SNAPSHOT))) copyFileSync(join(dir, SNAPSHOT), join(dir, 'projection.snapshot'));
+async function nodeStep(repo: string, dir: string, scratch: boolean): Promise<void> {
+  if (scratch) rmSync(join(dir, 'projection.snapshot'), { force: true });
+  else if (!existsSync(join(dir, 'projection.snapshot')) && existsSync(join(dir, SNAPSHOT))) copyFileSync(join(dir, SNAPSHOT), join(dir, 'projection.snapshot'));
+  const label = scratch ? 'scratch' : 'node';
+  const say = (name: string, value: number) => sayFigure(name.replace(/^node_/, `${label}_`), value);
   const prof = process.argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'warddesk-boot-prof-node')}`] : [];
   const started = performance.now();
-  const node = spawn(process.execPath, [...prof, `--max-old-space-size=${arg('heap-mb', '256')}`, join(repo, 'dist/node/cli.js'), 'start'], {
+  // The rebuild holds more for a while than the node does once built (as memory.ts runs it).
+  const node = spawn(process.execPath, [...prof, `--max-old-space-size=${scratch ? arg('rebuild-heap-mb', '384') : arg('heap-mb', '256')}`, join(repo, 'dist/node/cli.js'), 'start'], {
     env: { ...process.env, WARDDESK_DATA_DIR: dir, WARDDESK_HOST: '127.0.0.1', WARDDESK_PORT: '0', WARDDESK_COOKIE_SECURE: 'false', WARDDESK_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -161,6 +182,11 @@ async function nodeStep(repo: string, dir: string): Promise<void> {
     while ((await clerk.get('/api/documents?limit=50')).status !== 200) await sleep(20);
     say('node_boot_to_first_list_s', (performance.now() - started) / 1000);
     say('node_view_from_snapshot', /"fromSnapshot":true/.test(log) ? 1 : 0);
+    const rebuilt = log.split('\n').find((line) => line.includes('documents loaded from the store'));
+    if (rebuilt) {
+      say('node_rebuild_records', Number(/"changesRead":(\d+)/.exec(rebuilt)?.[1]));
+      say('node_rebuild_s', Number(/"ms":(\d+)/.exec(rebuilt)?.[1]) / 1000);
+    }
     await sleep(3000);
     const idle = nodeMemory(node.pid!);
     let peak = idle;
@@ -213,7 +239,7 @@ if (child) {
   try {
     for (const name of arg('steps', 'rebuild,pouch,feed,node').split(',')) {
       say(`machine_load_1min_before_${name}`, load());
-      if (name === 'node') { await nodeStep(repo, dir); continue; }
+      if (name === 'node' || name === 'scratch') { await nodeStep(repo, dir, name === 'scratch'); continue; }
       const prof = process.argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), `warddesk-boot-prof-${name}`)}`] : [];
       execFileSync(process.execPath, [...prof, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), `--step=${name}`, `--dir=${dir}`, ...process.argv.slice(2).filter((a) => a.startsWith('--pages='))], { cwd: repo, stdio: 'inherit' });
     }
