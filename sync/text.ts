@@ -39,8 +39,18 @@ const PIECES_KEPT = 30_000;
 const pieces = new Map<string, { folded: string[]; accented: string[] }>();
 const WHITESPACE = /\s+/;
 
+/** The last text's pieces: the index asks for its folded and then its accented terms, one after the other. */
+let last: { input: string; terms: { folded: string[]; accented: string[] }[] } = { input: '', terms: [] };
+
 function piecewise(input: string, kind: 'folded' | 'accented'): string[] {
+  if (last.input !== input) last = { input, terms: termsOfPieces(input) };
   const out: string[] = [];
+  for (const terms of last.terms) for (const t of terms[kind]) out.push(t);
+  return out;
+}
+
+function termsOfPieces(input: string): { folded: string[]; accented: string[] }[] {
+  const out: { folded: string[]; accented: string[] }[] = [];
   for (const piece of input.split(WHITESPACE)) {
     if (piece.length === 0) continue;
     let terms = pieces.get(piece);
@@ -50,7 +60,7 @@ function piecewise(input: string, kind: 'folded' | 'accented'): string[] {
       if (pieces.size >= PIECES_KEPT) pieces.clear();
       pieces.set(piece, terms);
     }
-    for (const t of terms[kind]) out.push(t);
+    out.push(terms);
   }
   return out;
 }
