@@ -32,6 +32,7 @@ import { Client, official, startTestWard } from '../helpers/ward.js';
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const sayFigure = (name: string, value: number | string) => console.log(`${name} ${typeof value === 'number' ? (Number.isInteger(value) ? value : value.toFixed(1)) : value}`);
 const say = sayFigure;
+const cpuSeconds = (since: NodeJS.CpuUsage) => { const used = process.cpuUsage(since); return (used.user + used.system) / 1e6; };
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 const mb = (bytes: number) => bytes / 2 ** 20;
 /** Anonymous resident memory (heap, buffers): RSS also counts LevelDB's tables mapped from disk, page cache the kernel takes back. */
@@ -71,12 +72,15 @@ async function step(name: string, dir: string): Promise<void> {
     const db = store?.docs ?? new PouchDB(join(dir, 'docs'));
     const projection = new Projection();
     const rssBefore = mb(process.memoryUsage.rss());
+    const cpu = process.cpuUsage();
     const t = performance.now();
     const { value: report, peakMb, peakAnonMb } = await peakDuring(() => projection.load(db, null));
     const s = (performance.now() - t) / 1000;
     say(`${name}_records`, report.changesRead);
     say(`${name}_s`, s);
     say(`${name}_records_per_s`, report.changesRead / s);
+    // CPU time (all threads) says more than wall time on a machine shared with others' runs.
+    say(`${name}_cpu_s`, cpuSeconds(cpu));
     say(`${name}_rss_before_mb`, rssBefore);
     say(`${name}_peak_rss_mb`, peakMb);
     say(`${name}_peak_anon_mb`, peakAnonMb);
@@ -94,6 +98,7 @@ async function step(name: string, dir: string): Promise<void> {
     const store = await openStore(dir);
     const level = levelOf(store.docs)!;
     let records = 0;
+    const cpu = process.cpuUsage();
     const t = performance.now();
     for (const [from, to] of [['ev:', 'ev:\uffff'], ['doc:', 'doc:\uffff']] as const) {
       for await (const doc of scanDocs(level, from, to)) { records += 1; void doc; }
@@ -102,6 +107,7 @@ async function step(name: string, dir: string): Promise<void> {
     say('read_records', records);
     say('read_s', s);
     say('read_records_per_s', records / s);
+    say('read_cpu_s', cpuSeconds(cpu));
     await store.close();
     return;
   }
@@ -158,6 +164,12 @@ function nodeMemory(pid: number): { rss: number; anon: number } {
   return { rss: kb('VmRSS'), anon: kb('RssAnon') };
 }
 
+/** CPU seconds a process has used (user + system, all threads): steadier than wall time on a shared machine. */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
+}
+
 /** The compiled node on `dir`, from its snapshot: boot to the first list, then a first pull with its memory sampled. */
 async function nodeStep(repo: string, dir: string, scratch: boolean): Promise<void> {
   if (scratch) rmSync(join(dir, 'projection.snapshot'), { force: true });
@@ -181,6 +193,7 @@ async function nodeStep(repo: string, dir: string, scratch: boolean): Promise<vo
     while (!await clerk.login('vanthu', 'vanthu-real-password').then(() => true, () => false)) await sleep(20);
     while ((await clerk.get('/api/documents?limit=50')).status !== 200) await sleep(20);
     say('node_boot_to_first_list_s', (performance.now() - started) / 1000);
+    say('node_cpu_to_first_list_s', cpuOf(node.pid!));
     say('node_view_from_snapshot', /"fromSnapshot":true/.test(log) ? 1 : 0);
     const rebuilt = log.split('\n').find((line) => line.includes('documents loaded from the store'));
     if (rebuilt) {
