@@ -26,8 +26,8 @@ export interface FeedPage { results: FeedChange[]; last_seq: number | string }
  * long, so no device checkpoints past it; after that it is passed over.
  */
 const UNKNOWN_GRACE_MS = 10_000;
-/** How long after the view is complete the index is built ahead of any device. */
-const PREPARE_AFTER_MS = 30_000;
+/** Stores with more changes than this (~50,000 documents) build the seq index on the first device's request, not at boot. */
+const PREPARE_AT_MOST = 200_000;
 /** How long the size of a reader's set (GET /, asked by PouchDB after every batch) is reused while the store is unchanged. */
 const SIZE_TTL_MS = 10_000;
 
@@ -48,17 +48,18 @@ export class ReplicateFeed {
   }
 
   /**
-   * Builds the index ahead of the first device, once the view is complete and
-   * the boot's first requests are answered (the build reads every record's
-   * metadata: ~10 s of one core at 200,000 documents, which a first list
-   * must not wait behind); a device asking sooner builds it itself. A failure
-   * (the store closing) leaves it to the first request.
+   * Builds the index ahead of the first device once the view is complete, in
+   * a store small enough for that to be quick (~1 s). In a larger one the
+   * first device builds it (5–10 s at 200,000 documents, once): a ward no
+   * device pulls from keeps the build's passing memory (tens of MB of V8
+   * heap, for a while) out of its budget. A failure (the store closing)
+   * leaves it to the first request.
    */
   async prepare(): Promise<void> {
     try {
       await this.projection.whenReady();
-      await new Promise((ok) => setTimeout(ok, PREPARE_AFTER_MS).unref());
-      await this.index.catchUp(Number((await this.db.info()).update_seq));
+      const head = Number((await this.db.info()).update_seq);
+      if (head <= PREPARE_AT_MOST) await this.index.catchUp(head);
     } catch { /* the next request reads it */ }
   }
 
