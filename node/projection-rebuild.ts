@@ -12,6 +12,7 @@
 import type { DocumentRecord, EventRecord } from '../sync/schema.js';
 import { compareEvents } from '../sync/workflow.js';
 import { attachRecord, blankSummary, type DocSummary, type Projection } from './projection.js';
+import { levelOf, scanDocs } from './store-scan.js';
 
 /** Returns how many records were read. */
 export async function rebuildFromStore(db: PouchDB.Database, projection: Projection, pageSize: number): Promise<number> {
@@ -76,7 +77,13 @@ function slim(e: EventRecord): EventRecord {
   return { _id: e._id, type: 'event', ward: '', docId: e.docId, action: e.action, at: e.at, actor: { user: e.actor.user, role: e.actor.role, device: '' }, data } as EventRecord;
 }
 
-async function* scan(db: PouchDB.Database, from: string, to: string, pageSize: number): AsyncIterable<Record<string, unknown>> {
+/** The current records with ids in [from, to), in id order: read from LevelDB directly when the store opened it (0012), else through PouchDB. */
+function scan(db: PouchDB.Database, from: string, to: string, pageSize: number): AsyncIterable<Record<string, unknown>> {
+  const level = levelOf(db);
+  return level ? scanDocs(level, from, to) : scanPouch(db, from, to, pageSize);
+}
+
+async function* scanPouch(db: PouchDB.Database, from: string, to: string, pageSize: number): AsyncIterable<Record<string, unknown>> {
   let startkey = from;
   let skip = 0;
   for (;;) {

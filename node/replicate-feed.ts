@@ -1,7 +1,8 @@
 // The replication feed of one official: the store's _changes, _bulk_get and
 // _all_docs filtered to their working set (node/working-set.ts), answered
-// from an in-memory index of where each record last changed
-// (node/replicate-seq-index.ts).
+// from an in-memory index of where each document last changed
+// (node/replicate-seq-index.ts) and, for the page answered, the records'
+// revisions read from the store (node/store-scan.ts).
 //
 // The feed goes document by document: a document of the set is sent whole —
 // its record and every event — at the seq of the latest change among them.
@@ -12,7 +13,8 @@
 // document's older changes. A document already on the device costs only
 // revs_diff entries; a first pull reads each record once.
 import type { DocSummary, Projection } from './projection.js';
-import { SeqIndex, type SeqEntry } from './replicate-seq-index.js';
+import { SeqIndex } from './replicate-seq-index.js';
+import { isDeleted, leavesOf, levelOf, readMeta, type StoreLevel } from './store-scan.js';
 import { DocLocator, viewInSet, type Reader } from './working-set.js';
 
 export interface FeedChange { seq: number | string; id: string; changes: { rev: string }[]; deleted?: true }
@@ -32,28 +34,40 @@ const SIZE_TTL_MS = 10_000;
 export class ReplicateFeed {
   private readonly locate: DocLocator;
   private readonly index: SeqIndex;
+  private readonly level: StoreLevel;
   private readonly unknownSince = new Map<string, number>();
   private readonly sizes = new Map<string, { head: number | string; at: number; size: number }>();
 
   /** `settle` resolves when what the view has applied is on disk (ledger.durable()): the store then holds nothing the view lacks but replication. */
   constructor(private readonly db: PouchDB.Database, private readonly projection: Projection, private readonly settle: () => Promise<void>, private readonly now: () => number = Date.now) {
     this.locate = new DocLocator(projection);
-    this.index = new SeqIndex(db);
+    const level = levelOf(db);
+    if (!level) throw new Error('the replication feed reads the store as openStore opened it (node/store.ts)');
+    this.level = level;
+    this.index = new SeqIndex(level, (id) => this.owner(id));
   }
 
   /**
-   * Reads the store's changes into the index ahead of the first device (a
-   * first pull otherwise waits for it: ~1.3 s for 21,667 records, 4 s with
-   * the node busy). A failure (the store closing) leaves it to the first request.
+   * Builds the index ahead of the first device once the view is complete, in
+   * a store small enough for that to be quick (~1 s). In a larger one the
+   * first device builds it (5–10 s at 200,000 documents, once): a ward no
+   * device pulls from keeps the build's passing memory (tens of MB of V8
+   * heap, for a while) out of its budget. A failure (the store closing)
+   * leaves it to the first request.
    */
   async prepare(): Promise<void> {
     try {
+      await this.projection.whenReady();
       const head = Number((await this.db.info()).update_seq);
-      // The index holds ~230 bytes per record: ahead of any device it would cost a large ward
-      // (900,000 records: ~200 MB) memory its lists need; there the first device builds it.
-      if (head > PREPARE_AT_MOST) return;
-      await this.index.catchUp(head);
+      if (head <= PREPARE_AT_MOST) await this.index.catchUp(head);
     } catch { /* the next request reads it */ }
+  }
+
+  /** The document a record belongs to, once the view has applied the record. */
+  private owner(id: string): string | undefined {
+    const view = this.locate.view(id);
+    if (!view || (id.startsWith('ev:') && !this.locate.event(view, id))) return undefined;
+    return view.id;
   }
 
   /** Is this replicated id the reader's to read (now)? */
@@ -107,34 +121,49 @@ export class ReplicateFeed {
    */
   async changes(reader: Reader, since: number | string, limit: number, style: 'main_only' | 'all_docs'): Promise<FeedPage> {
     await this.settle();
+    await this.projection.whenReady();
     // Only what the view had applied when the writer was idle; later writes wait for the next request.
     const head = Number((await this.db.info()).update_seq);
     await this.index.catchUp(head);
     const nowMs = this.now();
     const from = Number(since) || 0; // an opaque seq we never gave out: start over (revs_diff keeps it cheap)
-    const inSet = new Map<DocSummary, boolean>();
-    const out: FeedChange[] = [];
+    const picked: { view: DocSummary; seq: number }[] = [];
+    let records = 0;
     let lastSeq = from;
     let stopped = false;
     for (const entry of this.index.after(from)) {
       if (entry.seq > head) break;
-      const view = this.locate.view(entry.id);
-      const known = view !== undefined && (!entry.id.startsWith('ev:') || this.locate.event(view, entry.id));
-      if (!known && !entry.deleted && this.holdBack(entry.id, nowMs)) { stopped = true; break; }
+      const view = entry.docId === undefined ? undefined : this.projection.get(entry.docId);
+      if (!view && !entry.deleted && this.holdBack(entry.id, nowMs)) { stopped = true; break; }
       lastSeq = entry.seq;
-      if (!known) continue;
-      let member = inSet.get(view);
-      if (member === undefined) inSet.set(view, member = viewInSet(view, reader, nowMs));
-      if (!member) continue;
-      const group = [view.id, ...this.projection.eventIds(view)].flatMap((id) => this.index.get(id) ?? []);
-      // The document goes out once, at its latest change (later in this walk, or in a later page).
-      if (group.some((e) => e.seq > entry.seq)) continue;
-      for (const e of group) out.push(change(e, entry.seq));
-      if (out.length >= limit) { stopped = true; break; }
+      if (!view || !viewInSet(view, reader, nowMs)) continue;
+      picked.push({ view, seq: entry.seq });
+      records += 1 + view.eventKeys.length;
+      if (records >= limit) { stopped = true; break; }
     }
     if (!stopped) lastSeq = Math.max(lastSeq, head);
+    const out = await this.pageOf(picked);
     if (style === 'main_only') await this.winnersOnly(out);
     return { results: out, last_seq: lastSeq };
+  }
+
+  /**
+   * Each picked document whole — its record and every event, with their leaf
+   * revisions as the store has them now — at the seq of its latest change. A
+   * document with a record changed since that seq is left out here: it goes
+   * out at that later change.
+   */
+  private async pageOf(picked: readonly { view: DocSummary; seq: number }[]): Promise<FeedChange[]> {
+    const groups = picked.map(({ view }) => [view.id, ...this.projection.eventIds(view)]);
+    const metas = await readMeta(this.level, groups.flat());
+    const out: FeedChange[] = [];
+    let at = 0;
+    picked.forEach(({ seq }, g) => {
+      const group = metas.slice(at, at += groups[g]!.length);
+      if (group.some((m) => m !== null && m.seq > seq)) return;
+      for (const m of group) if (m) out.push({ seq, id: m.id, changes: leavesOf(m).map((rev) => ({ rev })), ...(isDeleted(m) ? { deleted: true as const } : {}) });
+    });
+    return out;
   }
 
   private holdBack(id: string, nowMs: number): boolean {
@@ -162,8 +191,4 @@ export class ReplicateFeed {
       signal.addEventListener('abort', done);
     });
   }
-}
-
-function change(e: SeqEntry, seq: number): FeedChange {
-  return { seq, id: e.id, changes: e.leaves.map((rev) => ({ rev })), ...(e.deleted ? { deleted: true as const } : {}) };
 }

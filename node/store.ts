@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import leveldown, { type LevelDown } from 'leveldown';
 import PouchDB from 'pouchdb';
 import { StoreGate } from './store-gate.js';
+import { registerLevel } from './store-scan.js';
 
 export interface DiskUsage { usedPercent: number; freeBytes: number; totalBytes: number; warning: boolean }
 
@@ -75,6 +76,9 @@ export async function openStore(dataDir: string, storeOptions: StoreOptions = {}
   // Opening is lazy in PouchDB: info() forces LevelDB to open and read its
   // manifest, so a corrupt or locked store fails here, at boot, loudly.
   await Promise.all([docs.info(), secrets.info()]);
+  // The rebuild and the replication index read the docs store's LevelDB directly (store-scan.ts, 0012).
+  const docsHandle = handles.find((h) => (h as unknown as { location: string }).location === join(dataDir, 'docs'));
+  if (docsHandle) registerLevel(docs, docsHandle);
   let reopening: Promise<void> | null = null;
   // With nothing in flight and nothing starting meanwhile (store-gate.ts): leveldown cannot close under a read.
   const reopen = () => gate.exclusive(async () => {

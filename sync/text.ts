@@ -16,7 +16,53 @@ export function foldVietnamese(input: string): string {
 
 /** Splits folded text into search terms; keeps number/symbol pieces like "12/qd-ubnd" searchable by part. */
 export function searchTerms(input: string): string[] {
+  return piecewise(input, 'folded');
+}
+
+function foldedTerms(input: string): string[] {
   return foldVietnamese(input).split(/[^a-z0-9]+/).filter((t) => t.length > 0);
+}
+
+/**
+ * Indexing a ward's documents is mostly working out these terms (a rebuild
+ * of 200,000 documents spent ~22 of its ~56 s normalising and splitting
+ * 2,000-character bodies). A body is long but made of few distinct pieces —
+ * Vietnamese writes each syllable apart — so the terms are worked out per
+ * whitespace-separated piece and remembered. The answer is the same as for
+ * the whole text: whitespace is a separator after folding; normalisation
+ * (NFD, NFC) never joins or reorders across it, as it is a starter with no
+ * composition; lower-casing reads no context across it that could give a
+ * letter or digit. (test/sync/text-and-numbers.test.ts checks both ways
+ * agree on a corpus.)
+ */
+const PIECES_KEPT = 30_000;
+const pieces = new Map<string, { folded: string[]; accented: string[] }>();
+const WHITESPACE = /\s+/;
+
+/** The last text's pieces: the index asks for its folded and then its accented terms, one after the other. */
+let last: { input: string; terms: { folded: string[]; accented: string[] }[] } = { input: '', terms: [] };
+
+function piecewise(input: string, kind: 'folded' | 'accented'): string[] {
+  if (last.input !== input) last = { input, terms: termsOfPieces(input) };
+  const out: string[] = [];
+  for (const terms of last.terms) for (const t of terms[kind]) out.push(t);
+  return out;
+}
+
+function termsOfPieces(input: string): { folded: string[]; accented: string[] }[] {
+  const out: { folded: string[]; accented: string[] }[] = [];
+  for (const piece of input.split(WHITESPACE)) {
+    if (piece.length === 0) continue;
+    let terms = pieces.get(piece);
+    if (terms === undefined) {
+      terms = { folded: foldedTerms(piece), accented: accentedTokens(piece).filter(isAccentedWord) };
+      // A bound on memory: a node indexes for years; the common pieces come back within a few documents.
+      if (pieces.size >= PIECES_KEPT) pieces.clear();
+      pieces.set(piece, terms);
+    }
+    out.push(terms);
+  }
+  return out;
 }
 
 /**
@@ -42,7 +88,7 @@ export function queryWords(input: string): QueryWord[] {
 
 /** The text's accented words (lower case, NFC): what an accented query word is matched against. */
 export function accentedTerms(input: string): string[] {
-  return accentedTokens(input).filter(isAccentedWord);
+  return piecewise(input, 'accented');
 }
 
 /**
@@ -54,7 +100,7 @@ const accentedWords = new Map<string, boolean>();
 function isAccentedWord(token: string): boolean {
   let accented = accentedWords.get(token);
   if (accented === undefined) {
-    const f = searchTerms(token);
+    const f = foldedTerms(token);
     accented = f.length === 1 && f[0] !== token;
     if (accentedWords.size < 100_000) accentedWords.set(token, accented);
   }
