@@ -20,15 +20,16 @@ export interface IndexImage { terms: string[]; offsets: Uint32Array<ArrayBuffer>
 /** Shorter prefixes match too many words to be useful while typing. */
 const MIN_PREFIX = 2;
 
-export class SearchIndex {
+/** Keyed by document id, or by anything else that names a document (the projection's rows). */
+export class SearchIndex<K extends string | number = string> {
   private readonly postings = new Map<string, Postings>();
   private sortedTerms: string[] | null = null;
-  /** ordinal → document id; a re-indexed document gets a new ordinal and its old one is cleared. */
-  private readonly ids: (string | null)[] = [];
-  private readonly ordinalOf = new Map<string, number>();
+  /** ordinal → document; a re-indexed document gets a new ordinal and its old one is cleared. */
+  private readonly ids: (K | null)[] = [];
+  private readonly ordinalOf = new Map<K, number>();
 
   /** (Re)indexes a document from its searchable texts. */
-  put(id: string, texts: readonly string[]): void {
+  put(id: K, texts: readonly string[]): void {
     const previous = this.ordinalOf.get(id);
     if (previous !== undefined) this.ids[previous] = null;
     const ordinal = this.ids.length;
@@ -44,7 +45,7 @@ export class SearchIndex {
    * searching marks ordinals, so neither changes an answer, and `image()`
    * sorts them out.
    */
-  add(id: string, texts: readonly string[]): void {
+  add(id: K, texts: readonly string[]): void {
     const ordinal = this.ordinalOf.get(id);
     if (ordinal === undefined) this.put(id, texts);
     else this.post(ordinal, texts);
@@ -66,7 +67,7 @@ export class SearchIndex {
   }
 
   /** The index with ordinals renumbered to `positionOf` (the snapshot's document order); replaced documents' old entries are dropped. */
-  image(positionOf: (id: string) => number | undefined): IndexImage {
+  image(positionOf: (id: K) => number | undefined): IndexImage {
     const terms: string[] = [];
     const offsets: number[] = [0];
     const counts: number[] = [];
@@ -77,7 +78,7 @@ export class SearchIndex {
     const map = new Int32Array(this.ids.length).fill(-1);
     let keepsOrder = true, previous = -1;
     this.ids.forEach((id, o) => {
-      const p = id ? positionOf(id) : undefined;
+      const p = id !== null ? positionOf(id) : undefined;
       if (p === undefined) return;
       map[o] = p;
       if (p < previous) keepsOrder = false;
@@ -101,11 +102,11 @@ export class SearchIndex {
   }
 
   /** Indexed documents in ordinal order: a snapshot in this order renumbers the postings without sorting them. */
-  idsInOrder(): string[] { return this.ids.filter((id): id is string => id !== null); }
+  idsInOrder(): K[] { return this.ids.filter((id): id is K => id !== null); }
 
   /** Reads an index image back; `ids` are the snapshot's documents, in its order. */
-  static fromImage(image: IndexImage, ids: readonly string[]): SearchIndex {
-    const index = new SearchIndex();
+  static fromImage<K extends string | number>(image: IndexImage, ids: readonly K[]): SearchIndex<K> {
+    const index = new SearchIndex<K>();
     ids.forEach((id, i) => { index.ids.push(id); index.ordinalOf.set(id, i); });
     image.terms.forEach((term, t) => index.postings.set(term, Postings.over(image.bytes.subarray(image.offsets[t]!, image.offsets[t + 1]!), image.counts[t]!, image.lasts[t]!)));
     index.sortedTerms = image.terms;
@@ -123,7 +124,7 @@ export class SearchIndex {
   }
 
   /** Ids of documents containing every word of the query; the last word may be a prefix. An accented word matches only that accented word. */
-  search(query: string): string[] {
+  search(query: string): K[] {
     const words = queryWords(query);
     if (words.length === 0) return [];
     const lists = words.map((w, i) => this.listsFor(w.term, i === words.length - 1));
@@ -139,8 +140,8 @@ export class SearchIndex {
       candidates = candidates.filter((o) => seen[o] === 1);
       if (candidates.length === 0) return [];
     }
-    const out: string[] = [];
-    for (const o of candidates) { const id = this.ids[o]; if (id) out.push(id); }
+    const out: K[] = [];
+    for (const o of candidates) { const id = this.ids[o]; if (id !== null && id !== undefined) out.push(id); }
     return out;
   }
 

@@ -7,6 +7,7 @@
 // blobs, audit entries; secrets live in another database altogether).
 import { availableActions, type DerivedState, type Direction, type Role } from '../sync/workflow.js';
 import type { DocSummary, Projection } from './projection.js';
+import type { SummaryTable } from './summary-table.js';
 
 export const WINDOW_DAYS = 90;
 const WINDOW_MS = WINDOW_DAYS * 86_400_000;
@@ -28,6 +29,18 @@ export function isOthersDraft(doc: Pick<Facts, 'direction' | 'derived' | 'create
 
 export function viewIsOthersDraft(view: DocSummary, reader: Reader): boolean {
   return isOthersDraft(view, reader);
+}
+
+/** `isOthersDraft` over the summary table's columns, for listing every row without a summary object each. */
+export function othersDraftFilter(t: SummaryTable, reader: Reader): (row: number) => boolean {
+  const user = t.code(reader.user);
+  const drafts = new Set([-1, t.code('draft'), t.code('returned')].filter((c, i) => i === 0 || c >= 0));
+  const { author, createdBy, state } = t.shared;
+  return (row) => {
+    const a = author[row]!;
+    if ((a >= 0 ? a : createdBy[row]) === user && user >= 0) return false;
+    return t.direction[row] === 0 && drafts.has(state[row]!);
+  };
 }
 
 export function inWorkingSet(doc: Facts, reader: Reader, nowMs: number): boolean {

@@ -7,6 +7,7 @@
 // (`git archive` of --baseline-ref, built the same way) on a second, smaller
 // store, side by side, with their ratio.
 //   npx tsx test/bench/memory.ts [--docs=200000] [--baseline-docs=50000] [--baseline-ref=bc1aa9e] [--cap-mb=512] [--heap-mb=256] [--rebuild-heap-mb=384]
+//     [--dir=/path/kept-store] [--skip-scratch] [--load-s=20]
 // The first boot (a rebuild from the store) runs with the larger heap and no cgroup; the
 // boot from the snapshot, idle and under load, with both caps.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -27,6 +28,10 @@ const HEAP_MB = Number(arg('heap-mb', '256'));
 /** The rebuild from the store holds more for a while than the node does once built. */
 const REBUILD_HEAP_MB = Number(arg('rebuild-heap-mb', '384'));
 const LOAD_S = Number(arg('load-s', '20'));
+/** A store kept between runs (seeded into it when empty, never removed), to measure again without seeding 200,000 documents. */
+const KEEP_DIR = arg('dir', '');
+/** Skip the boot from scratch (the kept store's snapshot is used as it is). */
+const SKIP_SCRATCH = process.argv.includes('--skip-scratch');
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const YEARS_MS = 20 * 365.25 * 86_400_000;
 const QUERIES = ['quyet dinh ve viec chuyen doi so', 'ke hoach phong chong lut bao', 'bao cao thu ngan sach', 'tiem chung', 'do thi van minh', 'cải cách hành chính', 'an toan giao th', 'khuyen hoc dot 5', 'nguyen van an', 'le loi'];
@@ -172,8 +177,10 @@ async function measure(label: string, tree: string, dataDir: string, o: { heapMb
 }
 
 /** A store of `docs` documents over twenty years, with the bench's clerk. */
-async function prepare(docs: number): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'warddesk-bench-memory-'));
+async function prepare(docs: number, keep = ''): Promise<string> {
+  if (keep && existsSync(join(keep, 'docs'))) return keep;
+  const dir = keep || mkdtempSync(join(tmpdir(), 'warddesk-bench-memory-'));
+  mkdirSync(dir, { recursive: true });
   const ward = await startTestWard({}, dir);
   await official(ward, 'vanthu', 'clerk');
   await ward.node.close();
@@ -199,9 +206,9 @@ const capped = { heapMb: HEAP_MB, capMb: CAP_MB, load: true };
 const rebuilding = { heapMb: REBUILD_HEAP_MB, capMb: null, load: false };
 const dirs: string[] = [];
 try {
-  const dir = await prepare(DOCS);
-  dirs.push(dir);
-  await measure(`new_${DOCS}_scratch`, repo, dir, rebuilding);
+  const dir = await prepare(DOCS, KEEP_DIR);
+  if (!KEEP_DIR) dirs.push(dir);
+  if (!SKIP_SCRATCH || !existsSync(join(dir, 'projection.snapshot'))) await measure(`new_${DOCS}_scratch`, repo, dir, rebuilding);
   await measure(`new_${DOCS}_snapshot`, repo, dir, capped);
   if (BASELINE_DOCS > 0) {
     const tree = baselineTree();

@@ -1,0 +1,257 @@
+// Every document's summary held as columns (typed arrays and one table of the
+// strings they share) rather than as objects: a summary object with its
+// derived state and event keys took ~600 bytes of heap, a row here about a
+// fifth of that (docs/decisions/0011). Listing and searching read the columns
+// directly; `read` builds a DocSummary for the callers that want one, and a
+// changed summary is written back whole with `write`.
+import type { DocumentType } from '../sync/doc-types.js';
+import type { DerivedState } from '../sync/workflow.js';
+import { vnIso } from '../sync/vn-time.js';
+import type { DocSummary } from './projection.js';
+import { SHARED, sharedValue, type SharedField, type SummaryColumns } from './summary-columns.js';
+
+/** derived.numberEventId: none, the usual `ev:num:<register>:<number, 6 digits>`, or another (kept aside). */
+const NO_EVENT = 0, REGISTER_EVENT = 1, OTHER_EVENT = 2;
+/** In the event-key pool: the numbering event named by the register and number; NaN: the row's next key kept aside. */
+const NUMBERING_KEY = -1;
+
+export class SummaryTable {
+  private readonly rowById = new Map<string, number>();
+  /** row → id; null for a row whose document was forgotten (rows are never reused). */
+  private readonly ids: (string | null)[] = [];
+  private live = 0;
+  private capacity = 0;
+  /** The strings summaries share (users, types, registers, numbers, symbols, states, deadlines), each once. */
+  private readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  direction = new Uint8Array(0);
+  dateMs = new Float64Array(0);
+  activeMs = new Float64Array(0);
+  lastAtMs = new Float64Array(0);
+  revGeneration = new Uint32Array(0);
+  /** -1 for none. */
+  number = new Int32Array(0);
+  numberEvent = new Uint8Array(0);
+  /** Per shared field, an index into `strings` (-1: null). */
+  shared = {} as Record<SharedField, Int32Array>;
+  private eventStart = new Uint32Array(0);
+  private eventCount = new Uint16Array(0);
+  /** Every row's event keys, each row's together; a row that grows past the end moves to the end. */
+  private pool = new Float64Array(1024);
+  private poolUsed = 0;
+  private poolDead = 0;
+  /** The rare values the columns cannot hold: string event keys other than numbering's, a lastAt not in the node's format, another numbering event id. */
+  private readonly otherKeys = new Map<number, string[]>();
+  private readonly otherLastAt = new Map<number, string>();
+  private readonly otherNumberEvent = new Map<number, string>();
+
+  constructor() { this.grow(1024); }
+
+  get size(): number { return this.live; }
+  /** Rows ever used (some may be forgotten: `idAt` gives null). */
+  get rowCount(): number { return this.ids.length; }
+
+  rowOf(id: string): number | undefined { return this.rowById.get(id); }
+  idAt(row: number): string | null { return this.ids[row] ?? null; }
+
+  /** The index of a shared string, -1 when no summary holds it (a filter on it matches nothing). */
+  code(value: string): number { return this.stringIndex.get(value) ?? -1; }
+  text(code: number): string | null { return code < 0 ? null : this.strings[code]!; }
+
+  read(row: number): DocSummary {
+    const id = this.ids[row];
+    if (id === null || id === undefined) throw new Error(`no summary in row ${row}`);
+    const str = (f: SharedField) => this.text(this.shared[f][row]!);
+    const registerKey = str('registerKey');
+    const number = this.number[row]!;
+    const numberingId = registerKey !== null && number >= 0 ? numberingEventId(registerKey, number) : null;
+    const eventKeys: (number | string)[] = new Array(this.eventCount[row]!);
+    const aside = this.otherKeys.get(row);
+    for (let k = 0, s = 0, at = this.eventStart[row]!; k < eventKeys.length; k++) {
+      const v = this.pool[at + k]!;
+      eventKeys[k] = v === NUMBERING_KEY ? numberingId! : Number.isNaN(v) ? aside![s++]! : v;
+    }
+    const ne = this.numberEvent[row]!;
+    const lastAtMs = this.lastAtMs[row]!;
+    const derived: DerivedState = {
+      state: str('state') as DerivedState['state'], author: str('author'), handler: str('handler'), deadline: str('deadline'),
+      medium: (str('medium') ?? 'electronic') as DerivedState['medium'],
+      numberEventId: ne === NO_EVENT ? null : ne === REGISTER_EVENT ? numberingId : this.otherNumberEvent.get(row)!,
+      lastAt: Number.isNaN(lastAtMs) ? this.otherLastAt.get(row) ?? null : vnIso(new Date(lastAtMs)),
+    };
+    return {
+      id, direction: this.direction[row] === 1 ? 'incoming' : 'outgoing', derived, numberText: str('numberText'), symbol: str('symbol'),
+      dateMs: this.dateMs[row]!, activeMs: this.activeMs[row]!, docType: (str('docType') ?? 'CV') as DocumentType, createdBy: str('createdBy') ?? '',
+      revGeneration: this.revGeneration[row]!, registerKey, number: number < 0 ? null : number, eventKeys,
+    };
+  }
+
+  /** Stores the summary in its document's row (a new row for a new document); returns the row. */
+  write(s: DocSummary): number {
+    let row = this.rowById.get(s.id);
+    if (row === undefined) {
+      row = this.ids.length;
+      if (row >= this.capacity) this.grow(this.capacity * 2);
+      this.ids.push(s.id);
+      this.rowById.set(s.id, row);
+      this.live += 1;
+      this.eventStart[row] = this.poolUsed;
+      this.eventCount[row] = 0;
+    }
+    this.direction[row] = s.direction === 'incoming' ? 1 : 0;
+    this.dateMs[row] = s.dateMs;
+    this.activeMs[row] = s.activeMs;
+    this.revGeneration[row] = s.revGeneration;
+    this.number[row] = s.number ?? -1;
+    for (const f of SHARED) this.shared[f][row] = this.intern(sharedValue(s, f));
+    const numberingId = s.registerKey !== null && s.number !== null ? numberingEventId(s.registerKey, s.number) : null;
+    const ne = s.derived.numberEventId;
+    this.otherNumberEvent.delete(row);
+    if (ne === null) this.numberEvent[row] = NO_EVENT;
+    else if (ne === numberingId) this.numberEvent[row] = REGISTER_EVENT;
+    else { this.numberEvent[row] = OTHER_EVENT; this.otherNumberEvent.set(row, ne); }
+    this.setLastAt(row, s.derived.lastAt);
+    this.setEventKeys(row, s.eventKeys, numberingId);
+    return row;
+  }
+
+  /** Forgets the document; its row stays empty. */
+  remove(id: string): void {
+    const row = this.rowById.get(id);
+    if (row === undefined) return;
+    this.rowById.delete(id);
+    this.ids[row] = null;
+    this.live -= 1;
+    this.poolDead += this.eventCount[row]!;
+    this.eventCount[row] = 0;
+    this.otherKeys.delete(row); this.otherLastAt.delete(row); this.otherNumberEvent.delete(row);
+  }
+
+  /** The rows in `order` as the snapshot's columns (position i: row order[i]). */
+  toColumns(order: readonly number[]): SummaryColumns {
+    const n = order.length;
+    const pick = <T extends Float64Array | Uint32Array | Uint8Array | Int32Array>(col: T, make: new (n: number) => T): T => { const out = new make(n); order.forEach((r, i) => { out[i] = col[r]!; }); return out; };
+    const shared = Object.fromEntries(SHARED.map((f) => [f, pick(this.shared[f], Int32Array)])) as SummaryColumns['shared'];
+    const summaries = order.map((r) => this.read(r));
+    const eventNumbers: number[] = [], eventStrings: string[] = [];
+    const eventCounts = new Uint16Array(n);
+    summaries.forEach((s, i) => {
+      eventCounts[i] = s.eventKeys.length;
+      for (const k of s.eventKeys) if (typeof k === 'number') eventNumbers.push(k); else { eventNumbers.push(Number.NaN); eventStrings.push(k); }
+    });
+    return {
+      ids: summaries.map((s) => s.id), direction: pick(this.direction, Uint8Array), dateMs: pick(this.dateMs, Float64Array), activeMs: pick(this.activeMs, Float64Array),
+      revGeneration: pick(this.revGeneration, Uint32Array), number: Float64Array.from(summaries, (s) => s.number ?? Number.NaN),
+      table: [...this.strings], shared, numberEventId: summaries.map((s) => s.derived.numberEventId), lastAt: summaries.map((s) => s.derived.lastAt),
+      eventCounts, eventNumbers: Float64Array.from(eventNumbers), eventStrings,
+    };
+  }
+
+  /** A table whose row i is the snapshot's document i; no summary object is made on the way. */
+  static fromColumns(c: SummaryColumns): SummaryTable {
+    const t = new SummaryTable();
+    const n = c.ids.length;
+    t.grow(Math.max(1024, n));
+    // The snapshot's string table becomes this one; its indexes are kept as they are.
+    for (const s of c.table) { t.stringIndex.set(s, t.strings.length); t.strings.push(s); }
+    t.direction.set(c.direction); t.dateMs.set(c.dateMs); t.activeMs.set(c.activeMs); t.revGeneration.set(c.revGeneration);
+    for (const f of SHARED) t.shared[f].set(c.shared[f]);
+    let e = 0, s = 0;
+    for (let row = 0; row < n; row++) {
+      const id = c.ids[row]!;
+      t.ids.push(id);
+      t.rowById.set(id, row);
+      const number = c.number[row]!;
+      t.number[row] = Number.isNaN(number) ? -1 : number;
+      const registerKey = t.text(t.shared.registerKey[row]!);
+      const numberingId = registerKey !== null && !Number.isNaN(number) ? numberingEventId(registerKey, number) : null;
+      const ne = c.numberEventId[row] ?? null;
+      if (ne === null) t.numberEvent[row] = NO_EVENT;
+      else if (ne === numberingId) t.numberEvent[row] = REGISTER_EVENT;
+      else { t.numberEvent[row] = OTHER_EVENT; t.otherNumberEvent.set(row, ne); }
+      t.setLastAt(row, c.lastAt[row] ?? null);
+      const keys: (number | string)[] = new Array(c.eventCounts[row]!);
+      for (let k = 0; k < keys.length; k++) { const v = c.eventNumbers[e++]!; keys[k] = Number.isNaN(v) ? c.eventStrings[s++]! : v; }
+      t.eventStart[row] = t.poolUsed;
+      t.eventCount[row] = 0;
+      t.setEventKeys(row, keys, numberingId);
+    }
+    t.live = n;
+    return t;
+  }
+
+  private intern(s: string | null): number {
+    if (s === null) return -1;
+    let i = this.stringIndex.get(s);
+    if (i === undefined) { i = this.strings.length; this.strings.push(s); this.stringIndex.set(s, i); }
+    return i;
+  }
+
+  private setLastAt(row: number, lastAt: string | null): void {
+    this.otherLastAt.delete(row);
+    const ms = lastAt === null ? Number.NaN : Date.parse(lastAt);
+    // Times the node writes come back as written from their number; any other spelling is kept as it came.
+    if (!Number.isNaN(ms) && vnIso(new Date(ms)) === lastAt) { this.lastAtMs[row] = ms; return; }
+    this.lastAtMs[row] = Number.NaN;
+    if (lastAt !== null) this.otherLastAt.set(row, lastAt);
+  }
+
+  private setEventKeys(row: number, keys: readonly (number | string)[], numberingId: string | null): void {
+    const count = this.eventCount[row]!;
+    if (keys.length > count && this.poolUsed + keys.length > this.pool.length) this.makeRoom(keys.length);
+    let at = this.eventStart[row]!;
+    // Events are only ever added: a row at the end of the pool grows in place, another moves to the end.
+    if (keys.length > count && at + count !== this.poolUsed) { this.poolDead += count; at = this.poolUsed; }
+    else if (keys.length < count) this.poolDead += count - keys.length;
+    const aside: string[] = [];
+    keys.forEach((k, i) => {
+      if (typeof k === 'number') this.pool[at + i] = k;
+      else if (k === numberingId) this.pool[at + i] = NUMBERING_KEY;
+      else { this.pool[at + i] = Number.NaN; aside.push(k); }
+    });
+    if (aside.length > 0) this.otherKeys.set(row, aside); else this.otherKeys.delete(row);
+    this.eventStart[row] = at;
+    this.eventCount[row] = keys.length;
+    this.poolUsed = Math.max(this.poolUsed, at + keys.length);
+  }
+
+  /** Room for `extra` keys at the end of the pool. */
+  private makeRoom(extra: number): void {
+    const liveKeys = this.poolUsed - this.poolDead;
+    // Mostly moved rows' old keys: pack the live ones, in a pool twice their size.
+    const next = new Float64Array(Math.max(1024, this.poolDead > liveKeys ? 2 * liveKeys : Math.ceil(this.pool.length * 1.5), liveKeys + 2 * extra));
+    if (this.poolDead > liveKeys) {
+      let used = 0;
+      for (let row = 0; row < this.ids.length; row++) {
+        const n = this.eventCount[row]!;
+        next.set(this.pool.subarray(this.eventStart[row]!, this.eventStart[row]! + n), used);
+        this.eventStart[row] = used;
+        used += n;
+      }
+      this.poolUsed = used; this.poolDead = 0;
+    } else {
+      next.set(this.pool.subarray(0, this.poolUsed));
+    }
+    this.pool = next;
+  }
+
+  private grow(capacity: number): void {
+    const widen = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array>(col: T, make: new (n: number) => T): T => { const out = new make(capacity); out.set(col); return out; };
+    this.direction = widen(this.direction, Uint8Array);
+    this.dateMs = widen(this.dateMs, Float64Array);
+    this.activeMs = widen(this.activeMs, Float64Array);
+    this.lastAtMs = widen(this.lastAtMs, Float64Array);
+    this.revGeneration = widen(this.revGeneration, Uint32Array);
+    this.number = widen(this.number, Int32Array);
+    this.numberEvent = widen(this.numberEvent, Uint8Array);
+    this.eventStart = widen(this.eventStart, Uint32Array);
+    this.eventCount = widen(this.eventCount, Uint16Array);
+    for (const f of SHARED) this.shared[f] = widen(this.shared[f] ?? new Int32Array(0), Int32Array);
+    this.capacity = capacity;
+  }
+}
+
+/** The id the ledger gives a numbering event (node/numbering.ts). */
+function numberingEventId(registerKey: string, number: number): string {
+  return `ev:num:${registerKey}:${String(number).padStart(6, '0')}`;
+}
