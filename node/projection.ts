@@ -11,7 +11,7 @@ import { applyEvent, compareEvents, emptyState, type DerivedState, type Directio
 import { SearchIndex } from './search-index.js';
 import { readSnapshot, writeSnapshot, type SnapshotProblem } from './projection-snapshot.js';
 import { rebuildFromStore } from './projection-rebuild.js';
-import { LruMap } from './view-cache.js';
+import { heapBytes, LruMap } from './view-cache.js';
 import { SummaryTable } from './summary-table.js';
 import { vnIso } from '../sync/vn-time.js';
 
@@ -61,8 +61,11 @@ export interface LoadReport {
 
 /** Body text past this length adds little to finding a document and a lot to memory. */
 const INDEXED_BODY_CHARS = 2000;
-/** Documents kept whole in memory: those being opened and acted on. */
+/** Documents kept whole in memory: those being opened and acted on; at most so many, weighing at most so much. */
 const CACHED_VIEWS = 2000;
+const CACHED_VIEW_BYTES = 12 * 2 ** 20;
+/** Records of pages listed lately. */
+const CACHED_RECORD_BYTES = 6 * 2 ** 20;
 
 interface Whole { record: DocumentRecord; events: EventRecord[] }
 
@@ -78,9 +81,9 @@ export class Projection {
    * check the document still names it (`namesFile`).
    */
   private readonly fileDocs = new Map<string, string | string[]>();
-  private readonly cache = new LruMap<string, Whole>(CACHED_VIEWS);
+  private readonly cache = new LruMap<string, Whole>(CACHED_VIEWS, CACHED_VIEW_BYTES, heapBytes);
   /** Records of the pages listed lately (the same inbox is listed again and again), apart from whole documents. */
-  private readonly recordCache = new LruMap<string, DocumentRecord>(CACHED_VIEWS);
+  private readonly recordCache = new LruMap<string, DocumentRecord>(CACHED_VIEWS, CACHED_RECORD_BYTES, heapBytes);
   /** Documents being read from the store, and how many changes they got meanwhile: a read that raced a write is not cached. */
   private readonly reading = new Map<string, number>();
   private db: PouchDB.Database | null = null;
@@ -249,7 +252,7 @@ export class Projection {
     this.noteFiles(record._id, filesOf(record, []));
     if (this.recordCache.peek(record._id)) this.recordCache.set(record._id, record);
     const cached = this.cache.peek(record._id);
-    if (cached) cached.record = record;
+    if (cached) { cached.record = record; this.cache.reweigh(record._id); }
     // A document just created is about to be answered whole: no need to read back what was just written.
     else if (!existing) this.cache.set(record._id, { record, events: [] });
     this.bump(record._id);
@@ -262,7 +265,7 @@ export class Projection {
     if (!this.fold(summary, event)) return;
     const row = this.table.write(summary);
     const cached = this.cache.peek(summary.id);
-    if (cached && !cached.events.some((e) => e._id === event._id)) cached.events.push(event);
+    if (cached && !cached.events.some((e) => e._id === event._id)) { cached.events.push(event); this.cache.reweigh(summary.id); }
     this.bump(summary.id);
     // Only numbering changes what is searchable; other steps leave the index alone.
     if (summary.numberText && (event.action === 'number' || event.action === 'register')) this.index.add(row, [summary.numberText, summary.symbol ?? '']);
