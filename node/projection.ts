@@ -8,7 +8,7 @@
 import type { DocumentType } from '../sync/doc-types.js';
 import type { DocumentRecord, EventRecord, IncomingArrival, OutgoingDraft } from '../sync/schema.js';
 import { applyEvent, compareEvents, emptyState, type DerivedState, type Direction } from '../sync/workflow.js';
-import { SearchIndex } from './search-index.js';
+import { RowOrdinals, SearchIndex } from './search-index.js';
 import { readSnapshot, writeSnapshot, type SnapshotProblem } from './projection-snapshot.js';
 import { rebuildFromStore } from './projection-rebuild.js';
 import { heapBytes, LruMap } from './view-cache.js';
@@ -74,7 +74,7 @@ export class Projection {
   private table = new SummaryTable();
   /** "out:2026:chung" → last number assigned. */
   private readonly lastNumbers = new Map<string, number>();
-  private index = new SearchIndex<number>();
+  private index = new SearchIndex<number>(new RowOrdinals());
   /**
    * sha-256 of a file → the documents that named it at some point. Never
    * shrunk (that would need every document's old files in memory): callers
@@ -198,7 +198,7 @@ export class Projection {
       for (const [k, n] of snap.lastNumbers) this.lastNumbers.set(k, n);
       // The table's copy of each id, not the snapshot's second one.
       for (const [sha, ids] of snap.files) this.fileDocs.set(sha, typeof ids === 'string' ? this.sharedId(ids) : ids.map((i) => this.sharedId(i)));
-      this.index = SearchIndex.fromImage(snap.index, snap.summaries.ids.map((_, row) => row));
+      this.index = SearchIndex.fromImage(snap.index, snap.summaries.ids.map((_, row) => row), new RowOrdinals());
       const changesRead = await this.catchUp(db, snap.seq, pageSize);
       return this.report = { fromSnapshot: true, changesRead, snapshotProblem: null, ms: Date.now() - started };
     }

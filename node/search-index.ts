@@ -17,6 +17,23 @@ import { Postings } from './postings.js';
  */
 export interface IndexImage { terms: string[]; offsets: Uint32Array<ArrayBuffer>; counts: Uint32Array<ArrayBuffer>; lasts: Int32Array<ArrayBuffer>; bytes: Uint8Array<ArrayBuffer> }
 
+/** Each document's current ordinal. */
+export interface OrdinalMap<K> { get(key: K): number | undefined; set(key: K, ordinal: number): unknown }
+
+/** Ordinals of documents named by small numbers (rows), in a typed array: 4 bytes a document where a Map takes about 30. */
+export class RowOrdinals implements OrdinalMap<number> {
+  private ordinals = new Int32Array(1024).fill(-1);
+  get(row: number): number | undefined { const o = this.ordinals[row]; return o === undefined || o < 0 ? undefined : o; }
+  set(row: number, ordinal: number): void {
+    if (row >= this.ordinals.length) {
+      const next = new Int32Array(Math.max(row + 1, Math.ceil(this.ordinals.length * 1.25))).fill(-1);
+      next.set(this.ordinals);
+      this.ordinals = next;
+    }
+    this.ordinals[row] = ordinal;
+  }
+}
+
 /** Shorter prefixes match too many words to be useful while typing. */
 const MIN_PREFIX = 2;
 
@@ -26,7 +43,10 @@ export class SearchIndex<K extends string | number = string> {
   private sortedTerms: string[] | null = null;
   /** ordinal → document; a re-indexed document gets a new ordinal and its old one is cleared. */
   private readonly ids: (K | null)[] = [];
-  private readonly ordinalOf = new Map<K, number>();
+  private readonly ordinalOf: OrdinalMap<K>;
+
+  /** `ordinals`: where each document's ordinal is kept (by default a Map; by row, a typed array: node/projection.ts). */
+  constructor(ordinals: OrdinalMap<K> = new Map<K, number>()) { this.ordinalOf = ordinals; }
 
   /** (Re)indexes a document from its searchable texts. */
   put(id: K, texts: readonly string[]): void {
@@ -105,10 +125,12 @@ export class SearchIndex<K extends string | number = string> {
   idsInOrder(): K[] { return this.ids.filter((id): id is K => id !== null); }
 
   /** Reads an index image back; `ids` are the snapshot's documents, in its order. */
-  static fromImage<K extends string | number>(image: IndexImage, ids: readonly K[]): SearchIndex<K> {
-    const index = new SearchIndex<K>();
+  static fromImage<K extends string | number>(image: IndexImage, ids: readonly K[], ordinals?: OrdinalMap<K>): SearchIndex<K> {
+    const index = new SearchIndex<K>(ordinals);
+    // Copied out of the snapshot file's buffer, which the lists would otherwise keep whole (summaries and all).
+    const bytes = image.bytes.slice();
     ids.forEach((id, i) => { index.ids.push(id); index.ordinalOf.set(id, i); });
-    image.terms.forEach((term, t) => index.postings.set(term, Postings.over(image.bytes.subarray(image.offsets[t]!, image.offsets[t + 1]!), image.counts[t]!, image.lasts[t]!)));
+    image.terms.forEach((term, t) => index.postings.set(term, Postings.over(bytes.subarray(image.offsets[t]!, image.offsets[t + 1]!), image.counts[t]!, image.lasts[t]!)));
     index.sortedTerms = image.terms;
     return index;
   }
@@ -131,17 +153,16 @@ export class SearchIndex<K extends string | number = string> {
     if (lists.some((l) => l.length === 0)) return [];
     const size = (ls: Postings[]) => ls.reduce((n, l) => n + l.length, 0);
     lists.sort((a, b) => size(a) - size(b));
-    let candidates: number[] = [];
-    const mark = new Uint8Array(this.ids.length);
-    lists[0]!.forEach((l) => l.forEach((o) => { if (!mark[o]) { mark[o] = 1; candidates.push(o); } }));
-    for (const other of lists.slice(1)) {
-      const seen = new Uint8Array(this.ids.length);
-      other.forEach((l) => l.forEach((o) => { seen[o] = 1; }));
-      candidates = candidates.filter((o) => seen[o] === 1);
-      if (candidates.length === 0) return [];
-    }
+    // A stamp per document: word w moves w to w + 1, so only documents with every word reach the last stamp.
+    const stamps = lists.length < 255 ? new Uint8Array(this.ids.length) : new Uint16Array(this.ids.length);
+    lists.forEach((ls, w) => { for (const l of ls) l.stamp(stamps, w, w + 1); });
+    const all = lists.length;
     const out: K[] = [];
-    for (const o of candidates) { const id = this.ids[o]; if (id !== null && id !== undefined) out.push(id); }
+    for (let o = 0; o < stamps.length; o++) {
+      if (stamps[o] !== all) continue;
+      const id = this.ids[o];
+      if (id !== null && id !== undefined) out.push(id);
+    }
     return out;
   }
 

@@ -91,7 +91,8 @@ export class SummaryTable {
     let row = this.rowById.get(s.id);
     if (row === undefined) {
       row = this.ids.length;
-      if (row >= this.capacity) this.grow(this.capacity * 2);
+      // A quarter more, not double: at 200,000 documents doubling would add 25 MB of columns for the next one.
+      if (row >= this.capacity) this.grow(Math.ceil(this.capacity * 1.25));
       this.ids.push(s.id);
       this.rowById.set(s.id, row);
       this.live += 1;
