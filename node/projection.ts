@@ -12,6 +12,7 @@ import { RowOrdinals, SearchIndex } from './search-index.js';
 import { readSnapshot, writeSnapshot, type SnapshotProblem } from './projection-snapshot.js';
 import { rebuildFromStore } from './projection-rebuild.js';
 import { heapBytes, LruMap } from './view-cache.js';
+import { collectGarbage } from './memory-guard.js';
 import { SummaryTable } from './summary-table.js';
 import { vnIso } from '../sync/vn-time.js';
 
@@ -187,29 +188,36 @@ export class Projection {
     const started = Date.now();
     const pageSize = options.pageSize ?? 5000;
     this.db = db;
-    const current = (await db.info()).update_seq;
-    const read = snapshotFile ? await readSnapshot(snapshotFile) : { snapshot: null, problem: 'missing' as const };
-    let problem = read.problem;
-    // A snapshot from ahead of the store (the store was restored or replaced) describes another history.
-    if (read.snapshot && Number(read.snapshot.seq) > Number(current)) problem = 'ahead_of_store';
-    if (read.snapshot && problem === null) {
-      const snap = read.snapshot;
-      this.table = SummaryTable.fromColumns(snap.summaries);
-      for (const [k, n] of snap.lastNumbers) this.lastNumbers.set(k, n);
-      // The table's copy of each id, not the snapshot's second one.
-      for (const [sha, ids] of snap.files) this.fileDocs.set(sha, typeof ids === 'string' ? this.sharedId(ids) : ids.map((i) => this.sharedId(i)));
-      this.index = SearchIndex.fromImage(snap.index, snap.summaries.ids.map((_, row) => row), new RowOrdinals());
-      const changesRead = await this.catchUp(db, snap.seq, pageSize);
-      return this.report = { fromSnapshot: true, changesRead, snapshotProblem: null, ms: Date.now() - started };
+    const fromSnapshot = snapshotFile ? await this.fromSnapshot(db, snapshotFile, pageSize) : { problem: 'missing' as const, changesRead: 0 };
+    const problem = fromSnapshot.problem;
+    if (problem === null) {
+      // The snapshot and its copies are out of scope here: collected now rather than when V8 next finds time.
+      collectGarbage();
+      return this.report = { fromSnapshot: true, changesRead: fromSnapshot.changesRead, snapshotProblem: null, ms: Date.now() - started };
     }
     this.rebuilding = true;
     const rebuilt = rebuildFromStore(db, this, pageSize).finally(() => { this.rebuilding = false; });
     this.ready = rebuilt.then(() => undefined);
     const report = { fromSnapshot: false, changesRead: 0, snapshotProblem: problem, ms: 0 };
     this.report = report;
-    void rebuilt.then((n) => { report.changesRead = n; report.ms = Date.now() - started; }, () => undefined);
+    void rebuilt.then((n) => { report.changesRead = n; report.ms = Date.now() - started; collectGarbage(); }, () => undefined);
     if (options.wait ?? true) await rebuilt;
     return report;
+  }
+
+  /** Takes the view from the snapshot file and the store's changes since it, or says why not. */
+  private async fromSnapshot(db: PouchDB.Database, file: string, pageSize: number): Promise<{ problem: SnapshotProblem | null; changesRead: number }> {
+    const current = (await db.info()).update_seq;
+    const { snapshot: snap, problem } = await readSnapshot(file);
+    if (!snap) return { problem, changesRead: 0 };
+    // A snapshot from ahead of the store (the store was restored or replaced) describes another history.
+    if (Number(snap.seq) > Number(current)) return { problem: 'ahead_of_store', changesRead: 0 };
+    this.table = SummaryTable.fromColumns(snap.summaries);
+    for (const [k, n] of snap.lastNumbers) this.lastNumbers.set(k, n);
+    // The table's copy of each id, not the snapshot's second one.
+    for (const [sha, ids] of snap.files) this.fileDocs.set(sha, typeof ids === 'string' ? this.sharedId(ids) : ids.map((i) => this.sharedId(i)));
+    this.index = SearchIndex.fromImage(snap.index, snap.summaries.ids.map((_, row) => row), new RowOrdinals());
+    return { problem: null, changesRead: await this.catchUp(db, snap.seq, pageSize) };
   }
 
   /** Applies the store's changes after `since` (replaying one already applied changes nothing). */
