@@ -41,6 +41,7 @@ const MIN_PREFIX = 2;
 export class SearchIndex<K extends string | number = string> {
   private readonly postings = new Map<string, Postings>();
   private sortedTerms: string[] | null = null;
+  private stamps: Uint8Array | null = null;
   /** ordinal → document; a re-indexed document gets a new ordinal and its old one is cleared. */
   private readonly ids: (K | null)[] = [];
   private readonly ordinalOf: OrdinalMap<K>;
@@ -154,16 +155,27 @@ export class SearchIndex<K extends string | number = string> {
     const size = (ls: Postings[]) => ls.reduce((n, l) => n + l.length, 0);
     lists.sort((a, b) => size(a) - size(b));
     // A stamp per document: word w moves w to w + 1, so only documents with every word reach the last stamp.
-    const stamps = lists.length < 255 ? new Uint8Array(this.ids.length) : new Uint16Array(this.ids.length);
+    const stamps = this.stampsFor(lists.length);
     lists.forEach((ls, w) => { for (const l of ls) l.stamp(stamps, w, w + 1); });
     const all = lists.length;
     const out: K[] = [];
-    for (let o = 0; o < stamps.length; o++) {
+    for (let o = 0; o < this.ids.length; o++) {
       if (stamps[o] !== all) continue;
       const id = this.ids[o];
       if (id !== null && id !== undefined) out.push(id);
     }
     return out;
+  }
+
+  /**
+   * The stamps, zeroed, reused from one search to the next (searches run one at a time): a fresh
+   * 200 KB array per search is external memory that makes V8 run full collections of the whole heap.
+   */
+  private stampsFor(words: number): Uint8Array | Uint16Array {
+    if (words >= 255) return new Uint16Array(this.ids.length);
+    if (!this.stamps || this.stamps.length < this.ids.length) this.stamps = new Uint8Array(Math.ceil(this.ids.length * 1.25));
+    else this.stamps.fill(0, 0, this.ids.length);
+    return this.stamps;
   }
 
   private listsFor(word: string, prefix: boolean): Postings[] {

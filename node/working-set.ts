@@ -34,12 +34,15 @@ export function viewIsOthersDraft(view: DocSummary, reader: Reader): boolean {
 /** `isOthersDraft` over the summary table's columns, for listing every row without a summary object each. */
 export function othersDraftFilter(t: SummaryTable, reader: Reader): (row: number) => boolean {
   const user = t.code(reader.user);
-  const drafts = new Set([-1, t.code('draft'), t.code('returned')].filter((c, i) => i === 0 || c >= 0));
+  // -1 (no state yet) or a code no document has: never equal to a row's state but for the first.
+  const draft = t.code('draft'), returned = t.code('returned');
   const { author, createdBy, state } = t.shared;
   return (row) => {
+    if (t.direction[row] !== 0) return false;
+    const s = state[row]!;
+    if (s !== -1 && (s !== draft || draft < 0) && (s !== returned || returned < 0)) return false;
     const a = author[row]!;
-    if ((a >= 0 ? a : createdBy[row]) === user && user >= 0) return false;
-    return t.direction[row] === 0 && drafts.has(state[row]!);
+    return user < 0 || (a >= 0 ? a : createdBy[row]) !== user;
   };
 }
 
