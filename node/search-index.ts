@@ -157,13 +157,11 @@ export class SearchIndex<K extends string | number = string> {
     // A stamp per document: word w moves w to w + 1, so only documents with every word reach the last stamp.
     const stamps = this.stampsFor(lists.length);
     lists.forEach((ls, w) => { for (const l of ls) l.stamp(stamps, w, w + 1); });
-    const all = lists.length;
+    // The documents with every word are among the rarest word's: read its lists again rather than every stamp.
+    const found: number[] = [];
+    for (const l of lists[0]!) l.stamp(stamps, lists.length, lists.length + 1, found);
     const out: K[] = [];
-    for (let o = 0; o < this.ids.length; o++) {
-      if (stamps[o] !== all) continue;
-      const id = this.ids[o];
-      if (id !== null && id !== undefined) out.push(id);
-    }
+    for (const o of found) { const id = this.ids[o]; if (id !== null && id !== undefined) out.push(id); }
     return out;
   }
 

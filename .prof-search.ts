@@ -1,0 +1,12 @@
+import { Client } from './test/helpers/ward.js';
+import { percentile, timed } from './test/helpers/bench-timing.js';
+const url = process.argv[2]!;
+const QUERIES = ['quyet dinh ve viec chuyen doi so', 'ke hoach phong chong lut bao', 'bao cao thu ngan sach', 'tiem chung', 'do thi van minh', 'cải cách hành chính', 'an toan giao th', 'khuyen hoc dot 5', 'nguyen van an', 'le loi'];
+const c = new Client(url);
+while ((await c.login('vanthu', 'vanthu-real-password')).status !== 200) await new Promise((r) => setTimeout(r, 100));
+const paths = Array.from({ length: 200 }, (_, i) => `/api/documents?q=${encodeURIComponent(QUERIES[i % 10]!)}&limit=50`);
+await timed(c, paths.slice(0, 20));
+const t = await timed(c, paths);
+console.log('search p50', percentile(t, 50).toFixed(1), 'p95', percentile(t, 95).toFixed(1), 'max', Math.max(...t).toFixed(1));
+const l = await timed(c, Array.from({ length: 100 }, () => '/api/documents?limit=50'));
+console.log('list p50', percentile(l, 50).toFixed(1), 'p95', percentile(l, 95).toFixed(1));
