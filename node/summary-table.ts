@@ -153,6 +153,7 @@ export class SummaryTable {
     const t = new SummaryTable();
     const n = c.ids.length;
     t.grow(Math.max(1024, n));
+    t.pool = new Float64Array(Math.max(1024, Math.ceil(c.eventNumbers.length * 1.25)));
     // The snapshot's string table becomes this one; its indexes are kept as they are.
     for (const s of c.table) { t.stringIndex.set(s, t.strings.length); t.strings.push(s); }
     t.direction.set(c.direction); t.dateMs.set(c.dateMs); t.activeMs.set(c.activeMs); t.revGeneration.set(c.revGeneration);
@@ -171,11 +172,20 @@ export class SummaryTable {
       else if (ne === numberingId) t.numberEvent[row] = REGISTER_EVENT;
       else { t.numberEvent[row] = OTHER_EVENT; t.otherNumberEvent.set(row, ne); }
       t.setLastAt(row, c.lastAt[row] ?? null);
-      const keys: (number | string)[] = new Array(c.eventCounts[row]!);
-      for (let k = 0; k < keys.length; k++) { const v = c.eventNumbers[e++]!; keys[k] = Number.isNaN(v) ? c.eventStrings[s++]! : v; }
-      t.eventStart[row] = t.poolUsed;
-      t.eventCount[row] = 0;
-      t.setEventKeys(row, keys, numberingId);
+      // Straight from the snapshot's numbers into the pool, with no array of keys per row.
+      const count = c.eventCounts[row]!, at = t.poolUsed;
+      let aside: string[] | null = null;
+      for (let k = 0; k < count; k++, e++) {
+        const v = c.eventNumbers[e]!;
+        if (!Number.isNaN(v)) { t.pool[at + k] = v; continue; }
+        const key = c.eventStrings[s++]!;
+        if (key === numberingId) t.pool[at + k] = NUMBERING_KEY;
+        else { t.pool[at + k] = Number.NaN; (aside ??= []).push(key); }
+      }
+      if (aside) t.otherKeys.set(row, aside);
+      t.eventStart[row] = at;
+      t.eventCount[row] = count;
+      t.poolUsed = at + count;
     }
     t.live = n;
     return t;
