@@ -200,9 +200,9 @@ export class SummaryTable {
 
   private setLastAt(row: number, lastAt: string | null): void {
     this.otherLastAt.delete(row);
-    const ms = lastAt === null ? Number.NaN : Date.parse(lastAt);
+    const ms = lastAt === null ? Number.NaN : nodeTimeMs(lastAt);
     // Times the node writes come back as written from their number; any other spelling is kept as it came.
-    if (!Number.isNaN(ms) && vnIso(new Date(ms)) === lastAt) { this.lastAtMs[row] = ms; return; }
+    if (!Number.isNaN(ms)) { this.lastAtMs[row] = ms; return; }
     this.lastAtMs[row] = Number.NaN;
     if (lastAt !== null) this.otherLastAt.set(row, lastAt);
   }
@@ -265,4 +265,29 @@ export class SummaryTable {
 /** The id the ledger gives a numbering event (node/numbering.ts). */
 function numberingEventId(registerKey: string, number: number): string {
   return `ev:num:${registerKey}:${String(number).padStart(6, '0')}`;
+}
+
+const VN_OFFSET_MS = 7 * 3_600_000;
+
+/**
+ * The time of `s` when it is exactly as `vnIso` writes it
+ * (`2026-03-05T09:00:00.000+07:00`), so that `vnIso` gives it back; NaN for
+ * any other spelling or an impossible date. Read by hand: checking with
+ * Date.parse and vnIso took half a second for 200,000 documents at boot.
+ */
+function nodeTimeMs(s: string): number {
+  if (s.length !== 29 || !s.endsWith('+07:00')) return Number.NaN;
+  const digits = (from: number, to: number) => {
+    let n = 0;
+    for (let i = from; i < to; i++) { const d = s.charCodeAt(i) - 48; if (d < 0 || d > 9) return Number.NaN; n = n * 10 + d; }
+    return n;
+  };
+  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.') return Number.NaN;
+  const y = digits(0, 4), mo = digits(5, 7), d = digits(8, 10), h = digits(11, 13), mi = digits(14, 16), sec = digits(17, 19), msec = digits(20, 23);
+  // NaN fails every comparison below; years under 100 Date.UTC would read as 19xx.
+  if (!(y >= 100 && mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && sec <= 59 && msec >= 0)) return Number.NaN;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, sec, msec);
+  // 30 February would roll over into March.
+  if (d > 28 && new Date(ms).getUTCDate() !== d) return Number.NaN;
+  return ms - VN_OFFSET_MS;
 }

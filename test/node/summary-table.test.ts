@@ -31,6 +31,12 @@ test('a summary written comes back equal, whatever its odd values, and through t
   const blank = blankSummary(`doc:in:${uuid(2)}`);
   for (const s of [plain, odd, blank]) t.write(s);
   for (const s of [plain, odd, blank]) assert.equal(t.read(t.rowOf(s.id)!), s);
+  // Spellings near the node's own that a date parser would take and write back otherwise.
+  for (const lastAt of ['2026-02-30T09:00:00.000+07:00', '2026-02-28T24:00:00.000+07:00', '0099-01-01T00:00:00.000+07:00', '2026-03-05T09:00:00.000+08:00', '2026-13-01T00:00:00.000+07:00', '2024-02-29T23:59:59.999+07:00']) {
+    const s = { ...numbered(9), derived: { ...plain.derived, lastAt } };
+    assert.is(t.read(t.write(s)).derived.lastAt, lastAt);
+  }
+  t.remove(numbered(9).id);
   const back = SummaryTable.fromColumns(t.toColumns([2, 0, 1]));
   for (const s of [plain, odd, blank]) assert.equal(back.read(back.rowOf(s.id)!), s, 'from the columns');
   assert.is(back.rowOf(blank.id), 0, 'rows in the order asked for');
