@@ -105,6 +105,11 @@ export class Projection {
     for (let row = 0; row < this.table.rowCount; row++) if (this.table.idAt(row) !== null) yield this.table.read(row);
   }
 
+  /** Summaries of the numbered documents whose register passes `wanted` (for the register books). */
+  numbered(wanted: (registerKey: string) => boolean = () => true): DocSummary[] {
+    return this.table.numberedRows(wanted).map((row) => this.table.read(row));
+  }
+
   /** The columns themselves, for listing and searching without a summary object per document (node/document-query.ts). */
   get rows(): SummaryTable { return this.table; }
 

@@ -61,29 +61,52 @@ export class SummaryTable {
   read(row: number): DocSummary {
     const id = this.ids[row];
     if (id === null || id === undefined) throw new Error(`no summary in row ${row}`);
-    const str = (f: SharedField) => this.text(this.shared[f][row]!);
-    const registerKey = str('registerKey');
+    // No closures here: a replication feed or a register book reads every row.
+    const sh = this.shared;
+    const registerKey = this.text(sh.registerKey[row]!);
     const number = this.number[row]!;
-    const numberingId = registerKey !== null && number >= 0 ? numberingEventId(registerKey, number) : null;
-    const eventKeys: (number | string)[] = new Array(this.eventCount[row]!);
+    let numberingId: string | null = null;
+    const count = this.eventCount[row]!, at = this.eventStart[row]!;
+    const eventKeys: (number | string)[] = new Array(count);
     const aside = this.otherKeys.get(row);
-    for (let k = 0, s = 0, at = this.eventStart[row]!; k < eventKeys.length; k++) {
+    for (let k = 0, s = 0; k < count; k++) {
       const v = this.pool[at + k]!;
-      eventKeys[k] = v === NUMBERING_KEY ? numberingId! : Number.isNaN(v) ? aside![s++]! : v;
+      eventKeys[k] = v === NUMBERING_KEY ? (numberingId ??= numberingEventId(registerKey!, number)) : Number.isNaN(v) ? aside![s++]! : v;
     }
     const ne = this.numberEvent[row]!;
     const lastAtMs = this.lastAtMs[row]!;
+    const lastAtAside = Number.isNaN(lastAtMs) ? this.otherLastAt.get(row) ?? null : null;
     const derived: DerivedState = {
-      state: str('state') as DerivedState['state'], author: str('author'), handler: str('handler'), deadline: str('deadline'),
-      medium: (str('medium') ?? 'electronic') as DerivedState['medium'],
-      numberEventId: ne === NO_EVENT ? null : ne === REGISTER_EVENT ? numberingId : this.otherNumberEvent.get(row)!,
-      lastAt: Number.isNaN(lastAtMs) ? this.otherLastAt.get(row) ?? null : vnIso(new Date(lastAtMs)),
+      state: this.text(sh.state[row]!) as DerivedState['state'], author: this.text(sh.author[row]!), handler: this.text(sh.handler[row]!),
+      deadline: this.text(sh.deadline[row]!), medium: (this.text(sh.medium[row]!) ?? 'electronic') as DerivedState['medium'],
+      numberEventId: ne === NO_EVENT ? null : ne === REGISTER_EVENT ? (numberingId ??= numberingEventId(registerKey!, number)) : this.otherNumberEvent.get(row)!,
+      // Written out when asked for (the value as of this read): most summaries made never look at it.
+      get lastAt() { return Number.isNaN(lastAtMs) ? lastAtAside : vnIso(new Date(lastAtMs)); },
     };
     return {
-      id, direction: this.direction[row] === 1 ? 'incoming' : 'outgoing', derived, numberText: str('numberText'), symbol: str('symbol'),
-      dateMs: this.dateMs[row]!, activeMs: this.activeMs[row]!, docType: (str('docType') ?? 'CV') as DocumentType, createdBy: str('createdBy') ?? '',
+      id, direction: this.direction[row] === 1 ? 'incoming' : 'outgoing', derived, numberText: this.text(sh.numberText[row]!), symbol: this.text(sh.symbol[row]!),
+      dateMs: this.dateMs[row]!, activeMs: this.activeMs[row]!, docType: (this.text(sh.docType[row]!) ?? 'CV') as DocumentType, createdBy: this.text(sh.createdBy[row]!) ?? '',
       revGeneration: this.revGeneration[row]!, registerKey, number: number < 0 ? null : number, eventKeys,
     };
+  }
+
+  /**
+   * The rows of numbered documents (with a numbering event and a register)
+   * whose register passes `wanted`, asked once per register: a register book
+   * reads these, not every row.
+   */
+  numberedRows(wanted: (registerKey: string) => boolean): number[] {
+    const verdict = new Map<number, boolean>();
+    const keys = this.shared.registerKey;
+    const out: number[] = [];
+    for (let row = 0; row < this.ids.length; row++) {
+      const code = keys[row]!;
+      if (code < 0 || this.numberEvent[row] === NO_EVENT || this.ids[row] === null) continue;
+      let ok = verdict.get(code);
+      if (ok === undefined) { ok = wanted(this.strings[code]!); verdict.set(code, ok); }
+      if (ok) out.push(row);
+    }
+    return out;
   }
 
   /** Stores the summary in its document's row (a new row for a new document); returns the row. */
