@@ -156,18 +156,30 @@ export class SummaryTable {
     const n = order.length;
     const pick = <T extends Float64Array | Uint32Array | Uint8Array | Int32Array>(col: T, make: new (n: number) => T): T => { const out = new make(n); order.forEach((r, i) => { out[i] = col[r]!; }); return out; };
     const shared = Object.fromEntries(SHARED.map((f) => [f, pick(this.shared[f], Int32Array)])) as SummaryColumns['shared'];
-    const summaries = order.map((r) => this.read(r));
-    const eventNumbers: number[] = [], eventStrings: string[] = [];
+    // Column by column, with no summary object per row: a node saving 200,000 of them at once ran out of its 256 MB heap.
+    const numberingId = (r: number) => numberingEventId(this.text(this.shared.registerKey[r]!)!, this.number[r]!);
     const eventCounts = new Uint16Array(n);
-    summaries.forEach((s, i) => {
-      eventCounts[i] = s.eventKeys.length;
-      for (const k of s.eventKeys) if (typeof k === 'number') eventNumbers.push(k); else { eventNumbers.push(Number.NaN); eventStrings.push(k); }
-    });
+    let total = 0;
+    order.forEach((r, i) => { eventCounts[i] = this.eventCount[r]!; total += this.eventCount[r]!; });
+    const eventNumbers = new Float64Array(total);
+    const eventStrings: string[] = [];
+    let e = 0;
+    for (const r of order) {
+      const aside = this.otherKeys.get(r);
+      for (let k = 0, s = 0, at = this.eventStart[r]!; k < this.eventCount[r]!; k++) {
+        const v = this.pool[at + k]!;
+        if (v === NUMBERING_KEY) { eventNumbers[e++] = Number.NaN; eventStrings.push(numberingId(r)); }
+        else if (Number.isNaN(v)) { eventNumbers[e++] = Number.NaN; eventStrings.push(aside![s++]!); }
+        else eventNumbers[e++] = v;
+      }
+    }
+    const numberEventId = (r: number) => { const ne = this.numberEvent[r]!; return ne === NO_EVENT ? null : ne === REGISTER_EVENT ? numberingId(r) : this.otherNumberEvent.get(r)!; };
+    const lastAt = (r: number) => { const ms = this.lastAtMs[r]!; return Number.isNaN(ms) ? this.otherLastAt.get(r) ?? null : vnIso(new Date(ms)); };
     return {
-      ids: summaries.map((s) => s.id), direction: pick(this.direction, Uint8Array), dateMs: pick(this.dateMs, Float64Array), activeMs: pick(this.activeMs, Float64Array),
-      revGeneration: pick(this.revGeneration, Uint32Array), number: Float64Array.from(summaries, (s) => s.number ?? Number.NaN),
-      table: [...this.strings], shared, numberEventId: summaries.map((s) => s.derived.numberEventId), lastAt: summaries.map((s) => s.derived.lastAt),
-      eventCounts, eventNumbers: Float64Array.from(eventNumbers), eventStrings,
+      ids: order.map((r) => this.ids[r]!), direction: pick(this.direction, Uint8Array), dateMs: pick(this.dateMs, Float64Array), activeMs: pick(this.activeMs, Float64Array),
+      revGeneration: pick(this.revGeneration, Uint32Array), number: Float64Array.from(order, (r) => (this.number[r]! < 0 ? Number.NaN : this.number[r]!)),
+      table: [...this.strings], shared, numberEventId: order.map(numberEventId), lastAt: order.map(lastAt),
+      eventCounts, eventNumbers, eventStrings,
     };
   }
 

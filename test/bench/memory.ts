@@ -181,6 +181,9 @@ async function measure(label: string, tree: string, dataDir: string, o: { heapMb
     throw err;
   } finally {
     await node.stop();
+    // The node saves its snapshot as it stops, under the same caps: a save that runs out of heap shows here.
+    figures['snapshot_saved_on_stop'] = /"reason":"shutdown"[^\n]*"msg":"snapshot saved"/.test(node.log()) ? 1 : 0;
+    figures['out_of_heap'] = /heap out of memory/.test(node.log()) ? 1 : 0;
     if (cg) {
       figures['cgroup_peak_mb'] = cg.peakBytes() / 2 ** 20; // includes page cache the kernel may take back
       figures['cgroup_oom_kills'] = cg.ooms();
