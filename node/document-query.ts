@@ -5,7 +5,9 @@ import { DOCUMENT_TYPE_CODES } from '../sync/doc-types.js';
 import { foldVietnamese } from '../sync/text.js';
 import { vnDayStart } from '../sync/vn-time.js';
 import type { DocSummary, Projection } from './projection.js';
-import { viewIsOthersDraft, type Reader } from './working-set.js';
+import type { SharedField } from './summary-columns.js';
+import type { SummaryTable } from './summary-table.js';
+import { othersDraftFilter, type Reader } from './working-set.js';
 
 const isoDay = z.iso.date();
 
@@ -29,46 +31,51 @@ export interface QueryResult { total: number; items: DocSummary[] }
 
 /** Matching documents, most recently active first; `q` narrows to those containing every word. Other officials' drafts are left out. */
 export function queryDocuments(projection: Projection, query: DocumentQuery, reader: Reader): QueryResult {
-  const filter = buildFilter(query);
-  const matches = (v: DocSummary) => filter(v) && !viewIsOthersDraft(v, reader);
-  const candidates: Iterable<DocSummary | undefined> = query.q
-    ? projection.search(query.q).map((id) => projection.get(id))
-    : projection.all();
-  const top = new TopK<DocSummary>(query.offset + query.limit, (v) => v.activeMs);
+  // Read from the columns: a summary object is made only for the page's documents.
+  const t = projection.rows;
+  const filter = buildFilter(query, t);
+  const hidden = othersDraftFilter(t, reader);
+  const active = t.activeMs;
+  const top = new TopK(query.offset + query.limit);
   let total = 0;
-  for (const view of candidates) {
-    if (!view || !matches(view)) continue;
+  const offer = (row: number) => {
+    if (!filter(row) || hidden(row)) return;
     total += 1;
-    top.offer(view);
-  }
-  return { total, items: top.sorted().slice(query.offset) };
+    top.offer(active[row]!, row);
+  };
+  if (query.q) for (const row of projection.searchRows(query.q)) offer(row);
+  else for (let row = 0; row < t.rowCount; row++) if (t.idAt(row) !== null) offer(row);
+  return { total, items: top.sorted().slice(query.offset).map((row) => t.read(row)) };
 }
 
-function buildFilter(query: DocumentQuery): (v: DocSummary) => boolean {
-  const checks: ((v: DocSummary) => boolean)[] = [];
-  if (query.direction) checks.push((v) => v.direction === query.direction);
-  if (query.state) checks.push((v) => v.derived.state === query.state);
-  if (query.docType) checks.push((v) => v.docType === query.docType);
-  if (query.handler) checks.push((v) => v.derived.handler === query.handler);
-  if (query.author) checks.push((v) => v.derived.author === query.author);
+function buildFilter(query: DocumentQuery, t: SummaryTable): (row: number) => boolean {
+  const checks: ((row: number) => boolean)[] = [];
+  // Shared strings compare by their index in the table; a value no document has matches none.
+  const equals = (field: SharedField, value: string) => { const code = t.code(value), col = t.shared[field]; checks.push((r) => col[r] === code && code >= 0); };
+  if (query.direction) { const d = query.direction === 'incoming' ? 1 : 0; checks.push((r) => t.direction[r] === d); }
+  if (query.state) equals('state', query.state);
+  if (query.docType) equals('docType', query.docType);
+  if (query.handler) equals('handler', query.handler);
+  if (query.author) equals('author', query.author);
   if (query.number) {
     const wanted = foldVietnamese(query.number).replace(/^0+(?=\d)/, '');
-    checks.push((v) => {
-      if (!v.numberText) return false;
-      const n = v.numberText.replace(/^0+(?=\d)/, '');
-      return n === wanted || foldVietnamese(`${n}/${v.symbol ?? ''}`) === wanted;
+    checks.push((r) => {
+      const numberText = t.text(t.shared.numberText[r]!);
+      if (!numberText) return false;
+      const n = numberText.replace(/^0+(?=\d)/, '');
+      return n === wanted || foldVietnamese(`${n}/${t.text(t.shared.symbol[r]!) ?? ''}`) === wanted;
     });
   }
   if (query.from) {
     const from = vnDayStart(parseDay(query.from)).getTime();
-    checks.push((v) => v.dateMs >= from);
+    checks.push((r) => t.dateMs[r]! >= from);
   }
   if (query.to) {
     const day = parseDay(query.to);
     const end = vnDayStart(day).getTime() + 86_400_000;
-    checks.push((v) => v.dateMs < end);
+    checks.push((r) => t.dateMs[r]! < end);
   }
-  return (v) => checks.every((c) => c(v));
+  return (r) => checks.every((c) => c(r));
 }
 
 function parseDay(s: string) {
@@ -76,21 +83,19 @@ function parseDay(s: string) {
   return { year, month, day };
 }
 
-/** Keeps the k largest by key; O(n log k). */
-class TopK<T> {
-  private readonly heap: { key: number; item: T }[] = [];
-  constructor(private readonly k: number, private readonly keyOf: (item: T) => number) {}
+/** Keeps the k rows of largest key; O(n log k). */
+class TopK {
+  private readonly heap: { key: number; item: number }[] = [];
+  constructor(private readonly k: number) {}
 
-  offer(item: T): void {
-    const key = this.keyOf(item);
+  offer(key: number, item: number): void {
     if (this.heap.length < this.k) { this.heap.push({ key, item }); this.up(this.heap.length - 1); return; }
     if (key <= this.heap[0]!.key) return;
     this.heap[0] = { key, item };
     this.down(0);
   }
 
-  sorted(): T[] { return [...this.heap].sort((a, b) => b.key - a.key).map((e) => e.item); }
-
+  sorted(): number[] { return [...this.heap].sort((a, b) => b.key - a.key).map((e) => e.item); }
   private up(i: number): void {
     while (i > 0) {
       const p = (i - 1) >> 1;

@@ -4,7 +4,8 @@
 // full, refuses the request with a clear error instead of starting work that
 // could push it over; health and login keep answering, and the node recovers
 // by itself as the garbage collector frees memory.
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { wardError } from '../sync/errors.js';
 
 export class MemoryGuard {
@@ -27,4 +28,22 @@ export class MemoryGuard {
 function usedHeapPercent(): number {
   const h = getHeapStatistics();
   return (100 * h.used_heap_size) / h.heap_size_limit;
+}
+
+let fullCollection: (() => void) | null = null;
+
+/**
+ * A full garbage collection, now. Reading the projection's snapshot leaves
+ * about as much garbage as the view it builds (the 75 MB file at 200,000
+ * documents, and what was copied out of it), and with no requests V8 frees it
+ * only 30–45 s later: resident memory stays at its boot peak meanwhile. Once,
+ * after a boot, not on a request's path.
+ */
+export function collectGarbage(): void {
+  if (!fullCollection) {
+    // Node offers gc() only behind --expose-gc; the flag set now gives it to a fresh context.
+    setFlagsFromString('--expose-gc');
+    fullCollection = runInNewContext('gc') as () => void;
+  }
+  fullCollection();
 }

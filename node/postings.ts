@@ -38,6 +38,25 @@ export class Postings {
     this.packed += 1;
   }
 
+  /**
+   * Moves each of the list's ordinals whose stamp is `from` to `to`: one
+   * word of a query after another, a document whose stamp reaches the number
+   * of words holds them all (node/search-index.ts). No callback per posting:
+   * a common word has 200,000 of them. With `found`, the ordinals moved are
+   * also appended to it.
+   */
+  stamp(stamps: Uint8Array | Uint16Array, from: number, to: number, found?: number[]): void {
+    const b = this.bytes;
+    let at = 0, value = -1;
+    for (let i = 0; i < this.packed; i++) {
+      let byte = b[at++]!, gap = byte & 0x7f;
+      for (let shift = 128; byte & 0x80; shift *= 128) { byte = b[at++]!; gap += (byte & 0x7f) * shift; }
+      value += gap + 1;
+      if (stamps[value] === from) { stamps[value] = to; found?.push(value); }
+    }
+    if (this.extra) for (const o of this.extra) if (stamps[o] === from) { stamps[o] = to; found?.push(o); }
+  }
+
   forEach(fn: (ordinal: number) => void): void {
     const b = this.bytes;
     let at = 0, value = -1;

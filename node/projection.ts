@@ -1,6 +1,6 @@
 // The view of every document the node lists, filters and searches by: a
-// compact summary per document (state, number, dates, people) and a folded
-// full-text index, both in memory; the records and events themselves stay in
+// compact summary per document (state, number, dates, people, held as
+// columns: node/summary-table.ts) and a folded full-text index, both in memory; the records and events themselves stay in
 // the store and are read when a document is opened or acted on, through a
 // bounded cache (docs/decisions/0011). Built from the snapshot plus the
 // store's changes since it at boot, or from the store when there is none,
@@ -8,11 +8,12 @@
 import type { DocumentType } from '../sync/doc-types.js';
 import type { DocumentRecord, EventRecord, IncomingArrival, OutgoingDraft } from '../sync/schema.js';
 import { applyEvent, compareEvents, emptyState, type DerivedState, type Direction } from '../sync/workflow.js';
-import { SearchIndex } from './search-index.js';
+import { RowOrdinals, SearchIndex } from './search-index.js';
 import { readSnapshot, writeSnapshot, type SnapshotProblem } from './projection-snapshot.js';
 import { rebuildFromStore } from './projection-rebuild.js';
-import { LruMap } from './view-cache.js';
-import { fromColumns, toColumns } from './summary-columns.js';
+import { heapBytes, LruMap } from './view-cache.js';
+import { collectGarbage } from './memory-guard.js';
+import { SummaryTable } from './summary-table.js';
 import { vnIso } from '../sync/vn-time.js';
 
 /** What listing, filtering, sorting and access checks need of a document; held in memory for every one. */
@@ -61,25 +62,29 @@ export interface LoadReport {
 
 /** Body text past this length adds little to finding a document and a lot to memory. */
 const INDEXED_BODY_CHARS = 2000;
-/** Documents kept whole in memory: those being opened and acted on. */
+/** Documents kept whole in memory: those being opened and acted on; at most so many, weighing at most so much. */
 const CACHED_VIEWS = 2000;
+const CACHED_VIEW_BYTES = 12 * 2 ** 20;
+/** Records of pages listed lately. */
+const CACHED_RECORD_BYTES = 6 * 2 ** 20;
 
 interface Whole { record: DocumentRecord; events: EventRecord[] }
 
 export class Projection {
-  private readonly docs = new Map<string, DocSummary>();
+  /** The summaries, one row per document; the search index names documents by row. */
+  private table = new SummaryTable();
   /** "out:2026:chung" → last number assigned. */
   private readonly lastNumbers = new Map<string, number>();
-  private index = new SearchIndex();
+  private index = new SearchIndex<number>(new RowOrdinals());
   /**
    * sha-256 of a file → the documents that named it at some point. Never
    * shrunk (that would need every document's old files in memory): callers
    * check the document still names it (`namesFile`).
    */
   private readonly fileDocs = new Map<string, string | string[]>();
-  private readonly cache = new LruMap<string, Whole>(CACHED_VIEWS);
+  private readonly cache = new LruMap<string, Whole>(CACHED_VIEWS, CACHED_VIEW_BYTES, heapBytes);
   /** Records of the pages listed lately (the same inbox is listed again and again), apart from whole documents. */
-  private readonly recordCache = new LruMap<string, DocumentRecord>(CACHED_VIEWS);
+  private readonly recordCache = new LruMap<string, DocumentRecord>(CACHED_VIEWS, CACHED_RECORD_BYTES, heapBytes);
   /** Documents being read from the store, and how many changes they got meanwhile: a read that raced a write is not cached. */
   private readonly reading = new Map<string, number>();
   private db: PouchDB.Database | null = null;
@@ -88,14 +93,25 @@ export class Projection {
   rebuilding = false;
   report: LoadReport | null = null;
 
-  get size(): number { return this.docs.size; }
+  get size(): number { return this.table.size; }
 
   /** Resolves once the view is complete (immediately, unless a rebuild from the store is under way). */
   whenReady(): Promise<void> { return this.ready; }
 
-  get(id: string): DocSummary | undefined { return this.docs.get(id); }
+  /** The document's summary: a copy, made from its row (change it through putRecord/applyEvent). */
+  get(id: string): DocSummary | undefined { const row = this.table.rowOf(id); return row === undefined ? undefined : this.table.read(row); }
 
-  all(): IterableIterator<DocSummary> { return this.docs.values(); }
+  *all(): IterableIterator<DocSummary> {
+    for (let row = 0; row < this.table.rowCount; row++) if (this.table.idAt(row) !== null) yield this.table.read(row);
+  }
+
+  /** Summaries of the numbered documents whose register passes `wanted` (for the register books). */
+  numbered(wanted: (registerKey: string) => boolean = () => true): DocSummary[] {
+    return this.table.numberedRows(wanted).map((row) => this.table.read(row));
+  }
+
+  /** The columns themselves, for listing and searching without a summary object per document (node/document-query.ts). */
+  get rows(): SummaryTable { return this.table; }
 
   lastNumber(key: string): number { return this.lastNumbers.get(key) ?? 0; }
 
@@ -114,7 +130,7 @@ export class Projection {
   async view(id: string): Promise<DocView | undefined> {
     await this.ready;
     for (let attempt = 0; ; attempt++) {
-      const summary = this.docs.get(id);
+      const summary = this.get(id);
       if (!summary) return undefined;
       const cached = this.cache.get(id);
       if (cached) return { ...summary, ...cached };
@@ -126,7 +142,7 @@ export class Projection {
       // A write applied meanwhile may or may not be in what was read: read again rather than cache a mix.
       if (changed && attempt < 5) continue;
       this.cache.set(id, whole);
-      return { ...this.docs.get(id) ?? summary, ...whole };
+      return { ...this.get(id) ?? summary, ...whole };
     }
   }
 
@@ -154,7 +170,8 @@ export class Projection {
         const record = row.doc as unknown as DocumentRecord;
         out.set(row.id, record);
         // Only the revision the summary knows: one written but not yet applied waits for putRecord.
-        if ((Number.parseInt(record._rev ?? '', 10) || 0) === this.docs.get(row.id)?.revGeneration) this.recordCache.set(row.id, record);
+        const at = this.table.rowOf(row.id);
+        if (at !== undefined && (Number.parseInt(record._rev ?? '', 10) || 0) === this.table.revGeneration[at]) this.recordCache.set(row.id, record);
       }
     }
     return out;
@@ -176,29 +193,36 @@ export class Projection {
     const started = Date.now();
     const pageSize = options.pageSize ?? 5000;
     this.db = db;
-    const current = (await db.info()).update_seq;
-    const read = snapshotFile ? await readSnapshot(snapshotFile) : { snapshot: null, problem: 'missing' as const };
-    let problem = read.problem;
-    // A snapshot from ahead of the store (the store was restored or replaced) describes another history.
-    if (read.snapshot && Number(read.snapshot.seq) > Number(current)) problem = 'ahead_of_store';
-    if (read.snapshot && problem === null) {
-      const snap = read.snapshot;
-      const summaries = fromColumns(snap.summaries);
-      for (const s of summaries) this.docs.set(s.id, s);
-      for (const [k, n] of snap.lastNumbers) this.lastNumbers.set(k, n);
-      for (const [sha, ids] of snap.files) this.fileDocs.set(sha, ids);
-      this.index = SearchIndex.fromImage(snap.index, snap.summaries.ids);
-      const changesRead = await this.catchUp(db, snap.seq, pageSize);
-      return this.report = { fromSnapshot: true, changesRead, snapshotProblem: null, ms: Date.now() - started };
+    const fromSnapshot = snapshotFile ? await this.fromSnapshot(db, snapshotFile, pageSize) : { problem: 'missing' as const, changesRead: 0 };
+    const problem = fromSnapshot.problem;
+    if (problem === null) {
+      // The snapshot and its copies are out of scope here: collected now rather than when V8 next finds time.
+      collectGarbage();
+      return this.report = { fromSnapshot: true, changesRead: fromSnapshot.changesRead, snapshotProblem: null, ms: Date.now() - started };
     }
     this.rebuilding = true;
     const rebuilt = rebuildFromStore(db, this, pageSize).finally(() => { this.rebuilding = false; });
     this.ready = rebuilt.then(() => undefined);
     const report = { fromSnapshot: false, changesRead: 0, snapshotProblem: problem, ms: 0 };
     this.report = report;
-    void rebuilt.then((n) => { report.changesRead = n; report.ms = Date.now() - started; }, () => undefined);
+    void rebuilt.then((n) => { report.changesRead = n; report.ms = Date.now() - started; collectGarbage(); }, () => undefined);
     if (options.wait ?? true) await rebuilt;
     return report;
+  }
+
+  /** Takes the view from the snapshot file and the store's changes since it, or says why not. */
+  private async fromSnapshot(db: PouchDB.Database, file: string, pageSize: number): Promise<{ problem: SnapshotProblem | null; changesRead: number }> {
+    const current = (await db.info()).update_seq;
+    const { snapshot: snap, problem } = await readSnapshot(file);
+    if (!snap) return { problem, changesRead: 0 };
+    // A snapshot from ahead of the store (the store was restored or replaced) describes another history.
+    if (Number(snap.seq) > Number(current)) return { problem: 'ahead_of_store', changesRead: 0 };
+    this.table = SummaryTable.fromColumns(snap.summaries);
+    for (const [k, n] of snap.lastNumbers) this.lastNumbers.set(k, n);
+    // The table's copy of each id, not the snapshot's second one.
+    for (const [sha, ids] of snap.files) this.fileDocs.set(sha, typeof ids === 'string' ? this.sharedId(ids) : ids.map((i) => this.sharedId(i)));
+    this.index = SearchIndex.fromImage(snap.index, snap.summaries.ids.map((_, row) => row), new RowOrdinals());
+    return { problem: null, changesRead: await this.catchUp(db, snap.seq, pageSize) };
   }
 
   /** Applies the store's changes after `since` (replaying one already applied changes nothing). */
@@ -222,41 +246,42 @@ export class Projection {
   async save(snapshotFile: string, seq: number | string): Promise<void> {
     await this.ready;
     this.index.compact();
-    const summaries: DocSummary[] = [];
-    for (const id of this.index.idsInOrder()) { const s = this.docs.get(id); if (s) summaries.push(s); }
-    if (summaries.length < this.docs.size) { const listed = new Set(summaries); for (const s of this.docs.values()) if (!listed.has(s)) summaries.push(s); }
-    const position = new Map<string, number>();
-    summaries.forEach((s, i) => position.set(s.id, i));
+    // In the index's order, so its postings are renumbered without sorting; rows never indexed after them.
+    const order = this.index.idsInOrder().filter((row) => this.table.idAt(row) !== null);
+    const position = new Int32Array(this.table.rowCount).fill(-1);
+    order.forEach((row, i) => { position[row] = i; });
+    for (let row = 0; row < this.table.rowCount; row++) if (position[row] === -1 && this.table.idAt(row) !== null) { position[row] = order.length; order.push(row); }
     await writeSnapshot(snapshotFile, {
-      seq, summaries: toColumns(summaries), lastNumbers: [...this.lastNumbers], files: [...this.fileDocs],
-      index: this.index.image((id) => position.get(id)),
+      seq, summaries: this.table.toColumns(order), lastNumbers: [...this.lastNumbers], files: [...this.fileDocs],
+      index: this.index.image((row) => (position[row] ?? -1) >= 0 ? position[row] : undefined),
     });
   }
 
   putRecord(record: DocumentRecord): void {
-    const existing = this.docs.get(record._id);
+    const existing = this.get(record._id);
     const summary = existing ?? blankSummary(record._id);
     attachRecord(summary, record);
-    if (!existing) this.docs.set(record._id, summary);
+    const row = this.table.write(summary);
     this.noteFiles(record._id, filesOf(record, []));
     if (this.recordCache.peek(record._id)) this.recordCache.set(record._id, record);
     const cached = this.cache.peek(record._id);
-    if (cached) cached.record = record;
+    if (cached) { cached.record = record; this.cache.reweigh(record._id); }
     // A document just created is about to be answered whole: no need to read back what was just written.
     else if (!existing) this.cache.set(record._id, { record, events: [] });
     this.bump(record._id);
-    this.index.put(record._id, searchableTexts(summary, record));
+    this.index.put(row, searchableTexts(summary, record));
   }
 
   applyEvent(event: EventRecord): void {
-    const summary = this.docs.get(event.docId);
+    const summary = this.get(event.docId);
     if (!summary) return; // an event whose document has not replicated yet; it arrives with it
     if (!this.fold(summary, event)) return;
+    const row = this.table.write(summary);
     const cached = this.cache.peek(summary.id);
-    if (cached && !cached.events.some((e) => e._id === event._id)) cached.events.push(event);
+    if (cached && !cached.events.some((e) => e._id === event._id)) { cached.events.push(event); this.cache.reweigh(summary.id); }
     this.bump(summary.id);
     // Only numbering changes what is searchable; other steps leave the index alone.
-    if (summary.numberText && (event.action === 'number' || event.action === 'register')) this.index.add(summary.id, [summary.numberText, summary.symbol ?? '']);
+    if (summary.numberText && (event.action === 'number' || event.action === 'register')) this.index.add(row, [summary.numberText, summary.symbol ?? '']);
   }
 
   /**
@@ -266,11 +291,8 @@ export class Projection {
   fold(summary: DocSummary, event: EventRecord): boolean {
     const key = eventKeyOf(summary.id, event._id);
     if (summary.eventKeys.includes(key)) return false; // replayed after a snapshot
-    // A new array of the exact length: push() would reserve room for 16 more in each of 200,000 documents.
     summary.eventKeys = [...summary.eventKeys, key];
-    const derived = applyEvent(summary.direction, summary.derived, event);
-    if (derived !== summary.derived) { derived.author = intern(derived.author); derived.handler = intern(derived.handler); derived.deadline = intern(derived.deadline); }
-    summary.derived = derived;
+    summary.derived = applyEvent(summary.direction, summary.derived, event);
     summary.activeMs = Math.max(summary.activeMs, Date.parse(event.at));
     const files = filesOf(null, [event]);
     if (files.length > 0) this.noteFiles(summary.id, files);
@@ -278,10 +300,10 @@ export class Projection {
     if ((event.action === 'number' || event.action === 'register') && number !== null) {
       const key = String(event.data['registerKey']);
       this.lastNumbers.set(key, Math.max(number, this.lastNumber(key)));
-      summary.registerKey = intern(key);
+      summary.registerKey = key;
       summary.number = number;
-      summary.numberText = intern(String(event.data['numberText'] ?? number));
-      summary.symbol = typeof event.data['symbol'] === 'string' ? intern(event.data['symbol']) : null;
+      summary.numberText = String(event.data['numberText'] ?? number);
+      summary.symbol = typeof event.data['symbol'] === 'string' ? event.data['symbol'] : null;
       summary.dateMs = Date.parse(event.at);
     }
     return true;
@@ -292,9 +314,9 @@ export class Projection {
 
   /** Adds a document built by the rebuild: its summary complete, indexed once. */
   adopt(summary: DocSummary, record: DocumentRecord): void {
-    this.docs.set(summary.id, summary);
+    const row = this.table.write(summary);
     this.noteFiles(summary.id, filesOf(record, []));
-    this.index.put(summary.id, searchableTexts(summary, record));
+    this.index.put(row, searchableTexts(summary, record));
   }
 
   /**
@@ -306,21 +328,20 @@ export class Projection {
     const registers = new Set<string>();
     // The ledger passes every id its failed group wrote (events, audit entries) and the documents its events belong to.
     for (const id of new Set(ids.filter((i) => i.startsWith('doc:')))) {
-      const before = this.docs.get(id);
+      const before = this.get(id);
       if (before?.registerKey) registers.add(before.registerKey);
       this.cache.delete(id);
       this.recordCache.delete(id);
       this.bump(id);
       const record = await db.get(id).catch(() => null) as DocumentRecord | null;
-      if (!record) { this.docs.delete(id); this.index.put(id, []); continue; }
+      if (!record) { const row = this.table.rowOf(id); if (row !== undefined) this.index.put(row, []); this.table.remove(id); continue; }
       const numbering = before ? before.eventKeys.filter((k): k is string => typeof k === 'string' && k.startsWith('ev:')) : [];
       const events = await readEvents(db, id, numbering);
       const summary = blankSummary(id);
       attachRecord(summary, record);
-      this.docs.set(id, summary);
       for (const e of events) this.fold(summary, e);
       if (summary.registerKey) registers.add(summary.registerKey);
-      this.index.put(id, searchableTexts(summary, record));
+      this.index.put(this.table.write(summary), searchableTexts(summary, record));
     }
     // A numbering event ends its id with the number: the register's last one is the last key in the store.
     for (const key of registers) {
@@ -332,12 +353,17 @@ export class Projection {
 
   /** Ids of documents containing every word of the query (accents optional). */
   search(query: string): string[] {
+    return this.searchRows(query).map((row) => this.table.idAt(row)!);
+  }
+
+  /** The same, as rows of `rows` (a forgotten document's row is indexed with no words: never found). */
+  searchRows(query: string): number[] {
     return this.index.search(query);
   }
 
   /** Figures for the memory bench. */
   stats(): { documents: number; postingBytes: number; cachedViews: number } {
-    return { documents: this.docs.size, postingBytes: this.index.postingBytes, cachedViews: this.cache.size };
+    return { documents: this.table.size, postingBytes: this.index.postingBytes, cachedViews: this.cache.size };
   }
 
   /** Lets go of the whole documents held (the heap is near its cap); they are read again when asked for. */
@@ -345,7 +371,10 @@ export class Projection {
 
   private bump(id: string): void { const n = this.reading.get(id); if (n !== undefined) this.reading.set(id, n + 1); }
 
+  private sharedId(id: string): string { const row = this.table.rowOf(id); return row === undefined ? id : this.table.idAt(row)!; }
+
   private noteFiles(id: string, files: readonly string[]): void {
+    if (files.length > 0) id = this.sharedId(id);
     for (const sha of files) {
       const docs = this.fileDocs.get(sha);
       if (docs === undefined) this.fileDocs.set(sha, id);
@@ -395,8 +424,8 @@ export function blankSummary(id: string): DocSummary {
 /** Takes what the summary needs from the record; the date is its creation until a number gives it one. */
 export function attachRecord(summary: DocSummary, record: DocumentRecord): void {
   summary.direction = record.direction;
-  summary.docType = intern(record.content.docType);
-  summary.createdBy = intern(record.createdBy);
+  summary.docType = record.content.docType;
+  summary.createdBy = record.createdBy;
   summary.revGeneration = record._rev ? Number.parseInt(record._rev, 10) || 0 : 0;
   const created = Date.parse(record.createdAt);
   if (summary.registerKey === null) summary.dateMs = created;
@@ -408,20 +437,6 @@ function filesOf(record: DocumentRecord | null, events: readonly EventRecord[]):
   const out = (record?.content.attachments ?? []).map((a) => a.sha256);
   for (const e of events) for (const key of ['scan', 'pdf'] as const) if (typeof e.data[key] === 'string') out.push(e.data[key] as string);
   return out;
-}
-
-/**
- * One copy of the short strings many summaries repeat (users, registers,
- * numbers, symbols, types, deadlines): read from JSON, each document would
- * hold its own. Bounded, as these values are: past the bound a string is kept as is.
- */
-const interned = new Map<string, string>();
-function intern<T extends string | null>(s: T): T {
-  if (s === null) return s;
-  const known = interned.get(s);
-  if (known !== undefined) return known as T;
-  if (interned.size < 100_000) interned.set(s, s);
-  return s;
 }
 
 /** The document's date as the node writes dates (Vietnam time, ISO 8601). */

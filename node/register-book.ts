@@ -23,17 +23,19 @@ export interface IncomingRow {
 /** The books that have at least one number in them, newest year first. */
 export function listBooks(projection: Projection): BookRef[] {
   const seen = new Map<string, BookRef>();
-  for (const view of projection.all()) {
-    const ref = entryOf(view);
-    if (ref) seen.set(`${ref.direction}:${ref.year}:${ref.register ?? ''}`, { direction: ref.direction, register: ref.register, year: ref.year });
-  }
+  // Each register once, without a summary per numbered document.
+  projection.numbered((key) => {
+    const ref = bookOf(key);
+    if (ref) seen.set(`${ref.direction}:${ref.year}:${ref.register ?? ''}`, ref);
+    return false;
+  });
   return [...seen.values()].sort((a, b) => b.year - a.year || a.direction.localeCompare(b.direction) || (a.register ?? '').localeCompare(b.register ?? ''));
 }
 
 /** The book's entries, and their records read from the store (a book is read now and then; its contents are not kept in memory). */
 async function entries(projection: Projection, wanted: (ref: Entry) => boolean) {
   const found: { view: DocSummary; ref: Entry }[] = [];
-  for (const view of projection.all()) {
+  for (const view of projection.numbered((key) => { const book = bookOf(key); return book !== null && wanted({ ...book, number: 0 }); })) {
     const ref = entryOf(view);
     if (ref && wanted(ref)) found.push({ view, ref });
   }
@@ -71,9 +73,14 @@ export async function incomingBook(projection: Projection, year: number): Promis
 /** "out:2026:chung" / "in:2026" and the number, from the document's numbering event. */
 function entryOf(view: DocSummary): Entry | null {
   if (!view.derived.numberEventId || view.registerKey === null) return null;
-  const m = /^(out|in):(\d{4})(?::(.+))?$/.exec(view.registerKey);
-  if (!m) return null;
-  return { direction: m[1] as BookDirection, year: Number(m[2]), register: m[3] ?? null, number: view.number ?? 0 };
+  const book = bookOf(view.registerKey);
+  return book && { ...book, number: view.number ?? 0 };
+}
+
+/** The book a register key names: "out:2026:chung", "in:2026". */
+function bookOf(registerKey: string): BookRef | null {
+  const m = /^(out|in):(\d{4})(?::(.+))?$/.exec(registerKey);
+  return m ? { direction: m[1] as BookDirection, year: Number(m[2]), register: m[3] ?? null } : null;
 }
 
 function typeAndSubject(docType: DocumentType, subject: string): string {

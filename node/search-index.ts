@@ -17,18 +17,40 @@ import { Postings } from './postings.js';
  */
 export interface IndexImage { terms: string[]; offsets: Uint32Array<ArrayBuffer>; counts: Uint32Array<ArrayBuffer>; lasts: Int32Array<ArrayBuffer>; bytes: Uint8Array<ArrayBuffer> }
 
+/** Each document's current ordinal. */
+export interface OrdinalMap<K> { get(key: K): number | undefined; set(key: K, ordinal: number): unknown }
+
+/** Ordinals of documents named by small numbers (rows), in a typed array: 4 bytes a document where a Map takes about 30. */
+export class RowOrdinals implements OrdinalMap<number> {
+  private ordinals = new Int32Array(1024).fill(-1);
+  get(row: number): number | undefined { const o = this.ordinals[row]; return o === undefined || o < 0 ? undefined : o; }
+  set(row: number, ordinal: number): void {
+    if (row >= this.ordinals.length) {
+      const next = new Int32Array(Math.max(row + 1, Math.ceil(this.ordinals.length * 1.25))).fill(-1);
+      next.set(this.ordinals);
+      this.ordinals = next;
+    }
+    this.ordinals[row] = ordinal;
+  }
+}
+
 /** Shorter prefixes match too many words to be useful while typing. */
 const MIN_PREFIX = 2;
 
-export class SearchIndex {
+/** Keyed by document id, or by anything else that names a document (the projection's rows). */
+export class SearchIndex<K extends string | number = string> {
   private readonly postings = new Map<string, Postings>();
   private sortedTerms: string[] | null = null;
-  /** ordinal → document id; a re-indexed document gets a new ordinal and its old one is cleared. */
-  private readonly ids: (string | null)[] = [];
-  private readonly ordinalOf = new Map<string, number>();
+  private stamps: Uint8Array | null = null;
+  /** ordinal → document; a re-indexed document gets a new ordinal and its old one is cleared. */
+  private readonly ids: (K | null)[] = [];
+  private readonly ordinalOf: OrdinalMap<K>;
+
+  /** `ordinals`: where each document's ordinal is kept (by default a Map; by row, a typed array: node/projection.ts). */
+  constructor(ordinals: OrdinalMap<K> = new Map<K, number>()) { this.ordinalOf = ordinals; }
 
   /** (Re)indexes a document from its searchable texts. */
-  put(id: string, texts: readonly string[]): void {
+  put(id: K, texts: readonly string[]): void {
     const previous = this.ordinalOf.get(id);
     if (previous !== undefined) this.ids[previous] = null;
     const ordinal = this.ids.length;
@@ -44,7 +66,7 @@ export class SearchIndex {
    * searching marks ordinals, so neither changes an answer, and `image()`
    * sorts them out.
    */
-  add(id: string, texts: readonly string[]): void {
+  add(id: K, texts: readonly string[]): void {
     const ordinal = this.ordinalOf.get(id);
     if (ordinal === undefined) this.put(id, texts);
     else this.post(ordinal, texts);
@@ -66,7 +88,7 @@ export class SearchIndex {
   }
 
   /** The index with ordinals renumbered to `positionOf` (the snapshot's document order); replaced documents' old entries are dropped. */
-  image(positionOf: (id: string) => number | undefined): IndexImage {
+  image(positionOf: (id: K) => number | undefined): IndexImage {
     const terms: string[] = [];
     const offsets: number[] = [0];
     const counts: number[] = [];
@@ -77,7 +99,7 @@ export class SearchIndex {
     const map = new Int32Array(this.ids.length).fill(-1);
     let keepsOrder = true, previous = -1;
     this.ids.forEach((id, o) => {
-      const p = id ? positionOf(id) : undefined;
+      const p = id !== null ? positionOf(id) : undefined;
       if (p === undefined) return;
       map[o] = p;
       if (p < previous) keepsOrder = false;
@@ -101,13 +123,15 @@ export class SearchIndex {
   }
 
   /** Indexed documents in ordinal order: a snapshot in this order renumbers the postings without sorting them. */
-  idsInOrder(): string[] { return this.ids.filter((id): id is string => id !== null); }
+  idsInOrder(): K[] { return this.ids.filter((id): id is K => id !== null); }
 
   /** Reads an index image back; `ids` are the snapshot's documents, in its order. */
-  static fromImage(image: IndexImage, ids: readonly string[]): SearchIndex {
-    const index = new SearchIndex();
+  static fromImage<K extends string | number>(image: IndexImage, ids: readonly K[], ordinals?: OrdinalMap<K>): SearchIndex<K> {
+    const index = new SearchIndex<K>(ordinals);
+    // Copied out of the snapshot file's buffer, which the lists would otherwise keep whole (summaries and all).
+    const bytes = image.bytes.slice();
     ids.forEach((id, i) => { index.ids.push(id); index.ordinalOf.set(id, i); });
-    image.terms.forEach((term, t) => index.postings.set(term, Postings.over(image.bytes.subarray(image.offsets[t]!, image.offsets[t + 1]!), image.counts[t]!, image.lasts[t]!)));
+    image.terms.forEach((term, t) => index.postings.set(term, Postings.over(bytes.subarray(image.offsets[t]!, image.offsets[t + 1]!), image.counts[t]!, image.lasts[t]!)));
     index.sortedTerms = image.terms;
     return index;
   }
@@ -123,25 +147,33 @@ export class SearchIndex {
   }
 
   /** Ids of documents containing every word of the query; the last word may be a prefix. An accented word matches only that accented word. */
-  search(query: string): string[] {
+  search(query: string): K[] {
     const words = queryWords(query);
     if (words.length === 0) return [];
     const lists = words.map((w, i) => this.listsFor(w.term, i === words.length - 1));
     if (lists.some((l) => l.length === 0)) return [];
     const size = (ls: Postings[]) => ls.reduce((n, l) => n + l.length, 0);
     lists.sort((a, b) => size(a) - size(b));
-    let candidates: number[] = [];
-    const mark = new Uint8Array(this.ids.length);
-    lists[0]!.forEach((l) => l.forEach((o) => { if (!mark[o]) { mark[o] = 1; candidates.push(o); } }));
-    for (const other of lists.slice(1)) {
-      const seen = new Uint8Array(this.ids.length);
-      other.forEach((l) => l.forEach((o) => { seen[o] = 1; }));
-      candidates = candidates.filter((o) => seen[o] === 1);
-      if (candidates.length === 0) return [];
-    }
-    const out: string[] = [];
-    for (const o of candidates) { const id = this.ids[o]; if (id) out.push(id); }
+    // A stamp per document: word w moves w to w + 1, so only documents with every word reach the last stamp.
+    const stamps = this.stampsFor(lists.length);
+    lists.forEach((ls, w) => { for (const l of ls) l.stamp(stamps, w, w + 1); });
+    // The documents with every word are among the rarest word's: read its lists again rather than every stamp.
+    const found: number[] = [];
+    for (const l of lists[0]!) l.stamp(stamps, lists.length, lists.length + 1, found);
+    const out: K[] = [];
+    for (const o of found) { const id = this.ids[o]; if (id !== null && id !== undefined) out.push(id); }
     return out;
+  }
+
+  /**
+   * The stamps, zeroed, reused from one search to the next (searches run one at a time): a fresh
+   * 200 KB array per search is external memory that makes V8 run full collections of the whole heap.
+   */
+  private stampsFor(words: number): Uint8Array | Uint16Array {
+    if (words >= 255) return new Uint16Array(this.ids.length);
+    if (!this.stamps || this.stamps.length < this.ids.length) this.stamps = new Uint8Array(Math.ceil(this.ids.length * 1.25));
+    else this.stamps.fill(0, 0, this.ids.length);
+    return this.stamps;
   }
 
   private listsFor(word: string, prefix: boolean): Postings[] {

@@ -7,6 +7,7 @@
 // blobs, audit entries; secrets live in another database altogether).
 import { availableActions, type DerivedState, type Direction, type Role } from '../sync/workflow.js';
 import type { DocSummary, Projection } from './projection.js';
+import type { SummaryTable } from './summary-table.js';
 
 export const WINDOW_DAYS = 90;
 const WINDOW_MS = WINDOW_DAYS * 86_400_000;
@@ -28,6 +29,21 @@ export function isOthersDraft(doc: Pick<Facts, 'direction' | 'derived' | 'create
 
 export function viewIsOthersDraft(view: DocSummary, reader: Reader): boolean {
   return isOthersDraft(view, reader);
+}
+
+/** `isOthersDraft` over the summary table's columns, for listing every row without a summary object each. */
+export function othersDraftFilter(t: SummaryTable, reader: Reader): (row: number) => boolean {
+  const user = t.code(reader.user);
+  // -1 (no state yet) or a code no document has: never equal to a row's state but for the first.
+  const draft = t.code('draft'), returned = t.code('returned');
+  const { author, createdBy, state } = t.shared;
+  return (row) => {
+    if (t.direction[row] !== 0) return false;
+    const s = state[row]!;
+    if (s !== -1 && (s !== draft || draft < 0) && (s !== returned || returned < 0)) return false;
+    const a = author[row]!;
+    return user < 0 || (a >= 0 ? a : createdBy[row]) !== user;
+  };
 }
 
 export function inWorkingSet(doc: Facts, reader: Reader, nowMs: number): boolean {

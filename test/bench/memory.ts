@@ -7,6 +7,7 @@
 // (`git archive` of --baseline-ref, built the same way) on a second, smaller
 // store, side by side, with their ratio.
 //   npx tsx test/bench/memory.ts [--docs=200000] [--baseline-docs=50000] [--baseline-ref=bc1aa9e] [--cap-mb=512] [--heap-mb=256] [--rebuild-heap-mb=384]
+//     [--dir=/path/kept-store] [--skip-scratch] [--load-s=20] [--nice=10] [--compare-ref=c56f688]
 // The first boot (a rebuild from the store) runs with the larger heap and no cgroup; the
 // boot from the snapshot, idle and under load, with both caps.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -27,6 +28,14 @@ const HEAP_MB = Number(arg('heap-mb', '256'));
 /** The rebuild from the store holds more for a while than the node does once built. */
 const REBUILD_HEAP_MB = Number(arg('rebuild-heap-mb', '384'));
 const LOAD_S = Number(arg('load-s', '20'));
+/** A store kept between runs (seeded into it when empty, never removed), to measure again without seeding 200,000 documents. */
+const KEEP_DIR = arg('dir', '');
+/** Skip the boot from scratch (the kept store's snapshot is used as it is). */
+const SKIP_SCRATCH = process.argv.includes('--skip-scratch');
+/** Code to run on the same store from the same snapshot (its format unchanged since), side by side at full size. */
+const COMPARE_REF = arg('compare-ref', '');
+/** The node's niceness: 10 leaves the machine to others; 0 measures the node rather than the neighbours' load. */
+const NICE = Number(arg('nice', '10'));
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const YEARS_MS = 20 * 365.25 * 86_400_000;
 const QUERIES = ['quyet dinh ve viec chuyen doi so', 'ke hoach phong chong lut bao', 'bao cao thu ngan sach', 'tiem chung', 'do thi van minh', 'cải cách hành chính', 'an toan giao th', 'khuyen hoc dot 5', 'nguyen van an', 'le loi'];
@@ -73,7 +82,7 @@ function startNode(tree: string, dataDir: string, heapMb: number | null, cgroupP
   const heap = heapMb ? `--max-old-space-size=${heapMb} ` : '';
   // The shell joins the cgroup, then becomes the node: everything it allocates is counted.
   const join_ = cgroupProcs ? `echo $$ > ${cgroupProcs} && ` : '';
-  const proc = spawn('sh', ['-c', `${join_}exec nice -n 10 ${process.execPath} ${heap}${join(tree, 'dist/node/cli.js')} start`], {
+  const proc = spawn('sh', ['-c', `${join_}exec nice -n ${NICE} ${process.execPath} ${heap}${join(tree, 'dist/node/cli.js')} start`], {
     env: { ...process.env, WARDDESK_DATA_DIR: dataDir, WARDDESK_HOST: '127.0.0.1', WARDDESK_PORT: '0', WARDDESK_COOKIE_SECURE: 'false', WARDDESK_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -102,6 +111,12 @@ function status(pid: number): { rssMb: number; hwmMb: number; anonMb: number; fi
 }
 
 
+/** CPU time the process has used (user + system), from /proc, in ms (10 ms ticks). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 const listPaths = (n: number) => Array.from({ length: n }, (_, i) => [`/api/documents?limit=50`, `/api/documents?state=approved&limit=50`, `/api/documents?docType=${pick(TYPES, i)}&limit=50&offset=50`, `/api/documents?from=2016-02-01&to=2016-03-31&limit=50`, `/api/documents?direction=incoming&state=assigned&limit=50`][i % 5]!);
 const searchPaths = (n: number) => Array.from({ length: n }, (_, i) => `/api/documents?q=${encodeURIComponent(pick(QUERIES, i))}&limit=50`);
 
@@ -125,8 +140,13 @@ async function measure(label: string, tree: string, dataDir: string, o: { heapMb
     figures['rss_idle_anon_mb'] = idle.anonMb;
     figures['rss_idle_file_mb'] = idle.fileMb;
     await timed(c, listPaths(20)); // warm up the JIT
+    let cpu = cpuMs(node.proc.pid!);
     const list = await timed(c, listPaths(200));
+    figures['list_cpu_ms_per_request'] = (cpuMs(node.proc.pid!) - cpu) / 200;
+    cpu = cpuMs(node.proc.pid!);
     const search = await timed(c, searchPaths(200));
+    // The node's own CPU time per answer: what the machine's other load does not change much.
+    figures['search_cpu_ms_per_request'] = (cpuMs(node.proc.pid!) - cpu) / 200;
     figures['list_p50_ms'] = percentile(list, 50);
     figures['list_p95_ms'] = percentile(list, 95);
     figures['search_p50_ms'] = percentile(search, 50);
@@ -161,6 +181,9 @@ async function measure(label: string, tree: string, dataDir: string, o: { heapMb
     throw err;
   } finally {
     await node.stop();
+    // The node saves its snapshot as it stops, under the same caps: a save that runs out of heap shows here.
+    figures['snapshot_saved_on_stop'] = /"reason":"shutdown"[^\n]*"msg":"snapshot saved"/.test(node.log()) ? 1 : 0;
+    figures['out_of_heap'] = /heap out of memory/.test(node.log()) ? 1 : 0;
     if (cg) {
       figures['cgroup_peak_mb'] = cg.peakBytes() / 2 ** 20; // includes page cache the kernel may take back
       figures['cgroup_oom_kills'] = cg.ooms();
@@ -172,8 +195,10 @@ async function measure(label: string, tree: string, dataDir: string, o: { heapMb
 }
 
 /** A store of `docs` documents over twenty years, with the bench's clerk. */
-async function prepare(docs: number): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'warddesk-bench-memory-'));
+async function prepare(docs: number, keep = ''): Promise<string> {
+  if (keep && existsSync(join(keep, 'docs'))) return keep;
+  const dir = keep || mkdtempSync(join(tmpdir(), 'warddesk-bench-memory-'));
+  mkdirSync(dir, { recursive: true });
   const ward = await startTestWard({}, dir);
   await official(ward, 'vanthu', 'clerk');
   await ward.node.close();
@@ -185,9 +210,9 @@ async function prepare(docs: number): Promise<string> {
 }
 
 /** The code before this change, built as in production, in a scratch tree. */
-function baselineTree(): string {
+function baselineTree(ref = BASELINE_REF): string {
   const tree = mkdtempSync(join(tmpdir(), 'warddesk-bench-baseline-'));
-  execFileSync('sh', ['-c', `git -C ${repo} archive ${BASELINE_REF} | tar -x -C ${tree}`]);
+  execFileSync('sh', ['-c', `git -C ${repo} archive ${ref} | tar -x -C ${tree}`]);
   symlinkSync(join(repo, 'node_modules'), join(tree, 'node_modules'));
   execFileSync(process.execPath, ['-e', `import('${join(tree, 'bin/build.js')}').then((m) => m.ensureBuilt(['server'], { quiet: true }))`], { cwd: tree, stdio: 'inherit' });
   return tree;
@@ -199,10 +224,21 @@ const capped = { heapMb: HEAP_MB, capMb: CAP_MB, load: true };
 const rebuilding = { heapMb: REBUILD_HEAP_MB, capMb: null, load: false };
 const dirs: string[] = [];
 try {
-  const dir = await prepare(DOCS);
-  dirs.push(dir);
-  await measure(`new_${DOCS}_scratch`, repo, dir, rebuilding);
-  await measure(`new_${DOCS}_snapshot`, repo, dir, capped);
+  const dir = await prepare(DOCS, KEEP_DIR);
+  if (!KEEP_DIR) dirs.push(dir);
+  if (!SKIP_SCRATCH || !existsSync(join(dir, 'projection.snapshot'))) {
+    rmSync(join(dir, 'projection.snapshot'), { force: true }); // a kept store has the last run's
+    await measure(`new_${DOCS}_scratch`, repo, dir, rebuilding);
+  }
+  const now = await measure(`new_${DOCS}_snapshot`, repo, dir, capped);
+  if (COMPARE_REF) {
+    const tree = baselineTree(COMPARE_REF);
+    dirs.push(tree);
+    const old = await measure(`old_${DOCS}_snapshot`, tree, dir, capped);
+    for (const k of ['rss_idle_mb', 'rss_under_load_max_mb', 'peak_rss_mb', 'list_p95_ms', 'search_p95_ms', 'list_cpu_ms_per_request', 'search_cpu_ms_per_request', 'boot_to_first_list_s']) {
+      say(`ratio_new_over_old_${DOCS}_${k}`, (now[k] ?? NaN) / (old[k] ?? NaN));
+    }
+  }
   if (BASELINE_DOCS > 0) {
     const tree = baselineTree();
     dirs.push(tree);
