@@ -41,8 +41,16 @@ export function actionInput(action: Action, medium: Medium): z.ZodType<Record<st
 
 /** Parses the data sent with a step; problems are named under `data.` (e.g. "data.pin"), in both languages. */
 export function parseActionData(action: Action, medium: Medium, data: unknown): Parsed<Record<string, unknown>> {
-  const parsed = parseInput(z.strictObject({ data: actionInput(action, medium) }), { data: data ?? {} });
+  const parsed = parseInput(wrapped(actionInput(action, medium)), { data: data ?? {} });
   return parsed.ok ? { ok: true, value: parsed.value.data } : parsed;
+}
+
+/** Made once per step's schema: zod builds and compiles a schema on first use, which cost more than the parse on every step. */
+const WRAPPED = new Map<z.ZodType<Record<string, unknown>>, z.ZodType<{ data: Record<string, unknown> }>>();
+function wrapped(input: z.ZodType<Record<string, unknown>>): z.ZodType<{ data: Record<string, unknown> }> {
+  let schema = WRAPPED.get(input);
+  if (!schema) { schema = z.strictObject({ data: input }); WRAPPED.set(input, schema); }
+  return schema;
 }
 
 /** A slot of the rendered page; `size`: the font size of the line a slot sits in (certs/pdf-boxes.ts). */

@@ -1,6 +1,6 @@
 // Compresses JSON answers of at least MIN_BYTES on the fly (brotli at a fast
-// level, else gzip) for clients that accept it, off the event loop (zlib runs
-// in libuv's thread pool). Only bodies sent whole through res.send/res.json
+// level, else gzip) for clients that accept it; large ones off the event loop
+// (zlib runs in libuv's thread pool), small ones at once. Only bodies sent whole through res.send/res.json
 // are touched: files (PDFs, scans, images: already compressed) are sent with
 // sendFile or streams and pass untouched, and so would any streamed feed. The
 // device replication feed (/api/replicate/_changes, longpoll included) answers
@@ -9,17 +9,27 @@
 // JSON answer, compressed or not.
 import type { RequestHandler, Response } from 'express';
 import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
+import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib';
 import { preferredCoding, type Coding } from './encoding.js';
 
 /** Below this, headers and framing cost about what compression would save. */
 export const MIN_BYTES = 1024;
 const brotli = promisify(brotliCompress);
 const gz = promisify(gzip);
+/**
+ * Below this, compressing at once costs less than the trip through the thread pool (~40 µs for
+ * a document's 1.2 KB answer, against a zlib stream set up, a worker woken and a callback: a
+ * tenth of a numbering request's CPU, measured with --cpu-prof under 50 clients).
+ */
+const INLINE_BYTES = 16 * 1024;
 // Level 4 brotli: within a few per cent of the best ratio on JSON at a fraction of level 11's time.
-const compress = (coding: Coding, body: Buffer) => (coding === 'br'
-  ? brotli(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
-  : gz(body, { level: 6 }));
+const brotliOptions = (body: Buffer) => ({ params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } });
+const compress = (coding: Coding, body: Buffer): Promise<Buffer> => {
+  if (body.length < INLINE_BYTES) {
+    try { return Promise.resolve(coding === 'br' ? brotliCompressSync(body, brotliOptions(body)) : gzipSync(body, { level: 6 })); } catch (err) { return Promise.reject(err); }
+  }
+  return coding === 'br' ? brotli(body, brotliOptions(body)) : gz(body, { level: 6 });
+};
 
 export function compressJson(minBytes = MIN_BYTES): RequestHandler {
   return (req, res, next) => {
