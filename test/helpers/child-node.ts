@@ -7,9 +7,17 @@ const cli = fileURLToPath(new URL('../../node/cli.ts', import.meta.url));
 
 export interface ChildNode { url: string; proc: ChildProcess; kill(): Promise<void>; /** What it printed so far (the first admin's one-time password among it). */ output(): string }
 
+/**
+ * Extra flags for the child's Node from WARDDESK_CHILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+ * to profile a bench's node (NODE_OPTIONS refuses --cpu-prof; the profile is written on a SIGTERM stop).
+ */
+function nodeArgs(): string[] {
+  return (process.env['WARDDESK_CHILD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+}
+
 export function startChildNode(dataDir: string, env: Record<string, string> = {}): Promise<ChildNode> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'start'], {
+    const proc = spawn(process.execPath, [...nodeArgs(), '--import', 'tsx', cli, 'start'], {
       env: { ...process.env, WARDDESK_DATA_DIR: dataDir, WARDDESK_HOST: '127.0.0.1', WARDDESK_PORT: '0', WARDDESK_COOKIE_SECURE: 'false', WARDDESK_LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
