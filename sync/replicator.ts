@@ -16,6 +16,7 @@ import { ERRORS, type ErrorCode } from './errors.js';
 import { pullGenuine } from './genuine-pull.js';
 import { INBOX_SELECTOR, WardCredentials, isChunkId, isReplicatedId } from './city-contract.js';
 import { pushChunks } from './chunk-push.js';
+import { pushRecords } from './record-push.js';
 import { pullChunks } from './chunk-pull.js';
 import { computeStatus, type SyncFacts, type SyncStatus } from './status.js';
 import { forgivingInfo } from './forgiving-info.js';
@@ -54,7 +55,6 @@ export interface ReplicatorOptions {
 
 const STATE_ID = '_local/warddesk-city-sync';
 interface PersistedState { _id: string; _rev?: string; confirmedSeq: number | null; chunkSeq?: number | null; inboxFileSeq?: number | null; inboxSeq?: number | string | null; lastSuccessAt: number | null; refused: { id: string; reason: string }[]; badInbox?: SyncFacts['badInbox']; tamperedInbox?: SyncFacts['tamperedInbox'] }
-interface ReplicationResult { ok: boolean; status?: string; docs_written: number; doc_write_failures: number; last_seq: number | string; errors?: { id?: string; name?: string; message?: string; reason?: string }[] }
 
 const FATAL: ReadonlySet<ErrorCode> = new Set(['sync_unauthorized', 'sync_not_configured']);
 const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE|UND_ERR_SOCKET|ECONNABORTED)$/;
@@ -248,22 +248,25 @@ export class Replicator {
   }
 
   /**
-   * Pushes with batches sized by bytes: as many records as the link's byte
-   * budget holds at the pending records' average size; halved on 413 until
-   * it fits (down to one document).
+   * Pushes the records (sync/record-push.ts) in batches sized by bytes: as
+   * many records as the link's byte budget holds at the pending records'
+   * average size; halved on 413 until it fits (down to one document). The
+   * checkpoint is written after every batch the city acknowledged.
    */
   private async push(remote: PouchDB.Database): Promise<number> {
     await this.sampleRecordBytes();
+    let written = 0;
     for (;;) {
-      this.facts.batchSize = this.batchDocs();
       try {
-        const result = await this.replicate(() => this.o.local.replicate.to(remote, this.replicationOptions({ filter: (doc: PouchDB.Core.Document) => isReplicatedId(doc._id) }))
-          .on('checkpoint', (info: { checkpoint?: number | string }) => {
-            if (info.checkpoint !== undefined) this.confirm(info.checkpoint);
-          }));
-        this.noteRefused(result);
-        if (result.status === 'complete' || result.ok) this.confirm(result.last_seq);
-        return result.docs_written;
+        return written + await pushRecords({
+          local: this.o.local, remote, since: this.facts.confirmedSeq ?? 0,
+          batchDocs: () => (this.facts.batchSize = this.batchDocs()),
+          onBatch: async (seq, n) => { written = n; this.confirm(seq); await this.writeState(); },
+          onRefused: (id, reason) => {
+            if (!this.facts.refused.some((r) => r.id === id)) this.facts.refused.push({ id, reason });
+            this.o.log?.('error', 'the city refused a document', { id, reason });
+          },
+        });
       } catch (err) {
         if (status(err) === 413 && this.facts.batchSize > 1) {
           this.batchCap = Math.max(1, Math.floor(this.facts.batchSize / 2));
@@ -343,27 +346,13 @@ export class Replicator {
     });
   }
 
-  private replicationOptions(extra: PouchDB.ReplicateOptions): PouchDB.ReplicateOptions {
-    return { live: false, retry: false, batch_size: this.facts.batchSize, batches_limit: this.o.batchesLimit, ...extra };
-  }
 
-  private async replicate(start: () => PouchDB.Replication): Promise<ReplicationResult> {
-    return (await start()) as ReplicationResult;
-  }
 
   private confirm(seq: number | string): void {
     const n = Number(seq);
     if (Number.isFinite(n) && (this.facts.confirmedSeq === null || n > this.facts.confirmedSeq)) { this.facts.confirmedSeq = n; this.moved = true; }
   }
 
-  private noteRefused(result: ReplicationResult): void {
-    if (!result.doc_write_failures) return;
-    for (const e of result.errors ?? []) {
-      const id = e.id ?? '(unknown)';
-      if (!this.facts.refused.some((r) => r.id === id)) this.facts.refused.push({ id, reason: String(e.reason ?? e.message ?? e.name ?? 'refused') });
-    }
-    this.o.log?.('error', 'the city refused documents', { refused: result.errors?.length ?? result.doc_write_failures });
-  }
 
   private finish(code: ErrorCode | null, detail?: string): void {
     this.facts.phase = 'idle';
