@@ -15,7 +15,7 @@
 import { ERRORS, type ErrorCode } from './errors.js';
 import { pullGenuine } from './genuine-pull.js';
 import { INBOX_SELECTOR, WardCredentials, isChunkId, isReplicatedId } from './city-contract.js';
-import { pushChunks } from './chunk-push.js';
+import { pushChunks, type StoppedPage } from './chunk-push.js';
 import { pushRecords } from './record-push.js';
 import { pullChunks } from './chunk-pull.js';
 import { computeStatus, type SyncFacts, type SyncStatus } from './status.js';
@@ -77,6 +77,8 @@ export class Replicator {
   private pendingKey = '';
   /** When this process last had the records both ways. */
   private recordsDone: { at: number } | null = null;
+  /** Where the chunk pass stopped at the last cut (in memory only: a restart asks the city again). */
+  private readonly chunkMemory: { stopped: StoppedPage | null } = { stopped: null };
   /** Set when a run fails: the retry may resume the files where they stopped. */
   private retrying = false;
   /** Local sequence up to which every file the city sent is whole here (chunk-pull.ts). */
@@ -317,7 +319,7 @@ export class Replicator {
   /** The chunks of files, after the records; the chunk checkpoint is saved after every page. */
   private async pushFiles(remote: PouchDB.Database): Promise<number> {
     return pushChunks({
-      local: this.o.local, remote, since: this.facts.chunkSeq ?? 0, page: this.o.chunkPage, concurrency: this.o.chunkConcurrency,
+      local: this.o.local, remote, since: this.facts.chunkSeq ?? 0, page: this.o.chunkPage, concurrency: this.o.chunkConcurrency, memory: this.chunkMemory,
       ...(this.o.adaptive ? { plan: () => this.estimate.plan() } : {}),
       between: () => this.betweenPages(remote),
       onPage: async (seq) => { this.facts.chunkSeq = seq; await this.writeState(); },
