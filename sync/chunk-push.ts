@@ -34,7 +34,7 @@ export interface ChunkPushOptions extends ChunkPassOptions {
   /** A chunk the city refused (validate_doc_update) or that is corrupt on the ward's disk. */
   onRefused: (id: string, reason: string) => void;
   /** The link's current plan, read again for every unit (the link can change mid-pass); without it, one chunk a request. */
-  plan?: () => { unitBytes: number; concurrency: number; pageChunks: number };
+  plan?: () => { unitBytes: number; concurrency: number; pageChunks: number; paceBytesPerSecond?: number };
   /** Called after each page: the records written meanwhile go up here, so a long file never holds them back by more than a page. */
   between?: () => Promise<void>;
   /**
@@ -124,6 +124,16 @@ async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight
   let failed = false;
   /** Halved when the city (or a proxy) answers 413 to a unit: bodies that large do not get through. */
   let cap = Infinity;
+  /** When the link should be done with the units sent so far (link-estimate.ts, PACE_MARGIN). */
+  let linkFreeAt = 0;
+  const paced = async (bytes: number) => {
+    const rate = plan().paceBytesPerSecond;
+    if (!rate) return;
+    const now = globalThis.performance.now(); // monotonic: a wall clock set back a day must not hold the upload a day
+    const wait = linkFreeAt - now;
+    linkFreeAt = Math.max(now, linkFreeAt) + (bytes * 1000) / rate;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  };
   const worker = async (): Promise<void> => {
     // After a failure (a cut) no worker starts another unit: the run is over.
     while (queue.length > 0 && !failed) {
@@ -138,6 +148,9 @@ async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight
         unit.push({ id, bytes });
         size += bytes.byteLength;
       }
+      if (unit.length === 0) continue;
+      await paced(size);
+      if (failed) { queue.unshift(...unit.map((c) => c.id)); break; }
       for (const c of unit) inFlight.add(c.id);
       try {
         if (unit.length === 1) sent += (await uploadOne(o, unit[0]!.id, unit[0]!.bytes)) ? 1 : 0;
