@@ -74,6 +74,7 @@ export class Replicator {
   /** Did the current run get anything confirmed by the city? */
   private moved = false;
   private stopped = false;
+  private readonly stopping = new AbortController();
   private pendingKey = '';
   /** When this process last had the records both ways. */
   private recordsDone: { at: number } | null = null;
@@ -117,6 +118,11 @@ export class Replicator {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // A run waiting on a dead link would hold the stop for a whole request
+    // timeout (two minutes), and whoever stops us then closes the database
+    // under it; leveldown's exit cleanup was seen spinning on such a
+    // half-closed database. Its requests are aborted instead.
+    this.stopping.abort();
     await this.running;
   }
 
@@ -190,6 +196,8 @@ export class Replicator {
       await this.writeState();
       this.finish(this.facts.refused.length > 0 ? 'sync_refused' : null);
     } catch (err) {
+      // Stopped mid-run (the node shutting down): its aborted requests are not a link failure to report.
+      if (this.stopped) { this.facts.phase = 'idle'; return; }
       // A run that moved data before the link dropped proves the link works:
       // retry soon (a link cut every few seconds must not push retries out to minutes).
       if (this.moved) this.failures = 0;
@@ -405,7 +413,7 @@ export class Replicator {
       const mark = this.estimate.started(up);
       let res: Awaited<ReturnType<FetchLike>>;
       try {
-        res = await this.o.baseFetch(url, { ...init, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(this.o.requestTimeoutMs) });
+        res = await this.o.baseFetch(url, { ...init, ...(body !== undefined ? { body } : {}), signal: AbortSignal.any([AbortSignal.timeout(this.o.requestTimeoutMs), this.stopping.signal]) });
       } catch (err) {
         const code = classify(err);
         this.estimate.ended(mark, 0, code === 'sync_offline' || code === 'sync_timeout' ? 'network' : 'other');
