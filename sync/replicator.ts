@@ -64,6 +64,14 @@ export class Replicator {
   private readonly estimate: LinkEstimate;
   /** Documents a batch may hold at most: halved on every 413, whatever the byte budget says. */
   private batchCap = Infinity;
+  /**
+   * Documents a batch may hold after cuts: halved when a cut catches a
+   * batch, a quarter more after each one the city acknowledged. The byte
+   * budget comes from measured throughput, and a link whose every batch is
+   * cut never yields a measurement: without this, a first guess too large
+   * for the up-period was retried unchanged forever (`flap64`).
+   */
+  private cutCap = Infinity;
   private pullingInbox = false;
   /** Average bytes of a record still to go up (sampled before each records pass). */
   private recordBytes = 1_000;
@@ -71,6 +79,8 @@ export class Replicator {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
   private failures = 0;
+  /** Did the city answer any request of the current run? */
+  private answered = false;
   /** Did the current run get anything confirmed by the city? */
   private moved = false;
   private stopped = false;
@@ -178,6 +188,7 @@ export class Replicator {
     const started = this.o.now();
     let written = 0;
     this.moved = false;
+    this.answered = false;
     try {
       if (await this.resumingFiles()) {
         // Records are up to date both ways and nothing was written here
@@ -202,7 +213,11 @@ export class Replicator {
       if (this.stopped) { this.facts.phase = 'idle'; return; }
       // A run that moved data before the link dropped proves the link works:
       // retry soon (a link cut every few seconds must not push retries out to minutes).
-      if (this.moved) this.failures = 0;
+      // So does one the city answered before a cut took it: on a link up 5 s at 800 ms each way
+      // the first runs may confirm nothing (their batch too large for an up-period, until it halves),
+      // and a backoff growing to minutes then left the link idle through its up-periods.
+      const code = classify(err);
+      if (this.moved || (this.answered && (code === 'sync_offline' || code === 'sync_timeout'))) this.failures = 0;
       this.retrying = true;
       this.finish(classify(err), describe(err));
     } finally {
@@ -275,13 +290,20 @@ export class Replicator {
         return written + await pushRecords({
           local: this.o.local, remote, since: this.facts.confirmedSeq ?? 0,
           batchDocs: () => (this.facts.batchSize = this.batchDocs()),
-          onBatch: async (seq, n) => { written = n; this.confirm(seq); await this.writeState(); },
+          onBatch: async (seq, n) => {
+            written = n;
+            if (this.cutCap !== Infinity) this.cutCap = this.cutCap >= 400 ? Infinity : Math.ceil(this.cutCap * 1.25);
+            this.confirm(seq);
+            await this.writeState();
+          },
           onRefused: (id, reason) => {
             if (!this.facts.refused.some((r) => r.id === id)) this.facts.refused.push({ id, reason });
             this.o.log?.('error', 'the city refused a document', { id, reason });
           },
         });
       } catch (err) {
+        const code = classify(err);
+        if ((code === 'sync_offline' || code === 'sync_timeout') && this.facts.batchSize > 1) this.cutCap = Math.max(1, Math.floor(this.facts.batchSize / 2));
         if (status(err) === 413 && this.facts.batchSize > 1) {
           this.batchCap = Math.max(1, Math.floor(this.facts.batchSize / 2));
           this.o.log?.('warn', 'city refused a batch as too large; halving', { batchSize: this.batchCap });
@@ -325,7 +347,7 @@ export class Replicator {
 
   private batchDocs(): number {
     const fromBytes = this.o.adaptive ? Math.floor(this.estimate.plan().batchBytes / Math.max(200, this.recordBytes)) : this.o.batchSize;
-    return Math.max(1, Math.min(this.batchCap, 500, fromBytes));
+    return Math.max(1, Math.min(this.batchCap, this.cutCap, 500, fromBytes));
   }
 
   /** The chunks of files, after the records; the chunk checkpoint is saved after every page. */
@@ -424,6 +446,7 @@ export class Replicator {
         throw err;
       }
       this.estimate.answered(mark);
+      this.answered = true;
       const down = Number(res.headers.get('content-length') ?? 0);
       meter.bytes += down;
       this.estimate.ended(mark, down, null);
