@@ -65,13 +65,16 @@ export class Replicator {
   /** Documents a batch may hold at most: halved on every 413, whatever the byte budget says. */
   private batchCap = Infinity;
   /**
-   * Documents a batch may hold after cuts: halved when a cut catches a
-   * batch, a quarter more after each one the city acknowledged. The byte
+   * Documents a batch may hold after cuts: halved when cuts end two records
+   * passes in a row before any batch was acknowledged, a quarter more after
+   * each acknowledged batch. The byte
    * budget comes from measured throughput, and a link whose every batch is
    * cut never yields a measurement: without this, a first guess too large
    * for the up-period was retried unchanged forever (`flap64`).
    */
   private cutCap = Infinity;
+  /** Records passes in a row that a cut ended before any batch was acknowledged. */
+  private fruitless = 0;
   private pullingInbox = false;
   /** Average bytes of a record still to go up (sampled before each records pass). */
   private recordBytes = 1_000;
@@ -285,6 +288,7 @@ export class Replicator {
   private async push(remote: PouchDB.Database): Promise<number> {
     await this.sampleRecordBytes();
     let written = 0;
+    let acked = 0;
     for (;;) {
       try {
         return written + await pushRecords({
@@ -292,6 +296,8 @@ export class Replicator {
           batchDocs: () => (this.facts.batchSize = this.batchDocs()),
           onBatch: async (seq, n) => {
             written = n;
+            acked += 1;
+            this.fruitless = 0;
             if (this.cutCap !== Infinity) this.cutCap = this.cutCap >= 400 ? Infinity : Math.ceil(this.cutCap * 1.25);
             this.confirm(seq);
             await this.writeState();
@@ -303,7 +309,12 @@ export class Replicator {
         });
       } catch (err) {
         const code = classify(err);
-        if ((code === 'sync_offline' || code === 'sync_timeout') && this.facts.batchSize > 1) this.cutCap = Math.max(1, Math.floor(this.facts.batchSize / 2));
+        // Only after two passes in a row that a cut ended with nothing acknowledged: a cut at the end of
+        // an up-period catches some batch anyway, and halving then starved a link up 2 s at a time.
+        if ((code === 'sync_offline' || code === 'sync_timeout') && acked === 0 && this.facts.batchSize > 1) {
+          this.fruitless += 1;
+          if (this.fruitless >= 2) { this.fruitless = 0; this.cutCap = Math.max(1, Math.floor(this.facts.batchSize / 2)); }
+        }
         if (status(err) === 413 && this.facts.batchSize > 1) {
           this.batchCap = Math.max(1, Math.floor(this.facts.batchSize / 2));
           this.o.log?.('warn', 'city refused a batch as too large; halving', { batchSize: this.batchCap });
