@@ -38,7 +38,6 @@ export interface ReplicatorOptions {
   cityUrl?: string | undefined;
   intervalMs?: number;
   batchSize?: number;
-  batchesLimit?: number;
   backoff?: { baseMs: number; capMs: number };
   requestTimeoutMs?: number;
   /** Chunks asked about per `_all_docs` (one checkpoint each) and sent at once, when the link is not measured (`adaptive: false`). */
@@ -103,7 +102,7 @@ export class Replicator {
 
   constructor(options: ReplicatorOptions) {
     this.o = {
-      intervalMs: 60_000, batchSize: 100, batchesLimit: 2, backoff: { baseMs: 2_000, capMs: 10 * 60_000 }, requestTimeoutMs: 120_000,
+      intervalMs: 60_000, batchSize: 100, backoff: { baseMs: 2_000, capMs: 10 * 60_000 }, requestTimeoutMs: 120_000,
       chunkPage: 64, chunkConcurrency: 3, adaptive: true, now: Date.now, random: Math.random, ...options,
     };
     this.estimate = new LinkEstimate(CHUNK_BYTES, options.monotonic);

@@ -52,7 +52,7 @@ const BYTES_PER_SECOND = PROFILE.bytesPerSecond;
 const { name: _name, scale: _scale, ...LINK } = PROFILE;
 /** Stock keeps DESIGN's small batches for documents with attachments; ours runs the node's defaults (records only). */
 const BATCH = { size: 25, limit: 2 };
-const OURS_BATCH = { size: 100, limit: 2 };
+const OURS_BATCH = { size: 100 };
 
 interface Outcome { converged: boolean; bytes: number; upSeconds: number; wallSeconds: number; problems: string[]; fairness?: { waitSeconds: number; pageSeconds: number } }
 
@@ -84,7 +84,7 @@ async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Datab
       return res;
     } catch (err) { lines.push(`${stamp()} x ${what} ${(err as Error).name}`); throw err; }
   }) as ReplicatorOptions['baseFetch'] } : {};
-  const rep = wardReplicator(db, creds, link.url, { intervalMs: 60_000, batchSize: OURS_BATCH.size, batchesLimit: OURS_BATCH.limit, backoff: { baseMs: 2_000, capMs: 600_000 }, requestTimeoutMs: 120_000, ...tracing });
+  const rep = wardReplicator(db, creds, link.url, { intervalMs: 60_000, batchSize: OURS_BATCH.size, backoff: { baseMs: 2_000, capMs: 600_000 }, requestTimeoutMs: 120_000, ...tracing });
   await rep.start();
   let done: { bytes: number; up: number };
   // Fairness: once the files are going up (every record confirmed, chunks
