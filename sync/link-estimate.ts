@@ -196,6 +196,17 @@ export class LinkEstimate {
     return Math.round(Math.max(250, Math.min(5_000, this.downEwma / 8)));
   }
 
+  /**
+   * The longest wait between tries while the link is down, once up-periods
+   * were measured: a quarter of a typical one (1 s–1 min). A link up 30 s
+   * every 10 minutes was otherwise slept through by a backoff grown to
+   * minutes; a try while it is down costs one refused connection.
+   */
+  pollCapMs(): number | null {
+    if (this.upEwma === null) return null;
+    return Math.round(Math.max(1_000, Math.min(60_000, this.upEwma / 4)));
+  }
+
   snapshot(): LinkSnapshot {
     return { bytesPerSecond: round(this.bytesPerSecond), rttMs: round(this.rttMs), upPeriodMs: round(this.upEwma), downPeriodMs: round(this.downEwma), cuts: this.cuts, plan: this.plan() };
   }

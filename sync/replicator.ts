@@ -419,8 +419,12 @@ export class Replicator {
     // comes back (the outages measured so far), not after a growing backoff
     // that would spend much of each up-period waiting; one down for longer
     // than its outages usually last falls back to the backoff.
-    const soon = code === 'sync_offline' || code === 'sync_timeout' ? this.estimate.retryMs() : null;
-    this.schedule(soon !== null ? Math.min(this.backoffMs(), Math.round(soon * (0.75 + this.o.random() / 2))) : this.backoffMs());
+    const network = code === 'sync_offline' || code === 'sync_timeout';
+    const soon = network ? this.estimate.retryMs() : null;
+    const delay = soon !== null ? Math.min(this.backoffMs(), Math.round(soon * (0.75 + this.o.random() / 2))) : this.backoffMs();
+    // Never so long that a short up-period of this link passes unseen.
+    const cap = network ? this.estimate.pollCapMs() : null;
+    this.schedule(cap !== null ? Math.min(delay, Math.round(cap * (0.75 + this.o.random() / 2))) : delay);
   }
 
   /** Full jitter between half and all of base·2^failures, capped. */
