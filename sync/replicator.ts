@@ -65,8 +65,9 @@ export class Replicator {
   private batchCap = Infinity;
   /**
    * Documents a batch may hold after cuts: halved when cuts end two records
-   * passes in a row before any batch was acknowledged, a quarter more after
-   * each acknowledged batch. The byte
+   * passes in a row before any batch was acknowledged, doubled after each
+   * acknowledged batch (a quarter more was too slow: on flap64 under load the
+   * cap sat at one record a batch). The byte
    * budget comes from measured throughput, and a link whose every batch is
    * cut never yields a measurement: without this, a first guess too large
    * for the up-period was retried unchanged forever (`flap64`).
@@ -297,7 +298,7 @@ export class Replicator {
             written = n;
             acked += 1;
             this.fruitless = 0;
-            if (this.cutCap !== Infinity) this.cutCap = this.cutCap >= 400 ? Infinity : Math.ceil(this.cutCap * 1.25);
+            if (this.cutCap !== Infinity) this.cutCap = this.cutCap >= 256 ? Infinity : this.cutCap * 2;
             this.confirm(seq);
             await this.writeState();
           },
