@@ -24,7 +24,7 @@ export interface LinkPlan {
   batchBytes: number;
   /** Chunk ids asked about per `_all_docs` page. */
   pageChunks: number;
-  /** The rate units are paced at (bytes/s): one unit on the wire at a time, the next leaving as the last should be across. */
+  /** The rate units are paced at (bytes/s): one unit on the wire at a time, the next leaving as the last should be across; 0: not paced. */
   paceBytesPerSecond: number;
 }
 
@@ -180,8 +180,9 @@ export class LinkEstimate {
     // link, but never less than the units in flight.
     const inFlight = Math.ceil((concurrency * unitBytes) / this.chunkBytes);
     const pageChunks = Math.max(16, inFlight, Math.min(256, 2 * inFlight, Math.floor((4 * rate) / this.chunkBytes)));
-    // Paced a quarter above the measured rate: the samples err low, and a little overlap keeps the link busy.
-    return { unitBytes, concurrency, batchBytes, pageChunks, paceBytesPerSecond: Math.round(rate * PACE_MARGIN) };
+    // Paced a quarter above the measured rate (the samples err low, and a little overlap keeps the link busy),
+    // and only on a link that has been cut: on one that never was, units ending together lose nothing.
+    return { unitBytes, concurrency, batchBytes, pageChunks, paceBytesPerSecond: this.cuts > 0 ? Math.round(rate * PACE_MARGIN) : 0 };
   }
 
   /**
