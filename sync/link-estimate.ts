@@ -48,6 +48,8 @@ const MAX_BATCH = 4 * 1024 * 1024;
 const GUESS_COMPRESSION = 4;
 /** Before any measurement: the link the old constants were tuned on (256 kbit/s, 300 ms, cut every 20 s). */
 const GUESS = { bytesPerSecond: 32_000, rttMs: 300, upMs: 30_000 };
+/** 64 kbit/s: what a link cut before any measurement is taken to carry. */
+const CUT_GUESS_BYTES_PER_SECOND = 8_000;
 /** A link measured but never cut yet is taken to stay up at least this long. */
 const UNCUT_MS = 120_000;
 /** Requests this small time the round trip, not the bandwidth. */
@@ -74,6 +76,8 @@ export class LinkEstimate {
   private busySince = 0;
   private busyMs = 0;
   private busyBytes = 0;
+  /** When the last request that did not fail ended. */
+  private lastEndAt = 0;
   cuts = 0;
   private compression: number | null = null;
 
@@ -101,6 +105,7 @@ export class LinkEstimate {
     this.inFlight = Math.max(0, this.inFlight - 1);
     if (failed === 'network') { this.linkDown(now); return; }
     this.busyBytes += Math.max(mark.up, down);
+    this.lastEndAt = now;
     if (this.inFlight === 0) this.settleBusy(now);
   }
 
@@ -114,6 +119,10 @@ export class LinkEstimate {
     const ms = now - this.busySince;
     if (ms > 0) this.busyMs += ms;
     this.busySince = now;
+    this.sample();
+  }
+
+  private sample(): void {
     // A sample wants enough bytes that the round trip does not dominate it.
     if (this.busyMs >= 1_000 && this.busyBytes >= 32 * 1024) {
       push(this.rates, (this.busyBytes * 1000) / this.busyMs);
@@ -132,7 +141,13 @@ export class LinkEstimate {
   }
 
   private linkDown(now: number): void {
-    if (this.inFlight === 0) { this.busyMs = 0; this.busyBytes = 0; }
+    // The bytes of requests that finished before the cut count, over the time up to the last of them:
+    // resetting them at every cut meant a link up 5 s at 64 kbit/s never gathered a sample.
+    if (this.inFlight === 0) {
+      if (this.lastEndAt > this.busySince) this.busyMs += this.lastEndAt - this.busySince;
+      this.busySince = now;
+      this.sample();
+    }
     if (this.upSince === null) return; // already known down: one cut, however many requests it broke
     const up = now - this.upSince;
     if (up >= 0) this.upEwma = ewma(this.upEwma, up);
@@ -158,7 +173,10 @@ export class LinkEstimate {
   }
 
   plan(): LinkPlan {
-    const rate = this.bytesPerSecond ?? GUESS.bytesPerSecond;
+    // A link cut before any throughput could be measured is taken as the slowest of the family: guessing
+    // 256 kbit/s on a 64 kbit/s dongle put five 16 KiB units in flight, every cut caught them all, and so
+    // no request ever finished to measure the link by (flap64).
+    const rate = this.bytesPerSecond ?? (this.cuts > 0 ? CUT_GUESS_BYTES_PER_SECOND : GUESS.bytesPerSecond);
     const rtt = this.rttMs ?? GUESS.rttMs;
     const budget = LOSS_SHARE * rate * this.upMs() / 1000;
     const chunks = Math.max(1, Math.min(Math.floor(MAX_UNIT / this.chunkBytes), floorPow2(budget / 2 / this.chunkBytes)));
