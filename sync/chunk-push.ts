@@ -124,15 +124,21 @@ async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight
   let failed = false;
   /** Halved when the city (or a proxy) answers 413 to a unit: bodies that large do not get through. */
   let cap = Infinity;
-  /** When the link should be done with the units sent so far (link-estimate.ts, PACE_MARGIN). */
-  let linkFreeAt = 0;
+  // Paced (link-estimate.ts, PACE_MARGIN): a unit leaves once the bytes sent before it should be across at the
+  // plan's rate, read again while waiting, so units queued under a first guess go as soon as the link is measured.
+  const pace = { start: 0, bytes: 0 };
   const paced = async (bytes: number) => {
-    const rate = plan().paceBytesPerSecond;
-    if (!rate) return;
-    const now = globalThis.performance.now(); // monotonic: a wall clock set back a day must not hold the upload a day
-    const wait = linkFreeAt - now;
-    linkFreeAt = Math.max(now, linkFreeAt) + (bytes * 1000) / rate;
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    for (;;) {
+      const rate = plan().paceBytesPerSecond;
+      if (!rate || failed) break;
+      const now = globalThis.performance.now(); // monotonic: a wall clock set back a day must not hold the upload a day
+      if (pace.bytes === 0) pace.start = now;
+      const due = pace.start + (pace.bytes * 1000) / rate;
+      // No credit for idle time: a link idle for a while does not get a burst.
+      if (due <= now) { pace.start = now - (pace.bytes * 1000) / rate; break; }
+      await new Promise((r) => setTimeout(r, Math.min(250, due - now)));
+    }
+    pace.bytes += bytes;
   };
   const worker = async (): Promise<void> => {
     // After a failure (a cut) no worker starts another unit: the run is over.
