@@ -22,6 +22,7 @@
 // up to --stock-factor × the ideal time of link-up time; if it has not converged
 // by then, its figures are what it had reached (printed with stock_converged 0).
 //   npx tsx test/bench/sync-weak-link.ts [--profile=flap96] [--scale=…] [--stock-factor=2.5] [--only=ours|stock]
+//     [--scans=1 --scan-mb=50 --documents=20 --bandwidth-x=8]   (fairness with one 50 MB scan)
 // --scale=1 is the issue's full size (~80 MB, ~45 min for ours at 256 kbit/s).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,12 +44,15 @@ const stockFactor = Number(arg('stock-factor', '2.5'));
 const only = arg('only', 'both');
 /** --trace=FILE writes every request of ours with link up-time stamps (where the up time goes). */
 const trace = arg('trace', '');
-const PROFILE = profile(arg('profile', 'issue256'));
+/** --bandwidth-x=K multiplies the profile's bandwidth (latency and cuts unchanged): the 50 MB fairness run in minutes. */
+const PROFILE = { ...profile(arg('profile', 'issue256')), bytesPerSecond: profile(arg('profile', 'issue256')).bytesPerSecond * Number(arg('bandwidth-x', '1')) };
+/** --documents, --scans, --scan-mb (unscaled) reshape the week of work: `--scans=1 --scan-mb=50` is the issue's fairness case. */
+const SHAPE = { documents: Number(arg('documents', '150')), scans: Number(arg('scans', '10')), scanMb: Number(arg('scan-mb', '0')) };
 const BYTES_PER_SECOND = PROFILE.bytesPerSecond;
 const { name: _name, scale: _scale, ...LINK } = PROFILE;
 /** Stock keeps DESIGN's small batches for documents with attachments; ours runs the node's defaults (records only). */
 const BATCH = { size: 25, limit: 2 };
-const OURS_BATCH = { size: 100, limit: 2 };
+const OURS_BATCH = { size: 100 };
 
 interface Outcome { converged: boolean; bytes: number; upSeconds: number; wallSeconds: number; problems: string[]; fairness?: { waitSeconds: number; pageSeconds: number } }
 
@@ -80,7 +84,7 @@ async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Datab
       return res;
     } catch (err) { lines.push(`${stamp()} x ${what} ${(err as Error).name}`); throw err; }
   }) as ReplicatorOptions['baseFetch'] } : {};
-  const rep = wardReplicator(db, creds, link.url, { intervalMs: 60_000, batchSize: OURS_BATCH.size, batchesLimit: OURS_BATCH.limit, backoff: { baseMs: 2_000, capMs: 600_000 }, requestTimeoutMs: 120_000, ...tracing });
+  const rep = wardReplicator(db, creds, link.url, { intervalMs: 60_000, batchSize: OURS_BATCH.size, backoff: { baseMs: 2_000, capMs: 600_000 }, requestTimeoutMs: 120_000, ...tracing });
   await rep.start();
   let done: { bytes: number; up: number };
   // Fairness: once the files are going up (every record confirmed, chunks
@@ -140,7 +144,7 @@ const dir = mkdtempSync(join(tmpdir(), 'warddesk-bench-sync-'));
 const city = await startTestCity();
 try {
   await initCity({ url: city.url, admin: CITY_ADMIN, wards: ['ours', 'stock'], outDir: join(dir, 'creds') });
-  const work = wardWork({ ward: 'ours', documents: 150, pdfBytes: Math.round(100_000 * scale), pdfBytesMax: Math.round(300_000 * scale), scans: 10, scanBytes: Math.round(5_000_000 * scale) });
+  const work = wardWork({ ward: 'ours', documents: SHAPE.documents, pdfBytes: Math.round(100_000 * scale), pdfBytesMax: Math.round(300_000 * scale), scans: SHAPE.scans, scanBytes: SHAPE.scanMb > 0 ? SHAPE.scanMb * 1_000_000 : Math.round(5_000_000 * scale) });
   const stockWork = forWard(work, 'stock');
   const oursDb = new PouchDB(join(dir, 'ours'));
   const stockDb = new PouchDB(join(dir, 'stock'));
