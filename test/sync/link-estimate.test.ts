@@ -1,0 +1,107 @@
+// The link estimate's rules that only show over minutes of a real link
+// (test/sync/link-adapt.test.ts runs the whole replicator through the weak-link
+// proxy): what it plans after a cut it could not measure, how soon it tries
+// again while the link is down, and when it paces. Driven with a clock the
+// test moves, as the estimate takes its time from a monotonic clock it is given.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { LinkEstimate } from '../../sync/link-estimate.js';
+import { CHUNK_BYTES } from '../../sync/city-contract.js';
+
+/** An estimate on a clock the test moves, and the requests it sees. */
+function link() {
+  const clock = { now: 0 };
+  const estimate = new LinkEstimate(CHUNK_BYTES, () => clock.now);
+  return {
+    estimate,
+    wait(ms: number) { clock.now += ms; },
+    /** A request of `up` bytes answered after `ms` and read whole. */
+    request(up: number, ms: number, down = 200) {
+      const mark = estimate.started(up);
+      clock.now += ms;
+      estimate.answered(mark);
+      estimate.ended(mark, down, null);
+    },
+    /** A request of `up` bytes the link drops after `ms`. */
+    cut(up: number, ms: number) {
+      const mark = estimate.started(up);
+      clock.now += ms;
+      estimate.ended(mark, 0, 'network');
+    },
+  };
+}
+
+const inFlight = (p: { unitBytes: number; concurrency: number }) => p.unitBytes * p.concurrency;
+
+test('a link cut before its speed could be measured is planned as the slowest one: single-chunk units, half the bytes in flight, not paced', () => {
+  const l = link();
+  const fresh = l.estimate.plan();
+  // A small request crosses (the link is up, 1.6 s round trip), then the first upload is cut 5 s later.
+  l.request(200, 1_600);
+  l.cut(fresh.unitBytes, 5_000);
+  assert.is(l.estimate.bytesPerSecond, null, 'nothing measured');
+  assert.is(l.estimate.cuts, 1);
+  const after = l.estimate.plan();
+  assert.is(after.unitBytes, CHUNK_BYTES, 'one stored chunk a request');
+  assert.ok(inFlight(after) * 2 <= inFlight(fresh), `${inFlight(after)} bytes in flight after the cut, ${inFlight(fresh)} before`);
+  assert.is(after.paceBytesPerSecond, 0, 'a guessed rate is never paced to');
+});
+
+test('after a cut, tries come at an eighth of a typical outage (bounded), and back off as usual once an outage runs three times as long', () => {
+  const l = link();
+  assert.is(l.estimate.retryMs(), null, 'no outage measured yet');
+  // Up 5 s, down 16 s, up again, then cut again.
+  l.request(200, 500);
+  l.wait(4_500);
+  l.cut(200, 100);
+  assert.is(l.estimate.retryMs(), null, 'the first outage is still being measured');
+  l.wait(16_000);
+  l.request(200, 500);
+  l.wait(4_000);
+  l.cut(200, 100);
+  // Down from the cut to the next answer: 16 s of waiting and that request's 500 ms.
+  assert.is(l.estimate.snapshot().downPeriodMs, 16_500);
+  assert.is(l.estimate.retryMs(), Math.round(16_500 / 8));
+  l.wait(3 * 16_500 + 5_000 + 1);
+  assert.is(l.estimate.retryMs(), null, 'an outage this long is not the usual one');
+});
+
+test('a very short outage is retried no sooner than 250 ms, a long one no later than 5 s', () => {
+  for (const [downMs, want] of [[600, 250], [120_000, 5_000]] as const) {
+    const l = link();
+    l.request(200, 300);
+    l.cut(200, 100);
+    l.wait(downMs);
+    l.request(200, 300);
+    l.cut(200, 100);
+    assert.is(l.estimate.retryMs(), want, `outage of ${downMs} ms`);
+  }
+});
+
+test('while the link is down, the longest wait between tries is a quarter of a typical up-period, 1 s to 1 min', () => {
+  for (const [upMs, want] of [[30_000, 7_500], [2_000, 1_000], [3_600_000, 60_000]] as const) {
+    const l = link();
+    assert.is(l.estimate.pollCapMs(), null, 'no up-period measured yet');
+    // Up from the first answer to the cut.
+    l.request(200, 300);
+    l.wait(upMs);
+    l.cut(200, 0);
+    assert.is(l.estimate.pollCapMs(), want, `up ${upMs} ms`);
+  }
+});
+
+test('units are paced a quarter above the measured rate only once the link has been cut', () => {
+  const l = link();
+  l.request(200, 300);
+  // 64 KiB uploads at 32 KiB/s: a measured rate.
+  for (let i = 0; i < 15; i++) l.request(65_536, 2_000);
+  const rate = l.estimate.bytesPerSecond!;
+  assert.ok(rate > 30_000 && rate < 34_000, `${rate} B/s`);
+  assert.is(l.estimate.plan().paceBytesPerSecond, 0, 'a link never cut is not paced');
+  l.cut(65_536, 1_000);
+  const plan = l.estimate.plan();
+  assert.ok(plan.unitBytes / rate >= 1, 'a unit takes a second or more');
+  assert.is(plan.paceBytesPerSecond, Math.round(rate * 1.25));
+});
+
+test.run();
