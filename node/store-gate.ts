@@ -23,6 +23,8 @@ const GATED = ['_get', '_getMany', '_put', '_del', '_batch', '_clear'] as const;
 export class StoreGate {
   private inFlight = 0;
   private closed = false;
+  /** Reopens so far: a native iterator made before the last one was ended by it. */
+  private reopens = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly drained: (() => void)[] = [];
 
@@ -50,6 +52,7 @@ export class StoreGate {
     this.closed = true;
     try {
       if (this.inFlight > 0) await new Promise<void>((ok) => this.drained.push(ok));
+      this.reopens += 1;
       await reopen();
     } finally {
       this.closed = false;
@@ -73,17 +76,22 @@ export class StoreGate {
     const it = Object.create(AbstractIterator.prototype) as Record<string, unknown>;
     AbstractIterator.call(it, db);
     let real: NativeIterator | null = null;
+    let madeAt = -1;
     let seek: { target: unknown } | null = null;
+    // A reopen ends every native iterator itself, and leveldown never calls back an end asked of an
+    // iterator already ended: an iterator that straddled a reopen would hang its reader (a view read
+    // during the recovery from a full disk did). Its next read fails instead; its end is answered here.
+    const stale = () => real !== null && madeAt !== this.reopens;
     it['_next'] = (callback: Callback) => {
       this.enter(() => {
         try {
-          if (!real) { real = make(); if (seek) real._seek(seek.target); }
+          if (!real) { real = make(); madeAt = this.reopens; if (seek) real._seek(seek.target); }
         } catch (err) { this.leave(); process.nextTick(callback, err); return; }
+        if (stale()) { this.leave(); process.nextTick(callback, new Error('the store was reopened under this read: read again')); return; }
         real._next((...result: unknown[]) => { this.leave(); callback(...result); });
       });
     };
-    // A reopen ends every native iterator itself; ending one again is a no-op in leveldown.
-    it['_end'] = (callback: Callback) => { if (real) real._end(callback); else process.nextTick(callback); };
+    it['_end'] = (callback: Callback) => { if (real && !stale()) real._end(callback); else process.nextTick(callback); };
     it['_seek'] = (target: unknown) => { if (real) real._seek(target); else seek = { target }; };
     return it;
   }
