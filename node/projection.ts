@@ -14,6 +14,7 @@ import { rebuildFromStore } from './projection-rebuild.js';
 import { heapBytes, LruMap } from './view-cache.js';
 import { collectGarbage } from './memory-guard.js';
 import { SummaryTable } from './summary-table.js';
+import { levelOf, readCurrent, type StoreLevel } from './store-scan.js';
 import { vnIso } from '../sync/vn-time.js';
 
 /** What listing, filtering, sorting and access checks need of a document; held in memory for every one. */
@@ -390,14 +391,28 @@ export class Projection {
 
   private async readWhole(summary: DocSummary): Promise<Whole | null> {
     const db = this.store();
+    const level = levelOf(db);
+    // Only the events folded into the summary: one written but not yet applied would make the two disagree.
+    if (level) return readApplied(level, summary.id, this.eventIds(summary));
     const record = await db.get(summary.id).catch(() => null) as DocumentRecord | null;
     if (!record) return null;
     const numbering = summary.eventKeys.filter((k): k is string => typeof k === 'string' && k.startsWith('ev:'));
     const applied = new Set(summary.eventKeys);
-    // Only the events folded into the summary: one written but not yet applied would make the two disagree.
     const events = (await readEvents(db, summary.id, numbering)).filter((e) => applied.has(eventKeyOf(summary.id, e._id)));
     return { record, events };
   }
+}
+
+/** The document's record and these events of it, read from LevelDB directly (store-scan.ts). */
+async function readApplied(level: StoreLevel, id: string, eventIds: readonly string[]): Promise<Whole | null> {
+  let record: DocumentRecord | null = null;
+  const events: EventRecord[] = [];
+  for (const doc of await readCurrent(level, [id, ...eventIds])) {
+    if (doc['_id'] === id) record = doc as unknown as DocumentRecord;
+    // A register's numbering event is named by its number: it is this document's only if it says so.
+    else if ((doc as unknown as EventRecord).docId === id) events.push(doc as unknown as EventRecord);
+  }
+  return record ? { record, events: events.sort(compareEvents) } : null;
 }
 
 /** The document's events in the store, in the order they apply: those under its id, and `others` by id. */

@@ -16,6 +16,8 @@ function nodeArgs(): string[] {
 }
 
 export function startChildNode(dataDir: string, env: Record<string, string> = {}): Promise<ChildNode> {
+  // A profiled node writes its profile only when it stops on a signal it handles.
+  const profiled = nodeArgs().length > 0;
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [...nodeArgs(), '--import', 'tsx', cli, 'start'], {
       env: { ...process.env, WARDDESK_DATA_DIR: dataDir, WARDDESK_HOST: '127.0.0.1', WARDDESK_PORT: '0', WARDDESK_COOKIE_SECURE: 'false', WARDDESK_LOG_LEVEL: 'info', ...env },
@@ -30,7 +32,7 @@ export function startChildNode(dataDir: string, env: Record<string, string> = {}
         clearTimeout(timer);
         resolve({
           url: m[1]!, proc, output: () => out,
-          kill: () => new Promise((done) => { if (proc.exitCode !== null) return done(); proc.once('exit', () => done()); proc.kill('SIGKILL'); }),
+          kill: () => new Promise((done) => { if (proc.exitCode !== null) return done(); proc.once('exit', () => done()); proc.kill(profiled ? 'SIGTERM' : 'SIGKILL'); }),
         });
       }
     });

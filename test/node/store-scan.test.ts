@@ -3,7 +3,8 @@
 // for each document, deleted ones left out, conflicts resolved to PouchDB's
 // winner, the same leaf revisions as its changes feed — after updates,
 // deletions, compaction and a numbering history — and so the rebuild makes
-// the same view either way.
+// the same view either way, and a document opened cold the same record and
+// events.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -83,6 +84,10 @@ test('the direct reader gives PouchDB\'s documents, winners and leaves, and the 
 
     const direct = new Projection();
     await direct.load(db, null);
+    // A document opened cold (not in the view cache): record and events read directly, numbering events included.
+    const opened = new Map<string, unknown>();
+    for (const summary of direct.all()) opened.set(summary.id, await direct.view(summary.id));
+    assert.ok([...opened.values()].some((v) => (v as { events: { _id: string }[] }).events.some((e) => e._id.startsWith('ev:num:'))), 'some opened documents carry their numbering events');
     await store.close();
     // leveldown aborts the process on a read started on a closed handle: the reader refuses first.
     const refused = (run: () => Promise<unknown>) => run().then(() => 'read', (err: Error) => err.message);
@@ -93,6 +98,7 @@ test('the direct reader gives PouchDB\'s documents, winners and leaves, and the 
     const bare = new PouchDB(join(copy, 'docs'));
     const pouch = new Projection();
     await pouch.load(bare, null);
+    for (const [id, view] of opened) assert.equal(view, await pouch.view(id), `${id}: the same record and events opened either way`);
     await bare.close();
     const summaries = (p: Projection) => [...p.all()].sort((a, b) => (a.id < b.id ? -1 : 1));
     assert.is(direct.size, 120 + 3, 'every live document (the conflicted, the live branch, the updated), the deleted one left out');
