@@ -15,6 +15,7 @@ import leveldown, { type LevelDown } from 'leveldown';
 import PouchDB from 'pouchdb';
 import { StoreGate } from './store-gate.js';
 import { registerLevel } from './store-scan.js';
+import { LogSync } from './durability.js';
 
 export interface DiskUsage { usedPercent: number; freeBytes: number; totalBytes: number; warning: boolean }
 
@@ -22,6 +23,8 @@ export interface Store {
   docs: PouchDB.Database;
   secrets: PouchDB.Database;
   close(): Promise<void>;
+  /** fsyncs what LevelDB wrote to the docs store's log so far (durability.ts LogSync): the ledger's flush. */
+  syncLog(): Promise<void>;
   /** After a write failed for lack of space: reopens LevelDB once the disk has room again. Cheap when nothing failed. */
   recover(): Promise<void>;
   /** True from a disk-full write error until the store was reopened. */
@@ -79,6 +82,7 @@ export async function openStore(dataDir: string, storeOptions: StoreOptions = {}
   // The rebuild and the replication index read the docs store's LevelDB directly (store-scan.ts, 0012).
   const docsHandle = handles.find((h) => (h as unknown as { location: string }).location === join(dataDir, 'docs'));
   if (docsHandle) registerLevel(docs, docsHandle);
+  const logSync = new LogSync(join(dataDir, 'docs'));
   let reopening: Promise<void> | null = null;
   // With nothing in flight and nothing starting meanwhile (store-gate.ts): leveldown cannot close under a read.
   const reopen = () => gate.exclusive(async () => {
@@ -98,7 +102,8 @@ export async function openStore(dataDir: string, storeOptions: StoreOptions = {}
       reopening ??= reopen().finally(() => { reopening = null; });
       return reopening;
     },
-    async close() { await reopening?.catch(() => undefined); await Promise.all([docs.close(), secrets.close()]); },
+    syncLog: () => logSync.flush(),
+    async close() { await reopening?.catch(() => undefined); await Promise.all([docs.close(), secrets.close()]); await logSync.close(); },
   };
 }
 

@@ -12,7 +12,6 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { openStore, monotonicClock, type Clock, type Store } from './store.js';
 import { Ledger } from './ledger.js';
-import { syncLevelDb } from './durability.js';
 import { refuseWhileRestoring } from './restore-lock.js';
 import { Projection, type LoadReport } from './projection.js';
 import { Users } from './users.js';
@@ -93,12 +92,11 @@ export async function openServices(config: Config, options: BootOptions = {}): P
   const clock = options.clock ?? monotonicClock();
   log.info({ dataDir: config.dataDir }, 'boot: opening store');
   const store = await openStoreUnlessRestoring(config.dataDir);
-  const docsDir = join(config.dataDir, 'docs');
   const projection = new Projection();
   const ledger = await Ledger.open({
     db: store.docs, clock, onError: (err) => log.error({ err }, 'store write failed'), recover: () => store.recover(),
     reload: (ids) => projection.reloadDocs(store.docs, ids), groupCommit: config.store.groupCommit,
-    ...(config.store.fsync ? { flush: () => syncLevelDb(docsDir) } : {}),
+    ...(config.store.fsync ? { flush: () => store.syncLog() } : {}),
   });
   log.info({ auditEntries: ledger.length }, 'boot: audit chain head loaded');
   const started = Date.now();
