@@ -36,9 +36,17 @@ function sha256(text: string): string {
  * whose id already vouches for their bytes.
  */
 export function documentDigest(doc: Record<string, unknown>): string {
-  const { _rev: _ignoredRev, _attachments: _ignoredAttachments, ...rest } = doc;
-  return sha256(canonicalize(rest) ?? '');
+  return sha256(digestedText(doc));
 }
+
+/** What `documentDigest` hashes (its length also sizes the ledger's groups: one serialisation, not two). */
+export function digestedText(doc: Record<string, unknown>): string {
+  const { _rev: _ignoredRev, _attachments: _ignoredAttachments, ...rest } = doc;
+  return canonicalize(rest) ?? '';
+}
+
+/** SHA-256 of a digested text, in hex (documentDigest = digestOf(digestedText(doc))). */
+export const digestOf = sha256;
 
 /**
  * Stamps a write-once record's content hash (sync/record-hash.ts) in place if it has none: the

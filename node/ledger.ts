@@ -8,7 +8,7 @@
 // or none of it; groups land in the order they were built.
 import type { Actor } from '../sync/schema.js';
 import { wardError, type WardError } from '../sync/errors.js';
-import { documentDigest, GENESIS, makeEntry, stampRecordHash, type AuditEntry } from './audit.js';
+import { digestedText, digestOf, documentDigest, GENESIS, makeEntry, stampRecordHash, type AuditEntry } from './audit.js';
 import { isDiskFull, type Clock } from './store.js';
 
 export type StoredDoc = { _id: string; _rev?: string } & Record<string, unknown>;
@@ -235,9 +235,13 @@ export class Ledger {
     let bytes = 0;
     try {
       // Everything that can throw (a document that is not JSON) before anything changes.
-      const writes = Object.fromEntries(command.docs.map((d) => [d._id, documentDigest(d)]));
+      const writes: Record<string, string> = {};
+      for (const d of command.docs) {
+        const text = digestedText(d);
+        writes[d._id] = digestOf(text);
+        bytes += text.length;
+      }
       entry = makeEntry(this.seq + 1, this.head, now.toISOString(), command.actor, command.action, command.target, writes);
-      for (const d of command.docs) bytes += JSON.stringify(d).length;
     } catch (err) {
       job.done.reject(err);
       return;
