@@ -1,0 +1,45 @@
+// A device's first full pull of an official's working set from a running
+// node, through the app's own puller (pwa/src/data/puller.ts) into PouchDB on
+// disk, with the node's memory sampled all along: what a new tablet costs the
+// node. Used by memory.ts (--pull) on the kept 200,000-document store.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import PouchDB from 'pouchdb';
+import { pullOnce } from '../../pwa/src/data/puller.js';
+import { sessionFetch } from '../helpers/replica.js';
+import type { Client } from '../helpers/ward.js';
+
+export interface Resident { rssMb: number; anonMb: number; fileMb: number }
+
+/** Pulls `official`'s whole set into an empty replica; the figures are prefixed `pull_`. */
+export async function firstPull(official: Client, sample: () => Resident): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'warddesk-bench-first-pull-'));
+  const local = new PouchDB(join(dir, 'device'));
+  const before = sample();
+  let maxRss = 0, maxAnon = 0, maxFile = 0;
+  const watch = () => { try { const s = sample(); maxRss = Math.max(maxRss, s.rssMb); maxAnon = Math.max(maxAnon, s.anonMb); maxFile = Math.max(maxFile, s.fileMb); } catch { /* exited */ } };
+  const sampler = setInterval(watch, 100);
+  try {
+    // The node's own count of the set, as the replicator reads it (GET /api/replicate).
+    const expected = Number((await official.get('/api/replicate')).body.doc_count);
+    const t = performance.now();
+    const outcome = await pullOnce({ PouchDB, local, baseUrl: official.base, fetch: sessionFetch(official), onProgress: () => undefined });
+    const pullS = (performance.now() - t) / 1000;
+    clearInterval(sampler);
+    watch();
+    if (!outcome.ok) throw new Error(`the first pull failed: ${outcome.reason}`);
+    const records = (await local.info()).doc_count;
+    await new Promise((ok) => setTimeout(ok, 3000));
+    const after = sample();
+    return {
+      pull_s: pullS, pull_records: records, pull_records_expected: expected, pull_records_per_s: records / pullS,
+      pull_rss_before_mb: before.rssMb, pull_rss_max_mb: maxRss, pull_rss_anon_max_mb: maxAnon, pull_rss_file_max_mb: maxFile,
+      pull_rss_after_mb: after.rssMb, pull_rss_anon_after_mb: after.anonMb,
+    };
+  } finally {
+    clearInterval(sampler);
+    await local.close().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
