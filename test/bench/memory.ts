@@ -8,13 +8,14 @@
 // store, side by side, with their ratio.
 //   npx tsx test/bench/memory.ts [--docs=200000] [--baseline-docs=50000] [--baseline-ref=bc1aa9e] [--cap-mb=512] [--heap-mb=256] [--rebuild-heap-mb=384]
 //     [--dir=/path/kept-store] [--skip-scratch] [--load-s=20] [--nice=10] [--compare-ref=c56f688] [--pull] [--pull-only]
+//     [--node-flags="--trace-gc"] [--node-log=/tmp/node.log]
 // --pull: then the clerk's first full pull of their working set from the same
 // node, through the app's puller (first-pull.ts), its memory sampled all along;
 // --pull-only: that pull alone after the boot from the snapshot (no list, search or load).
 // The first boot (a rebuild from the store) runs with the larger heap and no cgroup; the
 // boot from the snapshot, idle and under load, with both caps.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,9 @@ const COMPARE_REF = arg('compare-ref', '');
 /** The node's niceness: 10 leaves the machine to others; 0 measures the node rather than the neighbours' load. */
 const NICE = Number(arg('nice', '10'));
 const PULL_ONLY = process.argv.includes('--pull-only');
+/** More flags for the node (e.g. --trace-gc), and a file its output is copied to, to see where its memory goes. */
+const NODE_FLAGS = arg('node-flags', '');
+const NODE_LOG = arg('node-log', '');
 const PULL = PULL_ONLY || process.argv.includes('--pull');
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const YEARS_MS = 20 * 365.25 * 86_400_000;
@@ -88,13 +92,14 @@ function startNode(tree: string, dataDir: string, heapMb: number | null, cgroupP
   const heap = heapMb ? `--max-old-space-size=${heapMb} ` : '';
   // The shell joins the cgroup, then becomes the node: everything it allocates is counted.
   const join_ = cgroupProcs ? `echo $$ > ${cgroupProcs} && ` : '';
-  const proc = spawn('sh', ['-c', `${join_}exec nice -n ${NICE} ${process.execPath} ${heap}${join(tree, 'dist/node/cli.js')} start`], {
+  const proc = spawn('sh', ['-c', `${join_}exec nice -n ${NICE} ${process.execPath} ${heap}${NODE_FLAGS ? `${NODE_FLAGS} ` : ''}${join(tree, 'dist/node/cli.js')} start`], {
     env: { ...process.env, WARDDESK_DATA_DIR: dataDir, WARDDESK_HOST: '127.0.0.1', WARDDESK_PORT: '0', WARDDESK_COOKIE_SECURE: 'false', WARDDESK_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  const copy = (d: Buffer) => { out += d.toString(); if (NODE_LOG) appendFileSync(NODE_LOG, d); };
+  proc.stdout!.on('data', copy);
+  proc.stderr!.on('data', copy);
   return new Promise((resolve, reject) => {
     const timer = setInterval(() => {
       const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
