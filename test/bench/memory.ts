@@ -252,7 +252,8 @@ try {
     const tree = baselineTree(COMPARE_REF);
     dirs.push(tree);
     const old = await measure(`old_${DOCS}_snapshot`, tree, dir, capped);
-    for (const k of ['rss_idle_mb', 'rss_under_load_max_mb', 'peak_rss_mb', 'list_p95_ms', 'search_p95_ms', 'list_cpu_ms_per_request', 'search_cpu_ms_per_request', 'boot_to_first_list_s']) {
+    const pulled = PULL ? ['pull_rss_max_mb', 'pull_rss_anon_max_mb', 'pull_rss_file_max_mb', 'pull_rss_after_mb', 'pull_s', 'pull_set_size_ms'] : [];
+    for (const k of ['rss_idle_mb', 'rss_under_load_max_mb', 'peak_rss_mb', 'list_p95_ms', 'search_p95_ms', 'list_cpu_ms_per_request', 'search_cpu_ms_per_request', 'boot_to_first_list_s', ...pulled]) {
       say(`ratio_new_over_old_${DOCS}_${k}`, (now[k] ?? NaN) / (old[k] ?? NaN));
     }
   }
