@@ -100,11 +100,6 @@ export class DocLocator {
 
   constructor(private readonly projection: Projection) {}
 
-  view(id: string): DocSummary | undefined {
-    const row = this.row(id);
-    return row === undefined ? undefined : this.projection.rows.read(row);
-  }
-
   /** The row of the document (in `projection.rows`), with no summary made. */
   row(id: string): number | undefined {
     const t = this.projection.rows;
@@ -117,11 +112,6 @@ export class DocLocator {
     let docId = this.events.get(id);
     if (!docId) { this.rebuild(); docId = this.events.get(id); }
     return docId ? t.rowOf(docId) : undefined;
-  }
-
-  /** Has this event been folded into the document's view? */
-  event(view: DocSummary, id: string): boolean {
-    return this.projection.hasEvent(view, id);
   }
 
   /** Has this event been folded into the document in `row`? */
