@@ -33,13 +33,11 @@ const SKIPPED_ID = /^sess:/;
 /** Documents whose attachments are read together; bounds memory whatever the files' sizes (a chunk is 64 KiB). */
 const GROUP_BYTES = 2 << 20;
 const PAGE = 200;
-/** LevelDB's smallest table cache: keeps its memory-mapped tables, hence RSS, bounded (store.ts). */
-const BOUNDED_OPEN_FILES = 74;
 
 /** Opens the store, turning LevelDB's lock error into "stop the node first". */
 export async function openStopped(dataDir: string): Promise<Store> {
   try {
-    return await openStore(dataDir, { maxOpenFiles: BOUNDED_OPEN_FILES });
+    return await openStore(dataDir);
   } catch (err) {
     if (/lock/i.test(String((err as Error).message))) {
       throw new BackupError('node_running', 'Máy chủ phường đang chạy: hãy dừng máy chủ trước khi sao lưu hoặc khôi phục. / The ward node is running: stop it before backing up or restoring.');

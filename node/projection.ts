@@ -125,7 +125,13 @@ export class Projection {
   /** The ids of the document's events, as the store has them. */
   eventIds(summary: DocSummary): string[] { return summary.eventKeys.map((k) => eventIdOf(summary.id, k)); }
 
+  /** `eventIds` of the document in row `row` of `rows`, with no summary made. */
+  eventIdsAt(row: number): string[] { const id = this.table.idAt(row); return id === null ? [] : this.table.eventKeysAt(row).map((k) => eventIdOf(id, k)); }
+
   hasEvent(summary: DocSummary, eventId: string): boolean { return summary.eventKeys.includes(eventKeyOf(summary.id, eventId)); }
+
+  /** `hasEvent` of the document in row `row` of `rows`. */
+  hasEventAt(row: number, eventId: string): boolean { const id = this.table.idAt(row); return id !== null && this.table.eventKeysAt(row).includes(eventKeyOf(id, eventId)); }
 
   /** The whole document: record and events, from the cache or the store. */
   async view(id: string): Promise<DocView | undefined> {

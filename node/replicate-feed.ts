@@ -12,10 +12,10 @@
 // document assigned to them): nothing depends on the device having seen a
 // document's older changes. A document already on the device costs only
 // revs_diff entries; a first pull reads each record once.
-import type { DocSummary, Projection } from './projection.js';
+import type { Projection } from './projection.js';
 import { SeqIndex } from './replicate-seq-index.js';
 import { isDeleted, leavesOf, levelOf, readMeta, type StoreLevel } from './store-scan.js';
-import { DocLocator, viewInSet, type Reader } from './working-set.js';
+import { DocLocator, setFilter, type Reader } from './working-set.js';
 
 export interface FeedChange { seq: number | string; id: string; changes: { rev: string }[]; deleted?: true }
 export interface FeedPage { results: FeedChange[]; last_seq: number | string }
@@ -63,19 +63,28 @@ export class ReplicateFeed {
     } catch { /* the next request reads it */ }
   }
 
+  /** The row of the document a record belongs to, once the view has applied the record. */
+  private rowOf(id: string): number | undefined {
+    const row = this.locate.row(id);
+    if (row === undefined || (id.startsWith('ev:') && !this.locate.eventAt(row, id))) return undefined;
+    return row;
+  }
+
   /** The document a record belongs to, once the view has applied the record. */
   private owner(id: string): string | undefined {
-    const view = this.locate.view(id);
-    if (!view || (id.startsWith('ev:') && !this.locate.event(view, id))) return undefined;
-    return view.id;
+    const row = this.rowOf(id);
+    return row === undefined ? undefined : this.projection.rows.idAt(row) ?? undefined;
   }
 
   /** Is this replicated id the reader's to read (now)? */
   allowed(id: string, reader: Reader): boolean {
-    const view = this.locate.view(id);
-    if (!view) return false;
-    if (id.startsWith('ev:') && !this.locate.event(view, id)) return false;
-    return viewInSet(view, reader, this.now());
+    return this.allowedAll([id], reader)[0]!;
+  }
+
+  /** `allowed` of each id, with the reader's set worked out once. */
+  allowedAll(ids: readonly string[], reader: Reader): boolean[] {
+    const inSet = setFilter(this.projection.rows, reader, this.now());
+    return ids.map((id) => { const row = this.rowOf(id); return row !== undefined && inSet(row); });
   }
 
   /**
@@ -86,19 +95,43 @@ export class ReplicateFeed {
    * needs. Events are written once: their one revision is the document's.
    */
   async revisionAllowed(id: string, rev: string, reader: Reader): Promise<boolean> {
-    const view = this.locate.view(id);
-    if (!view) return false;
-    if (!id.startsWith('doc:') || (view.derived.author ?? view.createdBy) === reader.user) return true;
-    const leaves = await this.db.get(id, { open_revs: 'all' }).catch(() => []) as { ok?: { _rev?: string } }[];
-    return leaves.some((leaf) => leaf.ok?._rev === rev);
+    return (await this.revisionsAllowed([{ id, rev }], reader))[0]!;
   }
 
-  /** Every id of the reader's set (documents and their events), sorted. */
-  ids(reader: Reader): string[] {
-    const nowMs = this.now();
+  /**
+   * `revisionAllowed` of each, reading the leaves of the documents that need
+   * it from the store's metadata in one read: no body is read (a first pull's
+   * _bulk_get asked this of every document, and read each body twice).
+   */
+  async revisionsAllowed(asked: readonly { id: string; rev: string }[], reader: Reader): Promise<boolean[]> {
+    const t = this.projection.rows;
+    const user = t.code(reader.user);
+    const verdicts = asked.map(({ id }): boolean | null => {
+      const row = this.locate.row(id);
+      if (row === undefined) return false;
+      if (!id.startsWith('doc:')) return true;
+      const a = t.shared.author[row]!;
+      return user >= 0 && (a >= 0 ? a : t.shared.createdBy[row]) === user ? true : null;
+    });
+    const unsure = asked.filter((_, i) => verdicts[i] === null);
+    if (unsure.length === 0) return verdicts as boolean[];
+    const metas = await readMeta(this.level, unsure.map((a) => a.id));
+    let next = 0;
+    return verdicts.map((v, i) => {
+      if (v !== null) return v;
+      const meta = metas[next++];
+      return meta !== null && meta !== undefined && leavesOf(meta).includes(asked[i]!.rev);
+    });
+  }
+
+  /** Every id of the reader's set (documents and their events), sorted; at most `limit` of them. */
+  ids(reader: Reader, limit = Infinity): string[] {
+    const t = this.projection.rows;
+    const inSet = setFilter(t, reader, this.now());
     const ids: string[] = [];
-    for (const v of this.projection.all()) if (viewInSet(v, reader, nowMs)) ids.push(v.id, ...this.projection.eventIds(v));
-    return ids.sort();
+    for (let row = 0; row < t.rowCount; row++) if (inSet(row)) ids.push(t.idAt(row)!, ...this.projection.eventIdsAt(row));
+    ids.sort();
+    return ids.length > limit ? ids.slice(0, limit) : ids;
   }
 
   /** How many records the reader's set holds as of store seq `head` (reused for a few seconds while `head` stays). */
@@ -107,10 +140,19 @@ export class ReplicateFeed {
     const nowMs = this.now();
     const known = this.sizes.get(key);
     if (known && known.head === head && nowMs - known.at < SIZE_TTL_MS) return known.size;
-    const size = this.ids(reader).length;
+    const size = this.countOf(reader);
     if (this.sizes.size > 1000) this.sizes.clear();
     this.sizes.set(key, { head, at: nowMs, size });
     return size;
+  }
+
+  /** How many records (documents and their events) the reader's set holds: counted from the columns, no id made. */
+  private countOf(reader: Reader): number {
+    const t = this.projection.rows;
+    const inSet = setFilter(t, reader, this.now());
+    let n = 0;
+    for (let row = 0; row < t.rowCount; row++) if (inSet(row)) n += 1 + t.eventCountAt(row);
+    return n;
   }
 
   /**
@@ -126,19 +168,21 @@ export class ReplicateFeed {
     const head = Number((await this.db.info()).update_seq);
     await this.index.catchUp(head);
     const nowMs = this.now();
+    const t = this.projection.rows;
+    const inSet = setFilter(t, reader, nowMs);
     const from = Number(since) || 0; // an opaque seq we never gave out: start over (revs_diff keeps it cheap)
-    const picked: { view: DocSummary; seq: number }[] = [];
+    const picked: { row: number; seq: number }[] = [];
     let records = 0;
     let lastSeq = from;
     let stopped = false;
     for (const entry of this.index.after(from)) {
       if (entry.seq > head) break;
-      const view = entry.docId === undefined ? undefined : this.projection.get(entry.docId);
-      if (!view && !entry.deleted && this.holdBack(entry.id, nowMs)) { stopped = true; break; }
+      const row = entry.docId === undefined ? undefined : t.rowOf(entry.docId);
+      if (row === undefined && !entry.deleted && this.holdBack(entry.id, nowMs)) { stopped = true; break; }
       lastSeq = entry.seq;
-      if (!view || !viewInSet(view, reader, nowMs)) continue;
-      picked.push({ view, seq: entry.seq });
-      records += 1 + view.eventKeys.length;
+      if (row === undefined || !inSet(row)) continue;
+      picked.push({ row, seq: entry.seq });
+      records += 1 + t.eventCountAt(row);
       if (records >= limit) { stopped = true; break; }
     }
     if (!stopped) lastSeq = Math.max(lastSeq, head);
@@ -153,8 +197,8 @@ export class ReplicateFeed {
    * document with a record changed since that seq is left out here: it goes
    * out at that later change.
    */
-  private async pageOf(picked: readonly { view: DocSummary; seq: number }[]): Promise<FeedChange[]> {
-    const groups = picked.map(({ view }) => [view.id, ...this.projection.eventIds(view)]);
+  private async pageOf(picked: readonly { row: number; seq: number }[]): Promise<FeedChange[]> {
+    const groups = picked.map(({ row }) => [this.projection.rows.idAt(row)!, ...this.projection.eventIdsAt(row)]);
     const metas = await readMeta(this.level, groups.flat());
     const out: FeedChange[] = [];
     let at = 0;

@@ -65,21 +65,14 @@ export class SummaryTable {
     const sh = this.shared;
     const registerKey = this.text(sh.registerKey[row]!);
     const number = this.number[row]!;
-    let numberingId: string | null = null;
-    const count = this.eventCount[row]!, at = this.eventStart[row]!;
-    const eventKeys: (number | string)[] = new Array(count);
-    const aside = this.otherKeys.get(row);
-    for (let k = 0, s = 0; k < count; k++) {
-      const v = this.pool[at + k]!;
-      eventKeys[k] = v === NUMBERING_KEY ? (numberingId ??= numberingEventId(registerKey!, number)) : Number.isNaN(v) ? aside![s++]! : v;
-    }
+    const eventKeys = this.eventKeysAt(row);
     const ne = this.numberEvent[row]!;
     const lastAtMs = this.lastAtMs[row]!;
     const lastAtAside = Number.isNaN(lastAtMs) ? this.otherLastAt.get(row) ?? null : null;
     const derived: DerivedState = {
       state: this.text(sh.state[row]!) as DerivedState['state'], author: this.text(sh.author[row]!), handler: this.text(sh.handler[row]!),
       deadline: this.text(sh.deadline[row]!), medium: (this.text(sh.medium[row]!) ?? 'electronic') as DerivedState['medium'],
-      numberEventId: ne === NO_EVENT ? null : ne === REGISTER_EVENT ? (numberingId ??= numberingEventId(registerKey!, number)) : this.otherNumberEvent.get(row)!,
+      numberEventId: ne === NO_EVENT ? null : ne === REGISTER_EVENT ? numberingEventId(registerKey!, number) : this.otherNumberEvent.get(row)!,
       // Written out when asked for (the value as of this read): most summaries made never look at it.
       get lastAt() { return Number.isNaN(lastAtMs) ? lastAtAside : vnIso(new Date(lastAtMs)); },
     };
@@ -88,6 +81,22 @@ export class SummaryTable {
       dateMs: this.dateMs[row]!, activeMs: this.activeMs[row]!, docType: (this.text(sh.docType[row]!) ?? 'CV') as DocumentType, createdBy: this.text(sh.createdBy[row]!) ?? '',
       revGeneration: this.revGeneration[row]!, registerKey, number: number < 0 ? null : number, eventKeys,
     };
+  }
+
+  /** How many event keys the row holds (its summary's `eventKeys.length`), without reading them. */
+  eventCountAt(row: number): number { return this.eventCount[row]!; }
+
+  /** The row's event keys, as its summary's `eventKeys`, without the rest of the summary. */
+  eventKeysAt(row: number): (number | string)[] {
+    const count = this.eventCount[row]!, at = this.eventStart[row]!;
+    const keys: (number | string)[] = new Array(count);
+    const aside = this.otherKeys.get(row);
+    let numberingId: string | null = null;
+    for (let k = 0, s = 0; k < count; k++) {
+      const v = this.pool[at + k]!;
+      keys[k] = v === NUMBERING_KEY ? (numberingId ??= numberingEventId(this.text(this.shared.registerKey[row]!)!, this.number[row]!)) : Number.isNaN(v) ? aside![s++]! : v;
+    }
+    return keys;
   }
 
   /**

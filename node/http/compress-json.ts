@@ -26,7 +26,12 @@ const INLINE_BYTES = 16 * 1024;
 // Small answers, compressed on the JavaScript thread, at the fastest levels: a document's 1.8 KB
 // answer took 41 µs at brotli 4 and 15 µs at brotli 1 (gzip 6: 31, gzip 1: 13) for 10 % more bytes
 // (524 against 477), a few hundred bytes on the LAN against a few per cent of a numbering's CPU.
-const brotliOptions = (body: Buffer, quality = 4) => ({ params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } });
+// The window no larger than the body: brotli's default (4 MB) kept ~4 MB of native memory per
+// answer being compressed, and a device's first pull has several _bulk_get answers of ~1 MB in
+// flight; a window covering the whole body finds the same matches.
+const brotliOptions = (body: Buffer, quality = 4) => ({
+  params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: body.length, [constants.BROTLI_PARAM_LGWIN]: Math.min(constants.BROTLI_DEFAULT_WINDOW, Math.max(16, Math.ceil(Math.log2(body.length + 1)))) },
+});
 const compress = (coding: Coding, body: Buffer): Promise<Buffer> => {
   if (body.length < INLINE_BYTES) {
     try { return Promise.resolve(coding === 'br' ? brotliCompressSync(body, brotliOptions(body, 1)) : gzipSync(body, { level: 1 })); } catch (err) { return Promise.reject(err); }

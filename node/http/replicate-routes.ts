@@ -64,7 +64,10 @@ export function replicateRouter(db: PouchDB.Database, projection: Projection, le
     if (!body.ok) throw body.error;
     const who = reader(res);
     const wanted = body.value.docs.map((d) => ({ id: d.id, ...(d.rev ? { rev: d.rev } : {}) }));
-    const readable = await Promise.all(wanted.map(async (d) => feed.allowed(d.id, who) && (!d.rev || await feed.revisionAllowed(d.id, d.rev, who))));
+    const inSet = feed.allowedAll(wanted.map((d) => d.id), who);
+    const revs = await feed.revisionsAllowed(wanted.flatMap((d, i) => (inSet[i] && d.rev ? [{ id: d.id, rev: d.rev }] : [])), who);
+    let r = 0;
+    const readable = wanted.map((d, i) => inSet[i]! && (!d.rev || revs[r++]!));
     const mine = wanted.filter((_, i) => readable[i]);
     const got = mine.length > 0 ? await db.bulkGet({ docs: mine, revs: flag(req, 'revs') }) : { results: [] };
     // One result per request, in order: matched by position, since the revisions of a conflict share an id.
@@ -79,8 +82,9 @@ export function replicateRouter(db: PouchDB.Database, projection: Projection, le
     if (!keys.ok) throw keys.error;
     const who = reader(res);
     const includeDocs = flag(req, 'include_docs') || req.body?.include_docs === true;
-    const asked = keys.value.keys ?? feed.ids(who).slice(0, MAX_LIMIT);
-    const mine = asked.filter((id) => feed.allowed(id, who));
+    const asked = keys.value.keys ?? feed.ids(who, MAX_LIMIT);
+    const allowed = feed.allowedAll(asked, who);
+    const mine = asked.filter((_, i) => allowed[i]);
     const got = mine.length > 0 ? await db.allDocs({ keys: mine, include_docs: includeDocs }) : { rows: [] };
     const byId = new Map(got.rows.map((r) => [r.key, r]));
     const rows = asked.map((key) => byId.get(key) ?? { key, error: 'not_found' });
@@ -106,7 +110,8 @@ export function replicateRouter(db: PouchDB.Database, projection: Projection, le
     // An older revision is answered as missing to whoever may not read it (its text may be a private draft's).
     if (q['rev'] && !await feed.revisionAllowed(id, q['rev'], who)) throw wardError('not_found');
     const asked = q['open_revs'] === 'all' ? 'all' as const : q['open_revs'] ? parseRevs(q['open_revs']) : undefined;
-    const refused = Array.isArray(asked) ? await asyncFilter(asked, async (r) => !await feed.revisionAllowed(id, r, who)) : [];
+    const verdicts = Array.isArray(asked) ? await feed.revisionsAllowed(asked.map((rev) => ({ id, rev })), who) : [];
+    const refused = Array.isArray(asked) ? asked.filter((_, i) => !verdicts[i]) : [];
     const openRevs = Array.isArray(asked) ? asked.filter((r) => !refused.includes(r)) : asked;
     if (Array.isArray(openRevs) && openRevs.length === 0) { res.json(refused.map((r) => ({ missing: r }))); return; }
     const doc = await db.get(id, { revs: flag(req, 'revs'), ...(q['rev'] ? { rev: q['rev'] } : {}), ...(openRevs ? { open_revs: openRevs } : {}) })
@@ -115,11 +120,6 @@ export function replicateRouter(db: PouchDB.Database, projection: Projection, le
   });
 
   return router;
-}
-
-async function asyncFilter<T>(items: readonly T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
-  const verdicts = await Promise.all(items.map(keep));
-  return items.filter((_, i) => verdicts[i]);
 }
 
 function seqOf(raw: string | undefined): number | string {

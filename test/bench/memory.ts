@@ -7,17 +7,22 @@
 // (`git archive` of --baseline-ref, built the same way) on a second, smaller
 // store, side by side, with their ratio.
 //   npx tsx test/bench/memory.ts [--docs=200000] [--baseline-docs=50000] [--baseline-ref=bc1aa9e] [--cap-mb=512] [--heap-mb=256] [--rebuild-heap-mb=384]
-//     [--dir=/path/kept-store] [--skip-scratch] [--load-s=20] [--nice=10] [--compare-ref=c56f688]
+//     [--dir=/path/kept-store] [--skip-scratch] [--load-s=20] [--nice=10] [--compare-ref=c56f688] [--pull] [--pull-only]
+//     [--node-flags="--trace-gc"] [--node-log=/tmp/node.log]
+// --pull: then the clerk's first full pull of their working set from the same
+// node, through the app's puller (first-pull.ts), its memory sampled all along;
+// --pull-only: that pull alone after the boot from the snapshot (no list, search or load).
 // The first boot (a rebuild from the store) runs with the larger heap and no cgroup; the
 // boot from the snapshot, idle and under load, with both caps.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seed, TYPES, pick } from '../helpers/seed.js';
 import { Client, official, startTestWard } from '../helpers/ward.js';
 import { percentile, timed } from '../helpers/bench-timing.js';
+import { firstPull } from './first-pull.js';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const DOCS = Number(arg('docs', '200000'));
@@ -36,6 +41,11 @@ const SKIP_SCRATCH = process.argv.includes('--skip-scratch');
 const COMPARE_REF = arg('compare-ref', '');
 /** The node's niceness: 10 leaves the machine to others; 0 measures the node rather than the neighbours' load. */
 const NICE = Number(arg('nice', '10'));
+const PULL_ONLY = process.argv.includes('--pull-only');
+/** More flags for the node (e.g. --trace-gc), and a file its output is copied to, to see where its memory goes. */
+const NODE_FLAGS = arg('node-flags', '');
+const NODE_LOG = arg('node-log', '');
+const PULL = PULL_ONLY || process.argv.includes('--pull');
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const YEARS_MS = 20 * 365.25 * 86_400_000;
 const QUERIES = ['quyet dinh ve viec chuyen doi so', 'ke hoach phong chong lut bao', 'bao cao thu ngan sach', 'tiem chung', 'do thi van minh', 'cải cách hành chính', 'an toan giao th', 'khuyen hoc dot 5', 'nguyen van an', 'le loi'];
@@ -82,13 +92,14 @@ function startNode(tree: string, dataDir: string, heapMb: number | null, cgroupP
   const heap = heapMb ? `--max-old-space-size=${heapMb} ` : '';
   // The shell joins the cgroup, then becomes the node: everything it allocates is counted.
   const join_ = cgroupProcs ? `echo $$ > ${cgroupProcs} && ` : '';
-  const proc = spawn('sh', ['-c', `${join_}exec nice -n ${NICE} ${process.execPath} ${heap}${join(tree, 'dist/node/cli.js')} start`], {
+  const proc = spawn('sh', ['-c', `${join_}exec nice -n ${NICE} ${process.execPath} ${heap}${NODE_FLAGS ? `${NODE_FLAGS} ` : ''}${join(tree, 'dist/node/cli.js')} start`], {
     env: { ...process.env, WARDDESK_DATA_DIR: dataDir, WARDDESK_HOST: '127.0.0.1', WARDDESK_PORT: '0', WARDDESK_COOKIE_SECURE: 'false', WARDDESK_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  const copy = (d: Buffer) => { out += d.toString(); if (NODE_LOG) appendFileSync(NODE_LOG, d); };
+  proc.stdout!.on('data', copy);
+  proc.stderr!.on('data', copy);
   return new Promise((resolve, reject) => {
     const timer = setInterval(() => {
       const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
@@ -120,8 +131,48 @@ function cpuMs(pid: number): number {
 const listPaths = (n: number) => Array.from({ length: n }, (_, i) => [`/api/documents?limit=50`, `/api/documents?state=approved&limit=50`, `/api/documents?docType=${pick(TYPES, i)}&limit=50&offset=50`, `/api/documents?from=2016-02-01&to=2016-03-31&limit=50`, `/api/documents?direction=incoming&state=assigned&limit=50`][i % 5]!);
 const searchPaths = (n: number) => Array.from({ length: n }, (_, i) => `/api/documents?q=${encodeURIComponent(pick(QUERIES, i))}&limit=50`);
 
+/** List and search latencies on the booted node, then (with `load`) 50 officials at once. */
+async function listSearchAndLoad(node: Running, c: Client, figures: Record<string, number>, load: boolean): Promise<void> {
+  await timed(c, listPaths(20)); // warm up the JIT
+  let cpu = cpuMs(node.proc.pid!);
+  const list = await timed(c, listPaths(200));
+  figures['list_cpu_ms_per_request'] = (cpuMs(node.proc.pid!) - cpu) / 200;
+  cpu = cpuMs(node.proc.pid!);
+  const search = await timed(c, searchPaths(200));
+  // The node's own CPU time per answer: what the machine's other load does not change much.
+  figures['search_cpu_ms_per_request'] = (cpuMs(node.proc.pid!) - cpu) / 200;
+  figures['list_p50_ms'] = percentile(list, 50);
+  figures['list_p95_ms'] = percentile(list, 95);
+  figures['search_p50_ms'] = percentile(search, 50);
+  figures['search_p95_ms'] = percentile(search, 95);
+  if (load) {
+    // 50 officials at once: lists, searches and opening documents, for LOAD_S seconds.
+    const clients = await Promise.all(Array.from({ length: 50 }, async () => { const k = new Client(node.url); await k.login('vanthu', 'vanthu-real-password'); return k; }));
+    const ids: string[] = (await c.get('/api/documents?limit=200')).body.items.map((d: { id: string }) => d.id);
+    const until = performance.now() + LOAD_S * 1000;
+    let maxRss = 0, maxAnon = 0, done = 0, failed = 0;
+    const sampler = setInterval(() => { try { const s = status(node.proc.pid!); maxRss = Math.max(maxRss, s.rssMb); maxAnon = Math.max(maxAnon, s.anonMb); } catch { /* exited */ } }, 100);
+    const latencies: number[] = [];
+    await Promise.all(clients.map(async (k, w) => {
+      for (let i = w; performance.now() < until; i += 50) {
+        const path = i % 3 === 0 ? searchPaths(i + 1)[i]! : i % 3 === 1 ? listPaths(i + 1)[i]! : `/api/documents/${ids[i % ids.length]}`;
+        const t = performance.now();
+        const r = await k.get(path).catch(() => ({ status: 0 }));
+        latencies.push(performance.now() - t);
+        if (r.status === 200) done += 1; else failed += 1;
+      }
+    }));
+    clearInterval(sampler);
+    figures['rss_under_load_max_mb'] = maxRss;
+    figures['rss_anon_under_load_max_mb'] = maxAnon;
+    figures['load_requests_per_s'] = done / LOAD_S;
+    figures['load_p95_ms'] = percentile(latencies, 95);
+    figures['load_failed'] = failed;
+  }
+}
+
 /** One node run: boot to the first answered list, then the figures; stops the node (which saves its snapshot). */
-async function measure(label: string, tree: string, dataDir: string, o: { heapMb: number | null; capMb: number | null; load: boolean }): Promise<Record<string, number>> {
+async function measure(label: string, tree: string, dataDir: string, o: { heapMb: number | null; capMb: number | null; load: boolean; pull?: boolean }): Promise<Record<string, number>> {
   const cg = o.capMb ? makeCgroup(o.capMb) : null;
   const node = await startNode(tree, dataDir, o.heapMb, cg?.procs ?? null);
   const figures: Record<string, number> = {};
@@ -139,42 +190,8 @@ async function measure(label: string, tree: string, dataDir: string, o: { heapMb
     figures['rss_idle_mb'] = idle.rssMb;
     figures['rss_idle_anon_mb'] = idle.anonMb;
     figures['rss_idle_file_mb'] = idle.fileMb;
-    await timed(c, listPaths(20)); // warm up the JIT
-    let cpu = cpuMs(node.proc.pid!);
-    const list = await timed(c, listPaths(200));
-    figures['list_cpu_ms_per_request'] = (cpuMs(node.proc.pid!) - cpu) / 200;
-    cpu = cpuMs(node.proc.pid!);
-    const search = await timed(c, searchPaths(200));
-    // The node's own CPU time per answer: what the machine's other load does not change much.
-    figures['search_cpu_ms_per_request'] = (cpuMs(node.proc.pid!) - cpu) / 200;
-    figures['list_p50_ms'] = percentile(list, 50);
-    figures['list_p95_ms'] = percentile(list, 95);
-    figures['search_p50_ms'] = percentile(search, 50);
-    figures['search_p95_ms'] = percentile(search, 95);
-    if (o.load) {
-      // 50 officials at once: lists, searches and opening documents, for LOAD_S seconds.
-      const clients = await Promise.all(Array.from({ length: 50 }, async () => { const k = new Client(node.url); await k.login('vanthu', 'vanthu-real-password'); return k; }));
-      const ids: string[] = (await c.get('/api/documents?limit=200')).body.items.map((d: { id: string }) => d.id);
-      const until = performance.now() + LOAD_S * 1000;
-      let maxRss = 0, maxAnon = 0, done = 0, failed = 0;
-      const sampler = setInterval(() => { try { const s = status(node.proc.pid!); maxRss = Math.max(maxRss, s.rssMb); maxAnon = Math.max(maxAnon, s.anonMb); } catch { /* exited */ } }, 100);
-      const latencies: number[] = [];
-      await Promise.all(clients.map(async (k, w) => {
-        for (let i = w; performance.now() < until; i += 50) {
-          const path = i % 3 === 0 ? searchPaths(i + 1)[i]! : i % 3 === 1 ? listPaths(i + 1)[i]! : `/api/documents/${ids[i % ids.length]}`;
-          const t = performance.now();
-          const r = await k.get(path).catch(() => ({ status: 0 }));
-          latencies.push(performance.now() - t);
-          if (r.status === 200) done += 1; else failed += 1;
-        }
-      }));
-      clearInterval(sampler);
-      figures['rss_under_load_max_mb'] = maxRss;
-      figures['rss_anon_under_load_max_mb'] = maxAnon;
-      figures['load_requests_per_s'] = done / LOAD_S;
-      figures['load_p95_ms'] = percentile(latencies, 95);
-      figures['load_failed'] = failed;
-    }
+    if (!(o.pull && PULL_ONLY)) await listSearchAndLoad(node, c, figures, o.load);
+    if (o.pull) Object.assign(figures, await firstPull(c, () => status(node.proc.pid!)));
     figures['peak_rss_mb'] = status(node.proc.pid!).hwmMb;
   } catch (err) {
     console.error(`# ${label}: the node said:\n${node.log().slice(-4000)}`);
@@ -220,7 +237,7 @@ function baselineTree(ref = BASELINE_REF): string {
 
 execFileSync(process.execPath, ['-e', `import('${join(repo, 'bin/build.js')}').then((m) => m.ensureBuilt(['server'], { quiet: true }))`], { cwd: repo, stdio: 'inherit' });
 say('machine_load_1min', Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]));
-const capped = { heapMb: HEAP_MB, capMb: CAP_MB, load: true };
+const capped = { heapMb: HEAP_MB, capMb: CAP_MB, load: true, pull: PULL };
 const rebuilding = { heapMb: REBUILD_HEAP_MB, capMb: null, load: false };
 const dirs: string[] = [];
 try {
@@ -235,7 +252,8 @@ try {
     const tree = baselineTree(COMPARE_REF);
     dirs.push(tree);
     const old = await measure(`old_${DOCS}_snapshot`, tree, dir, capped);
-    for (const k of ['rss_idle_mb', 'rss_under_load_max_mb', 'peak_rss_mb', 'list_p95_ms', 'search_p95_ms', 'list_cpu_ms_per_request', 'search_cpu_ms_per_request', 'boot_to_first_list_s']) {
+    const pulled = PULL ? ['pull_rss_max_mb', 'pull_rss_anon_max_mb', 'pull_rss_file_max_mb', 'pull_rss_after_mb', 'pull_s', 'pull_set_size_ms'] : [];
+    for (const k of ['rss_idle_mb', 'rss_under_load_max_mb', 'peak_rss_mb', 'list_p95_ms', 'search_p95_ms', 'list_cpu_ms_per_request', 'search_cpu_ms_per_request', 'boot_to_first_list_s', ...pulled]) {
       say(`ratio_new_over_old_${DOCS}_${k}`, (now[k] ?? NaN) / (old[k] ?? NaN));
     }
   }
