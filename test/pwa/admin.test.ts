@@ -75,7 +75,8 @@ test('the admin issues the leader a one-time code without choosing any PIN; once
   assert.is((await leader.post('/api/me/activate', { code, pin: '246810' })).status, 200);
   await page.reload();
   const row = certs().locator('tr[data-holder="user.lanhdao"]');
-  await row.waitFor();
+  // Under load the row can be drawn before its status: wait for the status (a row that never shows it still fails here).
+  await row.filter({ hasText: 'Còn hiệu lực' }).waitFor();
   assert.match(await row.innerText(), /Nguyễn Văn An[\s\S]*Còn hiệu lực/);
   await fitsAndPassesAxe('users and certificates');
   await shot('admin-certificates-360');
