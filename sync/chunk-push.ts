@@ -14,6 +14,7 @@
 // already confirmed. The next page's question goes out while a page uploads.
 import { isChunkId } from './city-contract.js';
 import { sha256Hex } from './chunks.js';
+import { PartsLedger, splitChunk } from './chunk-parts.js';
 import { toBase64 } from './wire-gzip.js';
 
 /** What a pass over chunks (up here, down in chunk-pull.ts) needs: both databases and a checkpoint. */
@@ -34,7 +35,7 @@ export interface ChunkPushOptions extends ChunkPassOptions {
   /** A chunk the city refused (validate_doc_update) or that is corrupt on the ward's disk. */
   onRefused: (id: string, reason: string) => void;
   /** The link's current plan, read again for every unit (the link can change mid-pass); without it, one chunk a request. */
-  plan?: () => { unitBytes: number; concurrency: number; pageChunks: number; paceBytesPerSecond?: number };
+  plan?: () => { unitBytes: number; concurrency: number; pageChunks: number; paceBytesPerSecond?: number; partBytes?: number };
   /** Called after each page: the records written meanwhile go up here, so a long file never holds them back by more than a page. */
   between?: () => Promise<void>;
   /**
@@ -44,7 +45,15 @@ export interface ChunkPushOptions extends ChunkPassOptions {
    * page again — a round trip, 1.6 s of a 5 s up-period on an 800 ms link —
    * and asks only about those in flight, alongside.
    */
-  memory?: { stopped: StoppedPage | null };
+  memory?: ChunkMemory;
+}
+
+/** What the replicator keeps between runs: where the last pass stopped, and the chunks going up in parts. */
+export interface ChunkMemory {
+  stopped: StoppedPage | null;
+  parts?: PartsLedger;
+  /** The city refused a parts document (rules older than version 6): chunks go whole from then on. */
+  wholeOnly?: boolean;
 }
 
 /** A page cut short: the chunks not sent yet (the city lacks them) and those whose answer never came. */
@@ -52,6 +61,7 @@ export interface StoppedPage { since: number; last: number; more: boolean; unsen
 
 /** Sends every chunk written after `since`; returns how many went up. Throws on a link failure (the caller backs off). */
 export async function pushChunks(o: ChunkPushOptions): Promise<number> {
+  const parts = o.memory ? (o.memory.parts ??= new PartsLedger()) : new PartsLedger();
   let since = o.since;
   let uploaded = 0;
   const pageSize = () => o.plan?.().pageChunks ?? o.page;
@@ -67,13 +77,18 @@ export async function pushChunks(o: ChunkPushOptions): Promise<number> {
     // Those still in doubt count as in flight until the city said which it lacks.
     const track = { queue: [...page.missing], inFlight: new Set<string>(page.doubtfulIds ?? []) };
     try {
-      uploaded += await uploadAll(o, track);
+      uploaded += await uploadAll(o, track, parts);
       // Those in flight at the last cut were asked about alongside: the ones still missing go last.
       if (page.doubtful) {
         const lacking = await page.doubtful;
-        for (const id of page.doubtfulIds ?? []) track.inFlight.delete(id);
+        const missing = new Set(lacking);
+        for (const id of page.doubtfulIds ?? []) {
+          track.inFlight.delete(id);
+          // Across before the cut: a part counts as acknowledged, a chunk's parts document as stored.
+          if (!missing.has(id)) { parts.acked(id); parts.done(id); }
+        }
         track.queue.push(...lacking);
-        uploaded += await uploadAll(o, track);
+        uploaded += await uploadAll(o, track, parts);
       }
     } catch (err) {
       if (o.memory) o.memory.stopped = { since, last: page.last, more: page.more, unsent: track.queue, inFlight: [...track.inFlight] };
@@ -116,7 +131,7 @@ export async function absent(remote: PouchDB.Database, ids: string[]): Promise<s
  * plan's unit is full, checks each against its hash, and sends them in one
  * request. Returns how many the city stored.
  */
-async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight: Set<string> }): Promise<number> {
+async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight: Set<string> }, parts: PartsLedger): Promise<number> {
   const { queue, inFlight } = track;
   const total = queue.length;
   let sent = 0;
@@ -142,31 +157,35 @@ async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight
   };
   const worker = async (): Promise<void> => {
     // After a failure (a cut) no worker starts another unit: the run is over.
-    while (queue.length > 0 && !failed) {
+    // Parts documents whose parts all came across ride the next request (or one of their own at the end).
+    while ((queue.length > 0 || parts.hasReady()) && !failed) {
       const unit: { id: string; bytes: Uint8Array }[] = [];
       let size = 0;
       const limit = Math.min(cap, plan().unitBytes);
       while (queue.length > 0 && (unit.length === 0 || size < limit)) {
         const id = queue.shift()!;
-        const bytes = await toBytes(await o.local.getAttachment(id, 'data'));
-        if ((await sha256Hex(bytes)) !== id.slice('chunk:'.length)) { o.onRefused(id, 'the chunk on the ward\'s disk does not match its sha-256; not sent'); continue; }
+        const bytes = await unitBytes(o, id, parts, queue, plan().partBytes);
+        if (!bytes) continue;
         if (unit.length > 0 && size + bytes.byteLength > limit) { queue.unshift(id); break; }
         unit.push({ id, bytes });
         size += bytes.byteLength;
       }
-      if (unit.length === 0) continue;
+      const docs = parts.takeReady();
+      if (unit.length === 0 && docs.length === 0) continue;
       await paced(size);
-      if (failed) { queue.unshift(...unit.map((c) => c.id)); break; }
-      for (const c of unit) inFlight.add(c.id);
+      if (failed) { queue.unshift(...unit.map((c) => c.id)); for (const d of docs) parts.retake(d._id); break; }
+      for (const c of [...unit, ...docs.map((d) => ({ id: d._id }))]) inFlight.add(c.id);
       try {
-        if (unit.length === 1) sent += (await uploadOne(o, unit[0]!.id, unit[0]!.bytes)) ? 1 : 0;
-        else if (unit.length > 1) sent += await uploadUnit(o, unit);
-        for (const c of unit) inFlight.delete(c.id);
+        if (unit.length === 1 && docs.length === 0) sent += (await uploadOne(o, unit[0]!.id, unit[0]!.bytes)) ? 1 : 0;
+        else sent += await uploadUnit(o, unit, docs, parts, queue);
+        for (const c of [...unit, ...docs.map((d) => ({ id: d._id }))]) inFlight.delete(c.id);
+        for (const c of unit) parts.acked(c.id);
       } catch (err) {
-        if ((err as { status?: number }).status === 413 && unit.length > 1) {
+        if ((err as { status?: number }).status === 413 && unit.length + docs.length > 1) {
           cap = Math.max(1, Math.floor(unit.reduce((n, c) => n + c.bytes.byteLength, 0) / 2));
           queue.unshift(...unit.map((c) => c.id));
-          for (const c of unit) inFlight.delete(c.id);
+          for (const d of docs) parts.retake(d._id);
+          for (const c of [...unit, ...docs.map((d) => ({ id: d._id }))]) inFlight.delete(c.id);
           continue;
         }
         failed = true;
@@ -177,6 +196,26 @@ async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight
   const workers = Array.from({ length: Math.min(plan().concurrency, total) }, () => worker);
   await pool(workers, workers.length, (run) => run());
   return sent;
+}
+
+/**
+ * The bytes to send for `id`, checked against its hash; null when there is
+ * nothing to send for it (corrupt on disk, reported; or split into parts,
+ * which now lead the queue). A stored chunk larger than the plan's part goes
+ * in parts (sync/chunk-parts.ts), unless the city refused parts before.
+ */
+async function unitBytes(o: ChunkPushOptions, id: string, parts: PartsLedger, queue: string[], partBytes: number | undefined): Promise<Uint8Array | null> {
+  const part = parts.part(id);
+  if (part) return part;
+  if (parts.has(id)) { queue.unshift(...parts.pending(id)); return null; }
+  if (parts.isPart(id)) return null; // a part already across, queued again by a second chunk that shares it
+  const bytes = await toBytes(await o.local.getAttachment(id, 'data'));
+  if ((await sha256Hex(bytes)) !== id.slice('chunk:'.length)) { o.onRefused(id, 'the chunk on the ward\'s disk does not match its sha-256; not sent'); return null; }
+  if (!o.memory?.wholeOnly && partBytes !== undefined && partBytes < bytes.byteLength) {
+    queue.unshift(...parts.split(id, await splitChunk(bytes, partBytes)));
+    return null;
+  }
+  return bytes;
 }
 
 /** One chunk alone goes as the binary body of an attachment PUT: no base64, nothing to compress. True when it was stored. */
@@ -205,8 +244,8 @@ type BulkRow = { id?: string; ok?: boolean; error?: string; reason?: string };
  * conflict (CouchDB) or "immutable" (the embedded city's rules); another
  * refusal is reported. Throws on a link failure or an HTTP error.
  */
-async function uploadUnit(o: ChunkPushOptions, unit: readonly { id: string; bytes: Uint8Array }[]): Promise<number> {
-  const docs = unit.map((c) => ({ _id: c.id, _attachments: { data: { content_type: 'application/octet-stream', data: toBase64(c.bytes) } } }));
+async function uploadUnit(o: ChunkPushOptions, unit: readonly { id: string; bytes: Uint8Array }[], partsDocs: readonly { _id: string; parts: string[] }[] = [], ledger?: PartsLedger, queue?: string[]): Promise<number> {
+  const docs = [...unit.map((c) => ({ _id: c.id, _attachments: { data: { content_type: 'application/octet-stream', data: toBase64(c.bytes) } } })), ...partsDocs];
   // PouchDB's HTTP adapter: the database's URL, credentials and fetch (counting, timing, gzip), and the raw response.
   const res = await (o.remote as unknown as { fetch: RemoteFetch }).fetch('_bulk_docs', {
     method: 'POST', headers: new Headers({ 'Content-Type': 'application/json', Accept: 'application/json' }), body: JSON.stringify({ docs }),
@@ -216,18 +255,29 @@ async function uploadUnit(o: ChunkPushOptions, unit: readonly { id: string; byte
     throw Object.assign(new Error(`POST _bulk_docs (${unit.length} chunks): HTTP ${res.status} ${text.slice(0, 200)}`), { status: res.status });
   }
   const rows = await res.json() as BulkRow[];
-  if (!Array.isArray(rows) || rows.length !== unit.length) throw new Error('POST _bulk_docs: the city answered something else than one row per chunk');
+  if (!Array.isArray(rows) || rows.length !== docs.length) throw new Error('POST _bulk_docs: the city answered something else than one row per chunk');
   let stored = 0;
   const doubtful: { id: string; reason: string }[] = [];
   for (const [i, row] of rows.entries()) {
-    const id = unit[i]!.id;
-    if (row.ok || !row.error) { stored += 1; o.onSent?.(); continue; }
+    const id = docs[i]!._id;
+    if (row.ok || !row.error) { stored += 1; o.onSent?.(); }
     // Already there: CouchDB answers conflict; the embedded server's rules forbid ("immutable").
-    if (row.error !== 'conflict') doubtful.push({ id, reason: String(row.reason ?? row.error) });
+    else if (row.error !== 'conflict') { doubtful.push({ id, reason: String(row.reason ?? row.error) }); continue; }
+    if (i >= unit.length) ledger?.done(id);
   }
   if (doubtful.length > 0) {
     const missing = new Set(await absent(o.remote, doubtful.map((d) => d.id)));
-    for (const d of doubtful) if (missing.has(d.id)) o.onRefused(d.id, d.reason);
+    for (const d of doubtful) {
+      if (!missing.has(d.id)) { if (partsDocs.some((p) => p._id === d.id)) ledger?.done(d.id); continue; }
+      if (partsDocs.some((p) => p._id === d.id) && o.memory) {
+        // A city whose rules predate chunks in parts: this chunk, and every one after it, goes whole.
+        o.memory.wholeOnly = true;
+        ledger?.done(d.id);
+        queue?.push(d.id);
+        continue;
+      }
+      o.onRefused(d.id, d.reason);
+    }
   }
   return stored;
 }

@@ -13,6 +13,7 @@
 // Times come from a monotonic clock: a wall clock that jumps (NTP after a
 // week offline, a user fixing the date) must not make a link look dead or
 // infinitely fast. Pure: no Node or Express imports (sync/ is shared).
+import { MIN_PART_BYTES } from './city-names.js';
 
 /** What the next requests should look like. */
 export interface LinkPlan {
@@ -24,6 +25,11 @@ export interface LinkPlan {
   batchBytes: number;
   /** Chunk ids asked about per `_all_docs` page. */
   pageChunks: number;
+  /**
+   * The size stored chunks are re-split into for upload (sync/chunk-parts.ts):
+   * the stored chunk size itself on links whose up-periods carry many chunks.
+   */
+  partBytes: number;
   /** The rate units are paced at (bytes/s): one unit on the wire at a time, the next leaving as the last should be across; 0: not paced. */
   paceBytesPerSecond: number;
 }
@@ -180,7 +186,11 @@ export class LinkEstimate {
     const rtt = this.rttMs ?? GUESS.rttMs;
     const budget = LOSS_SHARE * rate * this.upMs() / 1000;
     const chunks = Math.max(1, Math.min(Math.floor(MAX_UNIT / this.chunkBytes), floorPow2(budget / 2 / this.chunkBytes)));
-    const unitBytes = chunks * this.chunkBytes;
+    // Where even one stored chunk is more than a cut may lose, chunks go in parts of about that budget, one a
+    // request: at 64 kbit/s up 5 s at a time, 16 KiB is 2 s of the 4.2 s that can reach the city, and only one
+    // crossed per up-period (decision 0013). Not below MIN_PART_BYTES: each part pays an HTTP request's heads.
+    const partBytes = Math.min(this.chunkBytes, Math.max(MIN_PART_BYTES, floorPow2(budget)));
+    const unitBytes = partBytes < this.chunkBytes ? partBytes : chunks * this.chunkBytes;
     const bdp = rate * rtt / 1000;
     // One more than the round trip needs, so the link never idles while an answer comes back;
     // a second spare only when a cut can afford it.
@@ -203,8 +213,8 @@ export class LinkEstimate {
     // measured rate (not a guess), and where a unit takes a second or more: otherwise pacing held the upload
     // to a low estimate
     // (test/sync/resume-files.test.ts took 80 s instead of 24 at 250 kB/s–2 MB/s).
-    const pace = this.bytesPerSecond !== null && this.cuts > 0 && unitBytes / rate >= 1;
-    return { unitBytes, concurrency, batchBytes, pageChunks, paceBytesPerSecond: pace ? Math.round(rate * PACE_MARGIN) : 0 };
+    const pace = this.bytesPerSecond !== null && this.cuts > 0 && (unitBytes / rate >= 1 || partBytes < this.chunkBytes);
+    return { unitBytes, concurrency, batchBytes, pageChunks, partBytes, paceBytesPerSecond: pace ? Math.round(rate * PACE_MARGIN) : 0 };
   }
 
   /**

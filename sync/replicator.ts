@@ -16,7 +16,7 @@ import { ERRORS, type ErrorCode } from './errors.js';
 import { pullGenuine } from './genuine-pull.js';
 import type { Leaf } from './genuine.js';
 import { INBOX_SELECTOR, WardCredentials, isChunkId, isReplicatedId } from './city-contract.js';
-import { pushChunks, type StoppedPage } from './chunk-push.js';
+import { pushChunks, type ChunkMemory } from './chunk-push.js';
 import { pushRecords } from './record-push.js';
 import { pullChunks } from './chunk-pull.js';
 import { computeStatus, type SyncFacts, type SyncStatus } from './status.js';
@@ -95,8 +95,8 @@ export class Replicator {
   private pendingKey = '';
   /** When this process last had the records both ways. */
   private recordsDone: { at: number } | null = null;
-  /** Where the chunk pass stopped at the last cut (in memory only: a restart asks the city again). */
-  private readonly chunkMemory: { stopped: StoppedPage | null } = { stopped: null };
+  /** Where the chunk pass stopped at the last cut, and the chunks going up in parts (in memory only: a restart asks the city again). */
+  private readonly chunkMemory: ChunkMemory = { stopped: null };
   /** Set when a run fails: the retry may resume the files where they stopped. */
   private retrying = false;
   /** Local sequence up to which every file the city sent is whole here (chunk-pull.ts). */
