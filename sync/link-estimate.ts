@@ -100,7 +100,9 @@ export class LinkEstimate {
   /** Its answer's head came back: the link is up; a small request times the round trip. */
   answered(mark: RequestMark): void {
     const now = this.clock();
-    if (this.upSince === null) this.linkUp(now);
+    // Up since the request left, not since its answer came: a round trip of 1.6 s counted as down made a
+    // 5 s up-period look like 3 s and a 2 s outage like 4 s (flap64).
+    if (this.upSince === null) this.linkUp(Math.min(now, mark.at));
     const ms = now - mark.at;
     if (ms >= 0 && mark.up <= SMALL_REQUEST) push(this.rtts, ms);
   }

@@ -315,7 +315,9 @@ export class Replicator {
         const code = classify(err);
         // Only after two passes in a row that a cut ended with nothing acknowledged: a cut at the end of
         // an up-period catches some batch anyway, and halving then starved a link up 2 s at a time.
-        if ((code === 'sync_offline' || code === 'sync_timeout') && acked === 0 && this.facts.batchSize > 1) {
+        // And only passes the city answered: tries while the link is down (five per 2 s outage on flap64)
+        // each counted, and halved the batch to one record within a few cuts.
+        if ((code === 'sync_offline' || code === 'sync_timeout') && acked === 0 && this.answered && this.facts.batchSize > 1) {
           this.fruitless += 1;
           if (this.fruitless >= 2) { this.fruitless = 0; this.cutCap = Math.max(1, Math.floor(this.facts.batchSize / 2)); }
         }

@@ -33,7 +33,7 @@ function link() {
 
 const inFlight = (p: { unitBytes: number; concurrency: number }) => p.unitBytes * p.concurrency;
 
-test('a link cut before its speed could be measured is planned as the slowest one: single-chunk units, half the bytes in flight, not paced', () => {
+test('a link cut before its speed could be measured is planned as the slowest one: chunks in parts, one a request, half the bytes in flight, not paced', () => {
   const l = link();
   const fresh = l.estimate.plan();
   // A small request crosses (the link is up, 1.6 s round trip), then the first upload is cut 5 s later.
@@ -42,7 +42,10 @@ test('a link cut before its speed could be measured is planned as the slowest on
   assert.is(l.estimate.bytesPerSecond, null, 'nothing measured');
   assert.is(l.estimate.cuts, 1);
   const after = l.estimate.plan();
-  assert.is(after.unitBytes, CHUNK_BYTES, 'one stored chunk a request');
+  // Up 5 s at the 64 kbit/s guess: a 16 KiB chunk is 2 s of it, so chunks go in 4 KiB parts, one a request (decision 0013).
+  assert.is(after.partBytes, 4 * 1024, 'chunks re-split into 4 KiB parts');
+  assert.is(after.unitBytes, after.partBytes, 'one part a request');
+  assert.is(fresh.partBytes, CHUNK_BYTES, 'before any cut, stored chunks go whole');
   assert.ok(inFlight(after) * 2 <= inFlight(fresh), `${inFlight(after)} bytes in flight after the cut, ${inFlight(fresh)} before`);
   assert.is(after.paceBytesPerSecond, 0, 'a guessed rate is never paced to');
 });
@@ -59,10 +62,10 @@ test('after a cut, tries come at an eighth of a typical outage (bounded), and ba
   l.request(200, 500);
   l.wait(4_000);
   l.cut(200, 100);
-  // Down from the cut to the next answer: 16 s of waiting and that request's 500 ms.
-  assert.is(l.estimate.snapshot().downPeriodMs, 16_500);
-  assert.is(l.estimate.retryMs(), Math.round(16_500 / 8));
-  l.wait(3 * 16_500 + 5_000 + 1);
+  // Down from the cut to when the request that came through left: the 16 s of waiting (its round trip counts as up).
+  assert.is(l.estimate.snapshot().downPeriodMs, 16_000);
+  assert.is(l.estimate.retryMs(), Math.round(16_000 / 8));
+  l.wait(3 * 16_000 + 5_000 + 1);
   assert.is(l.estimate.retryMs(), null, 'an outage this long is not the usual one');
 });
 
@@ -82,9 +85,9 @@ test('while the link is down, the longest wait between tries is a quarter of a t
   for (const [upMs, want] of [[30_000, 7_500], [2_000, 1_000], [3_600_000, 60_000]] as const) {
     const l = link();
     assert.is(l.estimate.pollCapMs(), null, 'no up-period measured yet');
-    // Up from the first answer to the cut.
+    // Up from when the first answered request left to the cut (its 300 ms round trip included).
     l.request(200, 300);
-    l.wait(upMs);
+    l.wait(upMs - 300);
     l.cut(200, 0);
     assert.is(l.estimate.pollCapMs(), want, `up ${upMs} ms`);
   }
