@@ -132,7 +132,9 @@ export class LinkEstimate {
 
   private sample(): void {
     // A sample wants enough bytes that the round trip does not dominate it.
-    if (this.busyMs >= 1_000 && this.busyBytes >= 32 * 1024) {
+    // Or, on a slow link, fewer bytes over longer: at 64 kbit/s 32 KiB is 4 s of a 5 s up-period, and
+    // flap64 went a minute without a sample, its units paced to a first low one.
+    if ((this.busyMs >= 1_000 && this.busyBytes >= 32 * 1024) || (this.busyMs >= 3_000 && this.busyBytes >= 8 * 1024)) {
       push(this.rates, (this.busyBytes * 1000) / this.busyMs);
       this.busyMs = 0;
       this.busyBytes = 0;
@@ -216,7 +218,10 @@ export class LinkEstimate {
     // to a low estimate
     // (test/sync/resume-files.test.ts took 80 s instead of 24 at 250 kB/s–2 MB/s).
     const pace = this.bytesPerSecond !== null && this.cuts > 0 && (unitBytes / rate >= 1 || partBytes < this.chunkBytes);
-    return { unitBytes, concurrency, batchBytes, pageChunks, partBytes, paceBytesPerSecond: pace ? Math.round(rate * PACE_MARGIN) : 0 };
+    // Parts (0.5 s each at 64 kbit/s) are paced at twice the measured rate: two ending together lose little,
+    // and at 1.25× a low first sample held flap64 to 4 kB/s of its 8 (the measured rate is then what the pace lets through).
+    const margin = partBytes < this.chunkBytes ? 2 : PACE_MARGIN;
+    return { unitBytes, concurrency, batchBytes, pageChunks, partBytes, paceBytesPerSecond: pace ? Math.round(rate * margin) : 0 };
   }
 
   /**
