@@ -69,7 +69,7 @@ const EWMA = 0.3;
 const PACE_MARGIN = 1.25;
 const WINDOW = 12;
 
-export interface RequestMark { at: number; up: number }
+export interface RequestMark { at: number; up: number; answeredAt?: number }
 
 export class LinkEstimate {
   private rtts: number[] = [];
@@ -103,6 +103,7 @@ export class LinkEstimate {
     // Up since the request left, not since its answer came: a round trip of 1.6 s counted as down made a
     // 5 s up-period look like 3 s and a 2 s outage like 4 s (flap64).
     if (this.upSince === null) this.linkUp(Math.min(now, mark.at));
+    mark.answeredAt = now;
     const ms = now - mark.at;
     if (ms >= 0 && mark.up <= SMALL_REQUEST) push(this.rtts, ms);
   }
@@ -114,6 +115,7 @@ export class LinkEstimate {
     if (failed === 'network') { this.linkDown(now); return; }
     this.busyBytes += Math.max(mark.up, down);
     this.lastEndAt = now;
+    this.sampleUpload(mark);
     if (this.inFlight === 0) this.settleBusy(now);
   }
 
@@ -139,6 +141,21 @@ export class LinkEstimate {
       this.busyMs = 0;
       this.busyBytes = 0;
     }
+  }
+
+  /**
+   * What one upload says of the link: its body crossed in the time to its
+   * answer less a round trip. Busy-time samples measure what the sender
+   * achieved, round-trip gaps and pacing included, and on flap64 they said
+   * 3.2 kB/s of a link of 8: parts were then paced to that, and sized to it.
+   * Only bodies of 4 KiB and more whose crossing took a quarter second, so
+   * the round trip's jitter does not make the sample.
+   */
+  private sampleUpload(mark: RequestMark): void {
+    const rtt = this.rttMs;
+    if (rtt === null || mark.answeredAt === undefined || mark.up < 4_096) return;
+    const crossing = mark.answeredAt - mark.at - rtt;
+    if (crossing >= 250) push(this.rates, (mark.up * 1000) / crossing);
   }
 
   private linkUp(now: number): void {

@@ -302,7 +302,10 @@ export class Replicator {
             written = n;
             acked += 1;
             this.fruitless = 0;
-            if (this.cutCap !== Infinity) this.cutCap = this.cutCap >= 256 ? Infinity : this.cutCap * 2;
+            if (this.cutCap !== Infinity) {
+              this.cutCap = this.cutCap >= 256 ? Infinity : this.cutCap * 2;
+              this.o.log?.('info', 'records batch cap after cuts', { cap: this.cutCap });
+            }
             this.confirm(seq);
             await this.writeState();
           },
@@ -319,7 +322,11 @@ export class Replicator {
         // each counted, and halved the batch to one record within a few cuts.
         if ((code === 'sync_offline' || code === 'sync_timeout') && acked === 0 && this.answered && this.facts.batchSize > 1) {
           this.fruitless += 1;
-          if (this.fruitless >= 2) { this.fruitless = 0; this.cutCap = Math.max(1, Math.floor(this.facts.batchSize / 2)); }
+          if (this.fruitless >= 2) {
+            this.fruitless = 0;
+            this.cutCap = Math.max(1, Math.floor(this.facts.batchSize / 2));
+            this.o.log?.('info', 'records batch cap after cuts', { cap: this.cutCap });
+          }
         }
         if (status(err) === 413 && this.facts.batchSize > 1) {
           this.batchCap = Math.max(1, Math.floor(this.facts.batchSize / 2));

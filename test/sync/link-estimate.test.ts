@@ -96,8 +96,8 @@ test('while the link is down, the longest wait between tries is a quarter of a t
 test('units are paced a quarter above the measured rate only once the link has been cut', () => {
   const l = link();
   l.request(200, 300);
-  // 64 KiB uploads at 32 KiB/s: a measured rate.
-  for (let i = 0; i < 15; i++) l.request(65_536, 2_000);
+  // 64 KiB uploads at 32 KiB/s, each answered a 300 ms round trip after its body crossed: a measured rate.
+  for (let i = 0; i < 15; i++) l.request(65_536, 2_300);
   const rate = l.estimate.bytesPerSecond!;
   assert.ok(rate > 30_000 && rate < 34_000, `${rate} B/s`);
   assert.is(l.estimate.plan().paceBytesPerSecond, 0, 'a link never cut is not paced');
@@ -105,6 +105,21 @@ test('units are paced a quarter above the measured rate only once the link has b
   const plan = l.estimate.plan();
   assert.ok(plan.unitBytes / rate >= 1, 'a unit takes a second or more');
   assert.is(plan.paceBytesPerSecond, Math.round(rate * 1.25));
+});
+
+test('the rate is what an upload\'s body took to cross, not what a sender waiting on round trips achieved', () => {
+  const l = link();
+  // 64 kbit/s, 1.6 s round trip: 4 KiB parts one at a time, each answered 0.51 s + 1.6 s after it left.
+  l.request(200, 1_600);
+  for (let i = 0; i < 6; i++) { l.request(4_096, 2_112); l.wait(300); }
+  const rate = l.estimate.bytesPerSecond!;
+  assert.ok(rate > 7_500 && rate < 8_500, `${rate} B/s for a link of 8,000 (busy time alone said ${Math.round((6 * 4_096) / (6 * 2.112))})`);
+  // A small request, or one whose crossing is lost in the round trip's jitter, says nothing of the rate.
+  const m = link();
+  m.request(200, 1_600);
+  m.request(2_000, 1_700);
+  m.request(8_192, 1_800);
+  assert.ok((m.estimate.bytesPerSecond ?? 0) < 10_000, `${m.estimate.bytesPerSecond}`);
 });
 
 test.run();
