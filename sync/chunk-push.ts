@@ -12,7 +12,7 @@
 // never sent again. The page's local sequence is the chunk checkpoint: a cut
 // resumes from the last completed page, and inside it skips what the city
 // already confirmed. The next page's question goes out while a page uploads.
-import { isChunkId } from './city-contract.js';
+import { CHUNK_BYTES, isChunkId } from './city-contract.js';
 import { sha256Hex } from './chunks.js';
 import { PartsLedger, splitChunk } from './chunk-parts.js';
 import { toBase64 } from './wire-gzip.js';
@@ -36,6 +36,8 @@ export interface ChunkPushOptions extends ChunkPassOptions {
   onRefused: (id: string, reason: string) => void;
   /** The link's current plan, read again for every unit (the link can change mid-pass); without it, one chunk a request. */
   plan?: () => { unitBytes: number; concurrency: number; pageChunks: number; paceBytesPerSecond?: number; partBytes?: number };
+  /** How long to hold a unit of so many bytes that would not reach the city before the link's next scheduled cut (link-estimate.ts holdMs). */
+  hold?: (bytes: number) => number;
   /** Called after each page: the records written meanwhile go up here, so a long file never holds them back by more than a page. */
   between?: () => Promise<void>;
   /**
@@ -64,7 +66,15 @@ export async function pushChunks(o: ChunkPushOptions): Promise<number> {
   const parts = o.memory ? (o.memory.parts ??= new PartsLedger()) : new PartsLedger();
   let since = o.since;
   let uploaded = 0;
-  const pageSize = () => o.plan?.().pageChunks ?? o.page;
+  // A page is sized in stored chunks of CHUNK_BYTES; small files are one small chunk each (a 3 KB PDF), and
+  // each page ends with its last answers' round trip on an idle link (1.6 s per 6 s of link on flap64 at
+  // 1/64 scale): pages hold as many more chunks as the chunks seen so far are smaller.
+  const sizes = { chunks: 0, bytes: 0 };
+  const pageSize = () => {
+    const chunks = o.plan?.().pageChunks ?? o.page;
+    if (sizes.chunks < 8) return chunks;
+    return Math.round(chunks * Math.min(16, Math.max(1, CHUNK_BYTES / (sizes.bytes / sizes.chunks))));
+  };
   let next = resumePage(o, since) ?? askPage(o, since, pageSize());
   for (;;) {
     const page = await next;
@@ -75,7 +85,7 @@ export async function pushChunks(o: ChunkPushOptions): Promise<number> {
       next.catch(() => undefined); // awaited in the next turn; a cut before then is rethrown by this page's uploads
     }
     // Those still in doubt count as in flight until the city said which it lacks.
-    const track = { queue: [...page.missing], inFlight: new Set<string>(page.doubtfulIds ?? []) };
+    const track = { queue: [...page.missing], inFlight: new Set<string>(page.doubtfulIds ?? []), sizes };
     try {
       uploaded += await uploadAll(o, track, parts);
       // Those in flight at the last cut were asked about alongside: the ones still missing go last.
@@ -131,7 +141,7 @@ export async function absent(remote: PouchDB.Database, ids: string[]): Promise<s
  * plan's unit is full, checks each against its hash, and sends them in one
  * request. Returns how many the city stored.
  */
-async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight: Set<string> }, parts: PartsLedger): Promise<number> {
+async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight: Set<string>; sizes: { chunks: number; bytes: number } }, parts: PartsLedger): Promise<number> {
   const { queue, inFlight } = track;
   const total = queue.length;
   let sent = 0;
@@ -164,7 +174,7 @@ async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight
       const limit = Math.min(cap, plan().unitBytes);
       while (queue.length > 0 && (unit.length === 0 || size < limit)) {
         const id = queue.shift()!;
-        const bytes = await unitBytes(o, id, parts, queue, plan().partBytes);
+        const bytes = await unitBytes(o, id, parts, queue, plan().partBytes, track.sizes);
         if (!bytes) continue;
         if (unit.length > 0 && size + bytes.byteLength > limit) { queue.unshift(id); break; }
         unit.push({ id, bytes });
@@ -173,6 +183,7 @@ async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight
       const docs = parts.takeReady();
       if (unit.length === 0 && docs.length === 0) continue;
       await paced(size);
+      for (let wait = o.hold?.(size) ?? 0; wait > 0 && !failed; wait = o.hold?.(size) ?? 0) await new Promise((r) => setTimeout(r, Math.min(250, wait)));
       if (failed) { queue.unshift(...unit.map((c) => c.id)); for (const d of docs) parts.retake(d._id); break; }
       for (const c of [...unit, ...docs.map((d) => ({ id: d._id }))]) inFlight.add(c.id);
       try {
@@ -204,13 +215,15 @@ async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight
  * which now lead the queue). A stored chunk larger than the plan's part goes
  * in parts (sync/chunk-parts.ts), unless the city refused parts before.
  */
-async function unitBytes(o: ChunkPushOptions, id: string, parts: PartsLedger, queue: string[], partBytes: number | undefined): Promise<Uint8Array | null> {
+async function unitBytes(o: ChunkPushOptions, id: string, parts: PartsLedger, queue: string[], partBytes: number | undefined, sizes: { chunks: number; bytes: number }): Promise<Uint8Array | null> {
   const part = parts.part(id);
   if (part) return part;
   if (parts.has(id)) { queue.unshift(...parts.pending(id)); return null; }
   if (parts.isPart(id)) return null; // a part already across, queued again by a second chunk that shares it
   const bytes = await toBytes(await o.local.getAttachment(id, 'data'));
   if ((await sha256Hex(bytes)) !== id.slice('chunk:'.length)) { o.onRefused(id, 'the chunk on the ward\'s disk does not match its sha-256; not sent'); return null; }
+  sizes.chunks += 1;
+  sizes.bytes += bytes.byteLength;
   if (!o.memory?.wholeOnly && partBytes !== undefined && partBytes < bytes.byteLength) {
     queue.unshift(...parts.split(id, await splitChunk(bytes, partBytes)));
     return null;

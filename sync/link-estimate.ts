@@ -74,7 +74,11 @@ export interface RequestMark { at: number; up: number; answeredAt?: number }
 export class LinkEstimate {
   private rtts: number[] = [];
   private rates: number[] = [];
+  /** Per-upload samples (sampleUpload): their median, as one early or odd answer must not make the link. */
+  private crossings: number[] = [];
   private upEwma: number | null = null;
+  /** The last few up-periods, to tell a link cut on a schedule from one cut at random (holdMs). */
+  private ups: number[] = [];
   private downEwma: number | null = null;
   private upSince: number | null = null;
   private downSince: number | null = null;
@@ -98,12 +102,13 @@ export class LinkEstimate {
   }
 
   /** Its answer's head came back: the link is up; a small request times the round trip. */
-  answered(mark: RequestMark): void {
+  answered(mark: RequestMark, ok = true): void {
     const now = this.clock();
     // Up since the request left, not since its answer came: a round trip of 1.6 s counted as down made a
     // 5 s up-period look like 3 s and a 2 s outage like 4 s (flap64).
     if (this.upSince === null) this.linkUp(Math.min(now, mark.at));
-    mark.answeredAt = now;
+    // A refusal may come before the body was read (a 409 to an attachment PUT): only successes time a crossing.
+    if (ok) mark.answeredAt = now;
     const ms = now - mark.at;
     if (ms >= 0 && mark.up <= SMALL_REQUEST) push(this.rtts, ms);
   }
@@ -155,7 +160,7 @@ export class LinkEstimate {
     const rtt = this.rttMs;
     if (rtt === null || mark.answeredAt === undefined || mark.up < 4_096) return;
     const crossing = mark.answeredAt - mark.at - rtt;
-    if (crossing >= 250) push(this.rates, (mark.up * 1000) / crossing);
+    if (crossing >= 250) push(this.crossings, (mark.up * 1000) / crossing);
   }
 
   private linkUp(now: number): void {
@@ -177,14 +182,18 @@ export class LinkEstimate {
     }
     if (this.upSince === null) return; // already known down: one cut, however many requests it broke
     const up = now - this.upSince;
-    if (up >= 0) this.upEwma = ewma(this.upEwma, up);
+    if (up >= 0) { this.upEwma = ewma(this.upEwma, up); this.ups.push(up); if (this.ups.length > 4) this.ups.shift(); }
     this.cuts += 1;
     this.upSince = null;
     this.downSince = now;
   }
 
   /** Highest recent rate: busy time includes round-trip gaps, so samples err low. */
-  get bytesPerSecond(): number | null { return this.rates.length > 0 ? Math.max(...this.rates) : null; }
+  get bytesPerSecond(): number | null {
+    const busy = this.rates.length > 0 ? Math.max(...this.rates) : null;
+    const crossing = this.crossings.length > 0 ? median(this.crossings) : null;
+    return busy === null ? crossing : crossing === null ? busy : Math.max(busy, crossing);
+  }
   /** Lowest recent round trip: queueing behind uploads inflates the others. */
   get rttMs(): number | null { return this.rtts.length > 0 ? Math.min(...this.rtts) : null; }
 
@@ -242,6 +251,27 @@ export class LinkEstimate {
   }
 
   /**
+   * How long to hold a unit of `bytes` that cannot reach the city before the
+   * next cut of a link cut on a schedule (the last four up-periods within a
+   * quarter of each other): sent anyway, its bytes would cross the link for
+   * nothing — on flap64 the last 0.8 s of every 5 s up-period, and the unit
+   * leaving then, were a quarter of the bytes sent. Held at most until past
+   * the longest up-period seen: a link that stays up longer than usual gets
+   * the unit then. 0: send now.
+   */
+  holdMs(bytes: number): number {
+    const rate = this.bytesPerSecond;
+    if (this.upSince === null || this.ups.length < 4 || rate === null) return 0;
+    const shortest = Math.min(...this.ups);
+    const longest = Math.max(...this.ups);
+    if (longest > shortest * 1.25) return 0;
+    const now = this.clock();
+    const arrives = now + (bytes * 1000) / rate + (this.rttMs ?? GUESS.rttMs) / 2;
+    if (arrives <= this.upSince + shortest) return 0;
+    return Math.max(0, this.upSince + longest + 500 - now);
+  }
+
+  /**
    * How long to wait before trying again after a network failure: an eighth
    * of a typical outage (a try while the link is down costs a refused
    * connection; half a try's interval is link-up time lost after it returns), within bounds — or null (back off as usual) when no
@@ -276,6 +306,12 @@ function monotonic(): number {
 function push(list: number[], value: number): void {
   list.push(value);
   if (list.length > WINDOW) list.shift();
+}
+
+function median(list: readonly number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function ewma(prev: number | null, sample: number): number {

@@ -12,8 +12,9 @@
 // acknowledged. The city's answer is the truth: a batch whose answer was lost
 // to a cut is asked about again (`_revs_diff`) and only what is missing is
 // re-sent; storing a revision the city already has is a no-op for CouchDB.
-// The next batch's `_revs_diff` goes out while a batch uploads, so a batch
-// costs one round trip plus its bytes on a link that stays up.
+// The next two batches' `_revs_diff` go out while a batch uploads, and two
+// batches are on the way at once, so on a link that stays up the round trips
+// hide behind the bytes.
 import { isReplicatedId } from './city-contract.js';
 
 export interface RecordPushOptions {

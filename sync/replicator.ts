@@ -25,7 +25,7 @@ import { LinkEstimate, type LinkSnapshot } from './link-estimate.js';
 import { gzipIfWorth } from './wire-gzip.js';
 import { CHUNK_BYTES } from './city-names.js';
 
-type FetchLike = (url: string, init: Record<string, unknown>) => Promise<{ headers: { get(name: string): string | null } }>;
+type FetchLike = (url: string, init: Record<string, unknown>) => Promise<{ status?: number; headers: { get(name: string): string | null } }>;
 
 export interface ReplicatorOptions {
   local: PouchDB.Database;
@@ -378,7 +378,7 @@ export class Replicator {
   private async pushFiles(remote: PouchDB.Database): Promise<number> {
     return pushChunks({
       local: this.o.local, remote, since: this.facts.chunkSeq ?? 0, page: this.o.chunkPage, concurrency: this.o.chunkConcurrency, memory: this.chunkMemory,
-      ...(this.o.adaptive ? { plan: () => this.estimate.plan() } : {}),
+      ...(this.o.adaptive ? { plan: () => this.estimate.plan(), hold: (bytes: number) => this.estimate.holdMs(bytes) } : {}),
       between: () => this.betweenPages(remote),
       onPage: async (seq) => { this.facts.chunkSeq = seq; await this.writeState(); },
       onSent: () => { this.moved = true; },
@@ -473,7 +473,7 @@ export class Replicator {
         this.estimate.ended(mark, 0, code === 'sync_offline' || code === 'sync_timeout' ? 'network' : 'other');
         throw err;
       }
-      this.estimate.answered(mark);
+      this.estimate.answered(mark, res.status === undefined || (res.status >= 200 && res.status < 300));
       this.answered = true;
       const down = Number(res.headers.get('content-length') ?? 0);
       meter.bytes += down;

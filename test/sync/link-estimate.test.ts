@@ -122,4 +122,29 @@ test('the rate is what an upload\'s body took to cross, not what a sender waitin
   assert.ok((m.estimate.bytesPerSecond ?? 0) < 10_000, `${m.estimate.bytesPerSecond}`);
 });
 
+test('on a link cut on a schedule, a unit that cannot arrive before the next cut is held until past it; on one cut at random, never', () => {
+  const l = link();
+  // Up 5 s, down 2 s, four times; 8,000 B/s measured from 4 KiB uploads, 1.6 s round trip.
+  for (let i = 0; i < 4; i += 1) {
+    l.request(200, 1_600);
+    l.request(4_096, 2_112);
+    l.wait(5_000 - 1_600 - 2_112);
+    l.cut(200, 0);
+    l.wait(2_000);
+  }
+  l.request(200, 1_600); // up again: 1.6 s into the up-period
+  assert.is(l.estimate.holdMs(4_096), 0, 'early in an up-period a unit goes at once');
+  l.wait(2_600); // 4.2 s in: a 4 KiB unit (0.5 s) and half a round trip would end after the cut at 5 s
+  const hold = l.estimate.holdMs(4_096);
+  assert.ok(hold > 800 && hold <= 1_300, `held ${hold} ms, until past the longest up-period`);
+  l.wait(hold);
+  assert.is(l.estimate.holdMs(4_096), 0, 'still up past the usual cut: the unit goes');
+  // Up-periods of 3 s and 9 s: no schedule to go by.
+  const r = link();
+  for (const up of [3_000, 9_000, 3_000, 9_000]) { r.request(200, 1_600); r.request(4_096, 2_112); r.wait(up - 3_712); r.cut(200, 0); r.wait(2_000); }
+  r.request(200, 1_600);
+  r.wait(1_300);
+  assert.is(r.estimate.holdMs(4_096), 0);
+});
+
 test.run();
