@@ -30,6 +30,8 @@ export interface LinkPlan {
    * the stored chunk size itself on links whose up-periods carry many chunks.
    */
   partBytes: number;
+  /** The round trip (measured, or guessed): a request that failed in less than half of it never reached the city. */
+  rttMs: number;
   /** The rate units are paced at (bytes/s): one unit on the wire at a time, the next leaving as the last should be across; 0: not paced. */
   paceBytesPerSecond: number;
 }
@@ -247,7 +249,7 @@ export class LinkEstimate {
     // Parts (0.5 s each at 64 kbit/s) are paced at twice the measured rate: two ending together lose little,
     // and at 1.25× a low first sample held flap64 to 4 kB/s of its 8 (the measured rate is then what the pace lets through).
     const margin = partBytes < this.chunkBytes ? 2 : PACE_MARGIN;
-    return { unitBytes, concurrency, batchBytes, pageChunks, partBytes, paceBytesPerSecond: pace ? Math.round(rate * margin) : 0 };
+    return { unitBytes, concurrency, batchBytes, pageChunks, partBytes, rttMs: rtt, paceBytesPerSecond: pace ? Math.round(rate * margin) : 0 };
   }
 
   /**
