@@ -63,6 +63,8 @@ export interface ChunkMemory {
    * a 5 s up-period on flap64.
    */
   asked?: { since: number; page: ChunkPage };
+  /** Stored chunks read for upload and their bytes: pages hold more of them when they are small. */
+  sizes?: { chunks: number; bytes: number };
 }
 
 /** A page cut short: the chunks not sent yet (the city lacks them) and those whose answer never came. */
@@ -76,7 +78,8 @@ export async function pushChunks(o: ChunkPushOptions): Promise<number> {
   // A page is sized in stored chunks of CHUNK_BYTES; small files are one small chunk each (a 3 KB PDF), and
   // each page ends with its last answers' round trip on an idle link (1.6 s per 6 s of link on flap64 at
   // 1/64 scale): pages hold as many more chunks as the chunks seen so far are smaller.
-  const sizes = { chunks: 0, bytes: 0 };
+  // Kept across runs: on flap64 every run is one up-period, too short to see eight chunks.
+  const sizes = o.memory ? (o.memory.sizes ??= { chunks: 0, bytes: 0 }) : { chunks: 0, bytes: 0 };
   const pageSize = () => {
     const chunks = o.plan?.().pageChunks ?? o.page;
     if (sizes.chunks < 8) return chunks;
