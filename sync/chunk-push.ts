@@ -230,7 +230,9 @@ async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight
       }
     }
   };
-  const workers = Array.from({ length: Math.min(plan().concurrency, total) }, () => worker);
+  // As many workers as the plan allows, not fewer for a short queue: a chunk split into parts lengthens it,
+  // and a resumed page with two chunks left had held the whole up-period to two requests at a time.
+  const workers = Array.from({ length: total > 0 || parts.hasReady() ? plan().concurrency : 0 }, () => worker);
   await pool(workers, workers.length, (run) => run());
   return sent;
 }
