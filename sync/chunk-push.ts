@@ -135,7 +135,8 @@ function resumePage(o: ChunkPushOptions, since: number): Promise<ChunkPage> | nu
 /** One page of chunk ids after `since`, and which of them the city lacks (from memory when a cut came after the answer). */
 async function askPage(o: ChunkPushOptions, since: number, limit: number): Promise<ChunkPage> {
   const kept = o.memory?.asked;
-  if (kept && kept.since === since) { o.memory!.asked = undefined; return kept.page; }
+  // Kept until the pass moves past it: a retry cut again before that page started still needs it.
+  if (kept && kept.since === since) return kept.page;
   const answer = await askCity(o, since, limit);
   if (o.memory) o.memory.asked = { since, page: answer };
   return answer;
@@ -232,7 +233,12 @@ async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight
   };
   // As many workers as the plan allows, not fewer for a short queue: a chunk split into parts lengthens it,
   // and a resumed page with two chunks left had held the whole up-period to two requests at a time.
-  const workers = Array.from({ length: total > 0 || parts.hasReady() ? plan().concurrency : 0 }, () => worker);
+  // Small files make units smaller than the plan's (one 3 KB chunk where 4 KiB were planned): more of them
+  // then keep the same bytes in flight, as the bandwidth-delay product wants.
+  const unit = plan().unitBytes;
+  const average = track.sizes.chunks > 0 ? track.sizes.bytes / track.sizes.chunks : unit;
+  const count = Math.min(2 * plan().concurrency, Math.ceil(plan().concurrency * Math.max(1, unit / average)));
+  const workers = Array.from({ length: total > 0 || parts.hasReady() ? count : 0 }, () => worker);
   await pool(workers, workers.length, (run) => run());
   return sent;
 }
