@@ -77,13 +77,15 @@ export async function pushChunks(o: ChunkPushOptions): Promise<number> {
   let uploaded = 0;
   // A page is sized in stored chunks of CHUNK_BYTES; small files are one small chunk each (a 3 KB PDF), and
   // each page ends with its last answers' round trip on an idle link (1.6 s per 6 s of link on flap64 at
-  // 1/64 scale): pages hold as many more chunks as the chunks seen so far are smaller.
+  // 1/64 scale): pages hold as many more chunks as the recent chunks are smaller.
   // Kept across runs: on flap64 every run is one up-period, too short to see eight chunks.
   const sizes = o.memory ? (o.memory.sizes ??= { chunks: 0, bytes: 0 }) : { chunks: 0, bytes: 0 };
   const pageSize = () => {
     const chunks = o.plan?.().pageChunks ?? o.page;
     if (sizes.chunks < 8) return chunks;
-    return Math.round(chunks * Math.min(16, Math.max(1, CHUNK_BYTES / (sizes.bytes / sizes.chunks))));
+    // At most 4×, from the recent chunks only: the page after many small files may be a scan's full chunks,
+    // and records written meanwhile wait for the page under way (fairness).
+    return Math.round(chunks * Math.min(4, Math.max(1, CHUNK_BYTES / (sizes.bytes / sizes.chunks))));
   };
   let next = resumePage(o, since) ?? askPage(o, since, pageSize());
   for (;;) {
@@ -258,6 +260,7 @@ async function unitBytes(o: ChunkPushOptions, id: string, parts: PartsLedger, qu
   if ((await sha256Hex(bytes)) !== id.slice('chunk:'.length)) { o.onRefused(id, 'the chunk on the ward\'s disk does not match its sha-256; not sent'); return null; }
   sizes.chunks += 1;
   sizes.bytes += bytes.byteLength;
+  if (sizes.chunks >= 64) { sizes.chunks /= 2; sizes.bytes /= 2; } // the recent chunks weigh most
   if (!o.memory?.wholeOnly && partBytes !== undefined && partBytes < bytes.byteLength) {
     queue.unshift(...parts.split(id, await splitChunk(bytes, partBytes)));
     return null;
