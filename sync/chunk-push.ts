@@ -308,18 +308,20 @@ async function uploadUnit(o: ChunkPushOptions, unit: readonly { id: string; byte
   if (!Array.isArray(rows) || rows.length !== docs.length) throw new Error('POST _bulk_docs: the city answered something else than one row per chunk');
   let stored = 0;
   const doubtful: { id: string; reason: string }[] = [];
+  const isPartsDoc = (id: string) => partsDocs.some((p) => p._id === id);
   for (const [i, row] of rows.entries()) {
-    const id = docs[i]!._id;
+    // By the row's id: CouchDB answers in the request's order, the embedded city's validation puts refusals first.
+    const id = row.id ?? docs[i]!._id;
     if (row.ok || !row.error) { stored += 1; o.onSent?.(); }
     // Already there: CouchDB answers conflict; the embedded server's rules forbid ("immutable").
     else if (row.error !== 'conflict') { doubtful.push({ id, reason: String(row.reason ?? row.error) }); continue; }
-    if (i >= unit.length) ledger?.done(id);
+    if (isPartsDoc(id)) ledger?.done(id);
   }
   if (doubtful.length > 0) {
     const missing = new Set(await absent(o.remote, doubtful.map((d) => d.id)));
     for (const d of doubtful) {
-      if (!missing.has(d.id)) { if (partsDocs.some((p) => p._id === d.id)) ledger?.done(d.id); continue; }
-      if (partsDocs.some((p) => p._id === d.id) && o.memory) {
+      if (!missing.has(d.id)) { if (isPartsDoc(d.id)) ledger?.done(d.id); continue; }
+      if (isPartsDoc(d.id) && o.memory) {
         // A city whose rules predate chunks in parts: this chunk, and every one after it, goes whole.
         o.memory.wholeOnly = true;
         ledger?.done(d.id);
