@@ -25,7 +25,7 @@ test('against rules that refuse a parts list, the ward falls back to whole chunk
     validate_doc_update: 'function (newDoc) { if (newDoc.parts) { throw({ forbidden: "chunk " + newDoc._id + " carries only its attachment, not parts" }); } }',
   });
   assert.is(old.status, 201, JSON.stringify(old.body));
-  const ward = await wards.setup(WARD, { bytesPerSecond: 12_000, latencyMs: 150, cutEveryMs: 2_000, downMs: 400 }, { documents: 1, pdfBytes: 5_000, scans: 1, scanBytes: 48_000 });
+  const ward = await wards.setup(WARD, { bytesPerSecond: 16_000, latencyMs: 150, cutEveryMs: 2_500, downMs: 400 }, { documents: 1, pdfBytes: 5_000, scans: 1, scanBytes: 36_000 });
   const logged: string[] = [];
   const rep = ward.entry.rep = wardReplicator(ward.db, wards.credentials(WARD), ward.link.url, { intervalMs: 60_000, log: (_level, msg) => logged.push(msg) });
   await rep.start();
