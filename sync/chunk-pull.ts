@@ -10,7 +10,8 @@
 // of them is stored, so a file still incomplete at the city is asked for
 // again at every run until it is whole.
 import { chunkId } from './city-contract.js';
-import { chunkCap, readPiece, type Body } from './chunk-read.js';
+import { chunkCap, type Body } from './chunk-read.js';
+import { readChunk, type CityGet } from './chunk-parts.js';
 import { absent, pool, type ChunkPassOptions } from './chunk-push.js';
 
 export interface ChunkPullOptions extends ChunkPassOptions {
@@ -85,10 +86,15 @@ async function fetchChunk(o: ChunkPullOptions, id: string, cap: number): Promise
 /** One chunk down, streamed and capped (sync/chunk-read.ts); true when stored (or already there), else why not. */
 async function fetchOnce(o: ChunkPullOptions, id: string, cap: number): Promise<Fetched> {
   // PouchDB's HTTP adapter: the database's URL, credentials and fetch (with its timeout), and the raw response.
-  const res = await (o.remote as unknown as { fetch: RemoteFetch }).fetch(`${encodeURIComponent(id)}/data`, { method: 'GET' });
-  if (res.status === 404) { await res.text().catch(() => ''); return { bad: false, reason: 'the city does not hold this chunk (yet)' }; }
-  if (!res.ok) throw Object.assign(new Error(`GET ${id}/data: HTTP ${res.status} ${(await res.text().catch(() => '')).slice(0, 200)}`), { status: res.status });
-  const piece = await readPiece(res.body, id.slice('chunk:'.length), cap);
+  const get: CityGet = async (path) => {
+    const res = await (o.remote as unknown as { fetch: RemoteFetch }).fetch(path.split('/').map(encodeURIComponent).join('/'), { method: 'GET' });
+    if (res.status === 404) { await res.text().catch(() => ''); return null; }
+    if (!res.ok) throw Object.assign(new Error(`GET ${path}: HTTP ${res.status} ${(await res.text().catch(() => '')).slice(0, 200)}`), { status: res.status });
+    return { body: res.body, json: async () => JSON.parse(await res.text()) as unknown };
+  };
+  // Whole, or in parts when a ward's own upload over a short-lived link left it so (sync/chunk-parts.ts).
+  const piece = await readChunk(get, id.slice('chunk:'.length), cap);
+  if (!piece) return { bad: false, reason: 'the city does not hold this chunk (yet)' };
   if (!piece.ok) return { bad: true, mismatch: piece.reason === 'hash-mismatch', reason: `the chunk the city holds is ${piece.reason === 'too-large' ? 'too large' : 'not what its sha-256 names'}: ${piece.detail}` };
   try {
     await o.local.put({ _id: id, _attachments: { data: { content_type: 'application/octet-stream', data: piece.bytes } } } as unknown as Parameters<PouchDB.Database['put']>[0]);

@@ -12,8 +12,9 @@
 // never sent again. The page's local sequence is the chunk checkpoint: a cut
 // resumes from the last completed page, and inside it skips what the city
 // already confirmed. The next page's question goes out while a page uploads.
-import { isChunkId } from './city-contract.js';
+import { CHUNK_BYTES, isChunkId } from './city-contract.js';
 import { sha256Hex } from './chunks.js';
+import { PartsLedger, splitChunk } from './chunk-parts.js';
 import { toBase64 } from './wire-gzip.js';
 
 /** What a pass over chunks (up here, down in chunk-pull.ts) needs: both databases and a checkpoint. */
@@ -34,7 +35,9 @@ export interface ChunkPushOptions extends ChunkPassOptions {
   /** A chunk the city refused (validate_doc_update) or that is corrupt on the ward's disk. */
   onRefused: (id: string, reason: string) => void;
   /** The link's current plan, read again for every unit (the link can change mid-pass); without it, one chunk a request. */
-  plan?: () => { unitBytes: number; concurrency: number; pageChunks: number; paceBytesPerSecond?: number };
+  plan?: () => { unitBytes: number; concurrency: number; pageChunks: number; paceBytesPerSecond?: number; partBytes?: number; rttMs?: number };
+  /** How long to hold a unit of so many bytes that would not reach the city before the link's next scheduled cut (link-estimate.ts holdMs). */
+  hold?: (bytes: number) => number;
   /** Called after each page: the records written meanwhile go up here, so a long file never holds them back by more than a page. */
   between?: () => Promise<void>;
   /**
@@ -44,7 +47,24 @@ export interface ChunkPushOptions extends ChunkPassOptions {
    * page again — a round trip, 1.6 s of a 5 s up-period on an 800 ms link —
    * and asks only about those in flight, alongside.
    */
-  memory?: { stopped: StoppedPage | null };
+  memory?: ChunkMemory;
+}
+
+/** What the replicator keeps between runs: where the last pass stopped, and the chunks going up in parts. */
+export interface ChunkMemory {
+  stopped: StoppedPage | null;
+  parts?: PartsLedger;
+  /** The city refused a parts document (rules older than version 6): chunks go whole from then on. */
+  wholeOnly?: boolean;
+  /**
+   * The next page the city was already asked about when a cut ended the run
+   * (its chunks not sent yet, so what the city lacked then it lacks now):
+   * the retry starts on it instead of asking again, a round trip of 1.6 s of
+   * a 5 s up-period on flap64.
+   */
+  asked?: { since: number; page: ChunkPage };
+  /** Stored chunks read for upload and their bytes: pages hold more of them when they are small. */
+  sizes?: { chunks: number; bytes: number };
 }
 
 /** A page cut short: the chunks not sent yet (the city lacks them) and those whose answer never came. */
@@ -52,9 +72,21 @@ export interface StoppedPage { since: number; last: number; more: boolean; unsen
 
 /** Sends every chunk written after `since`; returns how many went up. Throws on a link failure (the caller backs off). */
 export async function pushChunks(o: ChunkPushOptions): Promise<number> {
+  const parts = o.memory ? (o.memory.parts ??= new PartsLedger()) : new PartsLedger();
   let since = o.since;
   let uploaded = 0;
-  const pageSize = () => o.plan?.().pageChunks ?? o.page;
+  // A page is sized in stored chunks of CHUNK_BYTES; small files are one small chunk each (a 3 KB PDF), and
+  // each page ends with its last answers' round trip on an idle link (1.6 s per 6 s of link on flap64 at
+  // 1/64 scale): pages hold as many more chunks as the recent chunks are smaller.
+  // Kept across runs: on flap64 every run is one up-period, too short to see eight chunks.
+  const sizes = o.memory ? (o.memory.sizes ??= { chunks: 0, bytes: 0 }) : { chunks: 0, bytes: 0 };
+  const pageSize = () => {
+    const chunks = o.plan?.().pageChunks ?? o.page;
+    if (sizes.chunks < 8) return chunks;
+    // At most 4×, from the recent chunks only: the page after many small files may be a scan's full chunks,
+    // and records written meanwhile wait for the page under way (fairness).
+    return Math.round(chunks * Math.min(4, Math.max(1, CHUNK_BYTES / (sizes.bytes / sizes.chunks))));
+  };
   let next = resumePage(o, since) ?? askPage(o, since, pageSize());
   for (;;) {
     const page = await next;
@@ -65,15 +97,20 @@ export async function pushChunks(o: ChunkPushOptions): Promise<number> {
       next.catch(() => undefined); // awaited in the next turn; a cut before then is rethrown by this page's uploads
     }
     // Those still in doubt count as in flight until the city said which it lacks.
-    const track = { queue: [...page.missing], inFlight: new Set<string>(page.doubtfulIds ?? []) };
+    const track = { queue: [...page.missing], inFlight: new Set<string>(page.doubtfulIds ?? []), sizes };
     try {
-      uploaded += await uploadAll(o, track);
+      uploaded += await uploadAll(o, track, parts);
       // Those in flight at the last cut were asked about alongside: the ones still missing go last.
       if (page.doubtful) {
         const lacking = await page.doubtful;
-        for (const id of page.doubtfulIds ?? []) track.inFlight.delete(id);
+        const missing = new Set(lacking);
+        for (const id of page.doubtfulIds ?? []) {
+          track.inFlight.delete(id);
+          // Across before the cut: a part counts as acknowledged, a chunk's parts document as stored.
+          if (!missing.has(id)) { parts.acked(id); parts.done(id); }
+        }
         track.queue.push(...lacking);
-        uploaded += await uploadAll(o, track);
+        uploaded += await uploadAll(o, track, parts);
       }
     } catch (err) {
       if (o.memory) o.memory.stopped = { since, last: page.last, more: page.more, unsent: track.queue, inFlight: [...track.inFlight] };
@@ -97,8 +134,17 @@ function resumePage(o: ChunkPushOptions, since: number): Promise<ChunkPage> | nu
   return Promise.resolve({ missing: stopped.unsent, last: stopped.last, more: stopped.more, doubtful, doubtfulIds: stopped.inFlight });
 }
 
-/** One page of chunk ids after `since`, and which of them the city lacks. */
+/** One page of chunk ids after `since`, and which of them the city lacks (from memory when a cut came after the answer). */
 async function askPage(o: ChunkPushOptions, since: number, limit: number): Promise<ChunkPage> {
+  const kept = o.memory?.asked;
+  // Kept until the pass moves past it: a retry cut again before that page started still needs it.
+  if (kept && kept.since === since) return kept.page;
+  const answer = await askCity(o, since, limit);
+  if (o.memory) o.memory.asked = { since, page: answer };
+  return answer;
+}
+
+async function askCity(o: ChunkPushOptions, since: number, limit: number): Promise<ChunkPage> {
   const page = await o.local.changes({ since, limit, filter: (doc: { _id: string }) => isChunkId(doc._id) });
   const ids = [...new Set(page.results.filter((r) => !r.deleted).map((r) => r.id))];
   const last = Number(page.last_seq);
@@ -116,7 +162,7 @@ export async function absent(remote: PouchDB.Database, ids: string[]): Promise<s
  * plan's unit is full, checks each against its hash, and sends them in one
  * request. Returns how many the city stored.
  */
-async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight: Set<string> }): Promise<number> {
+async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight: Set<string>; sizes: { chunks: number; bytes: number } }, parts: PartsLedger): Promise<number> {
   const { queue, inFlight } = track;
   const total = queue.length;
   let sent = 0;
@@ -142,41 +188,84 @@ async function uploadAll(o: ChunkPushOptions, track: { queue: string[]; inFlight
   };
   const worker = async (): Promise<void> => {
     // After a failure (a cut) no worker starts another unit: the run is over.
-    while (queue.length > 0 && !failed) {
+    // Parts documents whose parts all came across ride the next request (or one of their own at the end).
+    while ((queue.length > 0 || parts.hasReady()) && !failed) {
       const unit: { id: string; bytes: Uint8Array }[] = [];
       let size = 0;
       const limit = Math.min(cap, plan().unitBytes);
       while (queue.length > 0 && (unit.length === 0 || size < limit)) {
         const id = queue.shift()!;
-        const bytes = await toBytes(await o.local.getAttachment(id, 'data'));
-        if ((await sha256Hex(bytes)) !== id.slice('chunk:'.length)) { o.onRefused(id, 'the chunk on the ward\'s disk does not match its sha-256; not sent'); continue; }
+        const bytes = await unitBytes(o, id, parts, queue, plan().partBytes, track.sizes);
+        if (!bytes) continue;
         if (unit.length > 0 && size + bytes.byteLength > limit) { queue.unshift(id); break; }
         unit.push({ id, bytes });
         size += bytes.byteLength;
       }
-      if (unit.length === 0) continue;
+      const docs = parts.takeReady();
+      if (unit.length === 0 && docs.length === 0) continue;
       await paced(size);
-      if (failed) { queue.unshift(...unit.map((c) => c.id)); break; }
-      for (const c of unit) inFlight.add(c.id);
+      for (let wait = o.hold?.(size) ?? 0; wait > 0 && !failed; wait = o.hold?.(size) ?? 0) await new Promise((r) => setTimeout(r, Math.min(250, wait)));
+      if (failed) { queue.unshift(...unit.map((c) => c.id)); for (const d of docs) parts.retake(d._id); break; }
+      for (const c of [...unit, ...docs.map((d) => ({ id: d._id }))]) inFlight.add(c.id);
+      const leftAt = globalThis.performance.now();
       try {
-        if (unit.length === 1) sent += (await uploadOne(o, unit[0]!.id, unit[0]!.bytes)) ? 1 : 0;
-        else if (unit.length > 1) sent += await uploadUnit(o, unit);
-        for (const c of unit) inFlight.delete(c.id);
+        if (unit.length === 1 && docs.length === 0) sent += (await uploadOne(o, unit[0]!.id, unit[0]!.bytes)) ? 1 : 0;
+        else sent += await uploadUnit(o, unit, docs, parts, queue);
+        for (const c of [...unit, ...docs.map((d) => ({ id: d._id }))]) inFlight.delete(c.id);
+        for (const c of unit) parts.acked(c.id);
       } catch (err) {
-        if ((err as { status?: number }).status === 413 && unit.length > 1) {
+        if ((err as { status?: number }).status === 413 && unit.length + docs.length > 1) {
           cap = Math.max(1, Math.floor(unit.reduce((n, c) => n + c.bytes.byteLength, 0) / 2));
           queue.unshift(...unit.map((c) => c.id));
-          for (const c of unit) inFlight.delete(c.id);
+          for (const d of docs) parts.retake(d._id);
+          for (const c of [...unit, ...docs.map((d) => ({ id: d._id }))]) inFlight.delete(c.id);
           continue;
         }
         failed = true;
+        // Failed sooner than a one-way trip: it never reached the city (a try while the link is still down).
+        // Not in doubt, so the retry sends it at once rather than asking about it first (a round trip).
+        if (globalThis.performance.now() - leftAt < (plan().rttMs ?? 0) / 2) {
+          for (const c of [...unit, ...docs.map((d) => ({ id: d._id }))]) inFlight.delete(c.id);
+          queue.unshift(...unit.map((c) => c.id));
+          for (const d of docs) parts.retake(d._id);
+        }
         throw err;
       }
     }
   };
-  const workers = Array.from({ length: Math.min(plan().concurrency, total) }, () => worker);
+  // As many workers as the plan allows, not fewer for a short queue: a chunk split into parts lengthens it,
+  // and a resumed page with two chunks left had held the whole up-period to two requests at a time.
+  // Small files make units smaller than the plan's (one 3 KB chunk where 4 KiB were planned): more of them
+  // then keep the same bytes in flight, as the bandwidth-delay product wants.
+  const unit = plan().unitBytes;
+  const average = track.sizes.chunks > 0 ? track.sizes.bytes / track.sizes.chunks : unit;
+  const count = Math.min(2 * plan().concurrency, Math.ceil(plan().concurrency * Math.max(1, unit / average)));
+  const workers = Array.from({ length: total > 0 || parts.hasReady() ? count : 0 }, () => worker);
   await pool(workers, workers.length, (run) => run());
   return sent;
+}
+
+/**
+ * The bytes to send for `id`, checked against its hash; null when there is
+ * nothing to send for it (corrupt on disk, reported; or split into parts,
+ * which now lead the queue). A stored chunk larger than the plan's part goes
+ * in parts (sync/chunk-parts.ts), unless the city refused parts before.
+ */
+async function unitBytes(o: ChunkPushOptions, id: string, parts: PartsLedger, queue: string[], partBytes: number | undefined, sizes: { chunks: number; bytes: number }): Promise<Uint8Array | null> {
+  const part = parts.part(id);
+  if (part) return part;
+  if (parts.has(id)) { queue.unshift(...parts.pending(id)); return null; }
+  if (parts.isPart(id)) return null; // a part already across, queued again by a second chunk that shares it
+  const bytes = await toBytes(await o.local.getAttachment(id, 'data'));
+  if ((await sha256Hex(bytes)) !== id.slice('chunk:'.length)) { o.onRefused(id, 'the chunk on the ward\'s disk does not match its sha-256; not sent'); return null; }
+  sizes.chunks += 1;
+  sizes.bytes += bytes.byteLength;
+  if (sizes.chunks >= 64) { sizes.chunks /= 2; sizes.bytes /= 2; } // the recent chunks weigh most
+  if (!o.memory?.wholeOnly && partBytes !== undefined && partBytes < bytes.byteLength) {
+    queue.unshift(...parts.split(id, await splitChunk(bytes, partBytes)));
+    return null;
+  }
+  return bytes;
 }
 
 /** One chunk alone goes as the binary body of an attachment PUT: no base64, nothing to compress. True when it was stored. */
@@ -205,8 +294,8 @@ type BulkRow = { id?: string; ok?: boolean; error?: string; reason?: string };
  * conflict (CouchDB) or "immutable" (the embedded city's rules); another
  * refusal is reported. Throws on a link failure or an HTTP error.
  */
-async function uploadUnit(o: ChunkPushOptions, unit: readonly { id: string; bytes: Uint8Array }[]): Promise<number> {
-  const docs = unit.map((c) => ({ _id: c.id, _attachments: { data: { content_type: 'application/octet-stream', data: toBase64(c.bytes) } } }));
+async function uploadUnit(o: ChunkPushOptions, unit: readonly { id: string; bytes: Uint8Array }[], partsDocs: readonly { _id: string; parts: string[] }[] = [], ledger?: PartsLedger, queue?: string[]): Promise<number> {
+  const docs = [...unit.map((c) => ({ _id: c.id, _attachments: { data: { content_type: 'application/octet-stream', data: toBase64(c.bytes) } } })), ...partsDocs];
   // PouchDB's HTTP adapter: the database's URL, credentials and fetch (counting, timing, gzip), and the raw response.
   const res = await (o.remote as unknown as { fetch: RemoteFetch }).fetch('_bulk_docs', {
     method: 'POST', headers: new Headers({ 'Content-Type': 'application/json', Accept: 'application/json' }), body: JSON.stringify({ docs }),
@@ -216,18 +305,31 @@ async function uploadUnit(o: ChunkPushOptions, unit: readonly { id: string; byte
     throw Object.assign(new Error(`POST _bulk_docs (${unit.length} chunks): HTTP ${res.status} ${text.slice(0, 200)}`), { status: res.status });
   }
   const rows = await res.json() as BulkRow[];
-  if (!Array.isArray(rows) || rows.length !== unit.length) throw new Error('POST _bulk_docs: the city answered something else than one row per chunk');
+  if (!Array.isArray(rows) || rows.length !== docs.length) throw new Error('POST _bulk_docs: the city answered something else than one row per chunk');
   let stored = 0;
   const doubtful: { id: string; reason: string }[] = [];
+  const isPartsDoc = (id: string) => partsDocs.some((p) => p._id === id);
   for (const [i, row] of rows.entries()) {
-    const id = unit[i]!.id;
-    if (row.ok || !row.error) { stored += 1; o.onSent?.(); continue; }
+    // By the row's id: CouchDB answers in the request's order, the embedded city's validation puts refusals first.
+    const id = row.id ?? docs[i]!._id;
+    if (row.ok || !row.error) { stored += 1; o.onSent?.(); }
     // Already there: CouchDB answers conflict; the embedded server's rules forbid ("immutable").
-    if (row.error !== 'conflict') doubtful.push({ id, reason: String(row.reason ?? row.error) });
+    else if (row.error !== 'conflict') { doubtful.push({ id, reason: String(row.reason ?? row.error) }); continue; }
+    if (isPartsDoc(id)) ledger?.done(id);
   }
   if (doubtful.length > 0) {
     const missing = new Set(await absent(o.remote, doubtful.map((d) => d.id)));
-    for (const d of doubtful) if (missing.has(d.id)) o.onRefused(d.id, d.reason);
+    for (const d of doubtful) {
+      if (!missing.has(d.id)) { if (isPartsDoc(d.id)) ledger?.done(d.id); continue; }
+      if (isPartsDoc(d.id) && o.memory) {
+        // A city whose rules predate chunks in parts: this chunk, and every one after it, goes whole.
+        o.memory.wholeOnly = true;
+        ledger?.done(d.id);
+        queue?.push(d.id);
+        continue;
+      }
+      o.onRefused(d.id, d.reason);
+    }
   }
   return stored;
 }

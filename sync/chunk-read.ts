@@ -50,7 +50,7 @@ export async function readCapped(body: Body, cap: number): Promise<{ bytes: Uint
 }
 
 /** A Buffer on Node (PouchDB there stores only Buffers as attachments), else plain bytes. */
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+export function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
   const NodeBuffer = (globalThis as { Buffer?: { concat(list: readonly Uint8Array[], total: number): Uint8Array } }).Buffer;
   if (NodeBuffer) return NodeBuffer.concat(parts, total);
   const bytes = new Uint8Array(total);

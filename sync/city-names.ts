@@ -16,8 +16,8 @@ export const WARD_CODE = /^[a-z0-9-]{2,40}$/;
 /** The design document the city installs in every ward database. */
 export const DESIGN_DOC_ID = '_design/warddesk';
 
-/** Bumped whenever the rules change, so `city init` knows to reinstall them. 5: zod-free rules that couchjs (QuickJS) can run. */
-export const RULES_VERSION = 5;
+/** Bumped whenever the rules change, so `city init` knows to reinstall them. 5: zod-free rules that couchjs (QuickJS) can run. 6: chunks sent in parts. */
+export const RULES_VERSION = 6;
 
 /** Ids that replicate from the ward to the city. Everything else (and `_local/…`) stays home. */
 export const REPLICATED_ID = /^(doc:|ev:|user:|blob:|audit:|crl:)/;
@@ -42,6 +42,16 @@ export const CHUNK_BYTES = 16 * 1024;
 /** The largest chunk the city accepts, and the bounds of a blob's chunk size. */
 export const MAX_CHUNK_BYTES = 1024 * 1024;
 export const MIN_CHUNK_BYTES = 4 * 1024;
+/**
+ * A stored chunk may reach the city in parts (sync/chunk-parts.ts): each part
+ * an ordinary `chunk:<sha256 of the part>`, then `chunk:<sha256 of the whole>`
+ * as a document listing the parts in order, with no attachment. A link whose
+ * up-periods are shorter than a chunk takes to send needs them; readers check
+ * every part and the whole against their hashes. At most this many parts.
+ */
+export const MAX_CHUNK_PARTS = 256;
+/** The smallest part: below it, the HTTP heads of one request per part cost more than a cut saves. */
+export const MIN_PART_BYTES = 4 * 1024;
 
 /** The ward's inbox: what the city wrote for it. A Mango selector, so CouchDB filters natively. */
 export const INBOX_SELECTOR = { origin: 'city' } as const;

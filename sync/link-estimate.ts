@@ -13,6 +13,7 @@
 // Times come from a monotonic clock: a wall clock that jumps (NTP after a
 // week offline, a user fixing the date) must not make a link look dead or
 // infinitely fast. Pure: no Node or Express imports (sync/ is shared).
+import { MIN_PART_BYTES } from './city-names.js';
 
 /** What the next requests should look like. */
 export interface LinkPlan {
@@ -24,6 +25,13 @@ export interface LinkPlan {
   batchBytes: number;
   /** Chunk ids asked about per `_all_docs` page. */
   pageChunks: number;
+  /**
+   * The size stored chunks are re-split into for upload (sync/chunk-parts.ts):
+   * the stored chunk size itself on links whose up-periods carry many chunks.
+   */
+  partBytes: number;
+  /** The round trip (measured, or guessed): a request that failed in less than half of it never reached the city. */
+  rttMs: number;
   /** The rate units are paced at (bytes/s): one unit on the wire at a time, the next leaving as the last should be across; 0: not paced. */
   paceBytesPerSecond: number;
 }
@@ -63,12 +71,16 @@ const EWMA = 0.3;
 const PACE_MARGIN = 1.25;
 const WINDOW = 12;
 
-export interface RequestMark { at: number; up: number }
+export interface RequestMark { at: number; up: number; answeredAt?: number }
 
 export class LinkEstimate {
   private rtts: number[] = [];
   private rates: number[] = [];
+  /** Per-upload samples (sampleUpload): their median, as one early or odd answer must not make the link. */
+  private crossings: number[] = [];
   private upEwma: number | null = null;
+  /** The last few up-periods, to tell a link cut on a schedule from one cut at random (holdMs). */
+  private ups: number[] = [];
   private downEwma: number | null = null;
   private upSince: number | null = null;
   private downSince: number | null = null;
@@ -92,9 +104,13 @@ export class LinkEstimate {
   }
 
   /** Its answer's head came back: the link is up; a small request times the round trip. */
-  answered(mark: RequestMark): void {
+  answered(mark: RequestMark, ok = true): void {
     const now = this.clock();
-    if (this.upSince === null) this.linkUp(now);
+    // Up since the request left, not since its answer came: a round trip of 1.6 s counted as down made a
+    // 5 s up-period look like 3 s and a 2 s outage like 4 s (flap64).
+    if (this.upSince === null) this.linkUp(Math.min(now, mark.at));
+    // A refusal may come before the body was read (a 409 to an attachment PUT): only successes time a crossing.
+    if (ok) mark.answeredAt = now;
     const ms = now - mark.at;
     if (ms >= 0 && mark.up <= SMALL_REQUEST) push(this.rtts, ms);
   }
@@ -106,6 +122,7 @@ export class LinkEstimate {
     if (failed === 'network') { this.linkDown(now); return; }
     this.busyBytes += Math.max(mark.up, down);
     this.lastEndAt = now;
+    this.sampleUpload(mark);
     if (this.inFlight === 0) this.settleBusy(now);
   }
 
@@ -124,11 +141,28 @@ export class LinkEstimate {
 
   private sample(): void {
     // A sample wants enough bytes that the round trip does not dominate it.
-    if (this.busyMs >= 1_000 && this.busyBytes >= 32 * 1024) {
+    // Or, on a slow link, fewer bytes over longer: at 64 kbit/s 32 KiB is 4 s of a 5 s up-period, and
+    // flap64 went a minute without a sample, its units paced to a first low one.
+    if ((this.busyMs >= 1_000 && this.busyBytes >= 32 * 1024) || (this.busyMs >= 3_000 && this.busyBytes >= 8 * 1024)) {
       push(this.rates, (this.busyBytes * 1000) / this.busyMs);
       this.busyMs = 0;
       this.busyBytes = 0;
     }
+  }
+
+  /**
+   * What one upload says of the link: its body crossed in the time to its
+   * answer less a round trip. Busy-time samples measure what the sender
+   * achieved, round-trip gaps and pacing included, and on flap64 they said
+   * 3.2 kB/s of a link of 8: parts were then paced to that, and sized to it.
+   * Only bodies of 4 KiB and more whose crossing took a quarter second, so
+   * the round trip's jitter does not make the sample.
+   */
+  private sampleUpload(mark: RequestMark): void {
+    const rtt = this.rttMs;
+    if (rtt === null || mark.answeredAt === undefined || mark.up < 4_096) return;
+    const crossing = mark.answeredAt - mark.at - rtt;
+    if (crossing >= 250) push(this.crossings, (mark.up * 1000) / crossing);
   }
 
   private linkUp(now: number): void {
@@ -150,14 +184,18 @@ export class LinkEstimate {
     }
     if (this.upSince === null) return; // already known down: one cut, however many requests it broke
     const up = now - this.upSince;
-    if (up >= 0) this.upEwma = ewma(this.upEwma, up);
+    if (up >= 0) { this.upEwma = ewma(this.upEwma, up); this.ups.push(up); if (this.ups.length > 4) this.ups.shift(); }
     this.cuts += 1;
     this.upSince = null;
     this.downSince = now;
   }
 
   /** Highest recent rate: busy time includes round-trip gaps, so samples err low. */
-  get bytesPerSecond(): number | null { return this.rates.length > 0 ? Math.max(...this.rates) : null; }
+  get bytesPerSecond(): number | null {
+    const busy = this.rates.length > 0 ? Math.max(...this.rates) : null;
+    const crossing = this.crossings.length > 0 ? median(this.crossings) : null;
+    return busy === null ? crossing : crossing === null ? busy : Math.max(busy, crossing);
+  }
   /** Lowest recent round trip: queueing behind uploads inflates the others. */
   get rttMs(): number | null { return this.rtts.length > 0 ? Math.min(...this.rtts) : null; }
 
@@ -180,7 +218,11 @@ export class LinkEstimate {
     const rtt = this.rttMs ?? GUESS.rttMs;
     const budget = LOSS_SHARE * rate * this.upMs() / 1000;
     const chunks = Math.max(1, Math.min(Math.floor(MAX_UNIT / this.chunkBytes), floorPow2(budget / 2 / this.chunkBytes)));
-    const unitBytes = chunks * this.chunkBytes;
+    // Where even one stored chunk is more than a cut may lose, chunks go in parts of about that budget, one a
+    // request: at 64 kbit/s up 5 s at a time, 16 KiB is 2 s of the 4.2 s that can reach the city, and only one
+    // crossed per up-period (decision 0013). Not below MIN_PART_BYTES: each part pays an HTTP request's heads.
+    const partBytes = Math.min(this.chunkBytes, Math.max(MIN_PART_BYTES, floorPow2(budget)));
+    const unitBytes = partBytes < this.chunkBytes ? partBytes : chunks * this.chunkBytes;
     const bdp = rate * rtt / 1000;
     // One more than the round trip needs, so the link never idles while an answer comes back;
     // a second spare only when a cut can afford it.
@@ -203,8 +245,32 @@ export class LinkEstimate {
     // measured rate (not a guess), and where a unit takes a second or more: otherwise pacing held the upload
     // to a low estimate
     // (test/sync/resume-files.test.ts took 80 s instead of 24 at 250 kB/s–2 MB/s).
-    const pace = this.bytesPerSecond !== null && this.cuts > 0 && unitBytes / rate >= 1;
-    return { unitBytes, concurrency, batchBytes, pageChunks, paceBytesPerSecond: pace ? Math.round(rate * PACE_MARGIN) : 0 };
+    const pace = this.bytesPerSecond !== null && this.cuts > 0 && (unitBytes / rate >= 1 || partBytes < this.chunkBytes);
+    // Parts (0.5 s each at 64 kbit/s) are paced at twice the measured rate: two ending together lose little,
+    // and at 1.25× a low first sample held flap64 to 4 kB/s of its 8 (the measured rate is then what the pace lets through).
+    const margin = partBytes < this.chunkBytes ? 2 : PACE_MARGIN;
+    return { unitBytes, concurrency, batchBytes, pageChunks, partBytes, rttMs: rtt, paceBytesPerSecond: pace ? Math.round(rate * margin) : 0 };
+  }
+
+  /**
+   * How long to hold a unit of `bytes` that cannot reach the city before the
+   * next cut of a link cut on a schedule (the last four up-periods within a
+   * quarter of each other): sent anyway, its bytes would cross the link for
+   * nothing — on flap64 the last 0.8 s of every 5 s up-period, and the unit
+   * leaving then, were a quarter of the bytes sent. Held at most until past
+   * the longest up-period seen: a link that stays up longer than usual gets
+   * the unit then. 0: send now.
+   */
+  holdMs(bytes: number): number {
+    const rate = this.bytesPerSecond;
+    if (this.upSince === null || this.ups.length < 4 || rate === null) return 0;
+    const shortest = Math.min(...this.ups);
+    const longest = Math.max(...this.ups);
+    if (longest > shortest * 1.25) return 0;
+    const now = this.clock();
+    const arrives = now + (bytes * 1000) / rate + (this.rttMs ?? GUESS.rttMs) / 2;
+    if (arrives <= this.upSince + shortest) return 0;
+    return Math.max(0, this.upSince + longest + 500 - now);
   }
 
   /**
@@ -242,6 +308,12 @@ function monotonic(): number {
 function push(list: number[], value: number): void {
   list.push(value);
   if (list.length > WINDOW) list.shift();
+}
+
+function median(list: readonly number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function ewma(prev: number | null, sample: number): number {

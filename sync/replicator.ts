@@ -16,7 +16,7 @@ import { ERRORS, type ErrorCode } from './errors.js';
 import { pullGenuine } from './genuine-pull.js';
 import type { Leaf } from './genuine.js';
 import { INBOX_SELECTOR, WardCredentials, isChunkId, isReplicatedId } from './city-contract.js';
-import { pushChunks, type StoppedPage } from './chunk-push.js';
+import { pushChunks, type ChunkMemory } from './chunk-push.js';
 import { pushRecords } from './record-push.js';
 import { pullChunks } from './chunk-pull.js';
 import { computeStatus, type SyncFacts, type SyncStatus } from './status.js';
@@ -25,7 +25,7 @@ import { LinkEstimate, type LinkSnapshot } from './link-estimate.js';
 import { gzipIfWorth } from './wire-gzip.js';
 import { CHUNK_BYTES } from './city-names.js';
 
-type FetchLike = (url: string, init: Record<string, unknown>) => Promise<{ headers: { get(name: string): string | null } }>;
+type FetchLike = (url: string, init: Record<string, unknown>) => Promise<{ status?: number; headers: { get(name: string): string | null } }>;
 
 export interface ReplicatorOptions {
   local: PouchDB.Database;
@@ -95,8 +95,8 @@ export class Replicator {
   private pendingKey = '';
   /** When this process last had the records both ways. */
   private recordsDone: { at: number } | null = null;
-  /** Where the chunk pass stopped at the last cut (in memory only: a restart asks the city again). */
-  private readonly chunkMemory: { stopped: StoppedPage | null } = { stopped: null };
+  /** Where the chunk pass stopped at the last cut, and the chunks going up in parts (in memory only: a restart asks the city again). */
+  private readonly chunkMemory: ChunkMemory = { stopped: null };
   /** Set when a run fails: the retry may resume the files where they stopped. */
   private retrying = false;
   /** Local sequence up to which every file the city sent is whole here (chunk-pull.ts). */
@@ -302,7 +302,10 @@ export class Replicator {
             written = n;
             acked += 1;
             this.fruitless = 0;
-            if (this.cutCap !== Infinity) this.cutCap = this.cutCap >= 256 ? Infinity : this.cutCap * 2;
+            if (this.cutCap !== Infinity) {
+              this.cutCap = this.cutCap >= 256 ? Infinity : this.cutCap * 2;
+              this.o.log?.('info', 'records batch cap after cuts', { cap: this.cutCap });
+            }
             this.confirm(seq);
             await this.writeState();
           },
@@ -315,9 +318,15 @@ export class Replicator {
         const code = classify(err);
         // Only after two passes in a row that a cut ended with nothing acknowledged: a cut at the end of
         // an up-period catches some batch anyway, and halving then starved a link up 2 s at a time.
-        if ((code === 'sync_offline' || code === 'sync_timeout') && acked === 0 && this.facts.batchSize > 1) {
+        // And only passes the city answered: tries while the link is down (five per 2 s outage on flap64)
+        // each counted, and halved the batch to one record within a few cuts.
+        if ((code === 'sync_offline' || code === 'sync_timeout') && acked === 0 && this.answered && this.facts.batchSize > 1) {
           this.fruitless += 1;
-          if (this.fruitless >= 2) { this.fruitless = 0; this.cutCap = Math.max(1, Math.floor(this.facts.batchSize / 2)); }
+          if (this.fruitless >= 2) {
+            this.fruitless = 0;
+            this.cutCap = Math.max(1, Math.floor(this.facts.batchSize / 2));
+            this.o.log?.('info', 'records batch cap after cuts', { cap: this.cutCap });
+          }
         }
         if (status(err) === 413 && this.facts.batchSize > 1) {
           this.batchCap = Math.max(1, Math.floor(this.facts.batchSize / 2));
@@ -369,7 +378,7 @@ export class Replicator {
   private async pushFiles(remote: PouchDB.Database): Promise<number> {
     return pushChunks({
       local: this.o.local, remote, since: this.facts.chunkSeq ?? 0, page: this.o.chunkPage, concurrency: this.o.chunkConcurrency, memory: this.chunkMemory,
-      ...(this.o.adaptive ? { plan: () => this.estimate.plan() } : {}),
+      ...(this.o.adaptive ? { plan: () => this.estimate.plan(), hold: (bytes: number) => this.estimate.holdMs(bytes) } : {}),
       between: () => this.betweenPages(remote),
       onPage: async (seq) => { this.facts.chunkSeq = seq; await this.writeState(); },
       onSent: () => { this.moved = true; },
@@ -464,7 +473,7 @@ export class Replicator {
         this.estimate.ended(mark, 0, code === 'sync_offline' || code === 'sync_timeout' ? 'network' : 'other');
         throw err;
       }
-      this.estimate.answered(mark);
+      this.estimate.answered(mark, res.status === undefined || (res.status >= 200 && res.status < 300));
       this.answered = true;
       const down = Number(res.headers.get('content-length') ?? 0);
       meter.bytes += down;

@@ -6,7 +6,7 @@
 // newer than ES2015: so no zod (record-shapes.ts checks the shapes by hand)
 // and nothing that imports it (the names come from city-names.ts).
 import type { DocumentRecord, EventRecord } from './schema.js';
-import { CHUNK_ID, MAX_CHUNK_BYTES, crlId, isCityWriter, wardUserName } from './city-names.js';
+import { CHUNK_ID, MAX_CHUNK_BYTES, MAX_CHUNK_PARTS, crlId, isCityWriter, wardUserName } from './city-names.js';
 import { AuditShape, BlobShape, CrlShape, DocumentShape, EventShape, UserShape } from './record-shapes.js';
 import { formatProblem, type Shape } from './shape-check.js';
 
@@ -161,6 +161,7 @@ function checkBlob(doc: Doc, old: Doc | null, city: boolean): WriteVerdict {
 function checkChunk(doc: Doc, old: Doc | null): WriteVerdict {
   if (old) return no(`chunk ${doc._id} is immutable`);
   if (!CHUNK_ID.test(doc._id)) return no(`chunk ${doc._id}: the id must be chunk:<sha-256>`);
+  if (doc['parts'] !== undefined) return checkChunkParts(doc);
   const extra = Object.keys(body(doc)).filter((k) => k !== '_id' && k !== '_rev');
   if (extra.length > 0) return no(`chunk ${doc._id} carries only its attachment, not ${extra.join(', ')}`);
   const atts = doc['_attachments'] as Record<string, { length?: number; data?: unknown }> | undefined;
@@ -169,6 +170,25 @@ function checkChunk(doc: Doc, old: Doc | null): WriteVerdict {
   const att = atts!['data']!;
   const length = typeof att.length === 'number' ? att.length : attachedLength(att.data);
   if (length !== null && (length < 1 || length > MAX_CHUNK_BYTES)) return no(`chunk ${doc._id}: ${length} bytes is not a chunk size (1 to ${MAX_CHUNK_BYTES})`);
+  return OK;
+}
+
+/**
+ * A chunk sent in parts (city-names.ts, MAX_CHUNK_PARTS): the list of its
+ * parts' hashes and nothing else. Whether the parts are there and add up to
+ * the chunk's hash is checked where the bytes are read (sync/chunk-parts.ts),
+ * as for any chunk.
+ */
+function checkChunkParts(doc: Doc): WriteVerdict {
+  const extra = Object.keys(body(doc)).filter((k) => k !== '_id' && k !== '_rev' && k !== 'parts');
+  if (extra.length > 0) return no(`chunk ${doc._id} sent in parts carries only the list of its parts, not ${extra.join(', ')}`);
+  if (doc['_attachments']) return no(`chunk ${doc._id} sent in parts carries no attachment`);
+  const parts = doc['parts'];
+  if (!Array.isArray(parts) || parts.length < 2 || parts.length > MAX_CHUNK_PARTS) return no(`chunk ${doc._id}: parts must list 2 to ${MAX_CHUNK_PARTS} hashes`);
+  for (const part of parts) {
+    if (typeof part !== 'string' || !/^[0-9a-f]{64}$/.test(part)) return no(`chunk ${doc._id}: each part must be a sha-256 in hex`);
+    if (`chunk:${part}` === doc._id) return no(`chunk ${doc._id} cannot be a part of itself`);
+  }
   return OK;
 }
 

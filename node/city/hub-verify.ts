@@ -6,6 +6,7 @@
 // is 'invalid'.
 import { assembleFile } from '../../sync/chunks.js';
 import { chunkCap, readPiece } from '../../sync/chunk-read.js';
+import { readChunk } from '../../sync/chunk-parts.js';
 import type { Folded } from '../../sync/hub-fold.js';
 import type { HubDocument, HubReason } from '../../sync/hub-records.js';
 import { verifyPdf, type TrustOptions } from '../../certs/pdf-verify.js';
@@ -55,9 +56,9 @@ export async function readCityFile(get: (path: string) => Promise<Response | nul
   }
   const cap = chunkCap(blob.chunkSize);
   const file = await assembleFile({ sha256, size, chunks: blob.chunks }, async (sha) => {
-    const r = await get(`chunk:${sha}/data`);
-    if (!r) return null;
-    const piece = await readPiece(r.body, sha, cap);
+    // Whole, or in parts on a link too short-lived for a whole chunk (sync/chunk-parts.ts).
+    const piece = await readChunk(get, sha, cap);
+    if (!piece) return null;
     return piece.ok ? piece.bytes : { bad: piece.detail };
   });
   if (file.ok) return { state: 'ok', bytes: Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength) };

@@ -24,7 +24,7 @@
 //   npx tsx test/bench/sync-weak-link.ts [--profile=flap96] [--scale=…] [--stock-factor=2.5] [--only=ours|stock]
 //     [--scans=1 --scan-mb=50 --documents=20 --bandwidth-x=8]   (fairness with one 50 MB scan)
 // --scale=1 is the issue's full size (~80 MB, ~45 min for ours at 256 kbit/s).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb';
@@ -72,7 +72,9 @@ async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Datab
   const link = await WeakLink.start({ target: { host: '127.0.0.1', port: city.port }, ...LINK });
   const started = Date.now();
   // The node's defaults (node/config.ts), not the tests' short ones.
-  const lines: string[] = [];
+  // Written as it goes, so a run stopped early still shows where its up time went.
+  if (trace) writeFileSync(trace, '');
+  const lines = { push: (line: string) => appendFileSync(trace, line + '\n') };
   const stamp = () => `${(link.upMs() / 1000).toFixed(1)} ${link.isDown ? 'down' : 'up'} ${link.bytes.up}`;
   const tracing = trace ? { baseFetch: (async (url, init) => {
     const body = init['body'] as { length?: number; byteLength?: number } | undefined;
@@ -94,6 +96,7 @@ async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Datab
   let wrote: { at: number; up: number } | null = null;
   let fairness: Outcome['fairness'];
   let reported = false;
+  let nextProgress = 60_000;
   for (;;) {
     const status = await rep.status();
     if (!wrote && status.pending.confirmedSeq === status.pending.localSeq && status.pending.bytes > 100_000) {
@@ -107,11 +110,16 @@ async function runOurs(city: TestCity, creds: WardCredentials, db: PouchDB.Datab
     if (status.upToDate && status.phase !== 'running' && (!wrote || fairness)) { done = { bytes: link.totalBytes, up: link.upMs() }; break; }
     if (link.upMs() / 1000 > 10 * idealSeconds) throw new Error(`ours did not converge: ${JSON.stringify(status)}`);
     // Past 3× the ideal time, say once where ours stands (a run that never reports "up to date" is visible).
+    // With --trace, a line a minute of link-up time on stderr: where ours stands while it runs.
+    if (trace && link.upMs() >= nextProgress) {
+      nextProgress += 60_000;
+      const l = rep.link();
+      console.error(`# ${(link.upMs() / 1000).toFixed(0)} s up: records ${status.pending.confirmedSeq}/${status.pending.localSeq}, ${status.pending.bytes} bytes pending, batch ${status.batchSize}; link ${l.bytesPerSecond} B/s, rtt ${l.rttMs} ms, up ${l.upPeriodMs} ms, down ${l.downPeriodMs} ms; unit ${l.plan.unitBytes}, part ${l.plan.partBytes}, ×${l.plan.concurrency}`);
+    }
     if (!reported && link.upMs() / 1000 > 3 * idealSeconds) { reported = true; console.error(`# ours at 3× ideal: ${JSON.stringify({ status, link: rep.link() })}`); }
     await sleep(250);
   }
   const wallSeconds = (Date.now() - started) / 1000;
-  if (trace) writeFileSync(trace, lines.join('\n') + '\n');
   await rep.stop();
   await link.close();
   const problems = await divergence(db, city.url, wardDbName(creds.ward));

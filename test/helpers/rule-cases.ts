@@ -37,6 +37,8 @@ const blob = (over: Record<string, unknown> = {}): Doc => ({
   _attachments: { data: { content_type: 'application/pdf', length: 5, stub: true } }, ...over,
 });
 const chunked = (over: Record<string, unknown> = {}): Doc => ({ _id: `blob:${sha}`, type: 'blob', contentType: 'application/pdf', size: 150_000, sha256: sha, chunkSize: 65_536, chunks: ['b'.repeat(64), 'c'.repeat(64), 'd'.repeat(64)], ...over });
+/** A chunk that reached the city in parts (sync/chunk-parts.ts): the list of its parts, no bytes. */
+const inParts = (over: Record<string, unknown> = {}): Doc => ({ _id: `chunk:${'b'.repeat(64)}`, parts: ['c'.repeat(64), 'd'.repeat(64)], ...over });
 const chunk = (over: Record<string, unknown> = {}): Doc => ({ _id: `chunk:${'b'.repeat(64)}`, _attachments: { data: { content_type: 'application/octet-stream', length: 65_536, stub: true } }, ...over });
 const crl = (issuer: string, n: number, over: Record<string, unknown> = {}): Doc => ({ _id: `crl:${issuer}:${String(n).padStart(6, '0')}`, type: 'crl', issuer, crlNumber: n, thisUpdate: '2026-03-02T02:00:00Z', der: 'MIIBAAAAAAAAAAAAAAAA', ...over });
 const user = (over: Record<string, unknown> = {}): Doc => ({ _id: 'user:vanthu', type: 'user', username: 'vanthu', fullName: 'Văn thư', title: '', role: 'clerk', active: true, updatedAt: '2026-03-02T09:00:00+07:00', ...over });
@@ -97,6 +99,15 @@ export const WRITE_RULE_GROUPS: RuleGroup[] = [
     ['chunk too large, bytes in hand', chunk({ _attachments: { data: { content_type: 'application/octet-stream', data: Buffer.alloc(2 * 1024 * 1024) } } }), null, ward, /not a chunk size/],
     ['chunk deleted', chunk({ _deleted: true }), chunk({ _rev: '1-a' }), ward, /cannot be deleted/],
     ['chunk by another ward', chunk(), null, other, /does not write for ward/],
+    ['chunk sent in parts', inParts(), null, ward, 'ok'],
+    ['chunk in parts changed', inParts(), inParts({ _rev: '1-a' }), ward, /immutable/],
+    ['chunk in one part', inParts({ parts: ['c'.repeat(64)] }), null, ward, /2 to 256 hashes/],
+    ['chunk in too many parts', inParts({ parts: Array.from({ length: 257 }, () => 'c'.repeat(64)) }), null, ward, /2 to 256 hashes/],
+    ['chunk parts not a list', inParts({ parts: 'c'.repeat(64) }), null, ward, /2 to 256 hashes/],
+    ['chunk part not a hash', inParts({ parts: ['c'.repeat(64), 'chunk:x'] }), null, ward, /sha-256 in hex/],
+    ['chunk a part of itself', inParts({ parts: ['c'.repeat(64), 'b'.repeat(64)] }), null, ward, /part of itself/],
+    ['chunk in parts with bytes too', inParts({ _attachments: chunk()['_attachments'] }), null, ward, /carries no attachment/],
+    ['chunk in parts with a field', inParts({ size: 3 }), null, ward, /only the list of its parts/],
   ]),
   group('refuses secrets, unknown shapes and unknown kinds of document', [
     ['user profile with a password', user({ fullName: 'V', password: { hash: 'x' } }), null, ward, /wrong shape/],

@@ -33,7 +33,7 @@ function link() {
 
 const inFlight = (p: { unitBytes: number; concurrency: number }) => p.unitBytes * p.concurrency;
 
-test('a link cut before its speed could be measured is planned as the slowest one: single-chunk units, half the bytes in flight, not paced', () => {
+test('a link cut before its speed could be measured is planned as the slowest one: chunks in parts, one a request, half the bytes in flight, not paced', () => {
   const l = link();
   const fresh = l.estimate.plan();
   // A small request crosses (the link is up, 1.6 s round trip), then the first upload is cut 5 s later.
@@ -42,7 +42,10 @@ test('a link cut before its speed could be measured is planned as the slowest on
   assert.is(l.estimate.bytesPerSecond, null, 'nothing measured');
   assert.is(l.estimate.cuts, 1);
   const after = l.estimate.plan();
-  assert.is(after.unitBytes, CHUNK_BYTES, 'one stored chunk a request');
+  // Up 5 s at the 64 kbit/s guess: a 16 KiB chunk is 2 s of it, so chunks go in 4 KiB parts, one a request (decision 0013).
+  assert.is(after.partBytes, 4 * 1024, 'chunks re-split into 4 KiB parts');
+  assert.is(after.unitBytes, after.partBytes, 'one part a request');
+  assert.is(fresh.partBytes, CHUNK_BYTES, 'before any cut, stored chunks go whole');
   assert.ok(inFlight(after) * 2 <= inFlight(fresh), `${inFlight(after)} bytes in flight after the cut, ${inFlight(fresh)} before`);
   assert.is(after.paceBytesPerSecond, 0, 'a guessed rate is never paced to');
 });
@@ -59,10 +62,10 @@ test('after a cut, tries come at an eighth of a typical outage (bounded), and ba
   l.request(200, 500);
   l.wait(4_000);
   l.cut(200, 100);
-  // Down from the cut to the next answer: 16 s of waiting and that request's 500 ms.
-  assert.is(l.estimate.snapshot().downPeriodMs, 16_500);
-  assert.is(l.estimate.retryMs(), Math.round(16_500 / 8));
-  l.wait(3 * 16_500 + 5_000 + 1);
+  // Down from the cut to when the request that came through left: the 16 s of waiting (its round trip counts as up).
+  assert.is(l.estimate.snapshot().downPeriodMs, 16_000);
+  assert.is(l.estimate.retryMs(), Math.round(16_000 / 8));
+  l.wait(3 * 16_000 + 5_000 + 1);
   assert.is(l.estimate.retryMs(), null, 'an outage this long is not the usual one');
 });
 
@@ -82,9 +85,9 @@ test('while the link is down, the longest wait between tries is a quarter of a t
   for (const [upMs, want] of [[30_000, 7_500], [2_000, 1_000], [3_600_000, 60_000]] as const) {
     const l = link();
     assert.is(l.estimate.pollCapMs(), null, 'no up-period measured yet');
-    // Up from the first answer to the cut.
+    // Up from when the first answered request left to the cut (its 300 ms round trip included).
     l.request(200, 300);
-    l.wait(upMs);
+    l.wait(upMs - 300);
     l.cut(200, 0);
     assert.is(l.estimate.pollCapMs(), want, `up ${upMs} ms`);
   }
@@ -93,8 +96,8 @@ test('while the link is down, the longest wait between tries is a quarter of a t
 test('units are paced a quarter above the measured rate only once the link has been cut', () => {
   const l = link();
   l.request(200, 300);
-  // 64 KiB uploads at 32 KiB/s: a measured rate.
-  for (let i = 0; i < 15; i++) l.request(65_536, 2_000);
+  // 64 KiB uploads at 32 KiB/s, each answered a 300 ms round trip after its body crossed: a measured rate.
+  for (let i = 0; i < 15; i++) l.request(65_536, 2_300);
   const rate = l.estimate.bytesPerSecond!;
   assert.ok(rate > 30_000 && rate < 34_000, `${rate} B/s`);
   assert.is(l.estimate.plan().paceBytesPerSecond, 0, 'a link never cut is not paced');
@@ -102,6 +105,46 @@ test('units are paced a quarter above the measured rate only once the link has b
   const plan = l.estimate.plan();
   assert.ok(plan.unitBytes / rate >= 1, 'a unit takes a second or more');
   assert.is(plan.paceBytesPerSecond, Math.round(rate * 1.25));
+});
+
+test('the rate is what an upload\'s body took to cross, not what a sender waiting on round trips achieved', () => {
+  const l = link();
+  // 64 kbit/s, 1.6 s round trip: 4 KiB parts one at a time, each answered 0.51 s + 1.6 s after it left.
+  l.request(200, 1_600);
+  for (let i = 0; i < 6; i++) { l.request(4_096, 2_112); l.wait(300); }
+  const rate = l.estimate.bytesPerSecond!;
+  assert.ok(rate > 7_500 && rate < 8_500, `${rate} B/s for a link of 8,000 (busy time alone said ${Math.round((6 * 4_096) / (6 * 2.112))})`);
+  // A small request, or one whose crossing is lost in the round trip's jitter, says nothing of the rate.
+  const m = link();
+  m.request(200, 1_600);
+  m.request(2_000, 1_700);
+  m.request(8_192, 1_800);
+  assert.ok((m.estimate.bytesPerSecond ?? 0) < 10_000, `${m.estimate.bytesPerSecond}`);
+});
+
+test('on a link cut on a schedule, a unit that cannot arrive before the next cut is held until past it; on one cut at random, never', () => {
+  const l = link();
+  // Up 5 s, down 2 s, four times; 8,000 B/s measured from 4 KiB uploads, 1.6 s round trip.
+  for (let i = 0; i < 4; i += 1) {
+    l.request(200, 1_600);
+    l.request(4_096, 2_112);
+    l.wait(5_000 - 1_600 - 2_112);
+    l.cut(200, 0);
+    l.wait(2_000);
+  }
+  l.request(200, 1_600); // up again: 1.6 s into the up-period
+  assert.is(l.estimate.holdMs(4_096), 0, 'early in an up-period a unit goes at once');
+  l.wait(2_600); // 4.2 s in: a 4 KiB unit (0.5 s) and half a round trip would end after the cut at 5 s
+  const hold = l.estimate.holdMs(4_096);
+  assert.ok(hold > 800 && hold <= 1_300, `held ${hold} ms, until past the longest up-period`);
+  l.wait(hold);
+  assert.is(l.estimate.holdMs(4_096), 0, 'still up past the usual cut: the unit goes');
+  // Up-periods of 3 s and 9 s: no schedule to go by.
+  const r = link();
+  for (const up of [3_000, 9_000, 3_000, 9_000]) { r.request(200, 1_600); r.request(4_096, 2_112); r.wait(up - 3_712); r.cut(200, 0); r.wait(2_000); }
+  r.request(200, 1_600);
+  r.wait(1_300);
+  assert.is(r.estimate.holdMs(4_096), 0);
 });
 
 test.run();
