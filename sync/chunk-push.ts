@@ -119,7 +119,12 @@ export async function pushChunks(o: ChunkPushOptions): Promise<number> {
     if (o.memory) o.memory.stopped = null;
     if (page.last > since) { since = page.last; await o.onPage(since); }
     if (page.more) await o.between?.();
-    if (!page.more) return uploaded;
+    if (!page.more) {
+      // A pass that ran to its end keeps no answer: the next run's first page must be asked afresh
+      // (kept, an empty last page hid every chunk written after it from the runs that followed).
+      if (o.memory) o.memory.asked = undefined;
+      return uploaded;
+    }
   }
 }
 
