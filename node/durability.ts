@@ -19,11 +19,10 @@
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** fsyncs LevelDB's write-ahead log(s) and manifest in `dir`, then `dir` itself. */
+/** fsyncs LevelDB's write-ahead log(s) and manifest in `dir`, then `dir` itself, once (a first `LogSync` flush does all three). */
 export async function syncLevelDb(dir: string): Promise<void> {
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.log') || n.startsWith('MANIFEST-'));
-  for (const name of names) await fsyncPath(join(dir, name));
-  await fsyncPath(dir);
+  const once = new LogSync(dir);
+  try { await once.flush(); } finally { await once.close(); }
 }
 
 async function fsyncPath(path: string): Promise<void> {
